@@ -1,0 +1,100 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+//
+// Runs nanoFramework.TestFramework-style tests ([TestClass], [TestMethod], [DataRow], [Setup], [Cleanup])
+// from assemblies compiled against nanoFramework's mscorlib, on desktop .NET: the IL under test is the
+// IL a device runs. Prints one line per failure and ends with "N passed, N failed, N skipped".
+// Exit code 1 when a test failed or none ran.
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Reflection;
+using System.Threading;
+
+namespace IotHubAmqp.Build
+{
+    internal static class Program
+    {
+        private static readonly TimeSpan PerTestTimeout = TimeSpan.FromSeconds(120);
+
+        private static int Main(string[] args)
+        {
+            string filter = null;
+            var assemblies = new List<string>();
+            for (int i = 0; i < args.Length; i++)
+            {
+                if (args[i] == "--filter" && i + 1 < args.Length) filter = args[++i];
+                else assemblies.Add(args[i]);
+            }
+            if (assemblies.Count == 0)
+            {
+                Console.Error.WriteLine("usage: NanoTestRunner [--filter TEXT] <tests.dll>...");
+                return 2;
+            }
+
+            int passed = 0, failed = 0, skipped = 0;
+            var total = Stopwatch.StartNew();
+            foreach (string path in assemblies)
+            {
+                Assembly asm = Assembly.LoadFrom(path);
+                foreach (Type type in asm.GetTypes().Where(t => Has(t, "TestClassAttribute")).OrderBy(t => t.FullName))
+                {
+                    var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static);
+                    var tests = methods.Where(m => Has(m, "TestMethodAttribute"))
+                        .Where(m => filter == null || (type.Name + "." + m.Name).Contains(filter, StringComparison.OrdinalIgnoreCase))
+                        .OrderBy(m => m.MetadataToken).ToList();
+                    if (tests.Count == 0) continue;
+                    object instance = type.IsAbstract ? null : Activator.CreateInstance(type);
+                    foreach (var setup in methods.Where(m => Has(m, "SetupAttribute"))) setup.Invoke(instance, null);
+                    foreach (MethodInfo test in tests)
+                    {
+                        var rows = test.GetCustomAttributes().Where(a => a.GetType().Name == "DataRowAttribute")
+                            .Select(a => (object[])a.GetType().GetProperty("MethodParameters").GetValue(a)).ToList();
+                        if (rows.Count == 0) rows.Add(null);
+                        foreach (object[] row in rows)
+                        {
+                            string name = type.Name + "." + test.Name + (row == null ? "" : "(" + string.Join(", ", row) + ")");
+                            switch (Run(instance, test, row, out string message))
+                            {
+                                case Result.Passed: passed++; break;
+                                case Result.Skipped: skipped++; Console.WriteLine("  skipped " + name + ": " + message); break;
+                                default: failed++; Console.WriteLine("  FAILED  " + name + ": " + message); break;
+                            }
+                        }
+                    }
+                    foreach (var cleanup in methods.Where(m => Has(m, "CleanupAttribute"))) cleanup.Invoke(instance, null);
+                }
+            }
+            Console.WriteLine($"nano tests ({total.Elapsed.TotalSeconds:F1} s):");
+            Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
+            return failed == 0 && passed > 0 ? 0 : 1;
+        }
+
+        private enum Result { Passed, Failed, Skipped }
+
+        private static Result Run(object instance, MethodInfo test, object[] row, out string message)
+        {
+            Exception error = null;
+            var thread = new Thread(() =>
+            {
+                try { test.Invoke(instance, row); }
+                catch (TargetInvocationException e) { error = e.InnerException; }
+                catch (Exception e) { error = e; }
+            });
+            thread.IsBackground = true;
+            thread.Start();
+            if (!thread.Join(PerTestTimeout))
+            {
+                message = "did not finish within " + PerTestTimeout.TotalSeconds + " s";
+                return Result.Failed;
+            }
+            if (error == null) { message = null; return Result.Passed; }
+            if (error.GetType().Name == "SkipTestException") { message = error.Message; return Result.Skipped; }
+            message = error.GetType().Name + ": " + error.Message + Environment.NewLine + error.StackTrace;
+            return Result.Failed;
+        }
+
+        private static bool Has(MemberInfo m, string attributeName) =>
+            m.GetCustomAttributes(false).Any(a => a.GetType().Name == attributeName);
+    }
+}

@@ -1,0 +1,199 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System.Diagnostics;
+using IotHubAmqp.Device.Engine;
+using IotHubAmqp.Device.Framing;
+using IotHubAmqp.Device.InteropTests.TestSupport;
+using IotHubAmqp.Device.Sasl;
+using DeviceMessage = IotHubAmqp.Device.Messaging.Message;
+using LiteMessage = Amqp.Message;
+
+namespace IotHubAmqp.Device.InteropTests.Engine
+{
+    /// <summary>
+    /// The engine against AMQP.Net Lite's listener over TLS (validation on): authentication modes, peer
+    /// errors, and a peer that goes silent or misbehaves.
+    /// </summary>
+    public class ConnectionInteropTests
+    {
+        private const int T = DeviceConnector.Timeout;
+
+        [Theory]
+        [InlineData("none")]
+        [InlineData("plain")]
+        [InlineData("anonymous")]
+        public void Connect_EachSaslMode_SendsAndReceives(string sasl)
+        {
+            using var broker = new LiteBroker(sasl);
+            Connection c = DeviceConnector.Open(broker.Port, DeviceConnector.Sasl(sasl));
+            Session s = c.BeginSession(0);
+            SenderLink sender = s.AttachSender("snd", "q-in", SenderSettleMode.Unsettled, null);
+            ReceiverLink receiver = s.AttachReceiver("rcv", "q-out", 5, ReceiverSettleMode.First, 65536, null);
+
+            Outcome outcome = sender.Send(new DeviceMessage(new byte[] { 1, 2, 3 }), T);
+            Assert.IsType<Accepted>(outcome);
+            Assert.True(broker.ReceivedOn("q-in").TryTake(out LiteMessage got, T));
+            Assert.Equal(new byte[] { 1, 2, 3 }, (byte[])got.Body);
+
+            broker.Enqueue("q-out", new LiteMessage { BodySection = new Amqp.Framing.Data { Binary = new byte[] { 9, 8 } } });
+            IncomingDelivery d = receiver.Receive(T);
+            Assert.NotNull(d);
+            Assert.Equal(new byte[] { 9, 8 }, d.Message.GetBytes());
+            receiver.Accept(d);
+            Assert.True(broker.Dispositions.TryTake(out var disposition, T));
+            Assert.IsType<Amqp.Framing.Accepted>(disposition.State);
+            c.Close(T);
+            Assert.Null(c.Error);
+        }
+
+        [Fact]
+        public void Connect_PlainWithWrongPassword_FailsWithUnauthorizedAccess()
+        {
+            using var broker = new LiteBroker("plain");
+            var e = Assert.Throws<AmqpException>(() => DeviceConnector.Open(broker.Port, SaslProfile.Plain(LiteBroker.User, "wrong")));
+            Assert.Equal(ErrorCode.UnauthorizedAccess, e.Condition);
+            Assert.DoesNotContain("wrong", e.Message);
+        }
+
+        [Fact]
+        public void Connect_MechanismNotOffered_SaysWhatThePeerOffers()
+        {
+            using var broker = new LiteBroker("anonymous");
+            var e = Assert.Throws<AmqpException>(() => DeviceConnector.Open(broker.Port, SaslProfile.Plain("u", "p")));
+            Assert.Contains("ANONYMOUS", e.Description);
+        }
+
+        [Fact]
+        public void Send_PeerRejects_ReturnsRejectedWithCondition()
+        {
+            using var broker = new LiteBroker("none") { RejectWith = _ => new Amqp.Framing.Error(new Amqp.Types.Symbol(ErrorCode.ResourceLimitExceeded)) { Description = "throttled" } };
+            Connection c = DeviceConnector.Open(broker.Port, null);
+            SenderLink sender = c.BeginSession(0).AttachSender("snd", "q", SenderSettleMode.Unsettled, null);
+            var outcome = Assert.IsType<Rejected>(sender.Send(new DeviceMessage(new byte[] { 1 }), T));
+            Assert.Equal(ErrorCode.ResourceLimitExceeded, outcome.Error.Condition);
+            Assert.Equal("throttled", outcome.Error.Description);
+            c.Close(T);
+        }
+
+        [Fact]
+        public void Send_PeerDetachesWithError_SendFailsWithThatCondition()
+        {
+            using var broker = new LiteBroker("none");
+            Connection c = DeviceConnector.Open(broker.Port, null);
+            SenderLink sender = c.BeginSession(0).AttachSender("snd", "q", SenderSettleMode.Unsettled, null);
+            sender.WaitAttached(T);
+            broker.WaitLink("snd").Close(TimeSpan.Zero, new Amqp.Framing.Error(new Amqp.Types.Symbol(ErrorCode.DetachForced)) { Description = "Server Busy" });
+
+            var e = Assert.Throws<AmqpException>(() =>
+            {
+                // The detach may still be in flight for the first send: keep sending until it lands.
+                for (int i = 0; i < 100; i++)
+                {
+                    sender.Send(new DeviceMessage(new byte[] { 1 }), T);
+                    Thread.Sleep(20);
+                }
+            });
+            Assert.Equal(ErrorCode.DetachForced, e.Condition);
+            Assert.Equal("Server Busy", e.Description);
+            Assert.Equal(ErrorCode.DetachForced, sender.Error.Condition);
+            Assert.True(c.IsOpen);
+            c.Close(T);
+        }
+
+        [Fact]
+        public void Connection_PeerClosesWithError_ReportsConditionAndRaisesClosed()
+        {
+            using var broker = new LiteBroker("none");
+            Connection c = DeviceConnector.Open(broker.Port, null);
+            var closed = new ManualResetEventSlim();
+            AmqpException reported = null;
+            c.Closed += (conn, error) =>
+            {
+                reported = error;
+                closed.Set();
+            };
+            c.BeginSession(0).AttachSender("snd", "q", SenderSettleMode.Unsettled, null).WaitAttached(T);
+            Assert.True(broker.Connections.TryTake(out var serverSide, T));
+            serverSide.Close(TimeSpan.Zero, new Amqp.Framing.Error(new Amqp.Types.Symbol(ErrorCode.ConnectionForced)) { Description = "maintenance" });
+
+            Assert.True(closed.Wait(T));
+            Assert.Equal(ErrorCode.ConnectionForced, reported.Condition);
+            Assert.Equal("maintenance", reported.Description);
+            Assert.Equal(ConnectionState.End, c.State);
+        }
+
+        [Fact]
+        public void Connection_PeerGoesSilent_DetectedWithinIdleTimeout()
+        {
+            using var peer = new ScriptedPeer((p, tls) =>
+            {
+                p.Read(8);
+                p.Write(ScriptedPeer.HeaderAndOpen);
+                p.ReadToEnd(15000);
+            });
+            var watch = Stopwatch.StartNew();
+            Connection c = DeviceConnector.Start(peer.Port, null, idleTimeoutMs: 1000);
+            c.WaitOpened(T);
+            var closed = new ManualResetEventSlim();
+            c.Closed += (conn, error) => closed.Set();
+            Assert.True(closed.Wait(5000), "a silent peer must be declared dead");
+            Assert.InRange(watch.ElapsedMilliseconds, 900, 4000);
+            Assert.Equal(ErrorCode.ConnectionLost, c.Error.Condition);
+            Assert.Contains("idle timeout", c.Error.Description);
+        }
+
+        [Fact]
+        public void Connection_PeerSendsGarbage_ClosesWithDecodeErrorAndReportsIt()
+        {
+            byte[] sent = null;
+            using var peer = new ScriptedPeer((p, tls) =>
+            {
+                p.Read(8);
+                p.Write(ScriptedPeer.HeaderAndOpen);
+                // A frame whose body is a described type with an unknown format code.
+                p.Write(ScriptedPeer.Hex("0000000c 02000000 00 53 10 ff"));
+                sent = p.ReadToEnd(5000);
+            });
+            Connection c = DeviceConnector.Start(peer.Port, null);
+            var closed = new ManualResetEventSlim();
+            c.Closed += (conn, error) => closed.Set();
+            Assert.True(closed.Wait(T));
+            Assert.Equal(ErrorCode.DecodeError, c.Error.Condition);
+            peer.Wait();
+            Assert.Contains(ErrorCode.DecodeError, System.Text.Encoding.ASCII.GetString(sent));
+        }
+
+        [Fact]
+        public void Connection_PeerSendsOversizedFrame_FramingErrorWithoutAllocatingIt()
+        {
+            using var peer = new ScriptedPeer((p, tls) =>
+            {
+                p.Read(8);
+                p.Write(ScriptedPeer.HeaderAndOpen);
+                // Announces a 16 MB frame to a client that offered 4 KB.
+                p.Write(ScriptedPeer.Hex("01000000 02000000 00530f"));
+                p.ReadToEnd(5000);
+            });
+            Connection c = DeviceConnector.Start(peer.Port, null);
+            var closed = new ManualResetEventSlim();
+            c.Closed += (conn, error) => closed.Set();
+            Assert.True(closed.Wait(T));
+            Assert.Equal(ErrorCode.FramingError, c.Error.Condition);
+            Assert.Contains("exceeds our max-frame-size", c.Error.Description);
+        }
+
+        [Fact]
+        public void Connection_PeerAnswersWithOtherProtocolVersion_NamesBothVersions()
+        {
+            using var peer = new ScriptedPeer((p, tls) =>
+            {
+                p.Read(8);
+                p.Write(ScriptedPeer.Hex("414d5150 00000900"));
+                p.ReadToEnd(3000);
+            });
+            Connection c = DeviceConnector.Start(peer.Port, null);
+            var e = Assert.Throws<AmqpException>(() => c.WaitOpened(T));
+            Assert.Contains("0.9.0", e.Description);
+            Assert.Contains("1.0.0", e.Description);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+
+namespace IotHubAmqp.Device.Buffers
+{
+    /// <summary>
+    /// A byte array with a read cursor and a write cursor, allocated once and reused.
+    /// <code>
+    ///  0          Offset         WritePos           Capacity
+    ///  |  consumed  |   readable   |    writable      |
+    /// </code>
+    /// Writers append at WritePos, readers consume from Offset. It never grows on its own: a write that
+    /// does not fit throws, so a hot path can never allocate behind the caller's back.
+    /// </summary>
+    internal sealed class ByteBuffer
+    {
+        public byte[] Buffer;
+        public int Offset;
+        public int WritePos;
+
+        public ByteBuffer(int capacity)
+        {
+            Buffer = new byte[capacity];
+        }
+
+        public ByteBuffer(byte[] buffer, int offset, int count)
+        {
+            Buffer = buffer;
+            Offset = offset;
+            WritePos = offset + count;
+        }
+
+        public int Capacity => Buffer.Length;
+
+        /// <summary>Bytes written and not yet read.</summary>
+        public int Length => WritePos - Offset;
+
+        /// <summary>Free bytes after the write cursor.</summary>
+        public int Writable => Buffer.Length - WritePos;
+
+        public void Reset()
+        {
+            Offset = 0;
+            WritePos = 0;
+        }
+
+        /// <summary>Points the buffer at other bytes, for decoding in place without a copy.</summary>
+        public void Wrap(byte[] buffer, int offset, int count)
+        {
+            Buffer = buffer;
+            Offset = offset;
+            WritePos = offset + count;
+        }
+
+        /// <summary>Reserves <paramref name="count"/> bytes for writing and returns where they start.</summary>
+        public int Reserve(int count)
+        {
+            if (count > Buffer.Length - WritePos)
+                throw new AmqpException(ErrorCode.FrameSizeTooSmall, "needs " + count + " bytes, " + (Buffer.Length - WritePos) + " left in a " + Buffer.Length + "-byte buffer");
+            int at = WritePos;
+            WritePos += count;
+            return at;
+        }
+
+        /// <summary>Consumes <paramref name="count"/> readable bytes and returns where they start.</summary>
+        public int Take(int count)
+        {
+            if (count < 0 || count > WritePos - Offset)
+                throw new AmqpException(ErrorCode.DecodeError, "needs " + count + " bytes, " + (WritePos - Offset) + " left");
+            int at = Offset;
+            Offset += count;
+            return at;
+        }
+
+        public void WriteByte(byte value) { Buffer[Reserve(1)] = value; }
+
+        public void WriteBytes(byte[] source, int offset, int count)
+        {
+            System.Array.Copy(source, offset, Buffer, Reserve(count), count);
+        }
+
+        public byte ReadByte() { return Buffer[Take(1)]; }
+
+        public byte PeekByte()
+        {
+            if (Offset >= WritePos) throw new AmqpException(ErrorCode.DecodeError, "needs 1 byte, 0 left");
+            return Buffer[Offset];
+        }
+
+        /// <summary>Moves the unread bytes to the start of the array, making room to write.</summary>
+        public void Compact()
+        {
+            int n = WritePos - Offset;
+            if (Offset > 0 && n > 0) System.Array.Copy(Buffer, Offset, Buffer, 0, n);
+            Offset = 0;
+            WritePos = n;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System.Threading;
+using IotHubAmqp.Device.Framing;
+
+namespace IotHubAmqp.Device.Engine
+{
+    /// <summary>
+    /// What sending and receiving links share (AMQP 1.0 2.6): name, handles, the attach/detach handshake,
+    /// delivery-count and link-credit (2.6.7), and the error that ended the link.
+    /// </summary>
+    internal abstract class Link
+    {
+        private readonly ManualResetEvent attached = new ManualResetEvent(false);
+
+        protected Link(Session session, string name, bool role, string address)
+        {
+            Session = session;
+            Name = name;
+            Role = role;
+            Address = address;
+        }
+
+        public Session Session { get; }
+
+        public string Name { get; }
+
+        /// <summary>Our role: <see cref="Framing.Role.Sender"/> or <see cref="Framing.Role.Receiver"/>.</summary>
+        public bool Role { get; }
+
+        /// <summary>Target address of a sender, source address of a receiver.</summary>
+        public string Address { get; }
+
+        public uint Handle { get; internal set; }
+
+        public uint RemoteHandle { get; private set; }
+
+        public bool HasRemoteHandle { get; private set; }
+
+        public LinkState State { get; protected set; }
+
+        /// <summary>Why the link ended: the peer's detach error, or the session's or connection's.</summary>
+        public AmqpException Error { get; private set; }
+
+        /// <summary>Attach properties the peer sent.</summary>
+        public AmqpMap RemoteProperties { get; private set; }
+
+        /// <summary>The peer's max-message-size (0: no limit).</summary>
+        public ulong RemoteMaxMessageSize { get; private set; }
+
+        internal uint DeliveryCount;
+        internal uint LinkCredit;
+
+        public bool IsAttached => State == LinkState.Attached;
+
+        /// <summary>Waits for the peer's attach; throws the detach error (a refused attach), or a timeout.</summary>
+        public void WaitAttached(int timeoutMs)
+        {
+            attached.WaitOne(timeoutMs, false);
+            if (State == LinkState.Attached) return;
+            ThrowIfDetached();
+            throw new AmqpException(ErrorCode.Timeout, "the peer did not answer attach of '" + Name + "' within " + timeoutMs + " ms");
+        }
+
+        /// <summary>
+        /// Sends detach (closed) and fails whatever waits on the link. The handle stays mapped until the
+        /// peer's detach answers, so that answer is not mistaken for a frame on an unknown handle.
+        /// </summary>
+        public void Close()
+        {
+            if (State == LinkState.Detached || State == LinkState.DetachSent) return;
+            State = LinkState.DetachSent;
+            Error = new AmqpException(ErrorCode.IllegalState, "link '" + Name + "' was closed");
+            var d = new Detach();
+            d.Handle = Handle;
+            d.Closed = true;
+            try
+            {
+                Session.Connection.WriteFrame(Session.Channel, d);
+            }
+            catch (AmqpException)
+            {
+                // The connection is gone; the link is detached either way.
+            }
+            attached.Set();
+            OnEnded(Error);
+        }
+
+        internal void ThrowIfDetached()
+        {
+            if (State == LinkState.Detached || State == LinkState.DetachSent)
+                throw Error ?? new AmqpException(ErrorCode.IllegalState, "link '" + Name + "' is detached");
+        }
+
+        protected void SendAttach(Attach attach, AmqpMap properties)
+        {
+            attach.Name = Name;
+            attach.Handle = Handle;
+            attach.Role = Role;
+            attach.Properties = properties;
+            State = LinkState.AttachSent;
+            Session.Connection.WriteFrame(Session.Channel, attach);
+        }
+
+        internal void OnAttach(Attach attach)
+        {
+            RemoteHandle = attach.Handle;
+            HasRemoteHandle = true;
+            RemoteProperties = attach.Properties;
+            RemoteMaxMessageSize = attach.MaxMessageSize;
+            // 2.6.3: a peer that refuses the link attaches with a null terminus and detaches right after
+            // with the reason; wait for that detach rather than reporting success.
+            bool refused = Role == Framing.Role.Sender ? attach.Target == null : attach.Source == null;
+            if (refused) return;
+            OnPeerAttached(attach);
+            if (State == LinkState.AttachSent) State = LinkState.Attached;
+            attached.Set();
+        }
+
+        protected virtual void OnPeerAttached(Attach attach)
+        {
+        }
+
+        internal void OnDetach(Detach detach)
+        {
+            AmqpException error = detach.Error != null
+                ? detach.Error.ToException()
+                : new AmqpException(ErrorCode.DetachForced, "the peer detached link '" + Name + "'");
+            if (State != LinkState.DetachSent)
+            {
+                var reply = new Detach();
+                reply.Handle = Handle;
+                reply.Closed = detach.Closed;
+                try
+                {
+                    Session.Connection.WriteFrame(Session.Channel, reply);
+                }
+                catch (AmqpException)
+                {
+                    // Going down anyway.
+                }
+            }
+            Ended(error);
+        }
+
+        internal void OnSessionEnded(AmqpException reason)
+        {
+            Ended(reason);
+        }
+
+        private void Ended(AmqpException reason)
+        {
+            if (State == LinkState.Detached) return;
+            bool closedByUs = State == LinkState.DetachSent;
+            if (!closedByUs) Error = reason;
+            State = LinkState.Detached;
+            Session.RemoveLink(this);
+            attached.Set();
+            if (!closedByUs) OnEnded(reason);
+        }
+
+        /// <summary>Wakes everything waiting on the link: pending sends and receives fail with <paramref name="reason"/>.</summary>
+        protected abstract void OnEnded(AmqpException reason);
+
+        internal abstract void OnFlow(Flow flow);
+    }
+}

@@ -1,0 +1,163 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+
+namespace IotHubAmqp.Device.Platform.Nano
+{
+    /// <summary>
+    /// Opens TCP (optionally TLS 1.2) connections on nanoFramework. The server certificate is verified by
+    /// mbedTLS against the one root CA given here (<see cref="SslVerification.CertificateRequired"/>), and the
+    /// host name is sent as SNI and checked against the certificate. There is no way to turn verification off.
+    /// </summary>
+    /// <remarks>
+    /// Certificate validity is checked against the device clock: set it (SNTP) before connecting, or every
+    /// handshake fails as "not yet valid" or "expired".
+    /// </remarks>
+    public sealed class NanoTransportFactory : ITransportFactory
+    {
+        private const int MaxPort = 65535;
+
+        private readonly X509Certificate trustedRoot;
+
+        /// <summary>Creates a factory whose TLS connections trust <paramref name="trustedRoot"/> only.</summary>
+        /// <param name="trustedRoot">The root CA certificate the server's chain must end at.</param>
+        public NanoTransportFactory(X509Certificate trustedRoot)
+        {
+            if (trustedRoot == null)
+            {
+                throw new ArgumentNullException("trustedRoot");
+            }
+
+            this.trustedRoot = trustedRoot;
+        }
+
+        /// <summary>Creates a factory from the root CA certificate in PEM (<c>-----BEGIN CERTIFICATE-----</c>).</summary>
+        /// <param name="pem">The PEM text, for example from a resource or a constant.</param>
+        public static NanoTransportFactory FromPem(string pem)
+        {
+            if (pem == null)
+            {
+                throw new ArgumentNullException("pem");
+            }
+
+            return new NanoTransportFactory(new X509Certificate(pem));
+        }
+
+        /// <summary>
+        /// Resolves <paramref name="host"/>, connects, and when <paramref name="useTls"/> is true completes a
+        /// TLS 1.2 handshake. <paramref name="timeoutMilliseconds"/> bounds each send and receive of the
+        /// handshake; the TCP connect itself is bounded by the network stack's own timeout.
+        /// </summary>
+        /// <exception cref="IOException">Resolution, connect or handshake failed; the message says which.</exception>
+        public ITransport Connect(string host, int port, bool useTls, int timeoutMilliseconds)
+        {
+            if (host == null || host.Length == 0)
+            {
+                throw new ArgumentException("A host name is required.", "host");
+            }
+
+            if (port <= 0 || port > MaxPort)
+            {
+                throw new ArgumentOutOfRangeException("port");
+            }
+
+            if (timeoutMilliseconds <= 0)
+            {
+                throw new ArgumentOutOfRangeException("timeoutMilliseconds");
+            }
+
+            IPAddress address = Resolve(host);
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            SslStream ssl = null;
+            try
+            {
+                // AMQP frames are small and latency-bound: do not wait for Nagle.
+                socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.NoDelay, true);
+                socket.SendTimeout = timeoutMilliseconds;
+                socket.ReceiveTimeout = timeoutMilliseconds; // bounds the handshake's reads
+
+                try
+                {
+                    socket.Connect(new IPEndPoint(address, port));
+                }
+                catch (Exception e)
+                {
+                    throw new IOException("TCP connect to " + host + ":" + port + " failed: " + Describe(e), e);
+                }
+
+                if (useTls)
+                {
+                    ssl = new SslStream(socket);
+                    // Never NoVerification: the certificate must chain to trustedRoot and carry the host name.
+                    ssl.SslVerification = SslVerification.CertificateRequired;
+                    try
+                    {
+                        // targetHost is both the SNI name and the name mbedTLS checks in the certificate.
+                        ssl.AuthenticateAsClient(host, null, trustedRoot, SslProtocols.Tls12);
+                    }
+                    catch (Exception e)
+                    {
+                        throw new IOException(
+                            "TLS handshake with " + host + ":" + port + " failed (untrusted root, name mismatch, " +
+                            "expired certificate or wrong device clock, or no common protocol): " + Describe(e), e);
+                    }
+                }
+
+                // From now on Receive blocks until data arrives or the transport is closed.
+                socket.ReceiveTimeout = Timeout.Infinite;
+                return new NanoTransport(socket, ssl);
+            }
+            catch
+            {
+                if (ssl != null)
+                {
+                    ssl.Dispose(); // also closes the socket
+                }
+                else
+                {
+                    socket.Close();
+                }
+
+                throw;
+            }
+        }
+
+        private static IPAddress Resolve(string host)
+        {
+            IPHostEntry entry;
+            try
+            {
+                entry = Dns.GetHostEntry(host);
+            }
+            catch (Exception e)
+            {
+                throw new IOException("DNS lookup of " + host + " failed: " + Describe(e), e);
+            }
+
+            // The nanoFramework socket layer connects over IPv4 only.
+            IPAddress[] addresses = entry.AddressList;
+            for (int i = 0; i < addresses.Length; i++)
+            {
+                if (addresses[i] != null && addresses[i].AddressFamily == AddressFamily.InterNetwork)
+                {
+                    return addresses[i];
+                }
+            }
+
+            throw new IOException("DNS lookup of " + host + " returned no IPv4 address.");
+        }
+
+        private static string Describe(Exception e)
+        {
+            // Native exceptions often carry no message on the device: the type name is the useful part.
+            string message = e.Message;
+            string type = e.GetType().FullName;
+            return message == null || message.Length == 0 ? type : type + ": " + message;
+        }
+    }
+}

@@ -1,0 +1,424 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System;
+using IotHubAmqp.Device.Buffers;
+
+namespace IotHubAmqp.Device.Types
+{
+    /// <summary>
+    /// Reads AMQP 1.0 values (1.6). Typed readers accept every constructor of their type and null (returning
+    /// the type's default); anything else, or a size that runs past the buffer, is <c>amqp:decode-error</c>.
+    /// </summary>
+    internal static class Decoder
+    {
+        /// <summary>Consumes a null constructor when one is next; returns whether it did.</summary>
+        public static bool TryReadNull(ByteBuffer b)
+        {
+            if (b.PeekByte() != FormatCode.Null) return false;
+            b.Offset++;
+            return true;
+        }
+
+        public static bool ReadBoolean(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            switch (code)
+            {
+                case FormatCode.BooleanTrue: return true;
+                case FormatCode.BooleanFalse: return false;
+                case FormatCode.Null: return false;
+                case FormatCode.Boolean:
+                    byte v = b.ReadByte();
+                    if (v > 1) throw Error("boolean byte must be 0 or 1, was " + v);
+                    return v == 1;
+                default: throw Unexpected("boolean", code);
+            }
+        }
+
+        public static uint ReadUInt(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            switch (code)
+            {
+                case FormatCode.UInt0: return 0;
+                case FormatCode.SmallUInt: return b.ReadByte();
+                case FormatCode.UInt: return BigEndian.ReadUInt32(b);
+                case FormatCode.Null: return 0;
+                default: throw Unexpected("uint", code);
+            }
+        }
+
+        public static ulong ReadULong(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            switch (code)
+            {
+                case FormatCode.ULong0: return 0;
+                case FormatCode.SmallULong: return b.ReadByte();
+                case FormatCode.ULong: return BigEndian.ReadUInt64(b);
+                case FormatCode.Null: return 0;
+                default: throw Unexpected("ulong", code);
+            }
+        }
+
+        public static byte ReadUByte(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            if (code == FormatCode.UByte) return b.ReadByte();
+            if (code == FormatCode.Null) return 0;
+            throw Unexpected("ubyte", code);
+        }
+
+        public static ushort ReadUShort(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            if (code == FormatCode.UShort) return BigEndian.ReadUInt16(b);
+            if (code == FormatCode.Null) return 0;
+            throw Unexpected("ushort", code);
+        }
+
+        public static int ReadInt(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            switch (code)
+            {
+                case FormatCode.SmallInt: return (sbyte)b.ReadByte();
+                case FormatCode.Int: return (int)BigEndian.ReadUInt32(b);
+                case FormatCode.Null: return 0;
+                default: throw Unexpected("int", code);
+            }
+        }
+
+        public static long ReadLong(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            switch (code)
+            {
+                case FormatCode.SmallLong: return (sbyte)b.ReadByte();
+                case FormatCode.Long: return (long)BigEndian.ReadUInt64(b);
+                case FormatCode.Null: return 0;
+                default: throw Unexpected("long", code);
+            }
+        }
+
+        public static DateTime ReadTimestamp(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            if (code == FormatCode.Null) return DateTime.MinValue;
+            if (code != FormatCode.TimeStamp) throw Unexpected("timestamp", code);
+            return Timestamp((long)BigEndian.ReadUInt64(b));
+        }
+
+        public static string ReadString(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            if (code == FormatCode.Null) return null;
+            if (code != FormatCode.String8 && code != FormatCode.String32) throw Unexpected("string", code);
+            return ReadText(b, code == FormatCode.String8);
+        }
+
+        /// <summary>Reads a symbol's text (symbols are ASCII, so the UTF-8 reader covers them).</summary>
+        public static string ReadSymbol(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            if (code == FormatCode.Null) return null;
+            if (code != FormatCode.Symbol8 && code != FormatCode.Symbol32) throw Unexpected("symbol", code);
+            return ReadText(b, code == FormatCode.Symbol8);
+        }
+
+        public static byte[] ReadBinary(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            if (code == FormatCode.Null) return null;
+            if (code != FormatCode.Binary8 && code != FormatCode.Binary32) throw Unexpected("binary", code);
+            int n = ReadSize(b, code == FormatCode.Binary8);
+            byte[] v = new byte[n];
+            Array.Copy(b.Buffer, b.Take(n), v, 0, n);
+            return v;
+        }
+
+        /// <summary>
+        /// Reads a binary's header and returns its length, leaving the bytes at <c>b.Offset</c> for the
+        /// caller to copy or skip: lets a transfer payload be used without an intermediate array.
+        /// </summary>
+        public static int ReadBinaryHeader(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            if (code != FormatCode.Binary8 && code != FormatCode.Binary32) throw Unexpected("binary", code);
+            int n = ReadSize(b, code == FormatCode.Binary8);
+            if (n > b.Length) throw Error("binary of " + n + " bytes runs past the end (" + b.Length + " left)");
+            return n;
+        }
+
+        /// <summary>
+        /// Reads a symbol or an array of symbols (the "multiple" fields of AMQP 1.0 1.3) as a string array.
+        /// </summary>
+        public static string[] ReadSymbols(ByteBuffer b)
+        {
+            byte code = b.PeekByte();
+            if (code == FormatCode.Null) { b.Offset++; return null; }
+            if (code == FormatCode.Symbol8 || code == FormatCode.Symbol32) return new[] { ReadSymbol(b) };
+            object v = ReadObject(b);
+            if (!(v is AmqpArray a)) throw Error("expected a symbol or an array of symbols");
+            string[] result = new string[a.Items.Length];
+            for (int i = 0; i < result.Length; i++)
+            {
+                if (!(a.Items[i] is Symbol s)) throw Error("expected an array of symbols");
+                result[i] = s.Value;
+            }
+            return result;
+        }
+
+        /// <summary>Reads a map, or null.</summary>
+        public static AmqpMap ReadMap(ByteBuffer b)
+        {
+            byte code = b.PeekByte();
+            if (code == FormatCode.Null) { b.Offset++; return null; }
+            if (code != FormatCode.Map8 && code != FormatCode.Map32) throw Unexpected("map", code);
+            return (AmqpMap)ReadObject(b);
+        }
+
+        /// <summary>
+        /// Reads a list header and returns the element count; <paramref name="end"/> is where the list
+        /// ends in the buffer, so a reader can skip fields it does not know.
+        /// </summary>
+        public static int ReadListHeader(ByteBuffer b, out int end)
+        {
+            byte code = b.ReadByte();
+            int size, count;
+            switch (code)
+            {
+                case FormatCode.List0:
+                    end = b.Offset;
+                    return 0;
+                case FormatCode.List8:
+                    size = ReadSize(b, true);
+                    CheckSize(b, size, 1);
+                    end = b.Offset + size;
+                    count = b.ReadByte();
+                    break;
+                case FormatCode.List32:
+                    size = ReadSize(b, false);
+                    CheckSize(b, size, 4);
+                    end = b.Offset + size;
+                    count = (int)BigEndian.ReadUInt32(b);
+                    break;
+                default:
+                    throw Unexpected("list", code);
+            }
+            // Each element takes at least one byte: a count larger than the body is a lie.
+            if (count < 0 || count > end - b.Offset) throw Error("list count " + count + " exceeds its " + (end - b.Offset) + "-byte body");
+            return count;
+        }
+
+        /// <summary>Reads a descriptor and returns its numeric code; a symbolic descriptor is looked up by name.</summary>
+        public static ulong ReadDescriptor(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            if (code != FormatCode.Described) throw Unexpected("described type", code);
+            byte next = b.PeekByte();
+            if (next == FormatCode.Symbol8 || next == FormatCode.Symbol32)
+            {
+                string name = ReadSymbol(b);
+                ulong c = Descriptor.CodeOf(name);
+                if (c == 0) throw Error("unknown descriptor " + name);
+                return c;
+            }
+            return ReadULong(b);
+        }
+
+        /// <summary>Skips one encoded value of any type without allocating.</summary>
+        public static void Skip(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            if (code == FormatCode.Described)
+            {
+                Skip(b);
+                Skip(b);
+                return;
+            }
+            int width = FixedWidth(code);
+            if (width >= 0)
+            {
+                b.Take(width);
+                return;
+            }
+            int size = ReadSize(b, (code & 0xF0) == 0xA0 || (code & 0xF0) == 0xC0 || (code & 0xF0) == 0xE0);
+            b.Take(size);
+        }
+
+        /// <summary>Reads any value. Lists become object[], arrays <see cref="AmqpArray"/>, maps <see cref="AmqpMap"/>.</summary>
+        public static object ReadObject(ByteBuffer b)
+        {
+            byte code = b.ReadByte();
+            if (code == FormatCode.Described)
+            {
+                object descriptor = ReadObject(b);
+                if (descriptor is DescribedValue) throw Error("a descriptor cannot itself be described");
+                return new DescribedValue(descriptor, ReadObject(b));
+            }
+            return ReadValue(b, code, false);
+        }
+
+        /// <summary>Reads the value that follows constructor <paramref name="code"/>.</summary>
+        internal static object ReadValue(ByteBuffer b, byte code, bool inArray)
+        {
+            switch (code)
+            {
+                case FormatCode.Null: return null;
+                case FormatCode.BooleanTrue: return true;
+                case FormatCode.BooleanFalse: return false;
+                case FormatCode.Boolean:
+                    byte bv = b.ReadByte();
+                    if (bv > 1) throw Error("boolean byte must be 0 or 1, was " + bv);
+                    return bv == 1;
+                case FormatCode.UByte: return b.ReadByte();
+                case FormatCode.UShort: return BigEndian.ReadUInt16(b);
+                case FormatCode.UInt0: return 0u;
+                case FormatCode.SmallUInt: return (uint)b.ReadByte();
+                case FormatCode.UInt: return BigEndian.ReadUInt32(b);
+                case FormatCode.ULong0: return 0ul;
+                case FormatCode.SmallULong: return (ulong)b.ReadByte();
+                case FormatCode.ULong: return BigEndian.ReadUInt64(b);
+                case FormatCode.Byte: return (sbyte)b.ReadByte();
+                case FormatCode.Short: return (short)BigEndian.ReadUInt16(b);
+                case FormatCode.SmallInt: return (int)(sbyte)b.ReadByte();
+                case FormatCode.Int: return (int)BigEndian.ReadUInt32(b);
+                case FormatCode.SmallLong: return (long)(sbyte)b.ReadByte();
+                case FormatCode.Long: return (long)BigEndian.ReadUInt64(b);
+                case FormatCode.Float: return FloatFromBits(BigEndian.ReadUInt32(b));
+                case FormatCode.Double: return BitConverter.Int64BitsToDouble((long)BigEndian.ReadUInt64(b));
+                case FormatCode.Decimal32: return new AmqpDecimal(Copy(b, 4));
+                case FormatCode.Decimal64: return new AmqpDecimal(Copy(b, 8));
+                case FormatCode.Decimal128: return new AmqpDecimal(Copy(b, 16));
+                case FormatCode.Char:
+                    uint cp = BigEndian.ReadUInt32(b);
+                    if (cp > 0xFFFF) throw new AmqpException(ErrorCode.NotImplemented, "char U+" + cp.ToString("X") + " is outside the Basic Multilingual Plane");
+                    return (char)cp;
+                case FormatCode.TimeStamp: return Timestamp((long)BigEndian.ReadUInt64(b));
+                case FormatCode.Uuid: return GuidFromNetworkOrder(b.Buffer, b.Take(16));
+                case FormatCode.Binary8:
+                case FormatCode.Binary32:
+                    return Copy(b, ReadSize(b, code == FormatCode.Binary8));
+                case FormatCode.String8:
+                case FormatCode.String32:
+                    return ReadText(b, code == FormatCode.String8);
+                case FormatCode.Symbol8:
+                case FormatCode.Symbol32:
+                    return new Symbol(ReadText(b, code == FormatCode.Symbol8));
+                case FormatCode.List0: return new object[0];
+                case FormatCode.List8:
+                case FormatCode.List32:
+                    b.Offset--;
+                    int count = ReadListHeader(b, out int end);
+                    object[] list = new object[count];
+                    for (int i = 0; i < count; i++) list[i] = ReadObject(b);
+                    if (b.Offset != end) throw Error("list body size does not match its elements");
+                    return list;
+                case FormatCode.Map8:
+                case FormatCode.Map32:
+                    return ReadMapBody(b, code == FormatCode.Map8);
+                case FormatCode.Array8:
+                case FormatCode.Array32:
+                    return ArrayCodec.Read(b, code == FormatCode.Array8);
+                default:
+                    throw Error("unknown format code 0x" + code.ToString("X2"));
+            }
+        }
+
+        private static AmqpMap ReadMapBody(ByteBuffer b, bool small)
+        {
+            int size = ReadSize(b, small);
+            CheckSize(b, size, small ? 1 : 4);
+            int end = b.Offset + size;
+            int count = small ? b.ReadByte() : (int)BigEndian.ReadUInt32(b);
+            if (count % 2 != 0) throw Error("map has an odd element count " + count);
+            if (count > end - b.Offset) throw Error("map count " + count + " exceeds its body");
+            var map = new AmqpMap();
+            for (int i = 0; i < count; i += 2)
+            {
+                object key = ReadObject(b);
+                if (map.ContainsKey(key)) throw Error("map has a duplicate key " + key);
+                map[key] = ReadObject(b);
+            }
+            if (b.Offset != end) throw Error("map body size does not match its elements");
+            return map;
+        }
+
+        internal static int ReadSize(ByteBuffer b, bool small)
+        {
+            if (small) return b.ReadByte();
+            uint n = BigEndian.ReadUInt32(b);
+            if (n > int.MaxValue) throw Error("size " + n + " is too large");
+            return (int)n;
+        }
+
+        private static void CheckSize(ByteBuffer b, int size, int countWidth)
+        {
+            if (size < countWidth || size > b.Length) throw Error("size " + size + " runs past the end (" + b.Length + " left)");
+        }
+
+        private static string ReadText(ByteBuffer b, bool small)
+        {
+            int n = ReadSize(b, small);
+            return Utf8.Decode(b.Buffer, b.Take(n), n);
+        }
+
+        private static byte[] Copy(ByteBuffer b, int n)
+        {
+            byte[] v = new byte[n];
+            Array.Copy(b.Buffer, b.Take(n), v, 0, n);
+            return v;
+        }
+
+        /// <summary>Width of a fixed-width value after its constructor, or -1 for variable-width types.</summary>
+        internal static int FixedWidth(byte code)
+        {
+            switch (code >> 4)
+            {
+                case 0x4: return 0;
+                case 0x5: return 1;
+                case 0x6: return 2;
+                case 0x7: return 4;
+                case 0x8: return 8;
+                case 0x9: return 16;
+                case 0xA: case 0xB: case 0xC: case 0xD: case 0xE: case 0xF: return -1;
+                default: throw Error("unknown format code 0x" + code.ToString("X2"));
+            }
+        }
+
+        internal static DateTime Timestamp(long ms)
+        {
+            long ticks = Encoder.EpochTicks + ms * TimeSpan.TicksPerMillisecond;
+            if (ticks < 0 || ticks > DateTime.MaxValue.Ticks) throw Error("timestamp " + ms + " is out of range");
+            return new DateTime(ticks);
+        }
+
+        internal static float FloatFromBits(uint bits)
+        {
+            byte[] x = BitConverter.IsLittleEndian
+                ? new[] { (byte)bits, (byte)(bits >> 8), (byte)(bits >> 16), (byte)(bits >> 24) }
+                : new[] { (byte)(bits >> 24), (byte)(bits >> 16), (byte)(bits >> 8), (byte)bits };
+            return BitConverter.ToSingle(x, 0);
+        }
+
+        internal static Guid GuidFromNetworkOrder(byte[] a, int at)
+        {
+            byte[] raw = new byte[16];
+            raw[0] = a[at + 3]; raw[1] = a[at + 2]; raw[2] = a[at + 1]; raw[3] = a[at];
+            raw[4] = a[at + 5]; raw[5] = a[at + 4];
+            raw[6] = a[at + 7]; raw[7] = a[at + 6];
+            Array.Copy(a, at + 8, raw, 8, 8);
+            return new Guid(raw);
+        }
+
+        internal static AmqpException Unexpected(string type, byte code)
+        {
+            return Error("expected " + type + ", found format code 0x" + code.ToString("X2"));
+        }
+
+        internal static AmqpException Error(string description)
+        {
+            return new AmqpException(ErrorCode.DecodeError, description);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+namespace IotHubAmqp.LocalHub;
+
+/// <summary>Parses the console flags into <see cref="LocalHubOptions"/>.</summary>
+internal static class CommandLine
+{
+    public const string Usage = """
+        Usage: IotHubAmqp.LocalHub [options]
+          --port N            TCP port (default 5671; 0 = any free port)
+          --hub-name NAME     hub name (default localhub -> NAME.azure-devices.net)
+          --device ID[:KEY]   add a device (repeatable; key generated when omitted)
+          --partitions N      telemetry partitions (default 4)
+          --bind ADDRESS      listen address (default 127.0.0.1)
+          --registry FILE     JSON registry: {"servicePolicy":{"name","key"},"devices":[{"id","key"}]}
+          --service-key KEY   service policy key (default random)
+          --cert-dir DIR      where the CA PEM is written (default a temp folder)
+          --c2d-lock-seconds N  C2D lock timeout (default 60)
+          --verbose           log connections and links
+        """;
+
+    /// <summary>Returns null when help was printed.</summary>
+    public static LocalHubOptions? Parse(string[] args)
+    {
+        var options = new LocalHubOptions();
+        var devices = new List<(string Id, string? Key)>();
+        string? serviceKey = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int NextInt() => int.TryParse(Next(), out var n) && n >= 0 ? n : throw new ArgumentException($"{args[i - 1]} needs a number.");
+            switch (args[i])
+            {
+                case "--port": options.Port = NextInt(); break;
+                case "--hub-name": options.HubName = Next(); break;
+                case "--partitions": options.Partitions = Math.Max(1, NextInt()); break;
+                case "--bind": options.BindAddress = Next(); break;
+                case "--registry": options.Registry = DeviceRegistry.LoadFile(Next()); break;
+                case "--service-key": serviceKey = Next(); break;
+                case "--cert-dir": options.CertificateDirectory = Next(); break;
+                case "--c2d-lock-seconds": options.C2dLockTimeout = TimeSpan.FromSeconds(NextInt()); break;
+                case "--verbose": options.Log = Console.WriteLine; break;
+                case "--device":
+                    var spec = Next();
+                    var colon = spec.IndexOf(':');
+                    devices.Add(colon < 0 ? (spec, null) : (spec[..colon], spec[(colon + 1)..]));
+                    break;
+                case "-h" or "--help":
+                    Console.WriteLine(Usage);
+                    return null;
+                default: throw new ArgumentException($"Unknown option {args[i]}.");
+            }
+        }
+        if (serviceKey is not null) options.Registry.ServicePolicyKey = serviceKey;
+        foreach (var (id, key) in devices) options.Registry.AddDevice(id, key);
+        return options;
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Azure.Amqp;
+using Microsoft.Azure.Amqp.Framing;
+
+namespace IotHubAmqp.LocalHub;
+
+internal sealed partial class HubCore
+{
+    private static readonly string[] TokenTypes = { "servicebus.windows.net:sastoken", "azure-devices.net:sastoken" };
+
+    /// <summary>put-token on $cbs: validate the SAS token and grant its scope to this connection.</summary>
+    private void OnCbsRequest(ConnectionContext context, ReceivingAmqpLink link, AmqpMessage request)
+    {
+        var props = request.ApplicationProperties?.Map;
+        var operation = props?["operation"] as string;
+        var type = props?["type"] as string;
+        var token = request.ValueBody?.Value as string;
+        var messageId = request.Properties?.MessageId;
+        var replyTo = request.Properties?.ReplyTo?.ToString();
+        int status;
+        string description;
+        if (operation != "put-token")
+        {
+            status = 400; description = "Unsupported operation.";
+        }
+        else if (type is null || !TokenTypes.Contains(type))
+        {
+            status = 400; description = "Unsupported token type.";
+        }
+        else if (_tokens.TryValidate(token, viaSaslPlain: false, out var grant, out var error) && grant is not null)
+        {
+            context.AddGrant(grant);
+            status = 200; description = "OK";
+            Raise(HubEventKind.Authenticated, context.Id, grant.DeviceId, "$cbs", "put-token");
+        }
+        else
+        {
+            status = 401; description = error;
+            Raise(HubEventKind.AuthenticationFailed, context.Id, context.DeviceId, "$cbs", error);
+        }
+        link.AcceptMessage(request, false);
+
+        var reply = AmqpMessage.Create();
+        reply.Properties.CorrelationId = messageId;
+        reply.ApplicationProperties.Map["status-code"] = status;
+        reply.ApplicationProperties.Map["status-description"] = description;
+        SendReply(context.ReplyLink("cbs", link.Session, replyTo), reply);
+    }
+
+    private static void SendReply(SendingAmqpLink? link, AmqpMessage reply)
+    {
+        if (link is null || link.State != AmqpObjectState.Opened) return;
+        link.SendMessageNoWait(reply, new ArraySegment<byte>(Guid.NewGuid().ToByteArray()), AmqpConstants.NullBinary);
+    }
+}

@@ -1,0 +1,170 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Azure.Amqp;
+using Microsoft.Azure.Amqp.Encoding;
+using Microsoft.Azure.Amqp.Framing;
+
+namespace IotHubAmqp.LocalHub;
+
+internal sealed partial class HubCore
+{
+    private readonly ConditionalWeakTable<AmqpLink, Route> _routes = new();
+
+    public AmqpLink CreateLink(AmqpSession session, AmqpLinkSettings settings)
+    {
+        var hubReceives = settings.IsReceiver();
+        var address = hubReceives ? (settings.Target as Target)?.Address?.ToString() : (settings.Source as Source)?.Address?.ToString();
+        var route = Route.Parse(address, hubReceives, EventHubName, Telemetry.Count);
+        AmqpLink link;
+        if (hubReceives)
+        {
+            settings.MaxMessageSize = route.Kind switch
+            {
+                RouteKind.Telemetry => (ulong)Options.TelemetryMaxMessageSize,
+                RouteKind.ServiceC2dSend => (ulong)Options.C2dMaxMessageSize,
+                _ => 64 * 1024,
+            };
+            // A redirected client sender gets no credit: legacy clients would otherwise never see the redirect.
+            settings.TotalLinkCredit = route.Kind == RouteKind.Redirect ? 0 : Options.LinkCredit;
+            settings.AutoSendFlow = route.Kind != RouteKind.Redirect;
+            link = new ReceivingAmqpLink(session, settings);
+        }
+        else
+        {
+            link = new SendingAmqpLink(session, settings);
+        }
+        _routes.AddOrUpdate(link, route);
+        return link;
+    }
+
+    public IAsyncResult BeginOpenLink(AmqpLink link, TimeSpan timeout, AsyncCallback callback, object state)
+    {
+        Exception? error = null;
+        try { Bind(link); }
+        catch (Exception ex) { error = ex; }
+        var result = new CompletedResult(state, error);
+        callback?.Invoke(result);
+        return result;
+    }
+
+    public void EndOpenLink(IAsyncResult result)
+    {
+        if (((CompletedResult)result).Error is { } error) throw error;
+    }
+
+    private void Bind(AmqpLink link)
+    {
+        var context = Context(link.Session.Connection);
+        _routes.TryGetValue(link, out var route);
+        route ??= new Route(RouteKind.NotFound);
+        var address = link.IsReceiver ? (link.Settings.Target as Target)?.Address?.ToString() : (link.Settings.Source as Source)?.Address?.ToString();
+        var now = Time.GetUtcNow();
+        string? scope = null;
+        try
+        {
+            // Bound the links a peer can hold open per session (HandleMax is advisory for peers).
+            if (context.LinksFor().Count(l => l.Session == link.Session) >= Options.MaxLinksPerSession)
+                throw new AmqpException(AmqpErrorCode.ResourceLimitExceeded, "Too many links on this session.");
+            switch (route.Kind)
+            {
+                case RouteKind.Cbs:
+                    if (link is ReceivingAmqpLink cbsIn) cbsIn.RegisterMessageListener(m => OnCbsRequest(context, cbsIn, m));
+                    else context.AddReplyLink("cbs", (SendingAmqpLink)link);
+                    break;
+                case RouteKind.Telemetry:
+                    scope = RequireDevice(context, route.DeviceId!, now);
+                    var telemetry = (ReceivingAmqpLink)link;
+                    telemetry.RegisterMessageListener(m => OnTelemetry(context, telemetry, route, m));
+                    break;
+                case RouteKind.C2dReceive:
+                    scope = RequireDevice(context, route.DeviceId!, now);
+                    if (!C2d.Attach(route.DeviceId!, (SendingAmqpLink)link))
+                        throw new AmqpException(AmqpErrorCode.InternalError, "Another AMQP Client has opened a Receive Link");
+                    break;
+                case RouteKind.DeviceFeedback:
+                    if (context.DeviceId is null || !context.HasGrant(Grant.DeviceScope(context.DeviceId), now))
+                        throw Unauthorized();
+                    scope = Grant.DeviceScope(context.DeviceId);
+                    var fb = (ReceivingAmqpLink)link;
+                    fb.RegisterMessageListener(m => fb.AcceptMessage(m, false));
+                    break;
+                case RouteKind.ServiceC2dSend:
+                    scope = RequireService(context, now);
+                    var sender = (ReceivingAmqpLink)link;
+                    sender.RegisterMessageListener(m => OnServiceC2d(sender, m));
+                    break;
+                case RouteKind.ServiceFeedback:
+                    scope = RequireService(context, now);
+                    Feedback.Attach((SendingAmqpLink)link);
+                    break;
+                case RouteKind.Redirect:
+                    scope = RequireService(context, now);
+                    BindRedirect(link);
+                    break;
+                case RouteKind.EventHubManagement:
+                    if (link is ReceivingAmqpLink mgmtIn) mgmtIn.RegisterMessageListener(m => OnManagementRequest(context, mgmtIn, m));
+                    else context.AddReplyLink("mgmt", (SendingAmqpLink)link);
+                    break;
+                case RouteKind.PartitionReceive:
+                    scope = RequireService(context, now);
+                    PartitionReader.Start((SendingAmqpLink)link, Telemetry, route.Partition, Time);
+                    break;
+                default:
+                    throw new AmqpException(AmqpErrorCode.NotFound, $"The requested resource '{address}' was not found.");
+            }
+        }
+        catch (AmqpException ex)
+        {
+            Raise(HubEventKind.LinkRefused, context.Id, route.DeviceId, address, Describe(ex));
+            throw;
+        }
+        context.AddLink(link, scope, route.DeviceId);
+        Raise(HubEventKind.LinkAttached, context.Id, route.DeviceId, address, link.IsReceiver ? "hub receives" : "hub sends");
+        link.SafeAddClosed((_, _) => Raise(HubEventKind.LinkClosed, context.Id, route.DeviceId, address, Describe(link.TerminalException) ?? "closed"));
+    }
+
+    private static AmqpException Unauthorized() => new(AmqpErrorCode.UnauthorizedAccess, "Unauthorized: put a valid token on $cbs first.");
+
+    private static string RequireDevice(ConnectionContext context, string deviceId, DateTimeOffset now)
+    {
+        var scope = Grant.DeviceScope(deviceId);
+        if (!context.HasGrant(scope, now)) throw Unauthorized();
+        return scope;
+    }
+
+    private static string RequireService(ConnectionContext context, DateTimeOffset now)
+    {
+        if (!context.HasGrant(Grant.ServiceScope, now)) throw Unauthorized();
+        return Grant.ServiceScope;
+    }
+
+    private void BindRedirect(AmqpLink link)
+    {
+        var info = new Fields
+        {
+            { "hostname", EventHubHostName },
+            { "network-host", EventHubHostName },
+            { "port", Port },
+            { "address", $"amqps://{EventHubHostName}:5671/{EventHubName}/$management" },
+        };
+        var error = new Error { Condition = "amqp:link:redirect", Description = "Use the Event Hubs-compatible endpoint.", Info = info };
+        // A transfer may still arrive after the detach: drop it.
+        if (link is ReceivingAmqpLink r) r.RegisterMessageListener(m => m.Dispose());
+        // Attach first (echoing the terminus), then detach with the redirect.
+        link.Opened += (_, _) => ThreadPool.QueueUserWorkItem(_ => link.SafeClose(new AmqpException(error)));
+    }
+
+    private sealed class CompletedResult : IAsyncResult
+    {
+        public CompletedResult(object? state, Exception? error)
+        {
+            AsyncState = state;
+            Error = error;
+        }
+        public Exception? Error { get; }
+        public object? AsyncState { get; }
+        private ManualResetEvent? _handle;
+        public WaitHandle AsyncWaitHandle => LazyInitializer.EnsureInitialized(ref _handle, () => new ManualResetEvent(true));
+        public bool CompletedSynchronously => true;
+        public bool IsCompleted => true;
+    }
+}

@@ -1,0 +1,71 @@
+namespace IotHubAmqp.LocalHub;
+
+/// <summary>Settings of a <see cref="LocalHub"/>. Defaults follow IoT Hub's documented rules.</summary>
+public sealed class LocalHubOptions
+{
+    /// <summary>Hub name; the host name is <c>{HubName}.azure-devices.net</c>.</summary>
+    public string HubName { get; set; } = "localhub";
+
+    /// <summary>TCP port; 0 picks a free port (see <see cref="LocalHub.Port"/>).</summary>
+    public int Port { get; set; } = 5671;
+
+    /// <summary>Address to listen on. Defaults to loopback only.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Number of telemetry partitions of the Event Hubs-compatible endpoint.</summary>
+    public int Partitions { get; set; } = 4;
+
+    /// <summary>Devices and the service policy.</summary>
+    public DeviceRegistry Registry { get; set; } = new();
+
+    /// <summary>Folder where the CA PEM is written; a temp folder when null.</summary>
+    public string? CertificateDirectory { get; set; }
+
+    /// <summary>How long a delivered C2D message stays locked before it is abandoned.</summary>
+    public TimeSpan C2dLockTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Deliveries of a C2D message before it is dead-lettered.</summary>
+    public int C2dMaxDeliveryCount { get; set; } = 10;
+
+    /// <summary>Messages queued per device (IoT Hub: 50).</summary>
+    public int C2dMaxQueuedPerDevice { get; set; } = 50;
+
+    /// <summary>Largest C2D message accepted from the service (IoT Hub: 64 KB).</summary>
+    public int C2dMaxMessageSize { get; set; } = 64 * 1024;
+
+    /// <summary>Largest telemetry message (IoT Hub: 256 KB; a batch gets the same bound plus headers).</summary>
+    public int TelemetryMaxMessageSize { get; set; } = 256 * 1024 + 1024;
+
+    /// <summary>Events kept per partition; the oldest are dropped past it.</summary>
+    public int TelemetryRetainedPerPartition { get; set; } = 10_000;
+
+    /// <summary>Feedback records waiting for a service reader; the oldest are dropped past it.</summary>
+    public int MaxPendingFeedback { get; set; } = 10_000;
+
+    /// <summary>Entries kept in the observation lists (telemetry per device, events).</summary>
+    public int MaxObservations { get; set; } = 10_000;
+
+    /// <summary>AMQP max frame size offered to peers.</summary>
+    public uint MaxFrameSize { get; set; } = 64 * 1024;
+
+    /// <summary>Sessions per connection.</summary>
+    public int MaxSessionsPerConnection { get; set; } = 16;
+
+    /// <summary>Links per session.</summary>
+    public int MaxLinksPerSession { get; set; } = 32;
+
+    /// <summary>Concurrent connections.</summary>
+    public int MaxConnections { get; set; } = 256;
+
+    /// <summary>Idle timeout advertised to peers (a silent peer is dropped after it).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(4);
+
+    /// <summary>Credit granted to client senders (bounds per-link queued deliveries).</summary>
+    public uint LinkCredit { get; set; } = 100;
+
+    /// <summary>How often expiries (tokens, locks, TTL) are checked.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Writes hub lines (start banner, connections) when set.</summary>
+    public Action<string>? Log { get; set; }
+}

@@ -1,0 +1,28 @@
+using IotHubAmqp.LocalHub;
+
+// Console entry: parse flags, start the hub, print connection strings, run until Ctrl+C.
+try
+{
+    var options = CommandLine.Parse(args);
+    if (options is null) return 0;
+    using var hub = new LocalHub(options);
+    hub.Start();
+    Console.WriteLine($"Local IoT Hub '{options.HubName}' listening on amqps://{options.BindAddress}:{hub.Port}");
+    Console.WriteLine($"CA certificate (trust this): {hub.CaCertificatePath}");
+    foreach (var id in hub.Registry.DeviceIds.OrderBy(x => x))
+        Console.WriteLine($"Device {id}: {hub.DeviceConnectionString(id)}");
+    Console.WriteLine($"Service: {hub.ServiceConnectionString}");
+    Console.WriteLine($"Event Hubs-compatible: {hub.EventHubConnectionString}");
+    Console.WriteLine("Press Ctrl+C to stop.");
+    var done = new TaskCompletionSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => done.TrySetResult();
+    await done.Task;
+    return 0;
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(CommandLine.Usage);
+    return 2;
+}
