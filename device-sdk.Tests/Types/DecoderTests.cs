@@ -206,10 +206,23 @@ namespace IotHubAmqp.Device.Tests.Types
         }
 
         [TestMethod]
-        public void ReadTimestamp_MinAndMaxMilliseconds_Value()
+        public void ReadTimestamp_DateTimeRangeEdges_ValueThenErrorOneMillisecondBeyond()
         {
-            Assert.AreEqual(DateTime.MinValue.Ticks, Decoder.ReadTimestamp(H("83 ff ff c7 7c ed d3 28 00")).Ticks);
-            Assert.AreEqual(new DateTime(9999, 12, 31, 23, 59, 59, 999).Ticks, Decoder.ReadTimestamp(H("83 00 00 e6 77 d2 1f db ff")).Ticks);
+            // DateTime's range is platform-specific (nanoFramework 1601-3000, desktop 0001-9999): derive the edges.
+            long minMs = (DateTime.MinValue.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
+            long maxMs = (DateTime.MaxValue.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
+            Assert.AreEqual(DateTime.MinValue.Ticks, Decoder.ReadTimestamp(TimestampBytes(minMs)).Ticks);
+            Assert.AreEqual(Encoder.EpochTicks + maxMs * TimeSpan.TicksPerMillisecond, Decoder.ReadTimestamp(TimestampBytes(maxMs)).Ticks);
+            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadTimestamp(TimestampBytes(minMs - 1)));
+            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadTimestamp(TimestampBytes(maxMs + 1)));
+        }
+
+        private static ByteBuffer TimestampBytes(long ms)
+        {
+            var b = new ByteBuffer(9);
+            b.WriteByte(FormatCode.TimeStamp);
+            BigEndian.WriteUInt64(b, (ulong)ms);
+            return b;
         }
 
         // ---- ReadObject: spec vectors to CLR values ----
@@ -402,7 +415,7 @@ namespace IotHubAmqp.Device.Tests.Types
                 0d, double.MinValue, double.MaxValue, double.Epsilon, double.PositiveInfinity, double.NegativeInfinity,
                 '\0', 'A', '\u00e9', '\u20ac', '\uffff',
                 new DateTime(1970, 1, 1), new DateTime(1969, 7, 20, 20, 17, 40, 1), new DateTime(2038, 1, 19, 3, 14, 8, 999),
-                DateTime.MinValue, new DateTime(9999, 12, 31, 23, 59, 59, 999),
+                DateTime.MinValue, new DateTime(DateTime.MaxValue.Ticks - DateTime.MaxValue.Ticks % TimeSpan.TicksPerMillisecond),
                 Guid.Empty, new Guid("f81d4fae-7dec-11d0-a765-00a0c91e6bf6"), new Guid("ffffffff-ffff-ffff-ffff-ffffffffffff"),
                 "", "abc", "\u00e9\u20ac\ud83d\ude00", CodecHelper.Ascii(255), CodecHelper.Ascii(256),
                 new Symbol(""), new Symbol("x-opt-lock-token"), new Symbol(CodecHelper.Ascii(255)), new Symbol(CodecHelper.Ascii(256)),

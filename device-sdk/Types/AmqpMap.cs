@@ -57,12 +57,12 @@ namespace IotHubAmqp.Device
             return true;
         }
 
-        /// <summary>Index of <paramref name="key"/>, or -1.</summary>
+        /// <summary>Index of <paramref name="key"/>, or -1. Keys compare as AMQP values: a binary key by its bytes.</summary>
         public int IndexOf(object key)
         {
             for (int i = 0; i < keys.Count; i++)
             {
-                if (Equals(keys[i], key)) return i;
+                if (ValueEquality.AreEqual(keys[i], key)) return i;
             }
             return -1;
         }

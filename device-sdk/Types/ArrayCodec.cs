@@ -7,14 +7,29 @@ namespace IotHubAmqp.Device.Types
 {
     /// <summary>
     /// AMQP arrays (1.6.24): one constructor, then every element without its own. Elements are written with the
-    /// fixed-width constructor of their type (uint, not smalluint) since one constructor must fit them all.
+    /// fixed-width constructor of their type (uint, not smalluint) since one constructor must fit them all; an
+    /// array decoded with a compact element constructor (sym8, smallint...) is written back in that wide form.
     /// </summary>
     internal static class ArrayCodec
     {
         public static void Write(ByteBuffer b, AmqpArray v)
         {
             object[] items = v.Items;
-            byte code = v.ElementCode != 0 ? v.ElementCode : ElementCodeOf(items);
+            byte code;
+            if (v.ElementCode == 0)
+            {
+                code = ElementCodeOf(items);
+            }
+            else if (items.Length == 0)
+            {
+                // Nothing to encode with it: keep the constructor the caller (or the peer) chose.
+                code = v.ElementCode;
+            }
+            else
+            {
+                code = WideForm(v.ElementCode);
+                CheckItems(code, items);
+            }
             int start = b.Reserve(9);
             b.Buffer[start] = FormatCode.Array32;
             if (v.Descriptor != null)
@@ -27,8 +42,13 @@ namespace IotHubAmqp.Device.Types
             Encoder.EndComposite(b, start, items.Length, FormatCode.Array8);
         }
 
-        public static AmqpArray Read(ByteBuffer b, bool small)
+        public static AmqpArray Read(ByteBuffer b, bool small) => Read(b, small, 0);
+
+        /// <summary>Reads an array body (constructor consumed) nested <paramref name="depth"/> levels deep.</summary>
+        internal static AmqpArray Read(ByteBuffer b, bool small, int depth)
         {
+            // Nested arrays recurse here without passing through Decoder.ReadObject, so check the depth here too.
+            if (depth > Decoder.MaxNesting) throw Decoder.Error("values nest deeper than " + Decoder.MaxNesting + " levels");
             int size = Decoder.ReadSize(b, small);
             if (size < (small ? 1 : 4) || size > b.Length) throw Decoder.Error("array size " + size + " runs past the end (" + b.Length + " left)");
             int end = b.Offset + size;
@@ -37,16 +57,17 @@ namespace IotHubAmqp.Device.Types
             byte code = b.ReadByte();
             if (code == FormatCode.Described)
             {
-                descriptor = Decoder.ReadObject(b);
+                descriptor = Decoder.ReadObject(b, depth + 1);
                 code = b.ReadByte();
             }
-            // Zero-width elements (null, true, false, uint0, ulong0, list0) can repeat without bytes; bound them
-            // so a forged count cannot make us allocate a huge array.
+            // Every other element takes at least one byte, so the body bounds the count. Zero-width elements (null, true,
+            // false, uint0, ulong0, list0) repeat without bytes: bound them by the buffer's size, so a forged count
+            // allocates no more than an array of one-byte elements filling the buffer could.
             int width = Decoder.FixedWidth(code);
-            if (count < 0 || (width != 0 && count > end - b.Offset) || (width == 0 && count > end + 256))
+            if (count < 0 || (width != 0 && count > end - b.Offset) || (width == 0 && count > b.Buffer.Length))
                 throw Decoder.Error("array count " + count + " exceeds its body");
             object[] items = new object[count];
-            for (int i = 0; i < count; i++) items[i] = Decoder.ReadValue(b, code, true);
+            for (int i = 0; i < count; i++) items[i] = Decoder.ReadValue(b, code, true, depth + 1);
             if (b.Offset != end) throw Decoder.Error("array body size does not match its elements");
             var array = new AmqpArray(items, code);
             array.Descriptor = descriptor;
@@ -57,10 +78,14 @@ namespace IotHubAmqp.Device.Types
         {
             if (items.Length == 0) throw new AmqpException(ErrorCode.InvalidField, "an empty array needs an element code");
             object first = items[0];
+            if (first == null) throw new AmqpException(ErrorCode.InvalidField, "array elements cannot be null");
+            int decimalWidth = first is AmqpDecimal fd ? fd.Bytes.Length : 0;
             for (int i = 1; i < items.Length; i++)
             {
                 if (items[i] == null || items[i].GetType() != first.GetType())
                     throw new AmqpException(ErrorCode.InvalidField, "array elements must share one type");
+                if (decimalWidth != 0 && ((AmqpDecimal)items[i]).Bytes.Length != decimalWidth)
+                    throw new AmqpException(ErrorCode.InvalidField, "array decimals must share one width");
             }
             switch (first)
             {
@@ -89,12 +114,55 @@ namespace IotHubAmqp.Device.Types
             }
         }
 
+        /// <summary>The constructor this codec writes elements with, for any constructor of the same type.</summary>
+        private static byte WideForm(byte code)
+        {
+            switch (code)
+            {
+                case FormatCode.BooleanTrue:
+                case FormatCode.BooleanFalse: return FormatCode.Boolean;
+                case FormatCode.UInt0:
+                case FormatCode.SmallUInt: return FormatCode.UInt;
+                case FormatCode.ULong0:
+                case FormatCode.SmallULong: return FormatCode.ULong;
+                case FormatCode.SmallInt: return FormatCode.Int;
+                case FormatCode.SmallLong: return FormatCode.Long;
+                case FormatCode.Binary8: return FormatCode.Binary32;
+                case FormatCode.String8: return FormatCode.String32;
+                case FormatCode.Symbol8: return FormatCode.Symbol32;
+                case FormatCode.List0:
+                case FormatCode.List8: return FormatCode.List32;
+                case FormatCode.Map8: return FormatCode.Map32;
+                case FormatCode.Array8: return FormatCode.Array32;
+                default: return code;
+            }
+        }
+
+        /// <summary>Checks the items fit the element constructor <paramref name="code"/> given with the array.</summary>
+        private static void CheckItems(byte code, object[] items)
+        {
+            if (code == FormatCode.Null)
+            {
+                for (int i = 0; i < items.Length; i++)
+                {
+                    if (items[i] != null) throw new AmqpException(ErrorCode.InvalidField, "an array of nulls holds a value");
+                }
+                return;
+            }
+            byte natural = ElementCodeOf(items);
+            // Strings may stand for symbols: symbol fields are often filled from string constants.
+            if (natural != code && !(code == FormatCode.Symbol32 && natural == FormatCode.String32))
+                throw new AmqpException(ErrorCode.InvalidField, "array element code 0x" + code.ToString("X2") + " does not fit items of type " + items[0].GetType().Name);
+        }
+
         private static void WriteElement(ByteBuffer b, byte code, object item)
         {
             // Write the value with its own constructor into place, then drop or widen that constructor.
             int at = b.WritePos;
             switch (code)
             {
+                case FormatCode.Null: return; // zero-width: the constructor alone says null
+
                 case FormatCode.Boolean: b.WriteByte((bool)item ? (byte)1 : (byte)0); return;
                 case FormatCode.UByte: b.WriteByte((byte)item); return;
                 case FormatCode.UShort: BigEndian.WriteUInt16(b, (ushort)item); return;

@@ -10,6 +10,17 @@ namespace IotHubAmqp.Device.Types
     /// </summary>
     internal static class Decoder
     {
+        /// <summary>
+        /// How deeply lists, maps, arrays and described values may nest. Each level costs a few stack frames, so a
+        /// forged frame of nested headers must be refused before it exhausts the stack; real AMQP bodies nest a few levels.
+        /// </summary>
+        internal const int MaxNesting = 32;
+
+        // Millisecond range of an AMQP timestamp (1.6.18) that DateTime can hold, checked before scaling to ticks.
+        // Read from DateTime at run time: nanoFramework's DateTime spans 1601-3000, desktop .NET's 0001-9999.
+        private static readonly long MinTimestampMs = (DateTime.MinValue.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
+        private static readonly long MaxTimestampMs = (DateTime.MaxValue.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
+
         /// <summary>Consumes a null constructor when one is next; returns whether it did.</summary>
         public static bool TryReadNull(ByteBuffer b)
         {
@@ -130,10 +141,7 @@ namespace IotHubAmqp.Device.Types
             byte code = b.ReadByte();
             if (code == FormatCode.Null) return null;
             if (code != FormatCode.Binary8 && code != FormatCode.Binary32) throw Unexpected("binary", code);
-            int n = ReadSize(b, code == FormatCode.Binary8);
-            byte[] v = new byte[n];
-            Array.Copy(b.Buffer, b.Take(n), v, 0, n);
-            return v;
+            return Copy(b, ReadSize(b, code == FormatCode.Binary8));
         }
 
         /// <summary>
@@ -184,27 +192,26 @@ namespace IotHubAmqp.Device.Types
         public static int ReadListHeader(ByteBuffer b, out int end)
         {
             byte code = b.ReadByte();
-            int size, count;
             switch (code)
             {
                 case FormatCode.List0:
                     end = b.Offset;
                     return 0;
                 case FormatCode.List8:
-                    size = ReadSize(b, true);
-                    CheckSize(b, size, 1);
-                    end = b.Offset + size;
-                    count = b.ReadByte();
-                    break;
                 case FormatCode.List32:
-                    size = ReadSize(b, false);
-                    CheckSize(b, size, 4);
-                    end = b.Offset + size;
-                    count = (int)BigEndian.ReadUInt32(b);
-                    break;
+                    return ReadListSizeAndCount(b, code == FormatCode.List8, out end);
                 default:
                     throw Unexpected("list", code);
             }
+        }
+
+        /// <summary>Reads a list8/list32 size and count (the constructor already consumed, as in an array element).</summary>
+        private static int ReadListSizeAndCount(ByteBuffer b, bool small, out int end)
+        {
+            int size = ReadSize(b, small);
+            CheckSize(b, size, small ? 1 : 4);
+            end = b.Offset + size;
+            int count = small ? b.ReadByte() : (int)BigEndian.ReadUInt32(b);
             // Each element takes at least one byte: a count larger than the body is a lie.
             if (count < 0 || count > end - b.Offset) throw Error("list count " + count + " exceeds its " + (end - b.Offset) + "-byte body");
             return count;
@@ -226,16 +233,25 @@ namespace IotHubAmqp.Device.Types
             return ReadULong(b);
         }
 
-        /// <summary>Skips one encoded value of any type without allocating.</summary>
+        /// <summary>Skips one encoded value of any type without allocating or recursing.</summary>
         public static void Skip(ByteBuffer b)
         {
             byte code = b.ReadByte();
-            if (code == FormatCode.Described)
+            // Described values nest only through their value (1.2: a descriptor is never itself described), so a loop
+            // walks any depth of them without using the stack.
+            while (code == FormatCode.Described)
             {
-                Skip(b);
-                Skip(b);
-                return;
+                byte descriptor = b.ReadByte();
+                if (descriptor == FormatCode.Described) throw Error("a descriptor cannot itself be described");
+                SkipBody(b, descriptor);
+                code = b.ReadByte();
             }
+            SkipBody(b, code);
+        }
+
+        // The width category is the constructor's high nibble (1.2), so even unassigned codes can be skipped.
+        private static void SkipBody(ByteBuffer b, byte code)
+        {
             int width = FixedWidth(code);
             if (width >= 0)
             {
@@ -247,20 +263,31 @@ namespace IotHubAmqp.Device.Types
         }
 
         /// <summary>Reads any value. Lists become object[], arrays <see cref="AmqpArray"/>, maps <see cref="AmqpMap"/>.</summary>
-        public static object ReadObject(ByteBuffer b)
+        public static object ReadObject(ByteBuffer b) => ReadObject(b, 0);
+
+        /// <summary>Reads any value nested <paramref name="depth"/> levels inside composites.</summary>
+        internal static object ReadObject(ByteBuffer b, int depth)
         {
+            if (depth > MaxNesting) throw Error("values nest deeper than " + MaxNesting + " levels");
             byte code = b.ReadByte();
             if (code == FormatCode.Described)
             {
-                object descriptor = ReadObject(b);
-                if (descriptor is DescribedValue) throw Error("a descriptor cannot itself be described");
-                return new DescribedValue(descriptor, ReadObject(b));
+                // AMQP 1.0 1.2: a descriptor is a ulong or a symbol, never itself described.
+                if (b.PeekByte() == FormatCode.Described) throw Error("a descriptor cannot itself be described");
+                object descriptor = ReadObject(b, depth + 1);
+                return new DescribedValue(descriptor, ReadObject(b, depth + 1));
             }
-            return ReadValue(b, code, false);
+            return ReadValue(b, code, false, depth);
         }
 
         /// <summary>Reads the value that follows constructor <paramref name="code"/>.</summary>
-        internal static object ReadValue(ByteBuffer b, byte code, bool inArray)
+        internal static object ReadValue(ByteBuffer b, byte code, bool inArray) => ReadValue(b, code, inArray, 0);
+
+        /// <summary>
+        /// Reads the value that follows constructor <paramref name="code"/>, at nesting <paramref name="depth"/>.
+        /// Array elements (<paramref name="inArray"/>) share one constructor, so none precedes the value here either way.
+        /// </summary>
+        internal static object ReadValue(ByteBuffer b, byte code, bool inArray, int depth)
         {
             switch (code)
             {
@@ -292,6 +319,8 @@ namespace IotHubAmqp.Device.Types
                 case FormatCode.Decimal128: return new AmqpDecimal(Copy(b, 16));
                 case FormatCode.Char:
                     uint cp = BigEndian.ReadUInt32(b);
+                    // UTF-32 carries Unicode scalar values only: no surrogates, nothing above U+10FFFF.
+                    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) throw Error("char 0x" + cp.ToString("X") + " is not a Unicode scalar value");
                     if (cp > 0xFFFF) throw new AmqpException(ErrorCode.NotImplemented, "char U+" + cp.ToString("X") + " is outside the Basic Multilingual Plane");
                     return (char)cp;
                 case FormatCode.TimeStamp: return Timestamp((long)BigEndian.ReadUInt64(b));
@@ -308,37 +337,36 @@ namespace IotHubAmqp.Device.Types
                 case FormatCode.List0: return new object[0];
                 case FormatCode.List8:
                 case FormatCode.List32:
-                    b.Offset--;
-                    int count = ReadListHeader(b, out int end);
+                    int count = ReadListSizeAndCount(b, code == FormatCode.List8, out int end);
                     object[] list = new object[count];
-                    for (int i = 0; i < count; i++) list[i] = ReadObject(b);
+                    for (int i = 0; i < count; i++) list[i] = ReadObject(b, depth + 1);
                     if (b.Offset != end) throw Error("list body size does not match its elements");
                     return list;
                 case FormatCode.Map8:
                 case FormatCode.Map32:
-                    return ReadMapBody(b, code == FormatCode.Map8);
+                    return ReadMapBody(b, code == FormatCode.Map8, depth);
                 case FormatCode.Array8:
                 case FormatCode.Array32:
-                    return ArrayCodec.Read(b, code == FormatCode.Array8);
+                    return ArrayCodec.Read(b, code == FormatCode.Array8, depth);
                 default:
                     throw Error("unknown format code 0x" + code.ToString("X2"));
             }
         }
 
-        private static AmqpMap ReadMapBody(ByteBuffer b, bool small)
+        private static AmqpMap ReadMapBody(ByteBuffer b, bool small, int depth)
         {
             int size = ReadSize(b, small);
             CheckSize(b, size, small ? 1 : 4);
             int end = b.Offset + size;
             int count = small ? b.ReadByte() : (int)BigEndian.ReadUInt32(b);
-            if (count % 2 != 0) throw Error("map has an odd element count " + count);
+            if (count < 0 || count % 2 != 0) throw Error("map has an invalid element count " + count);
             if (count > end - b.Offset) throw Error("map count " + count + " exceeds its body");
             var map = new AmqpMap();
             for (int i = 0; i < count; i += 2)
             {
-                object key = ReadObject(b);
+                object key = ReadObject(b, depth + 1);
                 if (map.ContainsKey(key)) throw Error("map has a duplicate key " + key);
-                map[key] = ReadObject(b);
+                map[key] = ReadObject(b, depth + 1);
             }
             if (b.Offset != end) throw Error("map body size does not match its elements");
             return map;
@@ -365,8 +393,10 @@ namespace IotHubAmqp.Device.Types
 
         private static byte[] Copy(ByteBuffer b, int n)
         {
+            // Take checks the size against the bytes present before the array is allocated.
+            int at = b.Take(n);
             byte[] v = new byte[n];
-            Array.Copy(b.Buffer, b.Take(n), v, 0, n);
+            Array.Copy(b.Buffer, at, v, 0, n);
             return v;
         }
 
@@ -388,14 +418,14 @@ namespace IotHubAmqp.Device.Types
 
         internal static DateTime Timestamp(long ms)
         {
-            long ticks = Encoder.EpochTicks + ms * TimeSpan.TicksPerMillisecond;
-            if (ticks < 0 || ticks > DateTime.MaxValue.Ticks) throw Error("timestamp " + ms + " is out of range");
-            return new DateTime(ticks);
+            // Range-check before scaling: ms * 10000 overflows long for |ms| above ~9.2e14 and would wrap into range.
+            if (ms < MinTimestampMs || ms > MaxTimestampMs) throw Error("timestamp " + ms + " is out of range");
+            return new DateTime(Encoder.EpochTicks + ms * TimeSpan.TicksPerMillisecond);
         }
 
         internal static float FloatFromBits(uint bits)
         {
-            byte[] x = BitConverter.IsLittleEndian
+            byte[] x = Encoder.LittleEndianHost
                 ? new[] { (byte)bits, (byte)(bits >> 8), (byte)(bits >> 16), (byte)(bits >> 24) }
                 : new[] { (byte)(bits >> 24), (byte)(bits >> 16), (byte)(bits >> 8), (byte)bits };
             return BitConverter.ToSingle(x, 0);

@@ -20,7 +20,7 @@ namespace IotHubAmqp.Device
 
         /// <inheritdoc/>
         public override bool Equals(object obj) =>
-            obj is DescribedValue d && Equals(d.Descriptor, Descriptor) && Equals(d.Value, Value);
+            obj is DescribedValue d && ValueEquality.AreEqual(d.Descriptor, Descriptor) && ValueEquality.AreEqual(d.Value, Value);
 
         /// <inheritdoc/>
         public override int GetHashCode() => Descriptor == null ? 0 : Descriptor.GetHashCode();

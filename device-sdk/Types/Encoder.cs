@@ -14,6 +14,10 @@ namespace IotHubAmqp.Device.Types
         // Ticks between 0001-01-01 and the Unix epoch: AMQP timestamps count milliseconds from the epoch (1.6.18).
         internal const long EpochTicks = 621355968000000000L;
 
+        // BitConverter.IsLittleEndian is a field on .NET but a property on nanoFramework, so IL compiled against
+        // one fails on the other (MissingMethodException on desktop): probe the byte order once instead.
+        internal static readonly bool LittleEndianHost = BitConverter.GetBytes(1)[0] == 1;
+
         public static void WriteNull(ByteBuffer b) => b.WriteByte(FormatCode.Null);
 
         public static void WriteBoolean(ByteBuffer b, bool v) => b.WriteByte(v ? FormatCode.BooleanTrue : FormatCode.BooleanFalse);
@@ -135,6 +139,8 @@ namespace IotHubAmqp.Device.Types
         /// <summary>AMQP char is a UTF-32 code point; a .NET char holds the Basic Multilingual Plane.</summary>
         public static void WriteChar(ByteBuffer b, char v)
         {
+            // A lone UTF-16 surrogate is not a Unicode scalar value, so it has no UTF-32 form (AMQP 1.0 1.6.16).
+            if (v >= 0xD800 && v <= 0xDFFF) throw new AmqpException(ErrorCode.InvalidField, "char U+" + ((int)v).ToString("X4") + " is a surrogate");
             b.WriteByte(FormatCode.Char);
             BigEndian.WriteUInt32(b, v);
         }
@@ -315,7 +321,7 @@ namespace IotHubAmqp.Device.Types
         internal static uint FloatBits(float v)
         {
             byte[] x = BitConverter.GetBytes(v);
-            return BitConverter.IsLittleEndian
+            return LittleEndianHost
                 ? (uint)(x[0] | x[1] << 8 | x[2] << 16 | x[3] << 24)
                 : (uint)(x[3] | x[2] << 8 | x[1] << 16 | x[0] << 24);
         }

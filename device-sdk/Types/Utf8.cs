@@ -46,8 +46,12 @@ namespace IotHubAmqp.Device.Types
                     dest[at++] = (byte)(0xC0 | (c >> 6));
                     dest[at++] = (byte)(0x80 | (c & 0x3F));
                 }
-                else if (c >= 0xD800 && c <= 0xDBFF)
+                else if (c >= 0xD800 && c <= 0xDFFF)
                 {
+                    // Callers size the buffer with GetByteCount, which rejects these too; checked again so a
+                    // direct call can neither write CESU-8 garbage nor run off the end of the string.
+                    if (c > 0xDBFF || i + 1 >= s.Length || s[i + 1] < 0xDC00 || s[i + 1] > 0xDFFF)
+                        throw new AmqpException(ErrorCode.InvalidField, "string has an unpaired surrogate at index " + i);
                     int cp = 0x10000 + ((c - 0xD800) << 10) + (s[++i] - 0xDC00);
                     dest[at++] = (byte)(0xF0 | (cp >> 18));
                     dest[at++] = (byte)(0x80 | ((cp >> 12) & 0x3F));

@@ -1,0 +1,26 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using IotHubAmqp.Device.Framing;
+using nanoFramework.TestFramework;
+
+namespace IotHubAmqp.Device.Tests.Framing
+{
+    [TestClass]
+    public class AcceptedTests
+    {
+        [TestMethod]
+        public void Encode_WritesDescriptorAndList0()
+        {
+            var b = Wire.NewBuffer();
+            Accepted.Instance.Encode(b);
+            Expect.Bytes(Expect.FromHex("00 53 24 45"), b);
+        }
+
+        [TestMethod]
+        public void Decode_List8Form_ReturnsSharedInstance()
+        {
+            var b = Wire.Of("00 53 24 c0 01 00");
+            Assert.AreSame(Accepted.Instance, Outcome.Decode(b));
+            Wire.Consumed(b);
+        }
+    }
+}
