@@ -55,6 +55,18 @@ public class C2dTests
     }
 
     [Fact]
+    public async Task Receiver_settling_first_like_the_c_sdk_completes_the_message()
+    {
+        using var hub = Hubs.Start();
+        await using var device = await TestClient.ConnectDeviceAsync(hub, "dev1");
+        var link = await device.ReceiverAsync("/devices/dev1/messages/devicebound", SettleMode.SettleOnReceive);
+        hub.SendCloudToDevice("dev1", Msg("first"));
+        var m = await ReceiveAsync(link);
+        link.AcceptMessage(m, false);
+        await WaitFeedbackAsync(hub, "first", "Success");
+    }
+
+    [Fact]
     public async Task Max_delivery_count_dead_letters_with_feedback()
     {
         using var hub = Hubs.Start(o => o.C2dMaxDeliveryCount = 3);

@@ -23,11 +23,18 @@ public class NodeClientTests
         throw new InvalidOperationException("local-hub.Tests/node not found above " + AppContext.BaseDirectory);
     }
 
-    private async Task<(int Exit, string Out, string Err)> RunAsync(LocalHub hub, string script, Dictionary<string, string> env)
+    /// <summary>Fails fast (before any hub or client starts) when the npm packages are not installed.</summary>
+    private static string RequireNodeModules()
     {
         var folder = NodeFolder();
         Assert.True(Directory.Exists(Path.Combine(folder, "node_modules")),
             $"node_modules is missing in {folder}: run `npm ci` in that folder (from the repo root: npm ci --prefix local-hub.Tests/node).");
+        return folder;
+    }
+
+    private async Task<(int Exit, string Out, string Err)> RunAsync(LocalHub hub, string script, Dictionary<string, string> env)
+    {
+        var folder = RequireNodeModules();
         var psi = new ProcessStartInfo("node", script)
         {
             WorkingDirectory = folder,
@@ -38,7 +45,13 @@ public class NodeClientTests
         psi.Environment["NODE_EXTRA_CA_CERTS"] = hub.CaCertificatePath; // validation stays on
         psi.Environment["SCRIPT_TIMEOUT_SECONDS"] = ((int)ScriptTimeout.TotalSeconds - 5).ToString();
         foreach (var kv in env) psi.Environment[kv.Key] = kv.Value;
-        using var process = Process.Start(psi)!;
+        Process process;
+        try { process = Process.Start(psi)!; }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("Could not start `node` (Node.js 20+ must be on PATH).", ex);
+        }
+        using var _ = process;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
@@ -60,6 +73,7 @@ public class NodeClientTests
     [Fact]
     public async Task Node_device_sends_telemetry_and_completes_a_c2d_message()
     {
+        RequireNodeModules();
         using var hub = Hubs.Start();
         var run = RunAsync(hub, "device-telemetry-c2d.js", new() { ["DEVICE_CONNECTION_STRING"] = hub.DeviceConnectionString("dev1") });
         var telemetry = (await hub.WaitForTelemetryAsync("dev1", 1, ScriptTimeout)).Single();
@@ -79,6 +93,7 @@ public class NodeClientTests
     [Fact]
     public async Task Node_service_sends_c2d_with_full_ack_and_receives_feedback()
     {
+        RequireNodeModules();
         using var hub = Hubs.Start();
         // The device side is played by a C# client that completes whatever arrives.
         await using var device = await TestClient.ConnectDeviceAsync(hub, "dev1");
@@ -101,6 +116,7 @@ public class NodeClientTests
     [Fact]
     public async Task Node_reader_follows_the_redirect_and_reads_after_a_sequence_number()
     {
+        RequireNodeModules();
         using var hub = Hubs.Start();
         await using var device = await TestClient.ConnectDeviceAsync(hub, "dev1");
         var sender = await device.SenderAsync("/devices/dev1/messages/events");

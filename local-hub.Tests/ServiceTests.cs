@@ -66,7 +66,10 @@ public class ServiceTests
     {
         using var hub = Hubs.Start();
         await using var client = await TestClient.ConnectAsync(hub, SaslMode.Anonymous);
-        Assert.Equal(200, (await client.PutTokenAsync(hub.CreateServiceToken(TimeSpan.FromHours(1)), "sb://x")).Status);
+        // Legacy readers: SASL ANONYMOUS, then CBS for sb://<host>/messages/events/$management (decoded key).
+        var audience = $"sb://{hub.HostName}/messages/events/$management";
+        var token = SasToken.Create(audience, Convert.FromBase64String(hub.Registry.ServicePolicyKey), DateTimeOffset.UtcNow.AddHours(1), "service");
+        Assert.Equal(200, (await client.PutTokenAsync(token, audience)).Status);
         var link = new SendingAmqpLink(client.Session, new AmqpLinkSettings
         {
             LinkName = "legacy-" + Guid.NewGuid(), Role = false,

@@ -16,7 +16,8 @@ try
     Console.WriteLine("Press Ctrl+C to stop.");
     var done = new TaskCompletionSource();
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => done.TrySetResult();
+    // SIGTERM: clean up (temp CA folder) before the runtime exits.
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => { hub.Dispose(); done.TrySetResult(); };
     await done.Task;
     return 0;
 }

@@ -393,6 +393,10 @@ namespace IotHubAmqp.Device.Tests.Types
         [DataRow("e0 05 01 c0 05 01 40")]
         [DataRow("e0 06 02 71 00 00 00 01")]
         [DataRow("e0 07 01 71 00 00 00 01 00")]
+        [DataRow("e0 01 00 40")]
+        [DataRow("f0 00 00 00 04 00 00 00 00 40")]
+        [DataRow("e0 02 01 00 53")]
+        [DataRow("e0 08 01 00 00 53 01 53 02 40")]
         public void Read_Malformed_IsDecodeError(string hex)
         {
             Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadObject(CodecHelper.Hex(hex)));

@@ -625,23 +625,26 @@ namespace IotHubAmqp.Device.Tests.Types
         [TestMethod]
         public void ReadObject_DeepNesting_IsDecodeErrorNotStackOverflow()
         {
-            // 20000 nested described values (00 53 01 ...) and 20000 nested list8 or array8 headers: a forged frame
-            // must not exhaust the stack.
-            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadObject(H(CodecHelper.Repeat("005301", 20000) + "40")));
-            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadObject(H(CodecHelper.Repeat("00", 60000) + "40")));
-            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadObject(H(CodecHelper.Repeat("c0ff01", 20000) + "40")));
-            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadObject(H("e0" + CodecHelper.Repeat("ff01e0", 20000) + "45")));
-            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.Skip(H(CodecHelper.Repeat("00", 60000) + "40")));
+            // A thousand levels of described values, list8 and array8 headers, far past MaxNesting: a forged frame
+            // must be refused before it exhausts the stack (small enough for a device heap).
+            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadObject(H(CodecHelper.Repeat("005301", 1000) + "40")));
+            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadObject(H(CodecHelper.Repeat("00", 3000) + "40")));
+            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadObject(H(CodecHelper.Repeat("c0ff01", 1000) + "40")));
+            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadObject(H("e0" + CodecHelper.Repeat("ff01e0", 1000) + "45")));
+            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadObject(H(CodecHelper.Repeat("c1ff02a10161", 1000) + "40")));
+            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.Skip(H(CodecHelper.Repeat("00", 3000) + "40")));
         }
 
         [TestMethod]
-        public void ReadObject_ModerateNesting_Decodes()
+        public void ReadObject_NestingAtLimit_DecodesOneDeeperFails()
         {
-            // Sixteen levels of lists are legitimate.
+            // MaxNesting levels of lists decode; one more is refused.
             object v = null;
-            for (int i = 0; i < 16; i++) v = new object[] { v };
+            for (int i = 0; i < Decoder.MaxNesting; i++) v = new object[] { v };
             object r = CodecHelper.RoundTrip(v);
             Assert.IsTrue(ValueEquality.AreEqual(v, r));
+            ByteBuffer deeper = CodecHelper.Encode(new object[] { v });
+            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadObject(deeper));
         }
 
         [TestMethod]

@@ -271,6 +271,16 @@ namespace IotHubAmqp.Device.Tests.Types
         }
 
         [TestMethod]
+        public void WriteTimestamp_SubMillisecond_FloorsTowardsPast()
+        {
+            // 0.5 ms before the epoch is in millisecond -1, 0.5 ms after it in millisecond 0.
+            var b = NewBuffer();
+            Encoder.WriteTimestamp(b, new DateTime(Encoder.EpochTicks - 5000));
+            Encoder.WriteTimestamp(b, new DateTime(Encoder.EpochTicks + 5000));
+            Expect.Bytes(Expect.FromHex("83 ff ff ff ff ff ff ff ff 83 00 00 00 00 00 00 00 00"), b);
+        }
+
+        [TestMethod]
         public void WriteUuid_Rfc4122Example_IsNetworkByteOrder()
         {
             // RFC 4122 4.1.2: the string form is the big-endian byte sequence.
@@ -594,6 +604,14 @@ namespace IotHubAmqp.Device.Tests.Types
             var b = NewBuffer();
             Encoder.WriteDescribed(b, new DescribedValue(0x75ul, new DescribedValue(0x76ul, new object[0])));
             Expect.Bytes(Expect.FromHex("00 53 75 00 53 76 45"), b);
+        }
+
+        [TestMethod]
+        public void WriteDescribed_DescribedDescriptor_IsInvalidField()
+        {
+            var b = NewBuffer();
+            Expect.AmqpError(ErrorCode.InvalidField, () => Encoder.WriteDescribed(b, new DescribedValue(new DescribedValue(1ul, 2ul), null)));
+            Assert.AreEqual(0, b.WritePos);
         }
 
         [TestMethod]

@@ -57,6 +57,7 @@ namespace IotHubAmqp.Device.Types
             byte code = b.ReadByte();
             if (code == FormatCode.Described)
             {
+                if (b.PeekByte() == FormatCode.Described) throw Decoder.Error("a descriptor cannot itself be described");
                 descriptor = Decoder.ReadObject(b, depth + 1);
                 code = b.ReadByte();
             }

@@ -147,8 +147,12 @@ namespace IotHubAmqp.Device.Types
 
         public static void WriteTimestamp(ByteBuffer b, DateTime v)
         {
+            // Floor to whole milliseconds, so an instant before the epoch never rounds up past it.
+            long ticks = v.Ticks - EpochTicks;
+            long ms = ticks / TimeSpan.TicksPerMillisecond;
+            if (ticks % TimeSpan.TicksPerMillisecond < 0) ms--;
             b.WriteByte(FormatCode.TimeStamp);
-            BigEndian.WriteUInt64(b, (ulong)((v.Ticks - EpochTicks) / TimeSpan.TicksPerMillisecond));
+            BigEndian.WriteUInt64(b, (ulong)ms);
         }
 
         public static void WriteUuid(ByteBuffer b, Guid v)
@@ -221,6 +225,8 @@ namespace IotHubAmqp.Device.Types
         public static void WriteDescribed(ByteBuffer b, DescribedValue v)
         {
             if (v == null) { WriteNull(b); return; }
+            // AMQP 1.0 1.2: a descriptor is a ulong or a symbol (any value but a described one).
+            if (v.Descriptor is DescribedValue) throw new AmqpException(ErrorCode.InvalidField, "a descriptor cannot itself be described");
             b.WriteByte(FormatCode.Described);
             WriteObject(b, v.Descriptor);
             WriteObject(b, v.Value);

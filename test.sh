@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every test of the project and ends with one line: "total: N passed, N failed".
+#  1. builds everything the command line can build (IotHubAmqp.Device.Cli.slnf: the .nfproj projects need
+#     Visual Studio), which also runs the no-generics IL check on every device assembly;
+#  2. runs the device unit tests: nano-compiled IL, executed on desktop .NET by build/NanoTestRunner;
+#  3. runs the desktop test projects (IL check, interop with AMQP.Net Lite, local hub with Azure's Node clients).
+# Usage: ./test.sh [--filter TEXT]   (the filter applies to the device unit tests and the xunit tests)
+set -uo pipefail
+cd "$(dirname "$0")"
+config=${CONFIGURATION:-Release}
+filter=""
+if [ "${1:-}" = "--filter" ]; then filter=${2:-}; fi
+
+if ! dotnet build IotHubAmqp.Device.Cli.slnf -c "$config" --nologo -v:q -clp:ErrorsOnly; then
+  echo "build failed"
+  echo "total: 0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0
+failed=0
+log=$(mktemp)
+
+echo "== device unit tests (nano-compiled IL)"
+runner_args=(build/NanoTestRunner/bin/$config/net10.0/NanoTestRunner.dll device-sdk.Tests/bin/$config/netnano1.0/IotHubAmqp.Device.Tests.dll)
+[ -n "$filter" ] && runner_args+=(--filter "$filter")
+dotnet "${runner_args[@]}" | tee "$log"
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+if [ -z "$line" ]; then
+  failed=$((failed + 1))
+else
+  passed=$((passed + $(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')))
+  failed=$((failed + $(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')))
+fi
+
+for project in build/NanoIlCheck.Tests device-sdk.Tests/Interop local-hub.Tests; do
+  echo "== $project"
+  args=(test "$project" -c "$config" --no-build --nologo)
+  [ -n "$filter" ] && args+=(--filter "FullyQualifiedName~$filter")
+  dotnet "${args[@]}" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  summary=$(grep -E 'Failed: +[0-9]+, Passed: +[0-9]+' "$log" | tail -n 1)
+  if [ -n "$summary" ]; then
+    passed=$((passed + $(echo "$summary" | sed -E 's/.*Passed: +([0-9]+).*/\1/')))
+    failed=$((failed + $(echo "$summary" | sed -E 's/.*Failed: +([0-9]+),.*/\1/')))
+  elif [ "$status" -ne 0 ] || [ -z "$filter" ]; then
+    # No summary: the run crashed, or ran nothing when it should have.
+    failed=$((failed + 1))
+  fi
+done
+rm -f "$log"
+
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
