@@ -8,6 +8,9 @@ namespace IotHubAmqp.Device.Engine
     /// What sending and receiving links share (AMQP 1.0 2.6): name, handles, the attach/detach handshake,
     /// delivery-count and link-credit (2.6.7), and the error that ended the link.
     /// </summary>
+    /// <summary>Raised when the peer (or the session or connection ending) detaches a link we did not close.</summary>
+    internal delegate void LinkDetachedHandler(Link link, AmqpException error);
+
     internal abstract class Link
     {
         private readonly ManualResetEvent attached = new ManualResetEvent(false);
@@ -51,6 +54,9 @@ namespace IotHubAmqp.Device.Engine
         internal uint LinkCredit;
 
         public bool IsAttached => State == LinkState.Attached;
+
+        /// <summary>Called once on the thread that saw the link end, unless we closed it ourselves.</summary>
+        public LinkDetachedHandler Detached;
 
         /// <summary>Waits for the peer's attach; throws the detach error (a refused attach), or a timeout.</summary>
         public void WaitAttached(int timeoutMs)
@@ -155,7 +161,10 @@ namespace IotHubAmqp.Device.Engine
             State = LinkState.Detached;
             Session.RemoveLink(this);
             attached.Set();
-            if (!closedByUs) OnEnded(reason);
+            if (closedByUs) return;
+            OnEnded(reason);
+            LinkDetachedHandler handler = Detached;
+            if (handler != null) handler(this, reason);
         }
 
         /// <summary>Wakes everything waiting on the link: pending sends and receives fail with <paramref name="reason"/>.</summary>

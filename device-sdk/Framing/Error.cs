@@ -31,7 +31,7 @@ namespace IotHubAmqp.Device.Framing
         }
 
         /// <summary>The error as an exception, to raise to the application.</summary>
-        public AmqpException ToException() => new AmqpException(Condition, Description);
+        public AmqpException ToException() => new AmqpException(Condition, Description, Info);
 
         /// <summary>Writes the descriptor and the list.</summary>
         public void Encode(ByteBuffer b)

@@ -11,10 +11,17 @@ namespace IotHubAmqp.Device
     {
         /// <summary>Creates the exception.</summary>
         public AmqpException(string condition, string description)
+            : this(condition, description, null)
+        {
+        }
+
+        /// <summary>Creates the exception with the error's info map (for example a redirect's host and port).</summary>
+        public AmqpException(string condition, string description, AmqpMap info)
             : base(condition + (description == null ? "" : ": " + description))
         {
             Condition = condition;
             Description = description;
+            Info = info;
         }
 
         /// <summary>The AMQP error condition, for example <c>amqp:decode-error</c>.</summary>
@@ -22,5 +29,8 @@ namespace IotHubAmqp.Device
 
         /// <summary>The human-readable description, or null.</summary>
         public string Description { get; }
+
+        /// <summary>The error's info map (AMQP 1.0 2.8.14), or null; <c>amqp:link:redirect</c> carries hostname, network-host, port and address.</summary>
+        public AmqpMap Info { get; }
     }
 }

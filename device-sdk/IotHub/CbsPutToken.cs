@@ -1,0 +1,61 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using IotHubAmqp.Device.Messaging;
+
+namespace IotHubAmqp.Device.IotHub
+{
+    /// <summary>
+    /// CBS put-token request and reply (iothub-amqp-wire.md 3): a request to <c>$cbs</c> carrying the token as an
+    /// amqp-value string, answered by a message whose correlation-id is the request's message-id and whose
+    /// application properties hold <c>status-code</c> and <c>status-description</c>.
+    /// </summary>
+    internal static class CbsPutToken
+    {
+        /// <summary>The token type the C and Node SDKs send.</summary>
+        public const string ServiceBusTokenType = "servicebus.windows.net:sastoken";
+
+        /// <summary>The token type the C# SDK sends; the hub accepts both.</summary>
+        public const string AzureDevicesTokenType = "azure-devices.net:sastoken";
+
+        public static Message Request(string token, string audience, string tokenType, string messageId)
+        {
+            var m = new Message();
+            m.Properties = new MessageProperties();
+            m.Properties.MessageId = messageId;
+            m.Properties.To = IotHubAddress.Cbs;
+            m.Properties.ReplyTo = IotHubAddress.CbsReplyTo;
+            m.ApplicationProperties = new AmqpMap();
+            m.ApplicationProperties["operation"] = "put-token";
+            m.ApplicationProperties["type"] = tokenType;
+            m.ApplicationProperties["name"] = audience;
+            m.BodyType = BodyType.AmqpValue;
+            m.Body = token;
+            return m;
+        }
+
+        /// <summary>True when <paramref name="reply"/> answers the request with <paramref name="messageId"/>.</summary>
+        public static bool Answers(Message reply, string messageId)
+        {
+            object correlation = reply.Properties == null ? null : reply.Properties.CorrelationId;
+            return correlation != null && correlation.ToString() == messageId;
+        }
+
+        /// <summary>The reply's status code (200/202 = success), or -1 when it carries none.</summary>
+        public static int StatusCode(Message reply)
+        {
+            object v = reply.ApplicationProperties == null ? null : reply.ApplicationProperties["status-code"];
+            switch (v)
+            {
+                case int i: return i;
+                case long l: return (int)l;
+                case uint u: return (int)u;
+                case short s: return s;
+                default: return -1;
+            }
+        }
+
+        public static string StatusDescription(Message reply) =>
+            reply.ApplicationProperties == null ? null : reply.ApplicationProperties["status-description"] as string;
+
+        public static bool IsSuccess(int status) => status == 200 || status == 202;
+    }
+}

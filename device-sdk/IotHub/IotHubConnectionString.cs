@@ -1,0 +1,130 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System;
+
+namespace IotHubAmqp.Device.IotHub
+{
+    /// <summary>
+    /// A device (or module) connection string:
+    /// <c>HostName=...;DeviceId=...;SharedAccessKey=...</c>, optionally <c>ModuleId</c>, <c>GatewayHostName</c>,
+    /// <c>SharedAccessKeyName</c>, or <c>SharedAccessSignature</c> instead of a key. Errors name the field and
+    /// never repeat a key or token.
+    /// </summary>
+    public sealed class IotHubConnectionString
+    {
+        private IotHubConnectionString()
+        {
+        }
+
+        /// <summary>The hub's host name, e.g. <c>my-hub.azure-devices.net</c>; the token audience uses it.</summary>
+        public string HostName { get; private set; }
+
+        /// <summary>The device id.</summary>
+        public string DeviceId { get; private set; }
+
+        /// <summary>The module id, or null for a device.</summary>
+        public string ModuleId { get; private set; }
+
+        /// <summary>Where to connect instead of <see cref="HostName"/> (an IoT Edge gateway or a local hub), or null.</summary>
+        public string GatewayHostName { get; private set; }
+
+        /// <summary>The shared access policy name when the key is a policy's, else null.</summary>
+        public string SharedAccessKeyName { get; private set; }
+
+        internal byte[] Key { get; private set; }
+
+        internal string SharedAccessSignature { get; private set; }
+
+        /// <summary>True when the string carries a key the SDK can sign tokens with.</summary>
+        public bool HasKey => Key != null;
+
+        /// <summary>Parses a connection string; throws <see cref="ArgumentException"/> that names the wrong field.</summary>
+        public static IotHubConnectionString Parse(string connectionString)
+        {
+            if (connectionString == null) throw new ArgumentNullException(nameof(connectionString));
+            var cs = new IotHubConnectionString();
+            string key = null;
+            string[] parts = connectionString.Split(';');
+            for (int i = 0; i < parts.Length; i++)
+            {
+                string part = parts[i].Trim();
+                if (part.Length == 0) continue;
+                int eq = part.IndexOf('=');
+                if (eq <= 0) throw new ArgumentException("connection string part " + (i + 1) + " is not Name=Value");
+                string name = part.Substring(0, eq).Trim();
+                string value = part.Substring(eq + 1).Trim();
+                if (value.Length == 0) throw new ArgumentException("connection string field '" + name + "' is empty");
+                switch (name)
+                {
+                    case "HostName": cs.HostName = Once(cs.HostName, name, value); break;
+                    case "DeviceId": cs.DeviceId = Once(cs.DeviceId, name, value); break;
+                    case "ModuleId": cs.ModuleId = Once(cs.ModuleId, name, value); break;
+                    case "GatewayHostName": cs.GatewayHostName = Once(cs.GatewayHostName, name, value); break;
+                    case "SharedAccessKeyName": cs.SharedAccessKeyName = Once(cs.SharedAccessKeyName, name, value); break;
+                    case "SharedAccessKey": key = Once(key, name, value); break;
+                    case "SharedAccessSignature": cs.SharedAccessSignature = Once(cs.SharedAccessSignature, name, value); break;
+                    default: throw new ArgumentException("connection string has an unknown field '" + name + "'");
+                }
+            }
+            if (cs.HostName == null) throw new ArgumentException("connection string is missing HostName");
+            if (cs.DeviceId == null) throw new ArgumentException("connection string is missing DeviceId");
+            if (key == null && cs.SharedAccessSignature == null)
+                throw new ArgumentException("connection string needs SharedAccessKey or SharedAccessSignature");
+            if (key != null && cs.SharedAccessSignature != null)
+                throw new ArgumentException("connection string has both SharedAccessKey and SharedAccessSignature; keep one");
+            if (key != null) cs.Key = DecodeKey(key);
+            if (cs.SharedAccessSignature != null) SasToken.ParseExpiry(cs.SharedAccessSignature);
+            return cs;
+        }
+
+        /// <summary>Builds the parts from values given separately (the key in base64, as the portal shows it).</summary>
+        public static IotHubConnectionString FromParts(string hostName, string deviceId, string sharedAccessKey, string moduleId = null, string gatewayHostName = null)
+        {
+            if (hostName == null || hostName.Length == 0) throw new ArgumentException("HostName is empty");
+            if (deviceId == null || deviceId.Length == 0) throw new ArgumentException("DeviceId is empty");
+            if (sharedAccessKey == null || sharedAccessKey.Length == 0) throw new ArgumentException("SharedAccessKey is empty");
+            var cs = new IotHubConnectionString();
+            cs.HostName = hostName;
+            cs.DeviceId = deviceId;
+            cs.ModuleId = moduleId;
+            cs.GatewayHostName = gatewayHostName;
+            cs.Key = DecodeKey(sharedAccessKey);
+            return cs;
+        }
+
+        /// <summary>Shows the identity without the key or token.</summary>
+        public override string ToString() =>
+            "HostName=" + HostName + ";DeviceId=" + DeviceId + (ModuleId == null ? "" : ";ModuleId=" + ModuleId)
+            + (GatewayHostName == null ? "" : ";GatewayHostName=" + GatewayHostName)
+            + (Key != null ? ";SharedAccessKey=***" : ";SharedAccessSignature=***");
+
+        private static string Once(string existing, string name, string value)
+        {
+            if (existing != null) throw new ArgumentException("connection string has field '" + name + "' twice");
+            return value;
+        }
+
+        private static byte[] DecodeKey(string key)
+        {
+            // Checked by hand: nanoFramework's decoder is not guaranteed to reject every bad input.
+            if (key.Length % 4 != 0) throw new ArgumentException("SharedAccessKey is not valid base64 (length is not a multiple of 4)");
+            for (int i = 0; i < key.Length; i++)
+            {
+                char c = key[i];
+                bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
+                    || (c == '=' && i >= key.Length - 2);
+                if (!ok) throw new ArgumentException("SharedAccessKey is not valid base64 (bad character at position " + i + ")");
+            }
+            byte[] bytes;
+            try
+            {
+                bytes = Convert.FromBase64String(key);
+            }
+            catch (Exception)
+            {
+                throw new ArgumentException("SharedAccessKey is not valid base64");
+            }
+            if (bytes == null || bytes.Length == 0) throw new ArgumentException("SharedAccessKey decodes to no bytes");
+            return bytes;
+        }
+    }
+}

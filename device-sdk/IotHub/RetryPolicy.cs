@@ -1,0 +1,47 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System;
+
+namespace IotHubAmqp.Device.IotHub
+{
+    /// <summary>
+    /// Exponential backoff with jitter for reconnects and failed renewals: the n-th wait is
+    /// min(<see cref="MaxDelayMs"/>, <see cref="MinDelayMs"/> x 2^n), spread by +/- <see cref="Jitter"/> so a fleet
+    /// of devices does not reconnect in step after a hub outage.
+    /// </summary>
+    public sealed class RetryPolicy
+    {
+        /// <summary>First wait, in ms (default 500).</summary>
+        public int MinDelayMs { get; set; } = 500;
+
+        /// <summary>Longest wait, in ms (default 30 s).</summary>
+        public int MaxDelayMs { get; set; } = 30000;
+
+        /// <summary>Relative spread of each wait, 0 to 1 (default 0.2).</summary>
+        public double Jitter { get; set; } = 0.2;
+
+        /// <summary>How many attempts before giving up; 0 means never give up (the default).</summary>
+        public int MaxAttempts { get; set; }
+
+        /// <summary>The wait before attempt <paramref name="attempt"/> (0-based), given a random number in [0, 1).</summary>
+        public int DelayMs(int attempt, double random)
+        {
+            long delay = MinDelayMs;
+            for (int i = 0; i < attempt && delay < MaxDelayMs; i++) delay *= 2;
+            if (delay > MaxDelayMs) delay = MaxDelayMs;
+            double spread = delay * Jitter * (2 * random - 1);
+            long result = delay + (long)spread;
+            return result < 0 ? 0 : (int)result;
+        }
+
+        /// <summary>True when attempt <paramref name="attempt"/> (0-based) may still be made.</summary>
+        public bool MayRetry(int attempt) => MaxAttempts <= 0 || attempt < MaxAttempts;
+
+        internal void Validate()
+        {
+            if (MinDelayMs < 0) throw new ArgumentException("RetryPolicy.MinDelayMs must not be negative");
+            if (MaxDelayMs < MinDelayMs) throw new ArgumentException("RetryPolicy.MaxDelayMs must be at least MinDelayMs");
+            if (Jitter < 0 || Jitter > 1) throw new ArgumentException("RetryPolicy.Jitter must be between 0 and 1");
+            if (MaxAttempts < 0) throw new ArgumentException("RetryPolicy.MaxAttempts must not be negative");
+        }
+    }
+}
