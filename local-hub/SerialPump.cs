@@ -24,7 +24,7 @@ internal sealed class SerialPump
         {
             Interlocked.Exchange(ref _requested, 0);
             try { _pump(); }
-            catch (Exception ex) { Console.Error.WriteLine("PUMPFAIL " + ex); }
+            catch (Exception ex) { File.AppendAllText("/tmp/pumpfail.log", "PUMPFAIL " + ex + "\n"); }
             Interlocked.Exchange(ref _running, 0);
             if (Volatile.Read(ref _requested) == 0 || Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
         }

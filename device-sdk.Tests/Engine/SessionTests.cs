@@ -162,6 +162,66 @@ namespace IotHubAmqp.Device.Tests.Engine
         }
 
         [TestMethod]
+        public void AttachSender_BeyondPeerHandleMax_IsRefused()
+        {
+            // 2.7.2: handle-max is the highest handle the peer accepts on this session.
+            var peer = new ScriptedAmqpPeer();
+            try
+            {
+                Connection c = peer.Connect();
+                Session s = c.BeginSession(0);
+                peer.AnswerBegin(0, 1000, 0);
+                s.WaitMapped(Timeout);
+                SenderLink first = s.AttachSender("a", "x", SenderSettleMode.Unsettled, null);
+                Assert.AreEqual(0u, first.Handle);
+
+                Expect.AmqpError(ErrorCode.ResourceLimitExceeded, () => s.AttachSender("b", "y", SenderSettleMode.Unsettled, null));
+            }
+            finally
+            {
+                peer.Dispose();
+            }
+        }
+
+        [TestMethod]
+        public void BeginSend_MultiFrameMessage_StaysWithinPeerIncomingWindow()
+        {
+            // 2.5.6: every transfer frame uses one unit of the peer's incoming window; a sender must stop
+            // at zero and go on when the peer's flow reopens it.
+            var peer = new ScriptedAmqpPeer();
+            try
+            {
+                Connection c = peer.Connect(null, 512, 0);
+                Session s = c.BeginSession(0);
+                peer.AnswerBegin(0, 2);
+                s.WaitMapped(Timeout);
+                SenderLink link = peer.AttachSender(s, 10);
+                byte[] body = ScriptedAmqpPeer.Pattern(3000);
+                peer.Start(p =>
+                {
+                    p.Expect(IotHubAmqp.Device.Types.Descriptor.Transfer);
+                    p.Expect(IotHubAmqp.Device.Types.Descriptor.Transfer);
+                    PeerFrame third = p.TryReadPerformative(200);
+                    Assert.IsNull(third, "a third transfer frame went beyond the peer's incoming window of 2");
+                });
+
+                try
+                {
+                    link.BeginSend(new Message(body), 1000);
+                }
+                catch (AmqpException)
+                {
+                    // Waiting for the window may time out here: the frame count is what is checked.
+                }
+                peer.Join();
+            }
+            finally
+            {
+                peer.Dispose();
+            }
+        }
+
+        [TestMethod]
         public void OnFlow_SessionFlowWithEcho_AnswersWithSessionState()
         {
             var peer = new ScriptedAmqpPeer();

@@ -219,13 +219,14 @@ namespace IotHubAmqp.Device.Tests
         }
 
         /// <summary>Sends the peer's header and an open with the given limits.</summary>
-        public void SendHeaderAndOpen(uint maxFrameSize, uint idleTimeoutMs)
+        public void SendHeaderAndOpen(uint maxFrameSize, uint idleTimeoutMs, ushort channelMax = Open.DefaultChannelMax)
         {
             SendHeader(ProtocolHeader.Amqp);
             var o = new Open();
             o.ContainerId = ContainerId;
             o.MaxFrameSize = maxFrameSize;
             o.IdleTimeOut = idleTimeoutMs;
+            o.ChannelMax = channelMax;
             SendFrame(0, o);
         }
 
@@ -252,13 +253,16 @@ namespace IotHubAmqp.Device.Tests
             SendFrame(Channel, d);
         }
 
+        private uint sessionIncomingWindow = 1000;
+
         /// <summary>Sends a link flow granting <paramref name="credit"/> from <paramref name="deliveryCount"/>.</summary>
         public void SendLinkFlow(uint handle, uint deliveryCount, uint credit, uint nextIncomingId = 0)
         {
             var f = new Flow();
             f.HasNextIncomingId = true;
             f.NextIncomingId = nextIncomingId;
-            f.IncomingWindow = 1000;
+            // The session window the peer announced in its begin, not a fresh one: a link flow restates it.
+            f.IncomingWindow = sessionIncomingWindow;
             f.NextOutgoingId = 0;
             f.OutgoingWindow = 1000;
             f.HasHandle = true;
@@ -320,7 +324,7 @@ namespace IotHubAmqp.Device.Tests
         }
 
         /// <summary>Reads the client's begin and answers it on <paramref name="peerChannel"/>.</summary>
-        public Begin AnswerBegin(ushort peerChannel)
+        public Begin AnswerBegin(ushort peerChannel, uint incomingWindow = 1000, uint handleMax = Begin.DefaultHandleMax)
         {
             PeerFrame f = Expect(Descriptor.Begin);
             Channel = peerChannel;
@@ -328,8 +332,10 @@ namespace IotHubAmqp.Device.Tests
             b.HasRemoteChannel = true;
             b.RemoteChannel = f.Channel;
             b.NextOutgoingId = 0;
-            b.IncomingWindow = 1000;
+            b.IncomingWindow = incomingWindow;
+            sessionIncomingWindow = incomingWindow;
             b.OutgoingWindow = 1000;
+            b.HandleMax = handleMax;
             SendFrame(peerChannel, b);
             return (Begin)f.Performative;
         }

@@ -73,6 +73,9 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>The peer's idle timeout in ms; we send a frame at least every half of it (2.4.5).</summary>
         public uint PeerIdleTimeoutMs { get; private set; }
 
+        /// <summary>The highest channel the peer accepts (2.7.1 channel-max).</summary>
+        public ushort PeerChannelMax { get; private set; } = ushort.MaxValue;
+
         public string PeerContainerId { get; private set; }
 
         public AmqpMap PeerProperties { get; private set; }
@@ -125,17 +128,20 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Sends close (with an optional error), waits for the peer's close up to the timeout, and drops the transport.</summary>
         public void Close(int timeoutMs, Error error = null)
         {
+            bool sent = false;
             lock (writeLock)
             {
                 if (State != ConnectionState.End && !closeSent)
                 {
+                    // Marked before writing: the peer's answer may be read before WriteFrame returns.
+                    closeSent = true;
+                    State = ConnectionState.CloseSent;
                     try
                     {
                         var c = new Close();
                         c.Error = error;
                         WriteFrame(0, c);
-                        closeSent = true;
-                        State = ConnectionState.CloseSent;
+                        sent = true;
                     }
                     catch (Exception)
                     {
@@ -143,8 +149,9 @@ namespace IotHubAmqp.Device.Engine
                     }
                 }
             }
-            if (closeSent) ended.WaitOne(timeoutMs, false);
+            if (sent) ended.WaitOne(timeoutMs, false);
             Terminate(null);
+            ended.WaitOne(timeoutMs, false);
         }
 
         /// <summary>Aborts the transport at once (tests and fault paths).</summary>
@@ -163,7 +170,10 @@ namespace IotHubAmqp.Device.Engine
             {
                 ThrowIfEnded();
                 int ch = -1;
-                for (int i = 0; i < sessions.Length; i++)
+                // Before the peer's open arrives its channel-max is unknown; channel 0 is always allowed.
+                int last = sessions.Length - 1;
+                if (PeerChannelMax < last) last = PeerChannelMax;
+                for (int i = 0; i <= last; i++)
                 {
                     if (sessions[i] == null)
                     {
@@ -171,7 +181,7 @@ namespace IotHubAmqp.Device.Engine
                         break;
                     }
                 }
-                if (ch < 0) throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all " + sessions.Length + " channels are in use");
+                if (ch < 0) throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all " + (last + 1) + " channels allowed by both sides are in use");
                 s = new Session(this, (ushort)ch, incomingWindow);
                 sessions[ch] = s;
             }
@@ -385,6 +395,7 @@ namespace IotHubAmqp.Device.Engine
                 throw new AmqpException(ErrorCode.InvalidField, "peer max-frame-size " + open.MaxFrameSize + " is below the minimum of 512");
             PeerMaxFrameSize = open.MaxFrameSize;
             PeerIdleTimeoutMs = open.IdleTimeOut;
+            PeerChannelMax = open.ChannelMax;
             PeerContainerId = open.ContainerId;
             PeerProperties = open.Properties;
             State = ConnectionState.Opened;
@@ -395,7 +406,9 @@ namespace IotHubAmqp.Device.Engine
         private void OnClose()
         {
             AmqpException error = close.Error == null ? null : close.Error.ToException();
-            if (!closeSent)
+            bool weClosed;
+            lock (writeLock) weClosed = closeSent;
+            if (!weClosed)
             {
                 // The peer closed first: answer, and report why it closed.
                 TrySendClose(null);
@@ -430,10 +443,10 @@ namespace IotHubAmqp.Device.Engine
                 lock (writeLock)
                 {
                     if (closeSent || State == ConnectionState.End) return;
+                    closeSent = true;
                     var c = new Close();
                     if (reason != null) c.Error = Performatives.ErrorOf(reason);
                     WriteFrame(0, c);
-                    closeSent = true;
                 }
             }
             catch (Exception)

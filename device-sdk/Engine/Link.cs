@@ -14,6 +14,7 @@ namespace IotHubAmqp.Device.Engine
     internal abstract class Link
     {
         private readonly ManualResetEvent attached = new ManualResetEvent(false);
+        private readonly ManualResetEvent detached = new ManualResetEvent(false);
 
         protected Link(Session session, string name, bool role, string address)
         {
@@ -55,6 +56,9 @@ namespace IotHubAmqp.Device.Engine
 
         public bool IsAttached => State == LinkState.Attached;
 
+        /// <summary>True once we sent detach ourselves (a local close, not a fault).</summary>
+        public bool ClosedByUs { get; private set; }
+
         /// <summary>Called once on the thread that saw the link end, unless we closed it ourselves.</summary>
         public LinkDetachedHandler Detached;
 
@@ -75,6 +79,7 @@ namespace IotHubAmqp.Device.Engine
         {
             if (State == LinkState.Detached || State == LinkState.DetachSent) return;
             State = LinkState.DetachSent;
+            ClosedByUs = true;
             Error = new AmqpException(ErrorCode.IllegalState, "link '" + Name + "' was closed");
             var d = new Detach();
             d.Handle = Handle;
@@ -89,6 +94,13 @@ namespace IotHubAmqp.Device.Engine
             }
             attached.Set();
             OnEnded(Error);
+        }
+
+        /// <summary>Closes the link and waits up to <paramref name="timeoutMs"/> for the peer's detach; returns whether it came.</summary>
+        public bool Close(int timeoutMs)
+        {
+            Close();
+            return detached.WaitOne(timeoutMs, false);
         }
 
         internal void ThrowIfDetached()
@@ -153,15 +165,44 @@ namespace IotHubAmqp.Device.Engine
             Ended(reason);
         }
 
+        /// <summary>
+        /// Detaches with an error of ours (2.6.5), for example a message over the size cap: waiters fail with
+        /// <paramref name="error"/> and the owner hears of it through <see cref="Detached"/> at once.
+        /// </summary>
+        protected void DetachWithError(AmqpException error)
+        {
+            if (State == LinkState.Detached || State == LinkState.DetachSent) return;
+            State = LinkState.DetachSent;
+            Error = error;
+            var d = new Detach();
+            d.Handle = Handle;
+            d.Closed = true;
+            d.Error = Performatives.ErrorOf(error);
+            try
+            {
+                Session.Connection.WriteFrame(Session.Channel, d);
+            }
+            catch (AmqpException)
+            {
+                // The connection is going down; the link is detached either way.
+            }
+            attached.Set();
+            OnEnded(error);
+            LinkDetachedHandler handler = Detached;
+            if (handler != null) handler(this, error);
+        }
+
         private void Ended(AmqpException reason)
         {
             if (State == LinkState.Detached) return;
-            bool closedByUs = State == LinkState.DetachSent;
-            if (!closedByUs) Error = reason;
+            // After our own detach (a close or an error of ours) waiters already failed: this is only the answer.
+            bool detachSent = State == LinkState.DetachSent;
+            if (!detachSent) Error = reason;
             State = LinkState.Detached;
             Session.RemoveLink(this);
             attached.Set();
-            if (closedByUs) return;
+            detached.Set();
+            if (detachSent) return;
             OnEnded(reason);
             LinkDetachedHandler handler = Detached;
             if (handler != null) handler(this, reason);

@@ -149,11 +149,14 @@ namespace IotHubAmqp.Device.Engine
             if (current == null)
             {
                 if (!t.HasDeliveryId) throw new AmqpException(ErrorCode.InvalidField, "first transfer of a delivery has no delivery-id");
-                if (LinkCredit == 0) throw new AmqpException(ErrorCode.TransferLimitExceeded, "transfer on link '" + Name + "' without credit");
-                byte[] tagCopy = t.DeliveryTag;
-                current = new IncomingDelivery(this, t.DeliveryId, tagCopy, t.Settled);
-                LinkCredit--;
-                DeliveryCount++;
+                lock (queue)
+                {
+                    // Under the queue lock, as Replenish: credit is also topped up from the application's thread.
+                    if (LinkCredit == 0) throw new AmqpException(ErrorCode.TransferLimitExceeded, "transfer on link '" + Name + "' without credit");
+                    LinkCredit--;
+                    DeliveryCount++;
+                }
+                current = new IncomingDelivery(this, t.DeliveryId, t.DeliveryTag, t.Settled);
             }
             if (t.Aborted)
             {
@@ -163,11 +166,16 @@ namespace IotHubAmqp.Device.Engine
             }
             if (!t.More && partialLength == 0)
             {
+                if (payload.Length > maxMessageSize)
+                {
+                    TooLarge(payload.Length);
+                    return;
+                }
                 current.Message = MessageCodec.Decode(payload);
             }
             else
             {
-                Append(payload);
+                if (!Append(payload)) return;
                 if (t.More) return;
                 partialView.Wrap(partial, 0, partialLength);
                 partialLength = 0;
@@ -184,16 +192,14 @@ namespace IotHubAmqp.Device.Engine
             }
         }
 
-        private void Append(ByteBuffer payload)
+        // Returns false when the message grew past the cap and the link was detached.
+        private bool Append(ByteBuffer payload)
         {
             int n = payload.Length;
             if (partialLength + n > maxMessageSize)
             {
-                partialLength = 0;
-                current = null;
-                var error = new AmqpException(ErrorCode.MessageSizeExceeded, "message on link '" + Name + "' exceeds the " + maxMessageSize + "-byte limit");
-                DetachWithError(error);
-                return;
+                TooLarge(partialLength + n);
+                return false;
             }
             if (partial == null || partial.Length < partialLength + n)
             {
@@ -206,17 +212,16 @@ namespace IotHubAmqp.Device.Engine
             }
             Array.Copy(payload.Buffer, payload.Offset, partial, partialLength, n);
             partialLength += n;
+            return true;
         }
 
-        private void DetachWithError(AmqpException error)
+        // 2.7.3 max-message-size: a larger message detaches the link; the rest of it is dropped by the session.
+        private void TooLarge(int size)
         {
-            var d = new Detach();
-            d.Handle = Handle;
-            d.Closed = true;
-            d.Error = Performatives.ErrorOf(error);
-            Session.Connection.WriteFrame(Session.Channel, d);
-            State = LinkState.DetachSent;
-            OnEnded(error);
+            partialLength = 0;
+            current = null;
+            DetachWithError(new AmqpException(ErrorCode.MessageSizeExceeded,
+                "message on link '" + Name + "' is over the " + maxMessageSize + "-byte limit (" + size + " bytes so far)"));
         }
 
         internal override void OnFlow(Flow flow)

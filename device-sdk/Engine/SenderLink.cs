@@ -26,6 +26,7 @@ namespace IotHubAmqp.Device.Engine
         private readonly OutgoingDelivery[] slots = new OutgoingDelivery[MaxInFlight];
         private readonly ManualResetEvent canSend = new ManualResetEvent(false);
         private ByteBuffer scratch;
+        private bool sendingLarge;
 
         internal SenderLink(Session session, string name, string address, byte sndSettleMode)
             : base(session, name, Framing.Role.Sender, address)
@@ -71,7 +72,7 @@ namespace IotHubAmqp.Device.Engine
                     ThrowIfDetached();
                     Session.ThrowIfEnded();
                     OutgoingDelivery slot = sndSettleMode == SenderSettleMode.Settled ? null : FreeSlot();
-                    bool ready = State == LinkState.Attached && LinkCredit > 0 && Session.RemoteIncomingWindow > 0
+                    bool ready = State == LinkState.Attached && LinkCredit > 0 && Session.RemoteIncomingWindow > 0 && !sendingLarge
                         && (slot != null || sndSettleMode == SenderSettleMode.Settled);
                     if (ready)
                     {
@@ -79,7 +80,7 @@ namespace IotHubAmqp.Device.Engine
                         if (slot != null) slot.Reset(id);
                         try
                         {
-                            WriteTransfer(message, id);
+                            WriteTransfer(message, id, deadline);
                         }
                         catch (Exception)
                         {
@@ -132,7 +133,7 @@ namespace IotHubAmqp.Device.Engine
         }
 
         // Caller holds the write lock and has checked credit.
-        private void WriteTransfer(Message message, uint id)
+        private void WriteTransfer(Message message, uint id, long deadline)
         {
             Connection c = Session.Connection;
             uint count = DeliveryCount;
@@ -153,20 +154,28 @@ namespace IotHubAmqp.Device.Engine
             b.Reset();
             int start = Frame.Begin(b, Frame.TypeAmqp, Session.Channel);
             transfer.Encode(b);
-            int frames = 1;
+            int payloadStart = b.WritePos;
             if (TryEncode(message, b) && b.Length <= limit)
             {
+                CheckMessageSize(b.WritePos - payloadStart);
                 Frame.End(b, start);
                 c.Flush(b);
+                Session.RemoteIncomingWindow--;
             }
             else
             {
-                frames = WriteLarge(message, c, limit);
+                WriteLarge(message, c, limit, deadline);
             }
             Session.NextOutgoingId++;
-            Session.RemoteIncomingWindow = Session.RemoteIncomingWindow > (uint)frames ? Session.RemoteIncomingWindow - (uint)frames : 0;
             DeliveryCount++;
             LinkCredit--;
+        }
+
+        // 2.7.3: the peer's max-message-size bounds what we may send on this link.
+        private void CheckMessageSize(int size)
+        {
+            if (RemoteMaxMessageSize > 0 && (ulong)size > RemoteMaxMessageSize)
+                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + size + " bytes exceeds the peer's max-message-size " + RemoteMaxMessageSize);
         }
 
         private static bool TryEncode(Message message, ByteBuffer b)
@@ -183,7 +192,9 @@ namespace IotHubAmqp.Device.Engine
         }
 
         // A message larger than a frame: encode it whole once, then send it in frame-sized pieces with more=true.
-        private int WriteLarge(Message message, Connection c, int limit)
+        // Each frame takes one unit of the peer's session window (2.5.6); when it is closed the write lock is
+        // released while waiting for the peer's flow (no other delivery can start on this link meanwhile).
+        private void WriteLarge(Message message, Connection c, int limit, long deadline)
         {
             int size = scratch == null ? limit * 2 : scratch.Capacity;
             while (true)
@@ -195,37 +206,73 @@ namespace IotHubAmqp.Device.Engine
                     throw new AmqpException(ErrorCode.MessageSizeExceeded, "message is larger than " + MaxMessageBytes + " bytes");
                 size = size * 2 > MaxMessageBytes ? MaxMessageBytes : size * 2;
             }
-            if (RemoteMaxMessageSize > 0 && (ulong)scratch.Length > RemoteMaxMessageSize)
-                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + scratch.Length + " bytes exceeds the peer's max-message-size " + RemoteMaxMessageSize);
+            CheckMessageSize(scratch.Length);
 
             ByteBuffer b = c.WriteBuffer;
-            int frames = 0;
-            while (scratch.Length > 0)
+            sendingLarge = true;
+            try
             {
-                b.Reset();
-                int start = Frame.Begin(b, Frame.TypeAmqp, Session.Channel);
-                transfer.More = true;
-                transfer.Encode(b);
-                int room = limit - b.Length;
-                if (room <= 0) throw new AmqpException(ErrorCode.FrameSizeTooSmall, "no room for payload in a " + limit + "-byte frame");
-                if (scratch.Length <= room)
+                while (scratch.Length > 0)
                 {
-                    // Last piece: re-encode the performative with more=false.
-                    b.Reset();
-                    start = Frame.Begin(b, Frame.TypeAmqp, Session.Channel);
-                    transfer.More = false;
-                    transfer.Encode(b);
-                    room = scratch.Length;
+                    WaitWindow(c, deadline);
+                    WriteNextPiece(c, b, limit);
                 }
-                b.WriteBytes(scratch.Buffer, scratch.Take(room), room);
-                Frame.End(b, start);
-                c.Flush(b);
-                frames++;
+            }
+            finally
+            {
+                sendingLarge = false;
             }
             transfer.More = false;
             // Keep the scratch buffer only while it is modest: a device should not hold 256 KB for one message.
             if (scratch.Capacity > 4 * limit) scratch = null;
-            return frames;
+        }
+
+        private void WaitWindow(Connection c, long deadline)
+        {
+            while (Session.RemoteIncomingWindow == 0)
+            {
+                canSend.Reset();
+                Monitor.Exit(c.WriteLock);
+                try
+                {
+                    int wait = Remaining(deadline);
+                    if (wait == 0 || !canSend.WaitOne(wait, false))
+                    {
+                        // A half-sent delivery cannot be left open: detaching the link discards it at the peer.
+                        var e = new AmqpException(ErrorCode.Timeout, "the peer's session window stayed closed in the middle of a message on link '" + Name + "'");
+                        DetachWithError(e);
+                        throw e;
+                    }
+                }
+                finally
+                {
+                    Monitor.Enter(c.WriteLock);
+                }
+                ThrowIfDetached();
+            }
+        }
+
+        private void WriteNextPiece(Connection c, ByteBuffer b, int limit)
+        {
+            b.Reset();
+            int start = Frame.Begin(b, Frame.TypeAmqp, Session.Channel);
+            transfer.More = true;
+            transfer.Encode(b);
+            int room = limit - b.Length;
+            if (room <= 0) throw new AmqpException(ErrorCode.FrameSizeTooSmall, "no room for payload in a " + limit + "-byte frame");
+            if (scratch.Length <= room)
+            {
+                // Last piece: re-encode the performative with more=false.
+                b.Reset();
+                start = Frame.Begin(b, Frame.TypeAmqp, Session.Channel);
+                transfer.More = false;
+                transfer.Encode(b);
+                room = scratch.Length;
+            }
+            b.WriteBytes(scratch.Buffer, scratch.Take(room), room);
+            Frame.End(b, start);
+            c.Flush(b);
+            Session.RemoteIncomingWindow--;
         }
 
         internal override void OnFlow(Flow flow)

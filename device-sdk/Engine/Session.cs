@@ -30,6 +30,7 @@ namespace IotHubAmqp.Device.Engine
         private uint nextIncomingId;
         private uint incomingWindow;
         private uint remoteOutgoingWindow;
+        private uint remoteHandleMax = uint.MaxValue;
 
         internal Session(Connection connection, ushort channel, uint incomingWindow)
         {
@@ -124,7 +125,8 @@ namespace IotHubAmqp.Device.Engine
             ThrowIfEnded();
             lock (links)
             {
-                for (uint h = 0; h < links.Length; h++)
+                // Before the peer's begin arrives its handle-max is unknown; our table bounds us anyway.
+                for (uint h = 0; h < links.Length && h <= remoteHandleMax; h++)
                 {
                     if (links[h] == null)
                     {
@@ -134,7 +136,7 @@ namespace IotHubAmqp.Device.Engine
                     }
                 }
             }
-            throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all " + MaxLinks + " link handles of the session are in use");
+            throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all link handles allowed by both sides (" + MaxLinks + " here, handle-max " + remoteHandleMax + " there) are in use");
         }
 
         internal void RemoveLink(Link link)
@@ -153,6 +155,7 @@ namespace IotHubAmqp.Device.Engine
             nextIncomingId = begin.NextOutgoingId;
             remoteOutgoingWindow = begin.OutgoingWindow;
             RemoteIncomingWindow = begin.IncomingWindow;
+            remoteHandleMax = begin.HandleMax;
             State = SessionState.Mapped;
             mapped.Set();
         }
@@ -245,7 +248,8 @@ namespace IotHubAmqp.Device.Engine
             }
             if (f.HasHandle)
             {
-                LinkByRemoteHandle(f.Handle).OnFlow(f);
+                Link link = LinkByRemoteHandle(f.Handle);
+                if (link.State != LinkState.DetachSent) link.OnFlow(f);
             }
             else if (f.Echo)
             {
@@ -263,7 +267,8 @@ namespace IotHubAmqp.Device.Engine
             Link link = LinkByRemoteHandle(t.Handle);
             if (!(link is ReceiverLink receiver))
                 throw new AmqpException(ErrorCode.NotAllowed, "transfer on sending link " + link.Name);
-            receiver.OnTransfer(t, payload);
+            // Frames the peer sent before it saw our detach (2.6.5) are counted in the window and dropped.
+            if (link.State != LinkState.DetachSent) receiver.OnTransfer(t, payload);
             if (incomingWindow < incomingWindowSize / 2)
             {
                 incomingWindow = incomingWindowSize;

@@ -65,7 +65,10 @@ namespace IotHubAmqp.Device.IotHub
 
         private string token;
         private long tokenExpiry;
-        private Timer renewalTimer;
+        private readonly AutoResetEvent renewalWake = new AutoResetEvent(false);
+        private long renewalDueTick = long.MaxValue;
+        private int renewalGeneration;
+        private Thread renewer;
         private int renewalFailures;
         private int cbsRequestId;
         private bool opened;
@@ -144,6 +147,8 @@ namespace IotHubAmqp.Device.IotHub
             }
             dispatcher = new Thread(Dispatch);
             dispatcher.Start();
+            renewer = new Thread(RenewalLoop);
+            renewer.Start();
             SetStatus(ClientStatus.Connected, "connected to " + identity.HostName);
         }
 
@@ -157,10 +162,10 @@ namespace IotHubAmqp.Device.IotHub
                 closing = true;
                 c = connection;
                 connection = null;
-                if (renewalTimer != null) renewalTimer.Dispose();
-                renewalTimer = null;
+                renewalDueTick = long.MaxValue;
             }
             connected.Set();
+            renewalWake.Set();
             if (c != null) c.Close(2000);
             SetStatus(ClientStatus.Closed, "closed by the application");
         }
@@ -313,8 +318,27 @@ namespace IotHubAmqp.Device.IotHub
 
         // ---- connecting ----
 
+        /// <summary>Hops a connect follows when the hub answers with amqp:link:redirect.</summary>
+        private const int MaxRedirects = 3;
+
         /// <param name="renew">True for a planned renewal: a supplied token is replaced even if still valid.</param>
         private void Connect(bool renew)
+        {
+            for (int hop = 0; ; hop++)
+            {
+                try
+                {
+                    ConnectOnce(renew);
+                    return;
+                }
+                catch (AmqpException e) when (hop < MaxRedirects && (e.Condition == ErrorCode.LinkRedirect || e.Condition == ErrorCode.ConnectionRedirect))
+                {
+                    lock (sync) NoteRedirect(e);
+                }
+            }
+        }
+
+        private void ConnectOnce(bool renew)
         {
             string host = identity.GatewayHostName ?? identity.HostName;
             int port = options.Port;
@@ -363,6 +387,14 @@ namespace IotHubAmqp.Device.IotHub
                 AmqpMap properties = LinkProperties();
                 SenderLink events = session.AttachSender("telemetry-" + identity.DeviceId, IotHubAddress.Telemetry(identity.DeviceId, identity.ModuleId), SenderSettleMode.Unsettled, properties);
                 ReceiverLink commands = null;
+                if (options.ReceiveCloudToDevice && renew)
+                {
+                    // The hub allows one C2D receiver per device: free it on the old connection first. Messages
+                    // left unsettled there are delivered again on the new link.
+                    ReceiverLink old;
+                    lock (sync) old = c2d;
+                    if (old != null && old.IsAttached) old.Close(options.OperationTimeoutMs);
+                }
                 if (options.ReceiveCloudToDevice)
                     commands = session.AttachReceiver("c2d-" + identity.DeviceId, IotHubAddress.CloudToDevice(identity.DeviceId, identity.ModuleId), options.C2dPrefetch, ReceiverSettleMode.First, options.C2dMaxMessageBytes, properties);
                 events.WaitAttached(options.ConnectTimeoutMs);
@@ -398,11 +430,10 @@ namespace IotHubAmqp.Device.IotHub
                 feedback = null;
                 token = newToken;
                 renewalFailures = 0;
-                redirectHost = null;
                 c.Closed += (conn, error) => OnConnectionClosed(gen, error);
                 events.Detached = (link, error) => OnFault(link, error);
                 if (commands != null) commands.Detached = (link, error) => OnFault(link, error);
-                ScheduleRenewal(RenewalDelayMs());
+                if (options.RenewTokens) ScheduleRenewal(RenewalDelayMs());
                 connected.Set();
             }
             if (old != null) old.Close(1000);
@@ -459,24 +490,51 @@ namespace IotHubAmqp.Device.IotHub
 
         // ---- renewal ----
 
+        // Milliseconds until the renewal point of the current token, measured from now to its expiry.
         private int RenewalDelayMs()
         {
-            long now = SasToken.UnixSeconds(platform.UtcNow);
-            long lifetime = tokenExpiry - now;
-            if (lifetime <= 0) return 0;
+            long nowMs = (platform.UtcNow.Ticks - Types.Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
+            long left = tokenExpiry * 1000 - nowMs;
+            if (left <= 0) return 0;
             double fraction = options.RenewalPoint + options.RenewalJitter * (2 * random.NextDouble() - 1);
-            return (int)(lifetime * 1000 * fraction);
+            double delay = left * fraction;
+            return delay >= int.MaxValue ? int.MaxValue : (int)delay;
         }
 
+        // Called under sync.
         private void ScheduleRenewal(int delayMs)
         {
-            if (renewalTimer != null) renewalTimer.Dispose();
-            renewalTimer = new Timer(OnRenewalDue, generation, delayMs < 0 ? 0 : delayMs, Timeout.Infinite);
+            renewalGeneration = generation;
+            renewalDueTick = platform.TickMilliseconds + (delayMs < 0 ? 0 : delayMs);
+            renewalWake.Set();
         }
 
-        private void OnRenewalDue(object state)
+        // Renewal runs on its own thread rather than a timer: a put-token blocks for the hub's reply, and on
+        // desktop .NET a blocked timer callback can starve the thread pool the renewal itself needs.
+        private void RenewalLoop()
         {
-            int gen = (int)state;
+            while (true)
+            {
+                long wait;
+                int gen;
+                lock (sync)
+                {
+                    if (closing) return;
+                    wait = renewalDueTick == long.MaxValue ? int.MaxValue : renewalDueTick - platform.TickMilliseconds;
+                    gen = renewalGeneration;
+                    if (wait <= 0) renewalDueTick = long.MaxValue;
+                }
+                if (wait > 0)
+                {
+                    renewalWake.WaitOne(wait > int.MaxValue ? int.MaxValue : (int)wait, false);
+                    continue;
+                }
+                Renew(gen);
+            }
+        }
+
+        private void Renew(int gen)
+        {
             SenderLink cbsOut;
             ReceiverLink cbsIn;
             lock (sync)
@@ -497,7 +555,7 @@ namespace IotHubAmqp.Device.IotHub
                         if (gen != generation) return;
                         token = newToken;
                         renewalFailures = 0;
-                        ScheduleRenewal(RenewalDelayMs());
+                        if (options.RenewTokens) ScheduleRenewal(RenewalDelayMs());
                     }
                 }
                 else
@@ -548,7 +606,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             lock (sync)
             {
-                if (closing) return;
+                if (closing || link.ClosedByUs) return;
                 // A fault on a link of an older connection was already dealt with.
                 if (link != telemetry && link != c2d && link != feedback) return;
             }
@@ -566,9 +624,14 @@ namespace IotHubAmqp.Device.IotHub
                 old = connection;
                 NoteRedirect(reason);
             }
-            if (old != null) old.Abort();
             SetStatus(ClientStatus.Reconnecting, Describe(reason));
-            new Thread(ReconnectLoop).Start();
+            // Closed off the I/O thread (this may run on it): a clean close lets the hub free the device's
+            // C2D link at once, so the new connection can attach its own.
+            new Thread(() =>
+            {
+                if (old != null) old.Close(1000);
+                ReconnectLoop();
+            }).Start();
         }
 
         private void NoteRedirect(AmqpException reason)
@@ -612,6 +675,8 @@ namespace IotHubAmqp.Device.IotHub
                 }
                 catch (Exception e)
                 {
+                    // A redirect target that fails is forgotten: the next attempt goes to the hub again.
+                    lock (sync) redirectHost = null;
                     SetStatus(ClientStatus.Reconnecting, "attempt " + (attempt + 1) + " failed: " + Describe(e));
                 }
             }

@@ -42,6 +42,12 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Spread of the renewal time, as a fraction of the lifetime (default 0.03).</summary>
         public double RenewalJitter { get; set; } = 0.03;
 
+        /// <summary>
+        /// Renew tokens before they expire (default true). Off, the hub cuts the connection at expiry and the
+        /// client reconnects with a new token: only for tests that prove the hub enforces expiry.
+        /// </summary>
+        public bool RenewTokens { get; set; } = true;
+
         /// <summary>Called before a supplied token expires when the connection string has no key.</summary>
         public TokenRenewalHandler TokenRenewal { get; set; }
 
@@ -77,7 +83,9 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (TokenLifetimeSeconds <= 0) throw new ArgumentException("TokenLifetimeSeconds must be positive");
             if (!(RenewalPoint > 0 && RenewalPoint < 1)) throw new ArgumentException("RenewalPoint must be strictly between 0 and 1");
-            if (RenewalJitter < 0 || RenewalJitter >= RenewalPoint || RenewalPoint + RenewalJitter >= 1)
+            if (Authentication < AuthenticationMode.Cbs || Authentication > AuthenticationMode.SaslPlain)
+                throw new ArgumentException("Authentication is not one of Cbs, CbsWithSaslAnonymous, SaslPlain");
+            if (!(RenewalJitter >= 0 && RenewalJitter < RenewalPoint && RenewalPoint + RenewalJitter < 1))
                 throw new ArgumentException("RenewalJitter must be at least 0 and keep the renewal point inside (0, 1)");
             if (CbsTokenType != "servicebus.windows.net:sastoken" && CbsTokenType != "azure-devices.net:sastoken")
                 throw new ArgumentException("CbsTokenType must be servicebus.windows.net:sastoken or azure-devices.net:sastoken");

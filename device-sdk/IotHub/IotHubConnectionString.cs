@@ -52,6 +52,8 @@ namespace IotHubAmqp.Device.IotHub
                 if (eq <= 0) throw new ArgumentException("connection string part " + (i + 1) + " is not Name=Value");
                 string name = part.Substring(0, eq).Trim();
                 string value = part.Substring(eq + 1).Trim();
+                // Only a known name is repeated in a message: an unknown "name" may be a pasted key.
+                if (!IsKnown(name)) throw new ArgumentException("connection string part " + (i + 1) + " has an unknown field name");
                 if (value.Length == 0) throw new ArgumentException("connection string field '" + name + "' is empty");
                 switch (name)
                 {
@@ -62,7 +64,6 @@ namespace IotHubAmqp.Device.IotHub
                     case "SharedAccessKeyName": cs.SharedAccessKeyName = Once(cs.SharedAccessKeyName, name, value); break;
                     case "SharedAccessKey": key = Once(key, name, value); break;
                     case "SharedAccessSignature": cs.SharedAccessSignature = Once(cs.SharedAccessSignature, name, value); break;
-                    default: throw new ArgumentException("connection string has an unknown field '" + name + "'");
                 }
             }
             if (cs.HostName == null) throw new ArgumentException("connection string is missing HostName");
@@ -97,6 +98,10 @@ namespace IotHubAmqp.Device.IotHub
             + (GatewayHostName == null ? "" : ";GatewayHostName=" + GatewayHostName)
             + (Key != null ? ";SharedAccessKey=***" : ";SharedAccessSignature=***");
 
+        private static bool IsKnown(string name) =>
+            name == "HostName" || name == "DeviceId" || name == "ModuleId" || name == "GatewayHostName"
+            || name == "SharedAccessKeyName" || name == "SharedAccessKey" || name == "SharedAccessSignature";
+
         private static string Once(string existing, string name, string value)
         {
             if (existing != null) throw new ArgumentException("connection string has field '" + name + "' twice");
@@ -107,11 +112,12 @@ namespace IotHubAmqp.Device.IotHub
         {
             // Checked by hand: nanoFramework's decoder is not guaranteed to reject every bad input.
             if (key.Length % 4 != 0) throw new ArgumentException("SharedAccessKey is not valid base64 (length is not a multiple of 4)");
+            int padding = key.Length - key.TrimEnd('=').Length;
             for (int i = 0; i < key.Length; i++)
             {
                 char c = key[i];
                 bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
-                    || (c == '=' && i >= key.Length - 2);
+                    || (c == '=' && i >= key.Length - padding && padding <= 2);
                 if (!ok) throw new ArgumentException("SharedAccessKey is not valid base64 (bad character at position " + i + ")");
             }
             byte[] bytes;

@@ -59,6 +59,12 @@ namespace IotHubAmqp.Device.IotHub
                 {
                     bytes[n++] = (byte)' ';
                 }
+                else if (ch >= 0xD800 && ch <= 0xDBFF && i + 1 < s.Length)
+                {
+                    // A surrogate pair is one character: encode both halves together.
+                    n += Utf8.Encode(s.Substring(i, 2), bytes, n);
+                    i++;
+                }
                 else
                 {
                     n += Utf8.Encode(ch.ToString(), bytes, n);
