@@ -162,7 +162,7 @@ internal sealed class C2dQueues
             lock (this)
             {
                 link = Link;
-                if (link is null || link.State != AmqpObjectState.Opened) { T($"pump skipped link={link?.Name} state={link?.State}"); return; }
+                if (link is null || link.State != AmqpObjectState.Opened) return;
                 var credit = (long)link.LinkCredit;
                 var now = _owner._time.GetUtcNow();
                 while (credit > 0 && Pending.Count > 0)
@@ -178,24 +178,17 @@ internal sealed class C2dQueues
                     credit--;
                 }
             }
-            T($"pump link={link.Name} credit={link.LinkCredit} send={toSend.Count} pending={Pending.Count} locked={Locked.Count}");
             foreach (var e in expired) _owner.Finish(e, DeviceId, "Expired");
             var presettled = link.Settings.SettleType == SettleMode.SettleOnSend;
             foreach (var (e, message) in toSend)
             {
+                // Not batchable: a peer may hold a batchable disposition back indefinitely, and the
+                // hub needs the outcome now (Microsoft.Azure.Amqp clients do exactly that).
+                message.Batchable = false;
                 link.SendMessageNoWait(message, new ArraySegment<byte>(e.LockToken.ToByteArray()), AmqpConstants.NullBinary);
                 if (presettled) Complete(e.LockToken, link, Accepted.Code);
             }
         }
-
-        private static readonly System.Collections.Concurrent.ConcurrentQueue<string> Trace = Init();
-        private static System.Collections.Concurrent.ConcurrentQueue<string> Init()
-        {
-            var q = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => File.WriteAllLines("/tmp/c2dtrace.log", q);
-            return q;
-        }
-        private void T(string m) => Trace.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {Environment.CurrentManagedThreadId} {DeviceId} {m}");
 
         private AmqpMessage Build(C2dEntry e)
         {
@@ -213,7 +206,6 @@ internal sealed class C2dQueues
         public void OnDisposition(SendingAmqpLink link, Delivery delivery)
         {
             var state = delivery.State;
-            T($"disposition {state?.GetType().Name} settled={delivery.Settled} tag={delivery.DeliveryTag.Count}");
             if (delivery.DeliveryTag.Count == 16 && state is Outcome)
             {
                 Complete(new Guid(delivery.DeliveryTag.AsSpan()), link, state.DescriptorCode);
@@ -227,7 +219,7 @@ internal sealed class C2dQueues
             string? status = null;
             lock (this)
             {
-                if (!Locked.TryGetValue(token, out var e) || e.LockedBy != link) { T("complete: lock lost"); return; } // lock lost: ignore
+                if (!Locked.TryGetValue(token, out var e) || e.LockedBy != link) return; // lock lost: ignore
                 Locked.Remove(token);
                 if (outcome == Accepted.Code) { finished.Add(e); status = "Success"; }
                 else if (outcome == Rejected.Code) { finished.Add(e); status = "Rejected"; }

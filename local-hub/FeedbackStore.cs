@@ -68,7 +68,9 @@ internal sealed class FeedbackStore
                 _inFlight[tag] = batch;
                 _linkOf[tag] = link;
             }
-            link.SendMessageNoWait(Build(batch, tag), new ArraySegment<byte>(tag.ToByteArray()), AmqpConstants.NullBinary);
+            var message = Build(batch, tag);
+            message.Batchable = false; // see C2dQueues: the outcome is wanted now
+            link.SendMessageNoWait(message, new ArraySegment<byte>(tag.ToByteArray()), AmqpConstants.NullBinary);
         }
     }
 

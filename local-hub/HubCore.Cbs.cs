@@ -49,6 +49,7 @@ internal sealed partial class HubCore
     private static void SendReply(SendingAmqpLink? link, AmqpMessage reply)
     {
         if (link is null || link.State != AmqpObjectState.Opened) return;
+        reply.Batchable = false;
         link.SendMessageNoWait(reply, new ArraySegment<byte>(Guid.NewGuid().ToByteArray()), AmqpConstants.NullBinary);
     }
 }

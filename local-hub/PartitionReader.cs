@@ -93,7 +93,9 @@ internal sealed partial class PartitionReader
             foreach (var e in batch)
             {
                 var tag = BitConverter.GetBytes(e.SequenceNumber);
-                _link.SendMessageNoWait(e.Message.ToMessage(), new ArraySegment<byte>(tag), AmqpConstants.NullBinary);
+                var message = e.Message.ToMessage();
+                message.Batchable = false;
+                _link.SendMessageNoWait(message, new ArraySegment<byte>(tag), AmqpConstants.NullBinary);
                 _next = e.SequenceNumber + 1;
             }
         }
