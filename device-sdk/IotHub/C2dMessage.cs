@@ -26,6 +26,16 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>The body bytes (a data section), or null.</summary>
         public byte[] Body => Message.GetBytes();
 
+        /// <summary>The body decoded as UTF-8 text, or null (throws <see cref="AmqpException"/> on invalid UTF-8).</summary>
+        public string BodyAsString
+        {
+            get
+            {
+                byte[] body = Body;
+                return body == null ? null : Types.Utf8.Decode(body, 0, body.Length);
+            }
+        }
+
         /// <summary>message-id as text, or null.</summary>
         public string MessageId => Text(Message.Properties == null ? null : Message.Properties.MessageId);
 

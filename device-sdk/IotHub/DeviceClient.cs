@@ -170,6 +170,27 @@ namespace IotHubAmqp.Device.IotHub
             SetStatus(ClientStatus.Closed, "closed by the application");
         }
 
+        /// <summary>
+        /// Sends <paramref name="text"/> as a UTF-8 data body with the given content type (for example
+        /// <c>application/json</c>) and waits for the hub's outcome: the shape of nanoFramework's MQTT <c>SendMessage</c>.
+        /// </summary>
+        public SendResult SendTelemetry(string text, string contentType)
+        {
+            if (text == null) throw new ArgumentNullException(nameof(text));
+            var m = new Message(Utf8Bytes(text));
+            m.Properties = new MessageProperties();
+            m.Properties.ContentType = contentType;
+            m.Properties.ContentEncoding = "utf-8";
+            return SendTelemetry(m);
+        }
+
+        private static byte[] Utf8Bytes(string text)
+        {
+            byte[] bytes = new byte[Types.Utf8.GetByteCount(text)];
+            Types.Utf8.Encode(text, bytes, 0);
+            return bytes;
+        }
+
         /// <summary>Sends a telemetry message with a data body and waits for the hub's outcome.</summary>
         public SendResult SendTelemetry(byte[] body)
         {

@@ -82,6 +82,20 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
         }
 
         [Fact]
+        public async Task SendTelemetry_Text_IsUtf8WithContentTypeAndEncoding()
+        {
+            using var f = new HubFixture();
+            DeviceClient client = f.Client("dev1", null, out _);
+            client.Open();
+            Assert.True(client.SendTelemetry("{\"t\":\"21,5 °C\"}", "application/json").IsAccepted);
+            var got = (await f.Hub.WaitForTelemetryAsync("dev1", 1, Wait))[0];
+            Assert.Equal("{\"t\":\"21,5 °C\"}", System.Text.Encoding.UTF8.GetString(got.Body));
+            Assert.Equal("application/json", got.ContentType);
+            Assert.Equal("utf-8", got.ContentEncoding);
+            client.Close();
+        }
+
+        [Fact]
         public void SendTelemetry_HubThrottles_ReportsThrottled()
         {
             using var f = new HubFixture();
@@ -121,6 +135,7 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
             C2dMessage[] got = client.ReceiveCloudToDevice(5, 10000);
             Assert.Single(got);
             Assert.Equal(new byte[] { 5 }, got[0].Body);
+            Assert.Equal("\u0005", got[0].BodyAsString);
             Assert.Equal("c2d-1", got[0].MessageId);
             Assert.True(got[0].SequenceNumber >= 0);
             Assert.NotNull(got[0].LockToken);
