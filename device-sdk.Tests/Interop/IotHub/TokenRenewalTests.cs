@@ -60,6 +60,37 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
             client.Close();
         }
 
+        [Fact]
+        public void SuppliedToken_NoKeyOnTheDevice_RenewedThroughTheCallbackWithoutDisconnect()
+        {
+            using var f = new HubFixture();
+            f.AddDevice("dev1");
+            string first = f.Hub.CreateDeviceToken("dev1", TimeSpan.FromSeconds(4));
+            string cs = "HostName=" + f.Hub.HostName + ";DeviceId=dev1;SharedAccessSignature=" + first + ";GatewayHostName=127.0.0.1:" + f.Hub.Port;
+            int asked = 0;
+            var options = new DeviceClientOptions
+            {
+                RenewalPoint = 0.6,
+                CbsTokenType = "azure-devices.net:sastoken",
+                TokenRenewal = (audience, expiry) =>
+                {
+                    Interlocked.Increment(ref asked);
+                    Assert.Equal(f.Hub.HostName + "/devices/dev1", audience);
+                    return f.Hub.CreateDeviceToken("dev1", TimeSpan.FromSeconds(4));
+                },
+            };
+            var client = new DeviceClient(cs, f.Transports, DeviceConnector.Platform, options);
+            var events = new System.Collections.Concurrent.ConcurrentQueue<ClientStatus>();
+            client.StatusChanged += (s, status, reason) => events.Enqueue(status);
+            client.Open();
+            int sent = RunTelemetry(client, TimeSpan.FromSeconds(10), 10);
+            Assert.True(asked >= 2, "callback calls: " + asked);
+            Assert.Equal(0, client.Reconnects);
+            Assert.DoesNotContain(ClientStatus.Reconnecting, events);
+            Assert.Equal(sent, f.Hub.GetTelemetry("dev1").Count);
+            client.Close();
+        }
+
         // Sends at the given rate for the given time; every send must be accepted. Returns how many were sent.
         internal static int RunTelemetry(DeviceClient client, TimeSpan duration, int perSecond)
         {
