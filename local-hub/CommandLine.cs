@@ -13,6 +13,7 @@ internal static class CommandLine
           --registry FILE     JSON registry: {"servicePolicy":{"name","key"},"devices":[{"id","key"}]}
           --service-key KEY   service policy key (default random)
           --cert-dir DIR      where the CA PEM is written (default a temp folder)
+          --cert-name NAME    add a name or IP to the server certificate (repeatable), e.g. the PC's LAN IP
           --c2d-lock-seconds N  C2D lock timeout (default 60)
           --verbose           log connections and links
         """;
@@ -36,6 +37,7 @@ internal static class CommandLine
                 case "--registry": options.Registry = DeviceRegistry.LoadFile(Next()); break;
                 case "--service-key": serviceKey = Next(); break;
                 case "--cert-dir": options.CertificateDirectory = Next(); break;
+                case "--cert-name": options.ExtraCertificateNames.Add(Next()); break;
                 case "--c2d-lock-seconds": options.C2dLockTimeout = TimeSpan.FromSeconds(NextInt()); break;
                 case "--verbose": options.Log = Console.WriteLine; break;
                 case "--device":

@@ -33,8 +33,13 @@ internal sealed class HubCertificates : IDisposable
         var names = dnsNames.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var serverRequest = new CertificateRequest($"CN={names[0]}", serverKey, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
-        foreach (var name in names) san.AddDnsName(name);
-        san.AddIpAddress(IPAddress.Loopback);
+        // A name that parses as an address (a LAN IP for a real device) goes in as an IP SAN.
+        foreach (var name in names)
+        {
+            if (IPAddress.TryParse(name, out var ip)) san.AddIpAddress(ip);
+            else san.AddDnsName(name);
+        }
+        if (!names.Contains("127.0.0.1")) san.AddIpAddress(IPAddress.Loopback);
         serverRequest.CertificateExtensions.Add(san.Build());
         serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         serverRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));

@@ -81,7 +81,8 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
 
     public void Start()
     {
-        var names = new[] { HostName, EventHubHostName, "localhost" };
+        var names = new List<string> { HostName, EventHubHostName, "localhost" };
+        names.AddRange(Options.ExtraCertificateNames);
         if (Options.CertificateDirectory is null)
         {
             _tempDirectory = Path.Combine(Path.GetTempPath(), "iothub-localhub", Guid.NewGuid().ToString("n"));

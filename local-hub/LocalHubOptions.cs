@@ -12,6 +12,12 @@ public sealed class LocalHubOptions
     /// <summary>Address to listen on. Defaults to loopback only.</summary>
     public string BindAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// More names for the server certificate: the PC's LAN IP or host name, so a real device on the network
+    /// that dials it (GatewayHostName) can validate the certificate.
+    /// </summary>
+    public List<string> ExtraCertificateNames { get; set; } = new();
+
     /// <summary>Number of telemetry partitions of the Event Hubs-compatible endpoint.</summary>
     public int Partitions { get; set; } = 4;
 

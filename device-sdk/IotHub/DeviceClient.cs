@@ -26,6 +26,25 @@ namespace IotHubAmqp.Device.IotHub
         Closed,
     }
 
+    /// <summary>Names of <see cref="ClientStatus"/> values, for logs on nanoFramework where <c>Enum.ToString()</c> prints the number.</summary>
+    public static class ClientStatusName
+    {
+        /// <summary>The status's name.</summary>
+        public static string Of(ClientStatus status)
+        {
+            switch (status)
+            {
+                case ClientStatus.Disconnected: return "Disconnected";
+                case ClientStatus.Connected: return "Connected";
+                case ClientStatus.Reconnecting: return "Reconnecting";
+                case ClientStatus.TokenRenewed: return "TokenRenewed";
+                case ClientStatus.TokenRenewalFailed: return "TokenRenewalFailed";
+                case ClientStatus.Closed: return "Closed";
+                default: return "Status " + (int)status;
+            }
+        }
+    }
+
     /// <summary>Reports a status change; <paramref name="reason"/> says why (never a key or token).</summary>
     public delegate void StatusChangedHandler(DeviceClient sender, ClientStatus status, string reason);
 

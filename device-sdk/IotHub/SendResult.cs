@@ -44,6 +44,20 @@ namespace IotHubAmqp.Device.IotHub
         public bool IsAccepted => Outcome == SendOutcome.Accepted;
 
         /// <inheritdoc/>
-        public override string ToString() => Condition == null ? "Outcome " + (int)Outcome : "Outcome " + (int)Outcome + " (" + Condition + ": " + Description + ")";
+        public override string ToString() => Condition == null ? NameOf(Outcome) : NameOf(Outcome) + " (" + Condition + ": " + Description + ")";
+
+        /// <summary>The outcome's name: nanoFramework's <c>Enum.ToString()</c> prints only the number.</summary>
+        public static string NameOf(SendOutcome outcome)
+        {
+            switch (outcome)
+            {
+                case SendOutcome.Accepted: return "Accepted";
+                case SendOutcome.Rejected: return "Rejected";
+                case SendOutcome.Throttled: return "Throttled";
+                case SendOutcome.Released: return "Released";
+                case SendOutcome.TimedOut: return "TimedOut";
+                default: return "Outcome " + (int)outcome;
+            }
+        }
     }
 }

@@ -95,6 +95,32 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
             client.Close();
         }
 
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void Gateway_DialledByAnotherAddress_ValidatesOnlyWhenTheHubCertificateNamesIt(bool named)
+        {
+            // A device on the LAN dials the PC's address; 127.0.0.2 (loopback) stands in for it here.
+            using var f = new HubFixture(o =>
+            {
+                o.BindAddress = "127.0.0.2";
+                if (named) o.ExtraCertificateNames.Add("127.0.0.2");
+            });
+            string cs = f.AddDevice("dev1").Replace("GatewayHostName=127.0.0.1", "GatewayHostName=127.0.0.2");
+            var client = new DeviceClient(cs, f.Transports, DeviceConnector.Platform, new DeviceClientOptions { Port = f.Hub.Port });
+            if (named)
+            {
+                client.Open();
+                Assert.True(client.SendTelemetry(new byte[] { 1 }).IsAccepted);
+                client.Close();
+            }
+            else
+            {
+                var e = Assert.ThrowsAny<Exception>(() => client.Open());
+                Assert.Contains("name mismatch", e.Message);
+            }
+        }
+
         [Fact]
         public void SendTelemetry_HubThrottles_ReportsThrottled()
         {
