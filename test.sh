@@ -3,7 +3,8 @@
 #  1. builds everything the command line can build (IotHubAmqp.Device.Cli.slnf: the .nfproj projects need
 #     Visual Studio), which also runs the no-generics IL check on every device assembly;
 #  2. runs the device unit tests: nano-compiled IL, executed on desktop .NET by build/NanoTestRunner;
-#  3. runs the desktop test projects (IL check, interop with AMQP.Net Lite, local hub with Azure's Node clients).
+#  3. runs the desktop test projects (IL check, interop with AMQP.Net Lite and the local hub, local hub with
+#     Azure's Node clients, the simulated device run as a script would).
 # Usage: ./test.sh [--filter TEXT]   (the filter applies to the device unit tests and the xunit tests)
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -33,7 +34,7 @@ else
   failed=$((failed + $(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')))
 fi
 
-for project in build/NanoIlCheck.Tests device-sdk.Tests/Interop local-hub.Tests; do
+for project in build/NanoIlCheck.Tests device-sdk.Tests/Interop local-hub.Tests simulated-device.Tests; do
   echo "== $project"
   args=(test "$project" -c "$config" --no-build --nologo)
   [ -n "$filter" ] && args+=(--filter "FullyQualifiedName~$filter")

@@ -1,0 +1,280 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using IotHubAmqp.Device.IotHub;
+
+namespace IotHubAmqp.SimulatedDevice;
+
+/// <summary>What the device does with a cloud-to-device command.</summary>
+internal enum C2dAction
+{
+    Complete,
+    Reject,
+    Abandon,
+}
+
+/// <summary>A bad command line; the message names the option and never repeats a key.</summary>
+internal sealed class UsageException : Exception
+{
+    public UsageException(string message) : base(message) { }
+}
+
+/// <summary>The parsed command line.</summary>
+internal sealed class CommandLineOptions
+{
+    public const int DefaultIntervalMs = 1000;
+    public const int DefaultConnectTimeoutMs = 30000;
+    public const int DefaultTokenTtlSeconds = 3600;
+    public const int MinTokenTtlSeconds = 2;
+    public const int MaxIntervalMs = 3_600_000;
+    public const int MaxConnectTimeoutMs = 600_000;
+    public const int MaxPort = 65535;
+
+    public bool ShowHelp { get; private set; }
+
+    /// <summary>The device connection string, or null to run the local hub in-process.</summary>
+    public string? ConnectionString { get; private set; }
+
+    /// <summary>Port of the remote hub, or of the in-process hub (0 = any free port); null when not given.</summary>
+    public int? Port { get; private set; }
+
+    /// <summary>The root CA from --trusted-ca (remote hubs only).</summary>
+    public X509Certificate2? TrustedCa { get; private set; }
+
+    public AuthenticationMode Auth { get; private set; } = AuthenticationMode.Cbs;
+
+    /// <summary>Messages to send before exiting; 0 = until Ctrl+C.</summary>
+    public int Messages { get; private set; }
+
+    public int IntervalMs { get; private set; } = DefaultIntervalMs;
+
+    /// <summary>Minimum telemetry body size (the JSON is padded up to it); 0 = no padding.</summary>
+    public int PayloadBytes { get; private set; }
+
+    public int TokenTtlSeconds { get; private set; } = DefaultTokenTtlSeconds;
+
+    public C2dAction C2d { get; private set; } = C2dAction.Complete;
+
+    public bool Json { get; private set; }
+
+    public int ConnectTimeoutMs { get; private set; } = DefaultConnectTimeoutMs;
+
+    public bool InProcessHub => ConnectionString == null;
+
+    /// <summary>The name --auth takes for <see cref="Auth"/>.</summary>
+    public string AuthName => Auth switch
+    {
+        AuthenticationMode.SaslPlain => "plain",
+        AuthenticationMode.CbsWithSaslAnonymous => "cbs-anonymous",
+        _ => "cbs",
+    };
+
+    public static string HelpText => """
+        Usage: dotnet run --project simulated-device [-- OPTIONS]
+
+        A simulated device built on the IotHubAmqp.Device SDK. It sends JSON telemetry at a fixed interval,
+        renews its token, reconnects after faults and settles cloud-to-device commands, with a live view.
+        Without --connection-string it starts a local IoT Hub in this process, and that hub's service side
+        sends the device a command (ack=full) after a few seconds and shows the feedback.
+
+        Options:
+          --connection-string CS   device connection string of any hub (Azure IoT Hub included);
+                                   no in-process hub is started
+          --trusted-ca FILE        root CA certificate (PEM or DER) of that hub; required with
+                                   --connection-string (Azure: DigiCert Global Root G2)
+          --port N                 hub port (default 5671); for the in-process hub: the port to listen on
+                                   (default: any free port)
+          --auth MODE              cbs (default), cbs-anonymous or plain
+          --messages N             send N messages, then exit: 0 if all were accepted, else 1
+                                   (default: until Ctrl+C)
+          --interval MS            time between messages (default 1000; 0 = as fast as accepted)
+          --payload-bytes N        pad the JSON payload to N bytes (at most 262144)
+          --token-ttl SECONDS      lifetime of the SAS tokens the device signs (default 3600, at least 2)
+          --c2d ACTION             what the device does with commands: complete (default), reject, abandon
+          --connect-timeout MS     time allowed for the first connect (default 30000)
+          --json                   one JSON object per line for each event, instead of the live view
+          -h, --help               show this help
+
+        Exit codes: 0 done (or stopped with Ctrl+C), 1 runtime failure (hub unreachable, refused, or not every
+        message accepted), 2 bad command line.
+
+        """;
+
+    /// <summary>Parses and checks the arguments; throws <see cref="UsageException"/> naming the first bad option.</summary>
+    public static CommandLineOptions Parse(string[] args)
+    {
+        var o = new CommandLineOptions();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? trustedCaPath = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            if (arg == "-h" || arg == "--help" || arg == "-?")
+            {
+                o.ShowHelp = true;
+                return o;
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
+            {
+                // Not echoed when it may be a connection string (and so hold a key).
+                throw new UsageException(arg.Contains('=', StringComparison.Ordinal)
+                    ? $"unexpected argument {i + 1} (a connection string goes after --connection-string)"
+                    : $"unexpected argument '{Shorten(arg)}'");
+            }
+
+            string name = arg;
+            string? inline = null;
+            int eq = arg.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                name = arg.Substring(0, eq);
+                inline = arg.Substring(eq + 1);
+            }
+
+            if (!IsKnown(name))
+            {
+                throw new UsageException($"unknown option '{Shorten(name)}'");
+            }
+
+            if (!seen.Add(name))
+            {
+                throw new UsageException($"{name} is given more than once");
+            }
+
+            if (name == "--json")
+            {
+                if (inline != null) throw new UsageException("--json takes no value");
+                o.Json = true;
+                continue;
+            }
+
+            string value;
+            if (inline != null)
+            {
+                value = inline;
+            }
+            else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                value = args[++i];
+            }
+            else
+            {
+                throw new UsageException($"{name} needs a value");
+            }
+
+            switch (name)
+            {
+                case "--connection-string": o.ConnectionString = CheckConnectionString(value); break;
+                case "--trusted-ca": trustedCaPath = value; break;
+                case "--port": o.Port = Number(name, value, 0, MaxPort, "a port number"); break;
+                case "--auth": o.Auth = ParseAuth(value); break;
+                case "--messages": o.Messages = Number(name, value, 1, int.MaxValue, "a positive whole number"); break;
+                case "--interval": o.IntervalMs = Number(name, value, 0, MaxIntervalMs, "a whole number of milliseconds"); break;
+                case "--payload-bytes": o.PayloadBytes = Number(name, value, 1, DeviceClientOptions.MaxTelemetryBytes, "a number of bytes"); break;
+                case "--token-ttl": o.TokenTtlSeconds = Number(name, value, MinTokenTtlSeconds, 365 * 24 * 3600, "a whole number of seconds"); break;
+                case "--c2d": o.C2d = ParseC2d(value); break;
+                case "--connect-timeout": o.ConnectTimeoutMs = Number(name, value, 1, MaxConnectTimeoutMs, "a whole number of milliseconds"); break;
+            }
+        }
+
+        if (o.ConnectionString != null)
+        {
+            if (trustedCaPath == null)
+            {
+                throw new UsageException("--trusted-ca FILE is required with --connection-string (the hub's root CA, e.g. DigiCert Global Root G2 for Azure)");
+            }
+
+            if (o.Port == 0)
+            {
+                throw new UsageException("--port must be between 1 and 65535 with --connection-string");
+            }
+
+            o.TrustedCa = LoadCertificate(trustedCaPath);
+        }
+        else if (trustedCaPath != null)
+        {
+            throw new UsageException("--trusted-ca applies only with --connection-string (the in-process hub brings its own CA)");
+        }
+
+        return o;
+    }
+
+    private static bool IsKnown(string name) => name switch
+    {
+        "--connection-string" or "--trusted-ca" or "--port" or "--auth" or "--messages" or "--interval"
+            or "--payload-bytes" or "--token-ttl" or "--c2d" or "--json" or "--connect-timeout" => true,
+        _ => false,
+    };
+
+    private static int Number(string name, string value, int min, int max, string what)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+        {
+            throw new UsageException($"{name}: '{Shorten(value)}' is not {what}");
+        }
+
+        if (n < min || n > max)
+        {
+            throw new UsageException($"{name}: {n} is out of range ({min} to {max})");
+        }
+
+        return n;
+    }
+
+    private static AuthenticationMode ParseAuth(string value) => value.ToLowerInvariant() switch
+    {
+        "cbs" => AuthenticationMode.Cbs,
+        "cbs-anonymous" => AuthenticationMode.CbsWithSaslAnonymous,
+        "plain" => AuthenticationMode.SaslPlain,
+        _ => throw new UsageException($"--auth: '{Shorten(value)}' is not one of cbs, cbs-anonymous, plain"),
+    };
+
+    private static C2dAction ParseC2d(string value) => value.ToLowerInvariant() switch
+    {
+        "complete" => C2dAction.Complete,
+        "reject" => C2dAction.Reject,
+        "abandon" => C2dAction.Abandon,
+        _ => throw new UsageException($"--c2d: '{Shorten(value)}' is not one of complete, reject, abandon"),
+    };
+
+    private static string CheckConnectionString(string value)
+    {
+        try
+        {
+            // The SDK's messages name the field and never repeat a key or token.
+            IotHubConnectionString.Parse(value);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException("--connection-string: " + e.Message);
+        }
+
+        return value;
+    }
+
+    private static X509Certificate2 LoadCertificate(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"--trusted-ca: file not found: {path}");
+        }
+
+        try
+        {
+            byte[] bytes = File.ReadAllBytes(path);
+            string text = System.Text.Encoding.ASCII.GetString(bytes);
+            return text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)
+                ? X509Certificate2.CreateFromPem(text)
+                : X509CertificateLoader.LoadCertificate(bytes);
+        }
+        catch (Exception e) when (e is CryptographicException || e is IOException || e is UnauthorizedAccessException)
+        {
+            throw new UsageException($"--trusted-ca: {path} holds no readable certificate (PEM or DER)");
+        }
+    }
+
+    // Echoes a bad value back without flooding the line (a pasted key would be long).
+    private static string Shorten(string value) => value.Length <= 40 ? value : value.Substring(0, 37) + "...";
+}

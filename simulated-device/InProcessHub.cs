@@ -1,0 +1,87 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System.Text;
+using IotHubAmqp.LocalHub;
+
+namespace IotHubAmqp.SimulatedDevice;
+
+/// <summary>
+/// The local hub run inside this process for the no-options mode, with one registered device and a small
+/// service side: it sends the device commands (ack=full) and reports the feedback the hub produces.
+/// </summary>
+internal sealed class InProcessHub : IDisposable
+{
+    public const string HubName = "simulated-hub";
+    public const string DeviceName = "simulated-device-1";
+
+    private readonly LocalHub.LocalHub hub;
+    private readonly string runId;
+    private readonly HashSet<string> pending = new(StringComparer.Ordinal);
+    private readonly object sync = new();
+    private int commands;
+
+    /// <summary>Starts the hub on 127.0.0.1:<paramref name="port"/> (0 = any free port) and registers the device.</summary>
+    public InProcessHub(int port, string runId)
+    {
+        this.runId = runId;
+        var options = new LocalHubOptions { Port = port, HubName = HubName };
+        options.Registry.AddDevice(DeviceName);
+        hub = new LocalHub.LocalHub(options);
+        try
+        {
+            hub.Start();
+        }
+        catch
+        {
+            hub.Dispose();
+            throw;
+        }
+    }
+
+    public int Port => hub.Port;
+
+    public string HostName => hub.HostName;
+
+    public string CaCertificatePath => hub.CaCertificatePath;
+
+    /// <summary>The device's connection string (GatewayHostName=127.0.0.1[:port]); a local secret, never printed.</summary>
+    public string DeviceConnectionString => hub.DeviceConnectionString(DeviceName);
+
+    /// <summary>Commands sent whose feedback has not arrived yet.</summary>
+    public int PendingFeedback
+    {
+        get { lock (sync) return pending.Count; }
+    }
+
+    /// <summary>Enqueues a command for the device, as a back end would; returns its event, or null when the queue refused it.</summary>
+    public DeviceEvent? SendCommand()
+    {
+        int n = Interlocked.Increment(ref commands);
+        string id = $"cmd-{runId}-{n}";
+        string body = $"{{\"command\":\"blink\",\"durationMs\":{500 * n}}}";
+        var result = hub.SendCloudToDevice(DeviceName, new CloudToDeviceMessage { Body = Encoding.UTF8.GetBytes(body), MessageId = id, Ack = "full" });
+        if (result != C2dEnqueueResult.Enqueued) return null;
+        lock (sync) pending.Add(id);
+        return new DeviceEvent(EventType.CommandSent) { MessageId = id, Body = body };
+    }
+
+    /// <summary>Feedback records for this run's commands that arrived since the last call.</summary>
+    public List<DeviceEvent> TakeFeedback()
+    {
+        var found = new List<DeviceEvent>();
+        lock (sync)
+        {
+            if (pending.Count == 0) return found;
+            foreach (FeedbackRecord f in hub.GetFeedback())
+            {
+                if (f.OriginalMessageId != null && pending.Remove(f.OriginalMessageId))
+                {
+                    found.Add(new DeviceEvent(EventType.Feedback) { MessageId = f.OriginalMessageId, Status = f.StatusCode, Reason = f.Description == f.StatusCode ? null : f.Description, DeviceId = f.DeviceId });
+                }
+            }
+        }
+
+        return found;
+    }
+
+    public void Dispose() => hub.Dispose();
+}

@@ -1,0 +1,351 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System.Diagnostics;
+using System.Text;
+using IotHubAmqp.Device;
+using IotHubAmqp.Device.IotHub;
+using IotHubAmqp.Device.Messaging;
+using IotHubAmqp.Device.Platform.Desktop;
+
+namespace IotHubAmqp.SimulatedDevice;
+
+/// <summary>A failure that ends the run with exit code 1; the message is one line and holds no secret.</summary>
+internal sealed class RunFailure : Exception
+{
+    public RunFailure(string message) : base(message) { }
+}
+
+/// <summary>
+/// One run of the simulated device: (optionally) the in-process hub, the device client, the telemetry loop,
+/// the command handler and, in-process, the service side that sends commands and reads their feedback.
+/// </summary>
+internal sealed class Simulator
+{
+    // The in-process service side sends its first command after this long (or halfway through --messages),
+    // then one every CommandEveryMs.
+    private const int FirstCommandAfterMs = 3000;
+    private const int CommandEveryMs = 30000;
+
+    // After the last message, how long the in-process run waits for the feedback of its commands.
+    private const int FeedbackWaitMs = 10000;
+    private const int FeedbackPollMs = 100;
+    private const int MaxBodyTextChars = 200;
+
+    private readonly CommandLineOptions options;
+    private readonly RunStats stats;
+    private readonly IEventView view;
+    private readonly Random random = new();
+    private readonly string runId = Guid.NewGuid().ToString("N").Substring(0, 8);
+
+    // Keeps a command's c2d event ahead of its feedback event in the output.
+    private readonly object reportOrder = new();
+    private InProcessHub? hub;
+    private long lastFeedbackPoll;
+    private int opened;
+    private int down;
+
+    public Simulator(CommandLineOptions options, RunStats stats, IEventView view)
+    {
+        this.options = options;
+        this.stats = stats;
+        this.view = view;
+    }
+
+    /// <summary>Runs until --messages are sent or <paramref name="stop"/> fires; returns the exit code.</summary>
+    /// <exception cref="RunFailure">The hub could not be started or reached, or refused the device.</exception>
+    public int Run(CancellationToken stop)
+    {
+        try
+        {
+            return RunClient(stop);
+        }
+        finally
+        {
+            hub?.Dispose();
+        }
+    }
+
+    private int RunClient(CancellationToken stop)
+    {
+        string connectionString;
+        DesktopTransportFactory transports;
+        if (options.InProcessHub)
+        {
+            hub = StartHub();
+            connectionString = hub.DeviceConnectionString;
+            transports = DesktopTransportFactory.FromPemFile(hub.CaCertificatePath);
+        }
+        else
+        {
+            connectionString = options.ConnectionString!;
+            transports = new DesktopTransportFactory(options.TrustedCa!);
+        }
+
+        var identity = IotHubConnectionString.Parse(connectionString);
+        var clientOptions = new DeviceClientOptions
+        {
+            Authentication = options.Auth,
+            TokenLifetimeSeconds = options.TokenTtlSeconds,
+            ConnectTimeoutMs = options.ConnectTimeoutMs,
+        };
+        if (!options.InProcessHub && options.Port is int port) clientOptions.Port = port;
+        string endpoint = Endpoint(identity, clientOptions.Port);
+
+        var client = new DeviceClient(identity, transports, new DesktopPlatform(), clientOptions);
+        client.StatusChanged += OnStatus;
+        client.CloudToDeviceMessage += OnCommand;
+        // Closing unblocks a connect or send in flight, so Ctrl+C takes effect at once.
+        using CancellationTokenRegistration closeOnStop = stop.Register(client.Close);
+        try
+        {
+            client.Open();
+        }
+        catch (Exception e)
+        {
+            if (stop.IsCancellationRequested) return Finish(client, true, stop);
+            throw new RunFailure($"cannot connect to {endpoint} as {identity.DeviceId}: {Describe(e)}");
+        }
+
+        Interlocked.Exchange(ref opened, 1);
+        stats.State("connected");
+        Report(new DeviceEvent(EventType.Connected)
+        {
+            HostName = identity.HostName,
+            Endpoint = endpoint,
+            DeviceId = identity.DeviceId,
+            Auth = options.AuthName,
+            InProcessHub = options.InProcessHub,
+        });
+
+        bool allAccepted = SendLoop(client, identity.DeviceId, stop);
+        if (hub != null) WaitForFeedback(stop);
+        return Finish(client, allAccepted, stop);
+    }
+
+    private InProcessHub StartHub()
+    {
+        int port = options.Port ?? 0;
+        try
+        {
+            return new InProcessHub(port, runId);
+        }
+        catch (Exception e)
+        {
+            throw new RunFailure($"cannot start the in-process hub on 127.0.0.1:{(port == 0 ? "(any port)" : port)}: {e.Message}");
+        }
+    }
+
+    // Sends until --messages or Ctrl+C; true when every message sent was accepted.
+    private bool SendLoop(DeviceClient client, string deviceId, CancellationToken stop)
+    {
+        var clock = Stopwatch.StartNew();
+        long nextDue = 0;
+        long nextCommandAt = FirstCommandAfterMs;
+        long commandAtCounter = options.Messages > 0 ? Math.Max(1, (options.Messages + 1) / 2) : long.MaxValue;
+        bool allAccepted = true;
+        for (long n = 1; options.Messages == 0 || n <= options.Messages; n++)
+        {
+            if (!WaitUntil(clock, nextDue, stop)) break;
+            if (hub != null && (clock.ElapsedMilliseconds >= nextCommandAt || n == commandAtCounter))
+            {
+                SendCommand();
+                nextCommandAt = clock.ElapsedMilliseconds + CommandEveryMs;
+                commandAtCounter = long.MaxValue;
+            }
+
+            double temperature = TelemetryPayload.Temperature(n, random);
+            byte[] body = TelemetryPayload.Build(deviceId, n, temperature, random, DateTimeOffset.UtcNow, options.PayloadBytes);
+            string messageId = $"{runId}-{n:D6}";
+            var message = new Message(body)
+            {
+                Properties = new MessageProperties { MessageId = messageId, ContentType = "application/json", ContentEncoding = "utf-8" },
+                ApplicationProperties = new AmqpMap(),
+            };
+            // IoT Hub routing queries can select on application properties without reading the body.
+            message.ApplicationProperties["temperatureAlert"] = temperature > 24.0;
+
+            stats.Sent();
+            Report(new DeviceEvent(EventType.Sent) { Counter = n, MessageId = messageId, Bytes = body.Length });
+            long started = Stopwatch.GetTimestamp();
+            SendResult result;
+            try
+            {
+                result = client.SendTelemetry(message);
+            }
+            catch (Exception e)
+            {
+                if (stop.IsCancellationRequested) break;
+                allAccepted = false;
+                stats.Outcome(false, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                Report(new DeviceEvent(EventType.Rejected) { Counter = n, MessageId = messageId, Outcome = "Failed", Reason = Describe(e) });
+                continue;
+            }
+
+            double latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            // An outcome cut short by Ctrl+C is not the hub's answer.
+            if (!result.IsAccepted && stop.IsCancellationRequested) break;
+            stats.Outcome(result.IsAccepted, latency);
+            if (result.IsAccepted)
+            {
+                Report(new DeviceEvent(EventType.Accepted) { Counter = n, MessageId = messageId, LatencyMs = latency });
+            }
+            else
+            {
+                allAccepted = false;
+                string? reason = result.Condition == null ? null : result.Condition + (result.Description == null ? "" : ": " + result.Description);
+                Report(new DeviceEvent(EventType.Rejected) { Counter = n, MessageId = messageId, LatencyMs = latency, Outcome = result.Outcome.ToString(), Reason = reason });
+            }
+
+            nextDue += options.IntervalMs;
+            if (nextDue < clock.ElapsedMilliseconds) nextDue = clock.ElapsedMilliseconds; // behind (a reconnect): no burst
+            PollFeedback(false);
+        }
+
+        return allAccepted;
+    }
+
+    // Waits for the next send time, reading feedback meanwhile; false when stopped.
+    private bool WaitUntil(Stopwatch clock, long due, CancellationToken stop)
+    {
+        while (true)
+        {
+            if (stop.IsCancellationRequested) return false;
+            long left = due - clock.ElapsedMilliseconds;
+            if (left <= 0) return true;
+            stop.WaitHandle.WaitOne((int)Math.Min(left, FeedbackPollMs));
+            PollFeedback(false);
+        }
+    }
+
+    private void SendCommand()
+    {
+        DeviceEvent? sent = hub!.SendCommand();
+        if (sent == null) return;
+        stats.CommandSent();
+        Report(sent);
+    }
+
+    private void WaitForFeedback(CancellationToken stop)
+    {
+        var clock = Stopwatch.StartNew();
+        while (hub!.PendingFeedback > 0 && clock.ElapsedMilliseconds < FeedbackWaitMs && !stop.IsCancellationRequested)
+        {
+            stop.WaitHandle.WaitOne(FeedbackPollMs);
+            PollFeedback(true);
+        }
+    }
+
+    private void PollFeedback(bool now)
+    {
+        if (hub == null) return;
+        long tick = Environment.TickCount64;
+        if (!now && tick - lastFeedbackPoll < FeedbackPollMs) return;
+        lastFeedbackPoll = tick;
+        lock (reportOrder)
+        {
+            foreach (DeviceEvent feedback in hub.TakeFeedback())
+            {
+                stats.Feedback();
+                Report(feedback);
+            }
+        }
+    }
+
+    private int Finish(DeviceClient client, bool allAccepted, CancellationToken stop)
+    {
+        client.Close();
+        stats.State("closed");
+        RunSnapshot totals = stats.Snapshot();
+        // Ctrl+C is a normal way to end a run; otherwise --messages N passes only when all N were accepted.
+        int code = stop.IsCancellationRequested || allAccepted ? 0 : 1;
+        Report(new DeviceEvent(EventType.Summary) { Totals = totals, ExitCode = code });
+        if (code != 0)
+        {
+            throw new RunFailure($"{totals.Accepted} of {totals.Sent} messages were accepted");
+        }
+
+        return code;
+    }
+
+    private void OnStatus(DeviceClient sender, ClientStatus status, string reason)
+    {
+        stats.Reconnects(sender.Reconnects);
+        bool isOpen = Volatile.Read(ref opened) == 1;
+        switch (status)
+        {
+            case ClientStatus.TokenRenewed:
+                stats.Renewed();
+                Report(new DeviceEvent(EventType.Renewed) { Reason = reason });
+                break;
+            case ClientStatus.TokenRenewalFailed:
+                Report(new DeviceEvent(EventType.RenewalFailed) { Reason = reason });
+                break;
+            case ClientStatus.Reconnecting:
+                stats.State("reconnecting");
+                // Reported once per outage; each failed attempt also arrives here.
+                if (Interlocked.Exchange(ref down, 1) == 0) Report(new DeviceEvent(EventType.Disconnected) { Reason = reason });
+                break;
+            case ClientStatus.Connected:
+                stats.State("connected");
+                if (isOpen && Interlocked.Exchange(ref down, 0) == 1) Report(new DeviceEvent(EventType.Reconnected) { Reason = reason });
+                break;
+            case ClientStatus.Disconnected:
+                stats.State("disconnected");
+                if (isOpen) Report(new DeviceEvent(EventType.Disconnected) { Reason = reason });
+                break;
+        }
+    }
+
+    // On the client's dispatch thread: settle the command as --c2d says, then report it.
+    private void OnCommand(DeviceClient sender, C2dMessage command)
+    {
+        lock (reportOrder)
+        {
+            stats.CommandReceived();
+            string? failure = null;
+            try
+            {
+                switch (options.C2d)
+                {
+                    case C2dAction.Complete: sender.Complete(command); break;
+                    case C2dAction.Reject: sender.Reject(command); break;
+                    default: sender.Abandon(command); break;
+                }
+            }
+            catch (Exception e)
+            {
+                failure = Describe(e);
+            }
+
+            Report(new DeviceEvent(EventType.C2d)
+            {
+                MessageId = command.MessageId,
+                Body = BodyText(command.Body),
+                Action = options.C2d.ToString().ToLowerInvariant(),
+                DeliveryCount = command.DeliveryCount,
+                Reason = failure,
+            });
+        }
+    }
+
+    private void Report(DeviceEvent e) => view.Show(e, stats.Snapshot());
+
+    private static string Endpoint(IotHubConnectionString identity, int port)
+    {
+        string host = identity.GatewayHostName ?? identity.HostName;
+        return host.Contains(':', StringComparison.Ordinal) ? host : host + ":" + port;
+    }
+
+    private static string? BodyText(byte[]? body)
+    {
+        if (body == null) return null;
+        string text = Encoding.UTF8.GetString(body);
+        return text.Length <= MaxBodyTextChars ? text : text.Substring(0, MaxBodyTextChars) + "...";
+    }
+
+    // One line: the SDK's messages name the cause and never hold a key or token.
+    private static string Describe(Exception e)
+    {
+        string message = e is AmqpException ? e.Message : e.Message.Length > 0 ? e.Message : e.GetType().Name;
+        return message.ReplaceLineEndings(" ");
+    }
+}
