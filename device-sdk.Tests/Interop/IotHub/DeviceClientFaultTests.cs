@@ -31,7 +31,7 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
                 while (cuts < Cuts && !cutter.IsCancellationRequested)
                 {
                     // One cut every 20 messages or so, at a random moment inside a send, once reconnected.
-                    if (Volatile.Read(ref progress) >= (cuts + 1) * (Messages / (Cuts + 5)) && client.Status == ClientStatus.Connected && client.Reconnects == cuts)
+                    if (Volatile.Read(ref progress) >= (cuts + 1) * (Messages / (Cuts + 5)) && client.Status == ClientStatus.Connected && client.Reconnects >= cuts)
                     {
                         Thread.Sleep(random.Next(0, 3));
                         if (f.Hub.AbortDeviceConnections("dev1") > 0) cuts++;
