@@ -19,39 +19,35 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
             DeviceClient client = f.Client("dev1", options, out var events);
             client.Open();
 
-            const int Messages = 500, Cuts = 20;
+            const int Messages = 500, Cuts = 20, Every = 24;
             var accepted = new ConcurrentBag<string>();
             var ids = new List<string>();
             int cuts = 0;
-            using var cutter = new CancellationTokenSource();
-            int progress = 0;
-            var cutterTask = Task.Run(() =>
-            {
-                var random = new Random(7);
-                while (cuts < Cuts && !cutter.IsCancellationRequested)
-                {
-                    // One cut every 20 messages or so, at a random moment inside a send, once reconnected.
-                    if (Volatile.Read(ref progress) >= (cuts + 1) * (Messages / (Cuts + 5)) && client.Status == ClientStatus.Connected && client.Reconnects >= cuts)
-                    {
-                        Thread.Sleep(random.Next(0, 3));
-                        if (f.Hub.AbortDeviceConnections("dev1") > 0) cuts++;
-                    }
-                    Thread.Sleep(1);
-                }
-            });
-
+            var random = new Random(7);
+            Task pending = Task.CompletedTask;
             for (int i = 0; i < Messages; i++)
             {
+                if (i % Every == Every / 2 && i / Every < Cuts)
+                {
+                    // One cut every 24 messages, a random 0-2 ms after the send below starts, once reconnected.
+                    await pending;
+                    var deadline = DateTime.UtcNow.AddSeconds(10);
+                    while (!(client.Status == ClientStatus.Connected && client.Reconnects >= Volatile.Read(ref cuts)) && DateTime.UtcNow < deadline) await Task.Delay(5);
+                    int delay = random.Next(0, 3);
+                    pending = Task.Run(() =>
+                    {
+                        Thread.Sleep(delay);
+                        if (f.Hub.AbortDeviceConnections("dev1") > 0) Interlocked.Increment(ref cuts);
+                    });
+                }
                 string id = "m-" + i;
                 ids.Add(id);
                 var m = new Message(BitConverter.GetBytes(i)) { Properties = new MessageProperties { MessageId = id } };
                 SendResult r = client.SendTelemetry(m);
                 Assert.True(r.IsAccepted, id + ": " + r);
                 accepted.Add(id);
-                Volatile.Write(ref progress, i + 1);
             }
-            cutter.Cancel();
-            await cutterTask.WaitAsync(TimeSpan.FromSeconds(5));
+            await pending;
 
             var atHub = f.Hub.GetTelemetry("dev1").Select(t => t.MessageId).ToList();
             var distinct = new HashSet<string>(atHub);
