@@ -7,6 +7,23 @@ namespace IotHubAmqp.LocalHub.Tests;
 public class FaultInjectionTests
 {
     [Fact]
+    public async Task Stop_and_start_keep_the_port_and_the_ca_so_devices_reconnect()
+    {
+        using var hub = Hubs.Start();
+        string thumbprint = hub.CaCertificate.Thumbprint;
+        string pem = File.ReadAllText(hub.CaCertificatePath);
+        int port = hub.Port;
+        hub.Stop();
+        hub.Start();
+        Assert.Equal(port, hub.Port);
+        Assert.Equal(thumbprint, hub.CaCertificate.Thumbprint);
+        Assert.Equal(pem, File.ReadAllText(hub.CaCertificatePath));
+        // A client that trusts the CA it read before the restart still connects.
+        await using var device = await TestClient.ConnectDeviceAsync(hub, "dev1");
+        Assert.Equal(AmqpObjectState.Opened, device.Connection.State);
+    }
+
+    [Fact]
     public async Task Abort_cuts_the_device_connection_and_is_reported_as_an_event()
     {
         using var hub = Hubs.Start();

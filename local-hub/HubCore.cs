@@ -83,16 +83,19 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
     {
         var names = new List<string> { HostName, EventHubHostName, "localhost" };
         names.AddRange(Options.ExtraCertificateNames);
-        if (Options.CertificateDirectory is null)
+        if (Options.CertificateDirectory is null && _tempDirectory is null)
         {
             _tempDirectory = Path.Combine(Path.GetTempPath(), "iothub-localhub", Guid.NewGuid().ToString("n"));
         }
-        Certificates = HubCertificates.Create(names, Options.CertificateDirectory ?? _tempDirectory!);
+        // One CA per hub instance: a hub stopped and started again keeps it, as a real hub keeps its certificate,
+        // so devices that trust it reconnect.
+        Certificates ??= HubCertificates.Create(names, Options.CertificateDirectory ?? _tempDirectory!);
         Exception? last = null;
         // Port 0: pick a free port and retry if another process grabs it first.
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var port = Options.Port == 0 ? FreePort() : Options.Port;
+            // A restarted hub comes back where it was, even on an ephemeral port.
+            var port = Options.Port != 0 ? Options.Port : Port != 0 && attempt == 0 ? Port : FreePort();
             try
             {
                 var tcp = new TcpTransportSettings { Host = Options.BindAddress, Port = port, TcpBacklog = 64 };
