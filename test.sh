@@ -4,7 +4,9 @@
 #     Visual Studio), which also runs the no-generics IL check on every device assembly;
 #  2. runs the device unit tests: nano-compiled IL, executed on desktop .NET by build/NanoTestRunner;
 #  3. runs the desktop test projects (IL check, interop with AMQP.Net Lite and the local hub, local hub with
-#     Azure's Node clients, the simulated device run as a script would).
+#     Azure's Node clients, the simulated device run as a script would);
+#  4. (without a filter) runs the benchmark's quick mode as a smoke test; docs/performance.md comes from
+#     benchmarks/run-full.sh, and fuzzing from fuzz/run.sh, neither part of this command.
 # Usage: ./test.sh [--filter TEXT]   (the filter applies to the device unit tests and the xunit tests)
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -49,6 +51,15 @@ for project in build/NanoIlCheck.Tests device-sdk.Tests/Interop local-hub.Tests 
     failed=$((failed + 1))
   fi
 done
+if [ -z "$filter" ]; then
+  # The benchmark's quick mode: a smoke test that both clients complete every step (no thresholds on time).
+  echo "== benchmarks --quick"
+  if dotnet "benchmarks/bin/$config/net10.0/IotHubAmqp.Benchmarks.dll" --quick 2>&1 | tee "$log" && grep -q '^benchmark smoke: ok' "$log"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+fi
 rm -f "$log"
 
 echo "total: $passed passed, $failed failed"

@@ -196,7 +196,11 @@ namespace IotHubAmqp.Device.Engine
         // released while waiting for the peer's flow (no other delivery can start on this link meanwhile).
         private void WriteLarge(Message message, Connection c, int limit, long deadline)
         {
+            // Sized from the body when it is one byte[] (plus a frame for the other sections), so a large message
+            // is encoded once instead of into buffers doubling from 2 frames (8 + 16 + 32 KB for a 16 KB body).
+            byte[] body = message.GetBytes();
             int size = scratch == null ? limit * 2 : scratch.Capacity;
+            if (body != null && body.Length + limit > size) size = body.Length + limit > MaxMessageBytes ? MaxMessageBytes : body.Length + limit;
             while (true)
             {
                 if (scratch == null || scratch.Capacity < size) scratch = new ByteBuffer(size);

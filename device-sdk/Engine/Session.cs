@@ -280,14 +280,11 @@ namespace IotHubAmqp.Device.Engine
         {
             // The peer's role names the side it settles for: a receiver's disposition is about our sends.
             uint last = d.HasLast ? d.Last : d.First;
-            Link[] copy;
-            lock (links)
+            // No copy of the table: a disposition arrives for every send, and each slot is read once, so a link
+            // added or removed meanwhile is either seen whole or not at all (reference reads are atomic).
+            for (int i = 0; i < links.Length; i++)
             {
-                copy = (Link[])links.Clone();
-            }
-            for (int i = 0; i < copy.Length; i++)
-            {
-                Link l = copy[i];
+                Link l = links[i];
                 if (l == null) continue;
                 if (d.Role == Role.Receiver && l is SenderLink s) s.OnDisposition(d.First, last, d.Settled, d.State);
                 else if (d.Role == Role.Sender && l is ReceiverLink r) r.OnDisposition(d.First, last, d.Settled, d.State);

@@ -417,15 +417,21 @@ namespace IotHubAmqp.Device.IotHub
                 Session session = c.BeginSession(0);
                 SenderLink cbsOut = null;
                 ReceiverLink cbsIn = null;
+                string putTokenId = null;
                 if (sasl == null || sasl.Mechanism != SaslProfile.PlainName)
                 {
-                    // CBS links and the put-token go out pipelined behind open and begin.
+                    // CBS links go out pipelined behind open and begin; the put-token as soon as its link has credit.
                     cbsOut = session.AttachSender("$cbs-sender", IotHubAddress.Cbs, SenderSettleMode.Settled, null);
                     cbsIn = session.AttachReceiver(IotHubAddress.CbsReplyTo, IotHubAddress.Cbs, 1, ReceiverSettleMode.First, 4096, null);
-                    PutToken(cbsOut, cbsIn, newToken);
+                    putTokenId = SendPutToken(cbsOut, newToken);
                 }
+                // The telemetry and C2D attaches follow the put-token without waiting for its reply, saving a round
+                // trip: a hub that handles a connection's frames in order (the local hub does) authorizes them with
+                // that token. A hub that refused them before the token took effect gets them again below.
                 AmqpMap properties = LinkProperties();
-                SenderLink events = session.AttachSender("telemetry-" + identity.DeviceId, IotHubAddress.Telemetry(identity.DeviceId, identity.ModuleId), SenderSettleMode.Unsettled, properties);
+                string telemetryName = "telemetry-" + identity.DeviceId;
+                string telemetryAddress = IotHubAddress.Telemetry(identity.DeviceId, identity.ModuleId);
+                SenderLink events = session.AttachSender(telemetryName, telemetryAddress, SenderSettleMode.Unsettled, properties);
                 ReceiverLink commands = null;
                 if (options.ReceiveCloudToDevice && renew)
                 {
@@ -435,10 +441,21 @@ namespace IotHubAmqp.Device.IotHub
                     lock (sync) old = c2d;
                     if (old != null && old.IsAttached) old.Close(options.OperationTimeoutMs);
                 }
+                string c2dName = "c2d-" + identity.DeviceId;
+                string c2dAddress = IotHubAddress.CloudToDevice(identity.DeviceId, identity.ModuleId);
                 if (options.ReceiveCloudToDevice)
-                    commands = session.AttachReceiver("c2d-" + identity.DeviceId, IotHubAddress.CloudToDevice(identity.DeviceId, identity.ModuleId), options.C2dPrefetch, ReceiverSettleMode.First, options.C2dMaxMessageBytes, properties);
-                events.WaitAttached(options.ConnectTimeoutMs);
-                if (commands != null) commands.WaitAttached(options.ConnectTimeoutMs);
+                    commands = session.AttachReceiver(c2dName, c2dAddress, options.C2dPrefetch, ReceiverSettleMode.First, options.C2dMaxMessageBytes, properties);
+                if (putTokenId != null) AwaitPutToken(cbsIn, putTokenId);
+                if (!WaitAttachedAfterToken(events, putTokenId != null))
+                {
+                    events = session.AttachSender(telemetryName, telemetryAddress, SenderSettleMode.Unsettled, properties);
+                    events.WaitAttached(options.ConnectTimeoutMs);
+                }
+                if (commands != null && !WaitAttachedAfterToken(commands, putTokenId != null))
+                {
+                    commands = session.AttachReceiver(c2dName, c2dAddress, options.C2dPrefetch, ReceiverSettleMode.First, options.C2dMaxMessageBytes, properties);
+                    commands.WaitAttached(options.ConnectTimeoutMs);
+                }
                 Install(c, events, commands, cbsOut, cbsIn, newToken);
             }
             catch (Exception)
@@ -487,10 +504,36 @@ namespace IotHubAmqp.Device.IotHub
             return p;
         }
 
+        // Returns false when a link attached right behind the put-token was refused as unauthorized: the hub
+        // checked it before the token took effect, and it may be attached again now.
+        private bool WaitAttachedAfterToken(Link link, bool pipelined)
+        {
+            try
+            {
+                link.WaitAttached(options.ConnectTimeoutMs);
+                return true;
+            }
+            catch (AmqpException e) when (pipelined && e.Condition == ErrorCode.UnauthorizedAccess)
+            {
+                return false;
+            }
+        }
+
         private void PutToken(SenderLink cbsOut, ReceiverLink cbsIn, string newToken)
+        {
+            AwaitPutToken(cbsIn, SendPutToken(cbsOut, newToken));
+        }
+
+        // Sends the put-token (settled: the reply is the answer) and returns its message-id.
+        private string SendPutToken(SenderLink cbsOut, string newToken)
         {
             string id = "put-token-" + Interlocked.Increment(ref cbsRequestId).ToString();
             cbsOut.Send(CbsPutToken.Request(newToken, audience, options.CbsTokenType, id), options.OperationTimeoutMs);
+            return id;
+        }
+
+        private void AwaitPutToken(ReceiverLink cbsIn, string id)
+        {
             long deadline = platform.TickMilliseconds + options.OperationTimeoutMs;
             while (true)
             {
