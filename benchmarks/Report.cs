@@ -126,10 +126,10 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine($"{F(alloc.Ours)} B per 1 KB send (Lite: {F(alloc.Lite)} B). Over a blocking socket the same engine allocates {F(blockingAlloc.Ours)} B,");
             md.AppendLine("which is the application's `Message` object: the engine itself allocates nothing per send (the transfer, delivery");
             md.AppendLine("tag, in-flight slot and its event are reused; the disposition is decoded into a reused instance, `accepted` is a");
-            md.AppendLine("singleton). The difference is the desktop transport: `DesktopTransportFactory` connects with `ConnectAsync`, which");
-            md.AppendLine("leaves the socket non-blocking, and .NET on Linux then runs each blocking `Receive` as an async operation plus a");
-            md.AppendLine("`ManualResetEventSlim` (seen with allocation sampling: `BufferMemoryReceiveOperation`). nanoFramework's socket has");
-            md.AppendLine("no such layer. This run's engine no longer copies the session's link table per disposition (an 88 B array per send");
+            md.AppendLine("singleton). An earlier `DesktopTransportFactory` connected with `ConnectAsync`, which leaves the socket");
+            md.AppendLine("non-blocking: .NET on Linux then ran each blocking `Receive` as an async operation plus a `ManualResetEventSlim`");
+            md.AppendLine("(about 190 B per send, and a thread hop that cost a fifth of the one-in-flight throughput). It now connects and");
+            md.AppendLine("handshakes with blocking calls. nanoFramework's socket has no such layer. The engine no longer copies the session's link table per disposition (an 88 B array per send");
             md.AppendLine("before), and a message larger than a frame is encoded once into a buffer sized from its body instead of buffers");
             md.AppendLine("doubling from two frames (a 16 KB message allocated about 62 KB per send before, see the scale table now).");
             md.AppendLine();
@@ -137,7 +137,9 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine($"### Retained heap: at most 12 KB for the first open client (telemetry sender + C2D receiver, 4 KB frames, TLS off): {Met(first.Ours <= 12 * 1024)}");
             md.AppendLine();
             md.AppendLine($"The first `DeviceClient` in the process retains {F(first.Ours)} B (Lite's first client: {F(first.Lite)} B); each further engine");
-            md.AppendLine($"client retains {F(further.Ours)} B (Lite: {F(further.Lite)} B). Walking the objects reachable from the client estimates");
+            md.AppendLine($"client retains {F(further.Ours)} B (Lite: {F(further.Lite)} B; a difference of two `GC.GetTotalMemory` readings, which is not");
+            md.AppendLine("reliable here: a negative figure means memory from earlier steps was freed in between, so use the object-graph");
+            md.AppendLine("walk that follows). Walking the objects reachable from the client estimates");
             md.AppendLine($"{F(m.DeviceClientGraph.Total)} B for the `DeviceClient` ({F(m.DeviceClientGraph.Buffers)} B of it byte arrays, mostly the two 4 KB frame");
             md.AppendLine($"buffers) and {F(m.EngineGraph.Total)} B for an engine client ({F(m.EngineGraph.Buffers)} B in byte arrays). The rest of the first");
             md.AppendLine("client's figure is desktop .NET's one-time cost of what it touches first (HMAC-SHA256 through OpenSSL for the SAS token,");

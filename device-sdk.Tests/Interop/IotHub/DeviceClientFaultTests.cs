@@ -93,6 +93,20 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
             client.Close();
         }
 
+        [Theory]
+        [InlineData("127.0.0.1:99999")]
+        [InlineData("127.0.0.1:port")]
+        [InlineData("127.0.0.1:0")]
+        public void Open_GatewayWithABadPort_NamesTheField(string gateway)
+        {
+            string key = Convert.ToBase64String(new byte[32]);
+            var client = new DeviceClient("HostName=h.azure-devices.net;DeviceId=d;SharedAccessKey=" + key + ";GatewayHostName=" + gateway,
+                new IotHubAmqp.Device.Platform.Desktop.DesktopTransportFactory(TestCertificates.Ca), DeviceConnector.Platform);
+            var e = Assert.Throws<ArgumentException>(() => client.Open());
+            Assert.Contains("GatewayHostName has an invalid port", e.Message);
+            Assert.DoesNotContain(key, e.Message);
+        }
+
         [Fact]
         public void StatusEventsAndErrors_NeverShowTheKeyOrToken()
         {

@@ -121,19 +121,25 @@ namespace IotHubAmqp.Device.Platform.Desktop
             }
         }
 
+        // Connects with blocking calls only: once a socket has run an async operation, .NET on Unix keeps it
+        // non-blocking and every later synchronous Receive goes through the async engine (an extra thread hop and
+        // an allocation per read, measured in docs/performance.md). The deadline closes the socket to time out.
         private static void ConnectSocket(Socket socket, string host, int port, int timeoutMilliseconds, CancellationToken deadline)
         {
-            try
+            using (deadline.Register(() => socket.Close()))
             {
-                socket.ConnectAsync(host, port, deadline).AsTask().GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"TCP connect to {host}:{port} timed out after {timeoutMilliseconds} ms.");
-            }
-            catch (SocketException e)
-            {
-                throw new IOException($"TCP connect to {host}:{port} failed: {e.SocketErrorCode}.", e);
+                try
+                {
+                    socket.Connect(host, port);
+                }
+                catch (Exception e) when (deadline.IsCancellationRequested && (e is SocketException || e is ObjectDisposedException))
+                {
+                    throw new TimeoutException($"TCP connect to {host}:{port} timed out after {timeoutMilliseconds} ms.");
+                }
+                catch (SocketException e)
+                {
+                    throw new IOException($"TCP connect to {host}:{port} failed: {e.SocketErrorCode}.", e);
+                }
             }
         }
 
@@ -157,7 +163,18 @@ namespace IotHubAmqp.Device.Platform.Desktop
 
             try
             {
-                ssl.AuthenticateAsClientAsync(options, deadline).GetAwaiter().GetResult();
+                // Synchronous for the reason given at ConnectSocket; the deadline closes the socket to time out.
+                using (deadline.Register(() => ssl.Dispose()))
+                {
+                    try
+                    {
+                        ssl.AuthenticateAsClient(options);
+                    }
+                    catch (Exception) when (deadline.IsCancellationRequested)
+                    {
+                        throw new OperationCanceledException();
+                    }
+                }
             }
             catch (OperationCanceledException)
             {
