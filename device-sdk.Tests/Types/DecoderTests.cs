@@ -228,6 +228,24 @@ namespace IotHubAmqp.Device.Tests.Types
         // ---- ReadObject: spec vectors to CLR values ----
 
         [TestMethod]
+        public void ReadObject_ZeroWidthValues_ShareOneBoxEach()
+        {
+            // list8 of true, true, false, false, uint0, uint0, ulong0, ulong0, then an array of two 0x56 booleans.
+            var list = (object[])CodecHelper.Decode("c0 0f 09 41 41 42 42 43 43 44 44 e0 04 02 56 01 01");
+            Assert.AreEqual(true, list[0]);
+            Assert.AreSame(list[0], list[1], "true");
+            Assert.AreEqual(false, list[2]);
+            Assert.AreSame(list[2], list[3], "false");
+            Assert.AreEqual(0u, list[4]);
+            Assert.AreSame(list[4], list[5], "uint0");
+            Assert.AreEqual(0ul, list[6]);
+            Assert.AreSame(list[6], list[7], "ulong0");
+            var array = (AmqpArray)list[8];
+            Assert.AreSame(list[0], array.Items[0], "array boolean 1");
+            Assert.AreSame(array.Items[0], array.Items[1], "array boolean 1 again");
+        }
+
+        [TestMethod]
         public void ReadObject_PrimitiveVectors_TypedValues()
         {
             string[] hex =

@@ -10,6 +10,13 @@ namespace IotHubAmqp.Device.Types
     /// </summary>
     internal static class Decoder
     {
+        // One shared box for each zero-width value: a frame of a thousand `true`s (one byte each on the wire)
+        // decodes to a thousand references to one object instead of a thousand objects.
+        private static readonly object BoxedTrue = true;
+        private static readonly object BoxedFalse = false;
+        private static readonly object BoxedUInt0 = 0u;
+        private static readonly object BoxedULong0 = 0ul;
+
         /// <summary>
         /// How deeply lists, maps, arrays and described values may nest. Each level costs a few stack frames, so a
         /// forged frame of nested headers must be refused before it exhausts the stack; real AMQP bodies nest a few levels.
@@ -292,18 +299,18 @@ namespace IotHubAmqp.Device.Types
             switch (code)
             {
                 case FormatCode.Null: return null;
-                case FormatCode.BooleanTrue: return true;
-                case FormatCode.BooleanFalse: return false;
+                case FormatCode.BooleanTrue: return BoxedTrue;
+                case FormatCode.BooleanFalse: return BoxedFalse;
                 case FormatCode.Boolean:
                     byte bv = b.ReadByte();
                     if (bv > 1) throw Error("boolean byte must be 0 or 1, was " + bv);
-                    return bv == 1;
+                    return bv == 1 ? BoxedTrue : BoxedFalse;
                 case FormatCode.UByte: return b.ReadByte();
                 case FormatCode.UShort: return BigEndian.ReadUInt16(b);
-                case FormatCode.UInt0: return 0u;
+                case FormatCode.UInt0: return BoxedUInt0;
                 case FormatCode.SmallUInt: return (uint)b.ReadByte();
                 case FormatCode.UInt: return BigEndian.ReadUInt32(b);
-                case FormatCode.ULong0: return 0ul;
+                case FormatCode.ULong0: return BoxedULong0;
                 case FormatCode.SmallULong: return (ulong)b.ReadByte();
                 case FormatCode.ULong: return BigEndian.ReadUInt64(b);
                 case FormatCode.Byte: return (sbyte)b.ReadByte();
