@@ -229,11 +229,6 @@ namespace IotHubAmqp.Device.Engine
             if (flow.Echo) Session.SendFlow(this);
         }
 
-        internal void OnDisposition(uint first, uint last, bool settled, Outcome state)
-        {
-            // In rcv-settle-mode second the sender settles after our outcome; nothing else to track here.
-        }
-
         protected override void OnEnded(AmqpException reason)
         {
             current = null;

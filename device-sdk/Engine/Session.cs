@@ -29,7 +29,6 @@ namespace IotHubAmqp.Device.Engine
         internal uint RemoteIncomingWindow;
         private uint nextIncomingId;
         private uint incomingWindow;
-        private uint remoteOutgoingWindow;
         private uint remoteHandleMax = uint.MaxValue;
 
         internal Session(Connection connection, ushort channel, uint incomingWindow)
@@ -153,7 +152,6 @@ namespace IotHubAmqp.Device.Engine
             RemoteChannel = remoteChannel;
             HasRemoteChannel = true;
             nextIncomingId = begin.NextOutgoingId;
-            remoteOutgoingWindow = begin.OutgoingWindow;
             RemoteIncomingWindow = begin.IncomingWindow;
             remoteHandleMax = begin.HandleMax;
             State = SessionState.Mapped;
@@ -244,7 +242,6 @@ namespace IotHubAmqp.Device.Engine
             {
                 uint peerNextIncoming = f.HasNextIncomingId ? f.NextIncomingId : 0;
                 RemoteIncomingWindow = peerNextIncoming + f.IncomingWindow - NextOutgoingId;
-                remoteOutgoingWindow = f.OutgoingWindow;
             }
             if (f.HasHandle)
             {
@@ -278,16 +275,15 @@ namespace IotHubAmqp.Device.Engine
 
         private void OnDisposition(Disposition d)
         {
-            // The peer's role names the side it settles for: a receiver's disposition is about our sends.
+            // The peer's role names the side it settles for: a receiver's disposition is about our sends. A sender's
+            // disposition (rcv-settle-mode second: it settles after our outcome) needs nothing from us.
+            if (d.Role != Role.Receiver) return;
             uint last = d.HasLast ? d.Last : d.First;
             // No copy of the table: a disposition arrives for every send, and each slot is read once, so a link
             // added or removed meanwhile is either seen whole or not at all (reference reads are atomic).
             for (int i = 0; i < links.Length; i++)
             {
-                Link l = links[i];
-                if (l == null) continue;
-                if (d.Role == Role.Receiver && l is SenderLink s) s.OnDisposition(d.First, last, d.Settled, d.State);
-                else if (d.Role == Role.Sender && l is ReceiverLink r) r.OnDisposition(d.First, last, d.Settled, d.State);
+                if (links[i] is SenderLink s) s.OnDisposition(d.First, last, d.Settled, d.State);
             }
         }
 

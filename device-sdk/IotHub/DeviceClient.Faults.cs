@@ -101,33 +101,31 @@ namespace IotHubAmqp.Device.IotHub
             }
         }
 
-        private SenderLink WaitLink(int timeoutMs)
-        {
-            long deadline = platform.TickMilliseconds + timeoutMs;
-            while (true)
-            {
-                lock (sync)
-                {
-                    if (closing) throw new InvalidOperationException("the client is closed");
-                    if (!opened) throw new InvalidOperationException("call Open first");
-                    if (!reconnecting && telemetry != null && telemetry.IsAttached) return telemetry;
-                }
-                int left = Remaining(deadline);
-                if (left == 0) return null;
-                connected.WaitOne(left < 200 ? left : 200, false);
-            }
-        }
+        private SenderLink WaitLink(int timeoutMs) => (SenderLink)WaitCurrent(false, timeoutMs);
 
         private ReceiverLink WaitReceiver(int timeoutMs)
         {
             if (!options.ReceiveCloudToDevice) throw new InvalidOperationException("ReceiveCloudToDevice is off in the options");
+            return (ReceiverLink)WaitCurrent(true, timeoutMs);
+        }
+
+        // Waits until the current connection's telemetry (or C2D) link is attached; null on timeout. Senders learn
+        // of a closed client by an exception, the C2D receive loops by null.
+        private Link WaitCurrent(bool receiver, int timeoutMs)
+        {
             long deadline = platform.TickMilliseconds + timeoutMs;
             while (true)
             {
                 lock (sync)
                 {
-                    if (closing) return null;
-                    if (!reconnecting && c2d != null && c2d.IsAttached) return c2d;
+                    if (closing)
+                    {
+                        if (receiver) return null;
+                        throw new InvalidOperationException("the client is closed");
+                    }
+                    if (!opened && !receiver) throw new InvalidOperationException("call Open first");
+                    Link link = receiver ? (Link)c2d : telemetry;
+                    if (!reconnecting && link != null && link.IsAttached) return link;
                 }
                 int left = Remaining(deadline);
                 if (left == 0) return null;
