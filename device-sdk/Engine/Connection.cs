@@ -1,65 +1,52 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
-using System;
-using System.Threading;
 using IotHubAmqp.Device.Buffers;
 using IotHubAmqp.Device.Framing;
-using IotHubAmqp.Device.Platform;
-using IotHubAmqp.Device.Sasl;
 using IotHubAmqp.Device.Types;
 
 namespace IotHubAmqp.Device.Engine
 {
-    /// <summary>Raised once when a connection ends; <paramref name="error"/> is null for a clean close we asked for.</summary>
-    internal delegate void ConnectionClosedHandler(Connection connection, AmqpException error);
-
     /// <summary>
-    /// An AMQP 1.0 client connection (2.4). One I/O thread reads and dispatches every frame; callers write
-    /// frames under <see cref="writeLock"/> from their own threads, each frame (or whole small message) in one
-    /// transport send. The connection handles open, begin, end and close itself and routes the rest by channel
-    /// to its sessions. Buffers are sized once from our max-frame-size and reused.
+    /// An AMQP 1.0 client connection (2.4) as a state machine with no I/O, threads, locks or clock: its owner
+    /// feeds received bytes in (<see cref="GetReceiveSpace"/>, <see cref="Received"/>), takes the bytes to send
+    /// (<see cref="GetOutput"/>, <see cref="OutputWritten"/>), passes the time in, and reads what happened from
+    /// <see cref="NextEvent"/>. One owner, one thread: nothing here is synchronised, and nothing here calls out.
     /// </summary>
-    internal sealed class Connection
+    internal sealed partial class Connection : EngineObject
     {
-        private readonly ITransport transport;
-        private readonly IPlatform platform;
+        /// <summary>First size of the read and write buffers; they grow, once, to what the traffic needs.</summary>
+        public const int InitialBufferSize = 512;
+
+        /// <summary>Heartbeats go out after this share of the peer's idle timeout, keeping every silence under half.</summary>
+        private const int HeartbeatPercent = 40;
+
         private readonly ConnectionSettings settings;
-        private readonly object writeLock = new object();
-        private readonly ByteBuffer writeBuffer;
-        private readonly FrameReader reader;
-        private readonly ByteBuffer view = new ByteBuffer(new byte[0], 0, 0);
         private readonly Session[] sessions;
-        private readonly ManualResetEvent opened = new ManualResetEvent(false);
-        private readonly ManualResetEvent ended = new ManualResetEvent(false);
+        private readonly EventRing events;
+        private readonly ByteBuffer view = new ByteBuffer(new byte[0], 0, 0);
+        private ByteBuffer input = new ByteBuffer(InitialBufferSize);
+        private ByteBuffer output = new ByteBuffer(InitialBufferSize);
 
-        // Decoded in place on the I/O thread, one instance each for the life of the connection.
-        private readonly Open open = new Open();
-        private readonly Begin begin = new Begin();
-        private readonly End end = new End();
-        private readonly Close close = new Close();
-        internal readonly Attach RxAttach = new Attach();
-        internal readonly Flow RxFlow = new Flow();
-        internal readonly Transfer RxTransfer = new Transfer();
-        internal readonly Disposition RxDisposition = new Disposition();
-        internal readonly Detach RxDetach = new Detach();
+        // A body written from the caller's array right behind output[0..extMark] (a frame's head part).
+        private byte[] ext;
+        private int extOffset;
+        private int extCount;
+        private int extMark = -1;
 
-        private Thread ioThread;
-        private Timer heartbeat;
         private long lastSendTick;
         private long lastReceiveTick;
         private bool closeSent;
-        private int terminated;
+        private bool saslDone;
+        private bool headerReceived;
 
-        private Connection(ITransport transport, ConnectionSettings settings, IPlatform platform)
+        public Connection(ConnectionSettings settings)
         {
-            this.transport = transport;
-            this.settings = settings;
-            this.platform = platform;
             if (settings.MaxFrameSize < Frame.MinMaxFrameSize)
-                throw new ArgumentException("max frame size must be at least " + Frame.MinMaxFrameSize);
-            writeBuffer = new ByteBuffer((int)settings.MaxFrameSize);
-            reader = new FrameReader(transport, (int)settings.MaxFrameSize);
+                throw new System.ArgumentException("max frame size must be at least " + Frame.MinMaxFrameSize);
+            this.settings = settings;
             sessions = new Session[settings.ChannelMax + 1];
+            events = new EventRing(1 + sessions.Length * (1 + Session.MaxLinks));
             PeerMaxFrameSize = Frame.MinMaxFrameSize;
+            saslDone = settings.Sasl == null;
         }
 
         public ConnectionState State { get; private set; }
@@ -70,7 +57,7 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>The limit the peer announced: no frame we write may be larger (2.7.1).</summary>
         public uint PeerMaxFrameSize { get; private set; }
 
-        /// <summary>The peer's idle timeout in ms; we send a frame at least every half of it (2.4.5).</summary>
+        /// <summary>The peer's idle timeout in ms; we send a frame well within half of it (2.4.5).</summary>
         public uint PeerIdleTimeoutMs { get; private set; }
 
         /// <summary>The highest channel the peer accepts (2.7.1 channel-max).</summary>
@@ -80,120 +67,282 @@ namespace IotHubAmqp.Device.Engine
 
         public AmqpMap PeerProperties { get; private set; }
 
-        /// <summary>The size our frames may have: the smaller of the two limits.</summary>
-        internal int WriteFrameLimit => (int)(PeerMaxFrameSize < (uint)writeBuffer.Capacity ? PeerMaxFrameSize : (uint)writeBuffer.Capacity);
-
-        internal IPlatform Platform => platform;
-
-        /// <summary>Bytes written to and read from the transport (AMQP level, before TLS).</summary>
-        public long BytesWritten { get; private set; }
-
-        public long BytesRead => reader.BytesRead;
-
-        public event ConnectionClosedHandler Closed;
-
-        /// <summary>
-        /// Runs SASL (if configured) on the caller's thread, then sends the AMQP header and open in one write
-        /// and starts the I/O thread. Returns without waiting for the peer's open, so begin and attach can be
-        /// pipelined behind it (2.4.1); <see cref="WaitOpened"/> waits.
-        /// </summary>
-        public static Connection Start(ITransport transport, ConnectionSettings settings, IPlatform platform, int timeoutMs)
-        {
-            var c = new Connection(transport, settings, platform);
-            try
-            {
-                if (settings.Sasl != null) c.Authenticate(settings.Sasl);
-                c.SendHeaderAndOpen();
-            }
-            catch (Exception e)
-            {
-                transport.Close();
-                throw Wrap(e);
-            }
-            c.ioThread = new Thread(c.Run);
-            c.ioThread.Start();
-            return c;
-        }
-
-        /// <summary>Waits for the peer's open; throws the connection's error or a timeout.</summary>
-        public void WaitOpened(int timeoutMs)
-        {
-            // Terminate sets 'opened' too, so one wait covers success and failure.
-            opened.WaitOne(timeoutMs, false);
-            if (State == ConnectionState.Opened) return;
-            ThrowIfEnded();
-            throw new AmqpException(ErrorCode.Timeout, "the peer did not answer open within " + timeoutMs + " ms");
-        }
-
-        /// <summary>Sends close (with an optional error), waits for the peer's close up to the timeout, and drops the transport.</summary>
-        public void Close(int timeoutMs, Error error = null)
-        {
-            bool sent = false;
-            lock (writeLock)
-            {
-                if (State != ConnectionState.End && !closeSent)
-                {
-                    // Marked before writing: the peer's answer may be read before WriteFrame returns.
-                    closeSent = true;
-                    State = ConnectionState.CloseSent;
-                    try
-                    {
-                        var c = new Close();
-                        c.Error = error;
-                        WriteFrame(0, c);
-                        sent = true;
-                    }
-                    catch (Exception)
-                    {
-                        // The transport is already gone: nothing to wait for.
-                    }
-                }
-            }
-            if (sent) ended.WaitOne(timeoutMs, false);
-            Terminate(null);
-            ended.WaitOne(timeoutMs, false);
-        }
-
-        /// <summary>Aborts the transport at once (tests and fault paths).</summary>
-        public void Abort()
-        {
-            Terminate(new AmqpException(ErrorCode.ConnectionLost, "connection aborted locally"));
-        }
+        public ConnectionSettings Settings => settings;
 
         public bool IsOpen => State == ConnectionState.Opened;
 
-        /// <summary>Creates a session on the first free channel and sends begin.</summary>
-        public Session BeginSession(uint incomingWindow)
+        public bool IsEnded => State == ConnectionState.End;
+
+        /// <summary>True once frames of sessions may be written: SASL is done and the AMQP header is queued.</summary>
+        public bool CanBeginSessions => saslDone && State != ConnectionState.Start && !closeSent && State != ConnectionState.End;
+
+        /// <summary>The largest frame we may write: the peer's limit (bodies are written from the caller's array).</summary>
+        internal int WriteFrameLimit => PeerMaxFrameSize > int.MaxValue ? int.MaxValue : (int)PeerMaxFrameSize;
+
+        /// <summary>Bytes written (AMQP level, before TLS) and read.</summary>
+        public long BytesWritten { get; private set; }
+
+        public long BytesRead { get; private set; }
+
+        /// <summary>Queues the protocol header and either sasl-init (pipelined, 5.3.2) or open.</summary>
+        public void Open(long now)
         {
-            Session s;
-            lock (sessions)
+            if (State != ConnectionState.Start) throw new AmqpException(ErrorCode.IllegalState, "the connection was already opened");
+            lastReceiveTick = now;
+            lastSendTick = now;
+            if (settings.Sasl != null)
             {
-                ThrowIfEnded();
-                int ch = -1;
-                // Before the peer's open arrives its channel-max is unknown; channel 0 is always allowed.
-                int last = sessions.Length - 1;
-                if (PeerChannelMax < last) last = PeerChannelMax;
-                for (int i = 0; i <= last; i++)
-                {
-                    if (sessions[i] == null)
-                    {
-                        ch = i;
-                        break;
-                    }
-                }
-                if (ch < 0) throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all " + (last + 1) + " channels allowed by both sides are in use");
-                s = new Session(this, (ushort)ch, incomingWindow);
-                sessions[ch] = s;
+                WriteSaslStart();
+                State = ConnectionState.HeaderSent;
             }
-            s.SendBegin();
-            return s;
+            else
+            {
+                WriteHeaderAndOpen();
+            }
         }
 
-        internal void RemoveSession(Session s)
+        /// <summary>Creates a session on the first free channel and queues its begin.</summary>
+        public Session BeginSession(uint incomingWindow)
         {
-            lock (sessions)
+            ThrowIfEnded();
+            if (!CanBeginSessions) throw new AmqpException(ErrorCode.IllegalState, "sessions can begin only after authentication");
+            int last = sessions.Length - 1;
+            if (PeerChannelMax < last) last = PeerChannelMax;
+            for (int i = 0; i <= last; i++)
             {
-                if (sessions[s.Channel] == s) sessions[s.Channel] = null;
+                if (sessions[i] != null) continue;
+                var s = new Session(this, (ushort)i, incomingWindow);
+                sessions[i] = s;
+                s.SendBegin();
+                return s;
+            }
+            throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all " + (last + 1) + " channels allowed by both sides are in use");
+        }
+
+        /// <summary>Queues close (with an optional error); the connection ends when the peer's close answers.</summary>
+        public void Close(Error error)
+        {
+            if (State == ConnectionState.End || closeSent) return;
+            if (!saslDone || State == ConnectionState.Start)
+            {
+                // Nothing AMQP has been said yet: there is no one to send close to.
+                End(null);
+                return;
+            }
+            closeSent = true;
+            State = ConnectionState.CloseSent;
+            var c = new Close();
+            c.Error = error;
+            TryWriteControl(0, c);
+        }
+
+        /// <summary>Ends the connection now (the transport is gone, or the owner stopped waiting).</summary>
+        public void Abort(AmqpException reason)
+        {
+            End(reason ?? new AmqpException(ErrorCode.ConnectionLost, "connection aborted locally"));
+        }
+
+        /// <summary>The transport ended under us: the peer closed it, or it failed.</summary>
+        public void TransportClosed(AmqpException reason, long now)
+        {
+            if (State == ConnectionState.End) return;
+            End(reason ?? new AmqpException(ErrorCode.ConnectionLost, "the peer closed the connection"));
+        }
+
+        /// <summary>The next object with events, and which (<see cref="EngineEvent"/> bits); null when none.</summary>
+        public EngineObject NextEvent(out int kinds) => events.Next(out kinds);
+
+        internal void Raise(EngineObject source, int kind) => events.Raise(source, kind);
+
+        /// <summary>The earliest tick at which <see cref="Tick"/> has something to do (long.MaxValue: nothing).</summary>
+        public long NextDeadline
+        {
+            get
+            {
+                if (State != ConnectionState.Opened && State != ConnectionState.CloseSent) return long.MaxValue;
+                long next = long.MaxValue;
+                if (PeerIdleTimeoutMs > 0) next = lastSendTick + HeartbeatIntervalMs;
+                if (settings.IdleTimeoutMs > 0)
+                {
+                    long dead = lastReceiveTick + settings.IdleTimeoutMs + 1;
+                    if (dead < next) next = dead;
+                }
+                return next;
+            }
+        }
+
+        private long HeartbeatIntervalMs
+        {
+            get
+            {
+                long ms = (long)PeerIdleTimeoutMs * HeartbeatPercent / 100;
+                return ms < 1 ? 1 : ms;
+            }
+        }
+
+        /// <summary>Sends a heartbeat when we have been quiet too long, and ends a connection whose peer went silent.</summary>
+        public void Tick(long now)
+        {
+            if (State != ConnectionState.Opened && State != ConnectionState.CloseSent) return;
+            uint ours = settings.IdleTimeoutMs;
+            if (ours > 0 && now - lastReceiveTick > ours)
+            {
+                // 2.4.5: tell the peer why, then treat it as gone; the owner drops the transport.
+                var c = new Close();
+                c.Error = new Error(ErrorCode.ResourceLimitExceeded, "idle timeout exceeded");
+                if (!closeSent) TryWriteControl(0, c);
+                closeSent = true;
+                End(new AmqpException(ErrorCode.ConnectionLost, "no frame from the peer within the idle timeout of " + ours + " ms"));
+                return;
+            }
+            if (PeerIdleTimeoutMs > 0 && now - lastSendTick >= HeartbeatIntervalMs && !HasOutput)
+            {
+                Frame.WriteEmpty(output);
+            }
+        }
+
+        // ---- output ----
+
+        /// <summary>True when bytes wait to be written (transfers waiting for credit are produced here).</summary>
+        public bool HasOutput
+        {
+            get
+            {
+                if (ext == null && output.Length == 0) Pump();
+                return ext != null || output.Length > 0;
+            }
+        }
+
+        /// <summary>The next contiguous bytes to write; hand them to the transport whole, then call <see cref="OutputWritten"/>.</summary>
+        public void GetOutput(out byte[] buffer, out int offset, out int count)
+        {
+            if (!HasOutput)
+            {
+                buffer = output.Buffer;
+                offset = 0;
+                count = 0;
+                return;
+            }
+            if (ext != null && output.Offset >= extMark)
+            {
+                buffer = ext;
+                offset = extOffset;
+                count = extCount;
+                return;
+            }
+            buffer = output.Buffer;
+            offset = output.Offset;
+            count = (ext != null ? extMark : output.WritePos) - output.Offset;
+        }
+
+        /// <summary>The piece returned by <see cref="GetOutput"/> was written.</summary>
+        public void OutputWritten(long now)
+        {
+            lastSendTick = now;
+            if (ext != null && output.Offset >= extMark)
+            {
+                BytesWritten += extCount;
+                ext = null;
+                extMark = -1;
+            }
+            else
+            {
+                int end = ext != null ? extMark : output.WritePos;
+                BytesWritten += end - output.Offset;
+                output.Offset = end;
+            }
+            if (ext == null && output.Length == 0) output.Reset();
+        }
+
+        /// <summary>Drops what was queued for the wire (the transport is gone).</summary>
+        internal void DiscardOutput()
+        {
+            output.Reset();
+            ext = null;
+            extMark = -1;
+        }
+
+        // Produces transfer frames while the output is small: several small messages share one write.
+        private void Pump()
+        {
+            if (State != ConnectionState.Opened) return;
+            for (int i = 0; i < sessions.Length; i++)
+            {
+                Session s = sessions[i];
+                if (s == null) continue;
+                s.Pump();
+                if (ext != null || output.Length >= (int)settings.MaxFrameSize / 2) return;
+            }
+        }
+
+        internal ByteBuffer Output => output;
+
+        /// <summary>The room a frame of up to <paramref name="size"/> bytes needs; grows the write buffer once if it must.</summary>
+        internal void EnsureRoom(int size)
+        {
+            if (output.Writable >= size) return;
+            if (ext == null && output.Offset > 0) output.Compact();
+            if (output.Writable >= size) return;
+            int cap = output.Capacity * 2;
+            if (cap < output.Length + size) cap = output.Length + size;
+            var grown = new ByteBuffer(cap);
+            int n = output.Length;
+            System.Array.Copy(output.Buffer, output.Offset, grown.Buffer, 0, n);
+            grown.WritePos = n;
+            if (ext != null) extMark -= output.Offset;
+            output = grown;
+        }
+
+        /// <summary>Marks the body bytes that follow the output written so far (the caller's array, not copied).</summary>
+        internal void AppendExternal(byte[] buffer, int offset, int count)
+        {
+            ext = buffer;
+            extOffset = offset;
+            extCount = count;
+            extMark = output.WritePos;
+        }
+
+        internal bool ExternalPending => ext != null;
+
+        /// <summary>Encodes one performative in one frame at the end of the output.</summary>
+        internal void WriteControl(ushort channel, object performative)
+        {
+            ThrowIfEnded();
+            int mark = output.WritePos;
+            for (int room = 256; ; room *= 2)
+            {
+                EnsureRoom(room);
+                mark = output.WritePos;
+                try
+                {
+                    int start = Frame.Begin(output, Frame.TypeAmqp, channel);
+                    Performatives.Encode(output, performative);
+                    Frame.End(output, start);
+                    break;
+                }
+                catch (AmqpException e) when (e.Condition == ErrorCode.FrameSizeTooSmall && room < 2 * WriteFrameLimit + 512)
+                {
+                    output.WritePos = mark;
+                }
+            }
+            int size = output.WritePos - mark;
+            if (size > WriteFrameLimit)
+            {
+                output.WritePos = mark;
+                throw new AmqpException(ErrorCode.FrameSizeTooSmall, performative.GetType().Name + " needs " + size + " bytes, the peer's max-frame-size is " + WriteFrameLimit);
+            }
+        }
+
+        /// <summary>As <see cref="WriteControl"/>, for answers on a path that is ending anyway.</summary>
+        internal void TryWriteControl(ushort channel, object performative)
+        {
+            try
+            {
+                if (State != ConnectionState.End) WriteControl(channel, performative);
+            }
+            catch (AmqpException)
+            {
+                // Only a frame over the peer's limit fails here; the connection is going down regardless.
             }
         }
 
@@ -203,365 +352,37 @@ namespace IotHubAmqp.Device.Engine
                 throw Error ?? new AmqpException(ErrorCode.IllegalState, "the connection is closed");
         }
 
-        /// <summary>Encodes one performative in one frame and sends it in one transport write.</summary>
-        internal void WriteFrame(ushort channel, object performative)
+        internal void RemoveSession(Session s)
         {
-            lock (writeLock)
-            {
-                ByteBuffer b = writeBuffer;
-                b.Reset();
-                int start = Frame.Begin(b, Frame.TypeAmqp, channel);
-                Performatives.Encode(b, performative);
-                Frame.End(b, start);
-                CheckFrameSize(b.Length, performative);
-                Flush(b);
-            }
+            if (sessions[s.Channel] == s) sessions[s.Channel] = null;
         }
 
-        /// <summary>The write buffer and lock, for a sender that builds transfer frames in place.</summary>
-        internal object WriteLock => writeLock;
-
-        internal ByteBuffer WriteBuffer => writeBuffer;
-
-        internal void CheckFrameSize(int size, object what)
-        {
-            if (size > WriteFrameLimit)
-                throw new AmqpException(ErrorCode.FrameSizeTooSmall, (what == null ? "frame" : what.GetType().Name) + " needs " + size + " bytes, the negotiated max-frame-size is " + WriteFrameLimit);
-        }
-
-        /// <summary>Sends the buffer's bytes; the caller holds the write lock.</summary>
-        internal void Flush(ByteBuffer b)
-        {
-            if (State == ConnectionState.End) throw Error ?? new AmqpException(ErrorCode.IllegalState, "the connection is closed");
-            try
-            {
-                transport.Send(b.Buffer, b.Offset, b.Length);
-            }
-            catch (Exception e)
-            {
-                var error = Wrap(e);
-                Terminate(error);
-                throw error;
-            }
-            BytesWritten += b.Length;
-            lastSendTick = platform.TickMilliseconds;
-        }
-
-        private void Authenticate(SaslProfile profile)
-        {
-            // The header and sasl-init go out together (5.3.2 lets a client pipeline them): one round trip
-            // instead of two; the mechanisms frame is still checked below.
-            lock (writeLock)
-            {
-                ByteBuffer b = writeBuffer;
-                b.Reset();
-                ProtocolHeader.Write(b, ProtocolHeader.Sasl);
-                int start = Frame.Begin(b, Frame.TypeSasl, 0);
-                var init = new SaslInit();
-                init.Mechanism = profile.Mechanism;
-                init.InitialResponse = profile.InitialResponse;
-                init.Hostname = settings.HostName;
-                init.Encode(b);
-                Frame.End(b, start);
-                Flush(b);
-            }
-            reader.ReadProtocolHeader(ProtocolHeader.Sasl);
-            bool offered = false;
-            while (true)
-            {
-                ByteBuffer body = reader.ReadFrame(view);
-                if (body.Length == 0) continue;
-                if (reader.Type != Frame.TypeSasl) throw new AmqpException(ErrorCode.FramingError, "expected a SASL frame, got frame type " + reader.Type);
-                ulong code = Decoder.ReadDescriptor(body);
-                if (code == Descriptor.SaslMechanisms)
-                {
-                    var m = new SaslMechanisms();
-                    m.Decode(body);
-                    offered = Contains(m.SaslServerMechanisms, profile.Mechanism);
-                    if (!offered)
-                        throw new AmqpException(ErrorCode.NotImplemented, "the peer does not offer SASL " + profile.Mechanism + " (offers " + Join(m.SaslServerMechanisms) + ")");
-                }
-                else if (code == Descriptor.SaslOutcome)
-                {
-                    var o = new SaslOutcome();
-                    o.Decode(body);
-                    if (!offered) throw new AmqpException(ErrorCode.IllegalState, "SASL outcome before mechanisms");
-                    if (o.Code != SaslOutcome.Ok)
-                        throw new AmqpException(ErrorCode.UnauthorizedAccess, "SASL " + profile.Mechanism + " failed with outcome code " + o.Code + " (" + DescribeSaslCode(o.Code) + ")");
-                    return;
-                }
-                else if (code == Descriptor.SaslChallenge)
-                {
-                    throw new AmqpException(ErrorCode.NotImplemented, "SASL " + profile.Mechanism + " takes no challenge, the peer sent one");
-                }
-                else
-                {
-                    throw new AmqpException(ErrorCode.FramingError, "unexpected SASL frame 0x" + code.ToString("X"));
-                }
-            }
-        }
-
-        private void SendHeaderAndOpen()
-        {
-            var o = new Open();
-            o.ContainerId = settings.ContainerId;
-            o.Hostname = settings.HostName;
-            o.MaxFrameSize = settings.MaxFrameSize;
-            o.ChannelMax = settings.ChannelMax;
-            o.IdleTimeOut = settings.IdleTimeoutMs;
-            lock (writeLock)
-            {
-                ByteBuffer b = writeBuffer;
-                b.Reset();
-                ProtocolHeader.Write(b, ProtocolHeader.Amqp);
-                int start = Frame.Begin(b, Frame.TypeAmqp, 0);
-                o.Encode(b);
-                Frame.End(b, start);
-                Flush(b);
-                State = ConnectionState.OpenPipe;
-            }
-        }
-
-        private void Run()
-        {
-            lastReceiveTick = platform.TickMilliseconds;
-            try
-            {
-                reader.ReadProtocolHeader(ProtocolHeader.Amqp);
-                if (State == ConnectionState.OpenPipe) State = ConnectionState.OpenSent;
-                while (State != ConnectionState.End)
-                {
-                    ByteBuffer body = reader.ReadFrame(view);
-                    lastReceiveTick = platform.TickMilliseconds;
-                    if (body.Length == 0) continue;
-                    if (reader.Type != Frame.TypeAmqp)
-                        throw new AmqpException(ErrorCode.FramingError, "SASL frame after the AMQP header");
-                    if (!Dispatch(reader.Channel, body)) return;
-                }
-            }
-            catch (AmqpException e)
-            {
-                // A protocol error of the peer's: tell it why before dropping the transport (2.8.15).
-                if (e.Condition != ErrorCode.ConnectionLost && e.Condition != ErrorCode.Timeout)
-                    TrySendClose(e);
-                Terminate(e);
-            }
-            catch (Exception e)
-            {
-                Terminate(Wrap(e));
-            }
-        }
-
-        // Returns false once the connection is closed.
-        private bool Dispatch(ushort channel, ByteBuffer body)
-        {
-            ulong code = Decoder.ReadDescriptor(body);
-            if (State != ConnectionState.Opened && State != ConnectionState.CloseSent && code != Descriptor.Open && code != Descriptor.Close)
-                throw new AmqpException(ErrorCode.IllegalState, Descriptor.NameOf(code) + " received before open");
-            switch (code)
-            {
-                case Descriptor.Open:
-                    open.Decode(body);
-                    OnOpen();
-                    return true;
-                case Descriptor.Close:
-                    close.Decode(body);
-                    OnClose();
-                    return false;
-                case Descriptor.Begin:
-                    begin.Decode(body);
-                    OnBegin(channel);
-                    return true;
-                case Descriptor.End:
-                    end.Decode(body);
-                    FindSession(channel).OnEnd(end);
-                    return true;
-                case Descriptor.Attach:
-                case Descriptor.Flow:
-                case Descriptor.Transfer:
-                case Descriptor.Disposition:
-                case Descriptor.Detach:
-                    FindSession(channel).OnFrame(code, body);
-                    return true;
-                default:
-                    throw new AmqpException(ErrorCode.DecodeError, "unknown performative 0x" + code.ToString("X"));
-            }
-        }
-
-        private void OnOpen()
-        {
-            if (State == ConnectionState.Opened) throw new AmqpException(ErrorCode.IllegalState, "second open");
-            if (open.MaxFrameSize < Frame.MinMaxFrameSize)
-                throw new AmqpException(ErrorCode.InvalidField, "peer max-frame-size " + open.MaxFrameSize + " is below the minimum of 512");
-            PeerMaxFrameSize = open.MaxFrameSize;
-            PeerIdleTimeoutMs = open.IdleTimeOut;
-            PeerChannelMax = open.ChannelMax;
-            PeerContainerId = open.ContainerId;
-            PeerProperties = open.Properties;
-            State = ConnectionState.Opened;
-            StartHeartbeat();
-            opened.Set();
-        }
-
-        private void OnClose()
-        {
-            AmqpException error = close.Error == null ? null : close.Error.ToException();
-            bool weClosed;
-            lock (writeLock) weClosed = closeSent;
-            if (!weClosed)
-            {
-                // The peer closed first: answer, and report why it closed.
-                TrySendClose(null);
-                if (error == null) error = new AmqpException(ErrorCode.ConnectionForced, "the peer closed the connection");
-            }
-            Terminate(error);
-        }
-
-        private void OnBegin(ushort channel)
-        {
-            if (!begin.HasRemoteChannel)
-                throw new AmqpException(ErrorCode.NotImplemented, "peer-initiated sessions are not supported");
-            Session s = begin.RemoteChannel < sessions.Length ? sessions[begin.RemoteChannel] : null;
-            if (s == null) throw new AmqpException(ErrorCode.IllegalState, "begin answers unknown channel " + begin.RemoteChannel);
-            s.OnBegin(channel, begin);
-        }
-
-        private Session FindSession(ushort remoteChannel)
-        {
-            for (int i = 0; i < sessions.Length; i++)
-            {
-                Session s = sessions[i];
-                if (s != null && s.HasRemoteChannel && s.RemoteChannel == remoteChannel) return s;
-            }
-            throw new AmqpException(ErrorCode.IllegalState, "frame on unmapped channel " + remoteChannel);
-        }
-
-        private void TrySendClose(AmqpException reason)
-        {
-            try
-            {
-                lock (writeLock)
-                {
-                    if (closeSent || State == ConnectionState.End) return;
-                    closeSent = true;
-                    var c = new Close();
-                    if (reason != null) c.Error = Performatives.ErrorOf(reason);
-                    WriteFrame(0, c);
-                }
-            }
-            catch (Exception)
-            {
-                // Best effort: the transport may already be gone.
-            }
-        }
-
-        private void StartHeartbeat()
-        {
-            uint ours = settings.IdleTimeoutMs;
-            uint theirs = PeerIdleTimeoutMs;
-            if (ours == 0 && theirs == 0) return;
-            // Tick often enough to send within half the peer's timeout and to notice ours passing.
-            uint period = uint.MaxValue;
-            if (theirs > 0) period = theirs / 4;
-            if (ours > 0 && ours / 4 < period) period = ours / 4;
-            if (period < 50) period = 50;
-            heartbeat = new Timer(OnHeartbeat, null, (int)period, (int)period);
-        }
-
-        private void OnHeartbeat(object state)
+        /// <summary>Ends the connection once: every session and link fails with the reason; raises Ended.</summary>
+        private void End(AmqpException error)
         {
             if (State == ConnectionState.End) return;
-            long now = platform.TickMilliseconds;
-            uint ours = settings.IdleTimeoutMs;
-            if (ours > 0 && now - lastReceiveTick > ours)
-            {
-                var e = new AmqpException(ErrorCode.ConnectionLost, "no frame from the peer within the idle timeout of " + ours + " ms");
-                TrySendClose(new AmqpException(ErrorCode.ResourceLimitExceeded, "idle timeout exceeded"));
-                Terminate(e);
-                return;
-            }
-            uint theirs = PeerIdleTimeoutMs;
-            if (theirs > 0 && now - lastSendTick >= theirs / 2)
-            {
-                try
-                {
-                    lock (writeLock)
-                    {
-                        if (State == ConnectionState.End) return;
-                        writeBuffer.Reset();
-                        Frame.WriteEmpty(writeBuffer);
-                        Flush(writeBuffer);
-                    }
-                }
-                catch (Exception)
-                {
-                    // Flush already ended the connection.
-                }
-            }
-        }
-
-        /// <summary>Ends the connection once: drops the transport, fails every waiter, raises <see cref="Closed"/>.</summary>
-        internal void Terminate(AmqpException error)
-        {
-            if (Interlocked.Exchange(ref terminated, 1) != 0) return;
             Error = error;
             State = ConnectionState.End;
-            if (heartbeat != null) heartbeat.Dispose();
-            try
-            {
-                transport.Close();
-            }
-            catch (Exception)
-            {
-                // Closing a broken transport may throw; it is closed either way.
-            }
-            Session[] copy;
-            lock (sessions)
-            {
-                copy = (Session[])sessions.Clone();
-            }
             AmqpException reason = error ?? new AmqpException(ErrorCode.IllegalState, "the connection is closed");
-            for (int i = 0; i < copy.Length; i++)
+            for (int i = 0; i < sessions.Length; i++)
             {
-                if (copy[i] != null) copy[i].OnConnectionEnded(reason);
+                if (sessions[i] != null) sessions[i].OnConnectionEnded(reason);
             }
-            ended.Set();
-            opened.Set();
-            ConnectionClosedHandler handler = Closed;
-            if (handler != null) handler(this, error);
+            Raise(this, EngineEvent.Ended);
         }
 
-        internal static AmqpException Wrap(Exception e)
+        /// <summary>A protocol error of the peer's: tell it why (2.8.15) and end.</summary>
+        private void Fail(AmqpException e)
         {
-            if (e is AmqpException a) return a;
-            return new AmqpException(ErrorCode.ConnectionLost, e.GetType().Name + ": " + e.Message);
-        }
-
-        private static string DescribeSaslCode(byte code)
-        {
-            switch (code)
+            if (State == ConnectionState.End) return;
+            if (!closeSent && saslDone && State != ConnectionState.Start)
             {
-                case SaslOutcome.Auth: return "authentication failed";
-                case SaslOutcome.Sys: return "system error";
-                case SaslOutcome.SysPerm: return "permanent system error";
-                case SaslOutcome.SysTemp: return "temporary system error";
-                default: return "unknown code";
+                closeSent = true;
+                var c = new Close();
+                c.Error = Performatives.ErrorOf(e);
+                TryWriteControl(0, c);
             }
-        }
-
-        private static bool Contains(string[] list, string value)
-        {
-            if (list == null) return false;
-            for (int i = 0; i < list.Length; i++) if (list[i] == value) return true;
-            return false;
-        }
-
-        private static string Join(string[] list)
-        {
-            if (list == null || list.Length == 0) return "none";
-            string s = list[0];
-            for (int i = 1; i < list.Length; i++) s += ", " + list[i];
-            return s;
+            End(e);
         }
     }
 }

@@ -1,7 +1,5 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
-using System.Collections;
-using System.Threading;
 using IotHubAmqp.Device.Buffers;
 using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.Messaging;
@@ -9,22 +7,23 @@ using IotHubAmqp.Device.Messaging;
 namespace IotHubAmqp.Device.Engine
 {
     /// <summary>
-    /// A receiving link with bounded prefetch: it grants <c>credit</c> messages, queues what arrives (never
-    /// more than that), and tops the credit up as the application takes messages, so memory stays bounded
-    /// however fast the peer sends. Multi-frame transfers are reassembled up to a size cap.
+    /// A receiving link with bounded prefetch: it grants <c>credit</c> messages, queues what arrives (never more
+    /// than that), and tops the credit up as the owner takes messages, so memory stays bounded however fast the
+    /// peer sends. Multi-frame transfers are reassembled up to a size cap. Raises <see cref="EngineEvent.Messages"/>.
     /// </summary>
     internal sealed class ReceiverLink : Link
     {
         private readonly uint credit;
         private readonly byte rcvSettleMode;
         private readonly int maxMessageSize;
-        private readonly ArrayList queue = new ArrayList();
-        private readonly ManualResetEvent available = new ManualResetEvent(false);
+        private readonly IncomingDelivery[] queue;
         private readonly Disposition disposition = new Disposition();
+        private readonly ByteBuffer partialView = new ByteBuffer(new byte[0], 0, 0);
+        private int queueHead;
+        private int queueCount;
         private IncomingDelivery current;
         private byte[] partial;
         private int partialLength;
-        private readonly ByteBuffer partialView = new ByteBuffer(new byte[0], 0, 0);
 
         internal ReceiverLink(Session session, string name, string address, uint credit, byte rcvSettleMode, int maxMessageSize)
             : base(session, name, Framing.Role.Receiver, address)
@@ -33,16 +32,15 @@ namespace IotHubAmqp.Device.Engine
             this.credit = credit;
             this.rcvSettleMode = rcvSettleMode;
             this.maxMessageSize = maxMessageSize;
+            queue = new IncomingDelivery[credit];
+            DeliveryCountKnown = false;
         }
 
-        /// <summary>Messages received and not yet taken by <see cref="Receive"/>.</summary>
-        public int Queued
-        {
-            get
-            {
-                lock (queue) return queue.Count;
-            }
-        }
+        /// <summary>Messages received and not yet taken.</summary>
+        public int Queued => queueCount;
+
+        /// <summary>The prefetch this link keeps granted.</summary>
+        public uint Credit => credit;
 
         internal void SendAttach(AmqpMap properties)
         {
@@ -55,34 +53,29 @@ namespace IotHubAmqp.Device.Engine
             a.Target.Address = Name;
             a.MaxMessageSize = (ulong)maxMessageSize;
             SendAttach(a, properties);
-            // Credit goes out right behind the attach (pipelined, 2.6.7) rather than a round trip later.
+            // Credit goes out right behind the attach (pipelined, 2.6.7) rather than a round trip later; without a
+            // delivery-count, since the sender's initial one is not known yet (2.7.4).
             LinkCredit = credit;
             Session.SendFlow(this);
         }
 
-        /// <summary>Takes the next message, waiting up to <paramref name="timeoutMs"/>; null on timeout.</summary>
-        public IncomingDelivery Receive(int timeoutMs)
+        protected override void OnPeerAttached(Attach attach)
         {
-            long deadline = Session.Connection.Platform.TickMilliseconds + timeoutMs;
-            while (true)
-            {
-                lock (queue)
-                {
-                    if (queue.Count > 0)
-                    {
-                        var d = (IncomingDelivery)queue[0];
-                        queue.RemoveAt(0);
-                        if (queue.Count == 0) available.Reset();
-                        Replenish();
-                        return d;
-                    }
-                    ThrowIfDetached();
-                    available.Reset();
-                }
-                long left = deadline - Session.Connection.Platform.TickMilliseconds;
-                if (left <= 0) return null;
-                available.WaitOne((int)left, false);
-            }
+            // 2.6.7: our delivery-count mirrors the sender's, starting from its initial-delivery-count.
+            DeliveryCount = attach.HasInitialDeliveryCount ? attach.InitialDeliveryCount : 0;
+            DeliveryCountKnown = true;
+        }
+
+        /// <summary>Takes the next queued message, or null; tops up the credit once half of it is used.</summary>
+        public IncomingDelivery Take()
+        {
+            if (queueCount == 0) return null;
+            IncomingDelivery d = queue[queueHead];
+            queue[queueHead] = null;
+            queueHead = (queueHead + 1) % queue.Length;
+            queueCount--;
+            Replenish(false);
+            return d;
         }
 
         /// <summary>Settles with accepted (IoT Hub: complete).</summary>
@@ -99,7 +92,7 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Settles with released (IoT Hub: abandon, redelivered later).</summary>
         public void Release(IncomingDelivery d) => Settle(d, Released.Instance);
 
-        /// <summary>Settles with modified (2.7.6 outcome).</summary>
+        /// <summary>Settles with modified (3.4.5).</summary>
         public void Modify(IncomingDelivery d, bool deliveryFailed, bool undeliverableHere)
         {
             var m = new Modified();
@@ -108,60 +101,59 @@ namespace IotHubAmqp.Device.Engine
             Settle(d, m);
         }
 
-        private void Settle(IncomingDelivery d, Outcome outcome)
+        /// <summary>Queues the disposition for <paramref name="d"/>; throws when it is settled already or the link is gone.</summary>
+        public void Settle(IncomingDelivery d, Outcome outcome)
         {
             if (d.Link != this) throw new ArgumentException("the delivery belongs to another link");
-            lock (Session.Connection.WriteLock)
-            {
-                if (d.Settled) throw new AmqpException(ErrorCode.IllegalState, "delivery " + d.Id + " is already settled");
-                if (!IsAttached)
-                    throw new AmqpException(ErrorCode.IllegalState, "delivery " + d.Id + " cannot be settled: link '" + Name + "' was lost, the sender will deliver it again");
-                disposition.Role = Framing.Role.Receiver;
-                disposition.First = d.Id;
-                disposition.HasLast = false;
-                disposition.Settled = rcvSettleMode == ReceiverSettleMode.First;
-                disposition.State = outcome;
-                disposition.Batchable = false;
-                Session.Connection.WriteFrame(Session.Channel, disposition);
-                d.Settled = true;
-            }
+            if (d.Settled) throw new AmqpException(ErrorCode.IllegalState, "delivery " + d.Id + " is already settled");
+            if (!IsAttached)
+                throw new AmqpException(ErrorCode.IllegalState, "delivery " + d.Id + " cannot be settled: link '" + Name + "' was lost, the sender will deliver it again");
+            disposition.Role = Framing.Role.Receiver;
+            disposition.First = d.Id;
+            disposition.HasLast = false;
+            disposition.Settled = rcvSettleMode == ReceiverSettleMode.First;
+            disposition.State = outcome;
+            disposition.Batchable = false;
+            Connection.WriteControl(Session.Channel, disposition);
+            d.Settled = true;
         }
 
-        // Called with the queue lock held.
-        private void Replenish()
+        // Top up once half the credit is used (or at once when forced), so a steady stream costs one flow per credit/2.
+        private void Replenish(bool force)
         {
-            // Top up once half the credit is used, so a steady stream costs one flow per credit/2 messages.
-            uint outstanding = LinkCredit + (uint)queue.Count;
-            if (outstanding > credit / 2 || !IsAttached) return;
-            LinkCredit = credit - (uint)queue.Count;
-            try
-            {
-                Session.SendFlow(this);
-            }
-            catch (AmqpException)
-            {
-                // The link or connection is ending; the error reaches the caller on its next call.
-            }
+            if (!IsAttached) return;
+            uint held = (uint)queueCount + (current != null ? 1u : 0u);
+            uint outstanding = LinkCredit + held;
+            if (outstanding >= credit || (!force && outstanding > credit / 2)) return;
+            LinkCredit = credit - held;
+            Session.SendFlow(this);
         }
 
         internal void OnTransfer(Transfer t, ByteBuffer payload)
         {
             if (current == null)
             {
-                if (!t.HasDeliveryId) throw new AmqpException(ErrorCode.InvalidField, "first transfer of a delivery has no delivery-id");
-                lock (queue)
+                if (!t.HasDeliveryId)
                 {
-                    // Under the queue lock, as Replenish: credit is also topped up from the application's thread.
-                    if (LinkCredit == 0) throw new AmqpException(ErrorCode.TransferLimitExceeded, "transfer on link '" + Name + "' without credit");
-                    LinkCredit--;
-                    DeliveryCount++;
+                    DetachWithError(new AmqpException(ErrorCode.InvalidField, "first transfer of a delivery on link '" + Name + "' has no delivery-id"));
+                    return;
                 }
+                if (LinkCredit == 0)
+                {
+                    // 2.6.7: the sender overran our credit; the link is at fault, not the connection.
+                    DetachWithError(new AmqpException(ErrorCode.TransferLimitExceeded, "transfer on link '" + Name + "' without credit"));
+                    return;
+                }
+                LinkCredit--;
+                DeliveryCount++;
                 current = new IncomingDelivery(this, t.DeliveryId, t.DeliveryTag, t.Settled);
             }
             if (t.Aborted)
             {
+                // 2.6.14: an aborted delivery is dropped; the credit it used is given back.
                 current = null;
                 partialLength = 0;
+                Replenish(true);
                 return;
             }
             if (!t.More && partialLength == 0)
@@ -180,16 +172,13 @@ namespace IotHubAmqp.Device.Engine
                 partialView.Wrap(partial, 0, partialLength);
                 partialLength = 0;
                 current.Message = MessageCodec.Decode(partialView);
-                if (partial.Length > 4 * Session.Connection.WriteFrameLimit) partial = null;
+                if (partial.Length > 4 * (int)Connection.Settings.MaxFrameSize) partial = null;
             }
             if (t.Settled) current.Settled = true;
-            IncomingDelivery done = current;
+            queue[(queueHead + queueCount) % queue.Length] = current;
+            queueCount++;
             current = null;
-            lock (queue)
-            {
-                queue.Add(done);
-                available.Set();
-            }
+            Connection.Raise(this, EngineEvent.Messages);
         }
 
         // Returns false when the message grew past the cap and the link was detached.
@@ -233,10 +222,6 @@ namespace IotHubAmqp.Device.Engine
         {
             current = null;
             partialLength = 0;
-            lock (queue)
-            {
-                available.Set();
-            }
         }
     }
 }

@@ -1,6 +1,4 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
-using System;
-using System.Threading;
 using IotHubAmqp.Device.Buffers;
 using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.Messaging;
@@ -8,30 +6,57 @@ using IotHubAmqp.Device.Messaging;
 namespace IotHubAmqp.Device.Engine
 {
     /// <summary>
-    /// A sending link. A message that fits one frame is encoded straight into the connection's write buffer
-    /// behind its transfer performative and leaves in one transport write; a larger one is encoded once into
-    /// a scratch buffer and split over frames (2.6.14). Unsettled sends wait for the peer's outcome.
+    /// A sending link. <see cref="Send"/> only queues; frames are written when the connection pumps output and the
+    /// link has credit and the session a window. A message's sections before the body are encoded once into a small
+    /// reused buffer; the body goes from the caller's array: copied behind the transfer when the frame is small (one
+    /// write), otherwise handed to the transport as is (two writes, no copy). Outcomes raise <see cref="EngineEvent.Outcomes"/>.
     /// </summary>
     internal sealed class SenderLink : Link
     {
-        /// <summary>Unsettled deliveries in flight at once; bounds memory whatever credit the peer grants.</summary>
+        /// <summary>Deliveries queued or unsettled at once; bounds memory whatever credit the peer grants.</summary>
         public const int MaxInFlight = 16;
 
         /// <summary>The largest message this link will encode (IoT Hub takes 256 KB; AMQP framing adds a little).</summary>
         public const int MaxMessageBytes = 1024 * 1024;
 
+        /// <summary>Bodies up to this size are copied behind their transfer so the frame leaves in one write.</summary>
+        private const int CopyLimit = 2048;
+
         private readonly byte sndSettleMode;
         private readonly Transfer transfer = new Transfer();
-        private readonly byte[] tag = new byte[4];
         private readonly OutgoingDelivery[] slots = new OutgoingDelivery[MaxInFlight];
-        private readonly ManualResetEvent canSend = new ManualResetEvent(false);
-        private ByteBuffer scratch;
-        private bool sendingLarge;
+        private readonly int[] queue = new int[MaxInFlight];
+        private int queueHead;
+        private int queueCount;
+        private OutgoingDelivery current;
+        private ByteBuffer head;
 
         internal SenderLink(Session session, string name, string address, byte sndSettleMode)
             : base(session, name, Framing.Role.Sender, address)
         {
             this.sndSettleMode = sndSettleMode;
+        }
+
+        /// <summary>Deliveries queued, in transit or waiting for their outcome.</summary>
+        public int InFlight
+        {
+            get
+            {
+                int n = 0;
+                for (int i = 0; i < slots.Length; i++) if (slots[i] != null && slots[i].Status != DeliveryStatus.Free) n++;
+                return n;
+            }
+        }
+
+        /// <summary>Slots held only by sends whose owner gave up waiting for an outcome.</summary>
+        public int AbandonedCount
+        {
+            get
+            {
+                int n = 0;
+                for (int i = 0; i < slots.Length; i++) if (slots[i] != null && slots[i].Status != DeliveryStatus.Free && slots[i].Abandoned) n++;
+                return n;
+            }
         }
 
         internal void SendAttach(AmqpMap properties)
@@ -48,300 +73,307 @@ namespace IotHubAmqp.Device.Engine
             SendAttach(a, properties);
         }
 
-        /// <summary>Sends and waits for the outcome; returns null for a settled (fire-and-forget) link.</summary>
-        public Outcome Send(Message message, int timeoutMs)
-        {
-            long deadline = Session.Connection.Platform.TickMilliseconds + timeoutMs;
-            OutgoingDelivery d = BeginSend(message, timeoutMs);
-            if (d == null) return null;
-            return EndSend(d, Remaining(deadline));
-        }
-
         /// <summary>
-        /// Waits for credit and a free slot, then writes the message. Returns the slot to pass to
-        /// <see cref="EndSend"/>, or null when the link sends settled.
+        /// Queues <paramref name="message"/>; returns its slot, or null when all <see cref="MaxInFlight"/> slots are
+        /// busy (the owner keeps the message and tries again after an outcome). Throws the link's error once it ended.
         /// </summary>
-        public OutgoingDelivery BeginSend(Message message, int timeoutMs)
+        public OutgoingDelivery Send(Message message, object owner)
         {
-            Connection c = Session.Connection;
-            long deadline = c.Platform.TickMilliseconds + timeoutMs;
-            while (true)
-            {
-                lock (c.WriteLock)
-                {
-                    ThrowIfDetached();
-                    Session.ThrowIfEnded();
-                    OutgoingDelivery slot = sndSettleMode == SenderSettleMode.Settled ? null : FreeSlot();
-                    bool ready = State == LinkState.Attached && LinkCredit > 0 && Session.RemoteIncomingWindow > 0 && !sendingLarge
-                        && (slot != null || sndSettleMode == SenderSettleMode.Settled);
-                    if (ready)
-                    {
-                        uint id = Session.NextOutgoingId;
-                        if (slot != null) slot.Reset(id);
-                        try
-                        {
-                            WriteTransfer(message, id, deadline);
-                        }
-                        catch (Exception)
-                        {
-                            if (slot != null) slot.InUse = false;
-                            throw;
-                        }
-                        return slot;
-                    }
-                    canSend.Reset();
-                }
-                int wait = Remaining(deadline);
-                if (wait == 0)
-                    throw new AmqpException(ErrorCode.Timeout, State == LinkState.Attached
-                        ? "no credit from the peer on link '" + Name + "' within " + timeoutMs + " ms"
-                        : "link '" + Name + "' was not attached within " + timeoutMs + " ms");
-                canSend.WaitOne(wait, false);
-            }
-        }
-
-        /// <summary>Waits for the outcome of a delivery started with <see cref="BeginSend"/>.</summary>
-        public Outcome EndSend(OutgoingDelivery d, int timeoutMs)
-        {
-            d.Done.WaitOne(timeoutMs, false);
-            lock (Session.Connection.WriteLock)
-            {
-                if (d.Outcome != null)
-                {
-                    d.InUse = false;
-                    canSend.Set();
-                    return d.Outcome;
-                }
-                if (d.Error != null)
-                {
-                    d.InUse = false;
-                    throw d.Error;
-                }
-                d.Abandoned = true;
-            }
-            throw new AmqpException(ErrorCode.Timeout, "no outcome for delivery " + d.Id + " on link '" + Name + "' within " + timeoutMs + " ms");
-        }
-
-        private OutgoingDelivery FreeSlot()
-        {
+            if (IsEnded) throw Error ?? new AmqpException(ErrorCode.IllegalState, "link '" + Name + "' is detached");
+            Session.ThrowIfEnded();
             for (int i = 0; i < slots.Length; i++)
             {
                 if (slots[i] == null) slots[i] = new OutgoingDelivery();
-                if (!slots[i].InUse) return slots[i];
+                OutgoingDelivery d = slots[i];
+                if (d.Status != DeliveryStatus.Free) continue;
+                d.Reset(message, owner);
+                queue[(queueHead + queueCount) % MaxInFlight] = i;
+                queueCount++;
+                return d;
             }
             return null;
         }
 
-        // Caller holds the write lock and has checked credit.
-        private void WriteTransfer(Message message, uint id, long deadline)
+        /// <summary>
+        /// The owner no longer waits for <paramref name="d"/>. Returns true when nothing of it reached the peer (it
+        /// was still queued, or it was cut off mid-message and aborted, 2.6.14); otherwise its slot is freed when the
+        /// outcome or the link's end arrives.
+        /// </summary>
+        public bool Cancel(OutgoingDelivery d)
         {
-            Connection c = Session.Connection;
-            uint count = DeliveryCount;
-            tag[0] = (byte)(count >> 24);
-            tag[1] = (byte)(count >> 16);
-            tag[2] = (byte)(count >> 8);
-            tag[3] = (byte)count;
-            transfer.Handle = Handle;
-            transfer.HasDeliveryId = true;
-            transfer.DeliveryId = id;
-            transfer.DeliveryTag = tag;
-            transfer.MessageFormat = 0;
-            transfer.Settled = sndSettleMode == SenderSettleMode.Settled;
-            transfer.More = false;
-
-            ByteBuffer b = c.WriteBuffer;
-            int limit = c.WriteFrameLimit;
-            b.Reset();
-            int start = Frame.Begin(b, Frame.TypeAmqp, Session.Channel);
-            transfer.Encode(b);
-            int payloadStart = b.WritePos;
-            if (TryEncode(message, b) && b.Length <= limit)
+            if (d.Status == DeliveryStatus.Queued)
             {
-                CheckMessageSize(b.WritePos - payloadStart);
-                Frame.End(b, start);
-                c.Flush(b);
-                Session.RemoteIncomingWindow--;
-            }
-            else
-            {
-                WriteLarge(message, c, limit, deadline);
-            }
-            Session.NextOutgoingId++;
-            DeliveryCount++;
-            LinkCredit--;
-        }
-
-        // 2.7.3: the peer's max-message-size bounds what we may send on this link.
-        private void CheckMessageSize(int size)
-        {
-            if (RemoteMaxMessageSize > 0 && (ulong)size > RemoteMaxMessageSize)
-                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + size + " bytes exceeds the peer's max-message-size " + RemoteMaxMessageSize);
-        }
-
-        private static bool TryEncode(Message message, ByteBuffer b)
-        {
-            try
-            {
-                MessageCodec.Encode(message, b);
+                RemoveQueued(d);
+                d.Clear();
                 return true;
             }
-            catch (AmqpException e) when (e.Condition == ErrorCode.FrameSizeTooSmall)
+            if (d.Status == DeliveryStatus.Sending)
             {
+                current = null;
+                if (Session.RemoteIncomingWindow == 0)
+                {
+                    // No window for the aborted transfer: detaching discards the half-sent delivery at the peer too.
+                    d.Clear();
+                    DetachWithError(new AmqpException(ErrorCode.Timeout, "a half-sent message on link '" + Name + "' was given up"));
+                    return true;
+                }
+                // The rest is not sent: an aborted transfer tells the peer to drop what it has (2.6.14).
+                Fill(d, false);
+                transfer.Aborted = true;
+                Connection.EnsureRoom(Frame.HeaderSize + 64);
+                int start = Frame.Begin(Connection.Output, Frame.TypeAmqp, Session.Channel);
+                transfer.Encode(Connection.Output);
+                Frame.End(Connection.Output, start);
+                transfer.Aborted = false;
+                Session.NextOutgoingId++;
+                Session.RemoteIncomingWindow--;
+                d.Clear();
+                return true;
+            }
+            if (d.Status == DeliveryStatus.Done)
+            {
+                d.Clear();
                 return false;
             }
+            d.Abandoned = true;
+            d.Owner = null;
+            return false;
         }
 
-        // A message larger than a frame: encode it whole once, then send it in frame-sized pieces with more=true.
-        // Each frame takes one unit of the peer's session window (2.5.6); when it is closed the write lock is
-        // released while waiting for the peer's flow (no other delivery can start on this link meanwhile).
-        private void WriteLarge(Message message, Connection c, int limit, long deadline)
+        /// <summary>The next delivery with its outcome (or error) that the owner has not collected; null when none.</summary>
+        public OutgoingDelivery NextCompleted()
         {
-            // Sized from the body when it is one byte[] (plus a frame for the other sections), so a large message
-            // is encoded once instead of into buffers doubling from 2 frames (8 + 16 + 32 KB for a 16 KB body).
-            byte[] body = message.GetBytes();
-            int size = scratch == null ? limit * 2 : scratch.Capacity;
-            if (body != null && body.Length + limit > size) size = body.Length + limit > MaxMessageBytes ? MaxMessageBytes : body.Length + limit;
+            for (int i = 0; i < slots.Length; i++)
+            {
+                OutgoingDelivery d = slots[i];
+                if (d != null && d.Status == DeliveryStatus.Done) return d;
+            }
+            return null;
+        }
+
+        /// <summary>Frees a collected slot.</summary>
+        public void Free(OutgoingDelivery d) => d.Clear();
+
+        private void RemoveQueued(OutgoingDelivery d)
+        {
+            int n = queueCount;
+            int w = 0;
+            for (int r = 0; r < n; r++)
+            {
+                int idx = queue[(queueHead + r) % MaxInFlight];
+                if (slots[idx] == d) continue;
+                queue[(queueHead + w) % MaxInFlight] = idx;
+                w++;
+            }
+            queueCount = w;
+        }
+
+        /// <summary>Writes frames while there is credit, window and room in the output.</summary>
+        internal void Pump()
+        {
+            Connection c = Connection;
             while (true)
             {
-                if (scratch == null || scratch.Capacity < size) scratch = new ByteBuffer(size);
-                scratch.Reset();
-                if (TryEncode(message, scratch)) break;
-                if (size >= MaxMessageBytes)
-                    throw new AmqpException(ErrorCode.MessageSizeExceeded, "message is larger than " + MaxMessageBytes + " bytes");
-                size = size * 2 > MaxMessageBytes ? MaxMessageBytes : size * 2;
+                if (current == null)
+                {
+                    if (queueCount == 0 || LinkCredit == 0) return;
+                    if (!Start(slots[queue[queueHead]])) continue;
+                }
+                if (Session.RemoteIncomingWindow == 0) return;
+                WriteNextFrame(current);
+                if (c.ExternalPending || c.Output.Length >= (int)c.Settings.MaxFrameSize / 2) return;
             }
-            CheckMessageSize(scratch.Length);
+        }
 
-            ByteBuffer b = c.WriteBuffer;
-            sendingLarge = true;
+        // Takes the queue's first slot into transit: delivery-id, tag, credit; its head encoded. False: it failed.
+        private bool Start(OutgoingDelivery d)
+        {
+            queueHead = (queueHead + 1) % MaxInFlight;
+            queueCount--;
+            if (head == null) head = new ByteBuffer(256);
             try
             {
-                while (scratch.Length > 0)
-                {
-                    WaitWindow(c, deadline);
-                    WriteNextPiece(c, b, limit);
-                }
+                EncodeHead(d);
             }
-            finally
+            catch (AmqpException e)
             {
-                sendingLarge = false;
+                Complete(d, null, e, true);
+                return false;
             }
-            transfer.More = false;
-            // Keep the scratch buffer only while it is modest: a device should not hold 256 KB for one message.
-            if (scratch.Capacity > 4 * limit) scratch = null;
+            d.Id = Session.TakeDeliveryId();
+            uint count = DeliveryCount;
+            d.Tag[0] = (byte)(count >> 24);
+            d.Tag[1] = (byte)(count >> 16);
+            d.Tag[2] = (byte)(count >> 8);
+            d.Tag[3] = (byte)count;
+            DeliveryCount++;
+            LinkCredit--;
+            d.Status = DeliveryStatus.Sending;
+            current = d;
+            return true;
         }
 
-        private void WaitWindow(Connection c, long deadline)
+        private void EncodeHead(OutgoingDelivery d)
         {
-            while (Session.RemoteIncomingWindow == 0)
+            for (int size = head.Capacity; ; size *= 2)
             {
-                canSend.Reset();
-                Monitor.Exit(c.WriteLock);
+                if (head.Capacity < size) head = new ByteBuffer(size);
+                head.Reset();
                 try
                 {
-                    int wait = Remaining(deadline);
-                    if (wait == 0 || !canSend.WaitOne(wait, false))
-                    {
-                        // A half-sent delivery cannot be left open: detaching the link discards it at the peer.
-                        var e = new AmqpException(ErrorCode.Timeout, "the peer's session window stayed closed in the middle of a message on link '" + Name + "'");
-                        DetachWithError(e);
-                        throw e;
-                    }
+                    d.Body = MessageCodec.EncodeHead(d.Message, head);
+                    if (d.Body == null) MessageCodec.Encode(d.Message, head); // other body kinds: encoded whole
+                    break;
                 }
-                finally
+                catch (AmqpException e) when (e.Condition == ErrorCode.FrameSizeTooSmall && size < MaxMessageBytes)
                 {
-                    Monitor.Enter(c.WriteLock);
                 }
-                ThrowIfDetached();
             }
+            long total = head.Length + (d.Body == null ? 0 : d.Body.Length);
+            if (total > MaxMessageBytes)
+                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + total + " bytes is larger than " + MaxMessageBytes);
+            // 2.7.3: the peer's max-message-size bounds what we may send on this link.
+            if (RemoteMaxMessageSize > 0 && (ulong)total > RemoteMaxMessageSize)
+                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + total + " bytes exceeds the peer's max-message-size " + RemoteMaxMessageSize);
         }
 
-        private void WriteNextPiece(Connection c, ByteBuffer b, int limit)
+        private void WriteNextFrame(OutgoingDelivery d)
         {
-            b.Reset();
-            int start = Frame.Begin(b, Frame.TypeAmqp, Session.Channel);
-            transfer.More = true;
-            transfer.Encode(b);
-            int room = limit - b.Length;
-            if (room <= 0) throw new AmqpException(ErrorCode.FrameSizeTooSmall, "no room for payload in a " + limit + "-byte frame");
-            if (scratch.Length <= room)
-            {
-                // Last piece: re-encode the performative with more=false.
-                b.Reset();
-                start = Frame.Begin(b, Frame.TypeAmqp, Session.Channel);
-                transfer.More = false;
-                transfer.Encode(b);
-                room = scratch.Length;
-            }
-            b.WriteBytes(scratch.Buffer, scratch.Take(room), room);
-            Frame.End(b, start);
-            c.Flush(b);
+            Connection c = Connection;
+            int headLeft = head.Length - d.HeadSent;
+            int bodyLeft = (d.Body == null ? 0 : d.Body.Length) - d.BodySent;
+            // Room for payload: the peer's frame limit less the frame header and the transfer (measured with more=true,
+            // never smaller than with more=false).
+            int room = c.WriteFrameLimit - Frame.HeaderSize - TransferSize(d);
+            if (room <= 0) throw new AmqpException(ErrorCode.FrameSizeTooSmall, "no room for payload in a " + c.WriteFrameLimit + "-byte frame");
+            bool more = headLeft + bodyLeft > room;
+            int headPart = headLeft < room ? headLeft : room;
+            int bodyPart = bodyLeft < room - headPart ? bodyLeft : room - headPart;
+            bool copy = bodyPart <= CopyLimit;
+            int start = WriteTransferHeader(d, more, headPart + (copy ? bodyPart : 0));
+            ByteBuffer o = c.Output;
+            o.WriteBytes(head.Buffer, head.Offset + d.HeadSent, headPart);
+            if (copy) o.WriteBytes(d.Body, d.BodySent, bodyPart);
+            // The frame's size counts the body even when the body travels from the caller's array.
+            BigEndian.Put32(o.Buffer, start, (uint)(o.WritePos - start + (copy ? 0 : bodyPart)));
+            if (!copy) c.AppendExternal(d.Body, d.BodySent, bodyPart);
+            d.HeadSent += headPart;
+            d.BodySent += bodyPart;
+            Session.NextOutgoingId++;
             Session.RemoteIncomingWindow--;
+            if (more) return;
+            current = null;
+            if (sndSettleMode == SenderSettleMode.Settled) Complete(d, null, null, false);
+            else d.Status = DeliveryStatus.Unsettled;
+        }
+
+        private int TransferSize(OutgoingDelivery d)
+        {
+            Fill(d, true);
+            ByteBuffer o = Connection.Output;
+            Connection.EnsureRoom(64 + d.Tag.Length);
+            int mark = o.WritePos;
+            transfer.Encode(o);
+            int n = o.WritePos - mark;
+            o.WritePos = mark;
+            return n;
+        }
+
+        // Frame header and transfer; returns the frame's start for the size patch.
+        private int WriteTransferHeader(OutgoingDelivery d, bool more, int payloadInBuffer = 0)
+        {
+            Connection c = Connection;
+            Fill(d, more);
+            c.EnsureRoom(Frame.HeaderSize + 64 + payloadInBuffer);
+            ByteBuffer o = c.Output;
+            int start = Frame.Begin(o, Frame.TypeAmqp, Session.Channel);
+            transfer.Encode(o);
+            Frame.End(o, start);
+            return start;
+        }
+
+        private void Fill(OutgoingDelivery d, bool more)
+        {
+            transfer.Handle = Handle;
+            // 2.7.5: delivery-id and tag on the first frame only; later frames of the delivery may omit them.
+            bool first = d.HeadSent == 0 && d.BodySent == 0;
+            transfer.HasDeliveryId = first;
+            transfer.DeliveryId = d.Id;
+            transfer.DeliveryTag = first ? d.Tag : null;
+            transfer.MessageFormat = 0;
+            transfer.Settled = sndSettleMode == SenderSettleMode.Settled;
+            transfer.More = more;
         }
 
         internal override void OnFlow(Flow flow)
         {
-            lock (Session.Connection.WriteLock)
+            // 2.6.7: link-credit(snd) = delivery-count(rcv) + link-credit(rcv) - delivery-count(snd); the receiver's
+            // delivery-count is our initial one (0) when it has not seen our attach yet.
+            uint rcvCount = flow.HasDeliveryCount ? flow.DeliveryCount : 0;
+            LinkCredit = flow.HasLinkCredit ? rcvCount + flow.LinkCredit - DeliveryCount : 0;
+            if (LinkCredit > int.MaxValue) LinkCredit = 0; // a count from the future: treat as no credit
+            if (flow.Drain && queueCount == 0 && current == null)
             {
-                // 2.6.7: link-credit(snd) = delivery-count(rcv) + link-credit(rcv) - delivery-count(snd).
-                uint rcvCount = flow.HasDeliveryCount ? flow.DeliveryCount : 0;
-                LinkCredit = flow.HasLinkCredit ? rcvCount + flow.LinkCredit - DeliveryCount : 0;
-                canSend.Set();
+                // Nothing to send: use the credit up by advancing delivery-count, and say so (2.6.7 drain).
+                DeliveryCount += LinkCredit;
+                LinkCredit = 0;
+                Session.SendFlow(this);
             }
-            if (flow.Echo) Session.SendFlow(this);
-        }
-
-        internal void SignalCredit()
-        {
-            canSend.Set();
-        }
-
-        protected override void OnPeerAttached(Attach attach)
-        {
-            canSend.Set();
+            else if (flow.Echo)
+            {
+                Session.SendFlow(this);
+            }
         }
 
         internal void OnDisposition(uint first, uint last, bool settled, Outcome state)
         {
-            lock (Session.Connection.WriteLock)
+            for (int i = 0; i < slots.Length; i++)
             {
-                for (int i = 0; i < slots.Length; i++)
+                OutgoingDelivery d = slots[i];
+                if (d == null || d.Status != DeliveryStatus.Unsettled) continue;
+                if (d.Id - first > last - first) continue;
+                // 3.4.1: received is not terminal; only a terminal outcome, or settlement, ends the send.
+                bool terminal = state != null && !(state is Received);
+                if (!terminal && !settled) continue;
+                if (!settled)
                 {
-                    OutgoingDelivery d = slots[i];
-                    if (d == null || !d.InUse || d.Outcome != null) continue;
-                    if (d.Id - first > last - first) continue;
-                    if (state == null && !settled) continue;
-                    d.Outcome = state ?? Released.Instance;
-                    if (d.Abandoned)
-                    {
-                        d.InUse = false;
-                        canSend.Set();
-                    }
-                    d.Done.Set();
+                    // The peer settles second (it should not: we asked for first); settle so it can forget the delivery.
+                    var disp = new Disposition();
+                    disp.Role = Framing.Role.Sender;
+                    disp.First = d.Id;
+                    disp.Settled = true;
+                    disp.State = state;
+                    Connection.TryWriteControl(Session.Channel, disp);
                 }
+                Complete(d, terminal ? state : Released.Instance, null, false);
             }
+        }
+
+        private void Complete(OutgoingDelivery d, Outcome outcome, AmqpException error, bool neverSent)
+        {
+            if (d.Abandoned)
+            {
+                d.Clear();
+                return;
+            }
+            d.Outcome = outcome;
+            d.Error = error;
+            d.NeverSent = neverSent;
+            d.Status = DeliveryStatus.Done;
+            Connection.Raise(this, EngineEvent.Outcomes);
         }
 
         protected override void OnEnded(AmqpException reason)
         {
-            lock (Session.Connection.WriteLock)
+            current = null;
+            queueCount = 0;
+            for (int i = 0; i < slots.Length; i++)
             {
-                for (int i = 0; i < slots.Length; i++)
-                {
-                    OutgoingDelivery d = slots[i];
-                    if (d == null || !d.InUse || d.Outcome != null) continue;
-                    d.Error = new AmqpException(reason.Condition, "delivery " + d.Id + " has no outcome, the link ended: " + reason.Description);
-                    if (d.Abandoned) d.InUse = false;
-                    d.Done.Set();
-                }
-                canSend.Set();
+                OutgoingDelivery d = slots[i];
+                if (d == null || d.Status == DeliveryStatus.Free || d.Status == DeliveryStatus.Done) continue;
+                bool never = d.Status == DeliveryStatus.Queued;
+                Complete(d, null, new AmqpException(reason.Condition, (never ? "delivery was not sent, " : "delivery " + d.Id + " has no outcome, ") + "the link ended: " + reason.Description, reason.Info), never);
             }
-        }
-
-        private int Remaining(long deadline)
-        {
-            long left = deadline - Session.Connection.Platform.TickMilliseconds;
-            return left <= 0 ? 0 : (int)left;
         }
     }
 }

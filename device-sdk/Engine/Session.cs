@@ -1,5 +1,4 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
-using System.Threading;
 using IotHubAmqp.Device.Buffers;
 using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.Types;
@@ -7,12 +6,12 @@ using IotHubAmqp.Device.Types;
 namespace IotHubAmqp.Device.Engine
 {
     /// <summary>
-    /// A session (AMQP 1.0 2.5): a channel, the transfer windows of 2.5.6, and a fixed table of links.
-    /// Frames for its links arrive on the connection's I/O thread and are routed here by handle.
+    /// A session (AMQP 1.0 2.5): a channel, the transfer windows of 2.5.6, and a fixed table of links. The
+    /// transfer-id (next-outgoing-id) counts frames; delivery-ids are a separate counter, unique in the session.
     /// </summary>
-    internal sealed class Session
+    internal sealed class Session : EngineObject
     {
-        /// <summary>A device attaches at most telemetry, C2D, feedback and two CBS links.</summary>
+        /// <summary>A device attaches at most telemetry, C2D, feedback, two CBS links and a few feature links.</summary>
         public const int MaxLinks = 8;
 
         /// <summary>Incoming window in transfer frames; credit bounds memory, this only needs to not stall a link.</summary>
@@ -20,13 +19,13 @@ namespace IotHubAmqp.Device.Engine
 
         private readonly Connection connection;
         private readonly Link[] links = new Link[MaxLinks];
-        private readonly ManualResetEvent mapped = new ManualResetEvent(false);
         private readonly uint incomingWindowSize;
         private readonly Flow flow = new Flow();
 
-        // 2.5.6 session window state. Writes happen under the connection's write lock.
+        // 2.5.6 window state.
         internal uint NextOutgoingId;
         internal uint RemoteIncomingWindow;
+        private uint nextDeliveryId;
         private uint nextIncomingId;
         private uint incomingWindow;
         private uint remoteHandleMax = uint.MaxValue;
@@ -49,6 +48,8 @@ namespace IotHubAmqp.Device.Engine
 
         public AmqpException Error { get; private set; }
 
+        public bool IsMapped => State == SessionState.Mapped;
+
         internal Connection Connection => connection;
 
         internal void SendBegin()
@@ -59,19 +60,10 @@ namespace IotHubAmqp.Device.Engine
             b.OutgoingWindow = uint.MaxValue;
             b.HandleMax = MaxLinks - 1;
             State = SessionState.BeginSent;
-            connection.WriteFrame(Channel, b);
+            connection.WriteControl(Channel, b);
         }
 
-        /// <summary>Waits until the peer's begin arrived; throws the session's or connection's error, or a timeout.</summary>
-        public void WaitMapped(int timeoutMs)
-        {
-            mapped.WaitOne(timeoutMs, false);
-            if (State == SessionState.Mapped) return;
-            ThrowIfEnded();
-            throw new AmqpException(ErrorCode.Timeout, "the peer did not answer begin within " + timeoutMs + " ms");
-        }
-
-        /// <summary>Attaches a sending link to <paramref name="targetAddress"/> (sends attach, does not wait).</summary>
+        /// <summary>Attaches a sending link to <paramref name="targetAddress"/> (queues attach).</summary>
         public SenderLink AttachSender(string name, string targetAddress, byte sndSettleMode, AmqpMap properties)
         {
             var link = new SenderLink(this, name, targetAddress, sndSettleMode);
@@ -80,7 +72,7 @@ namespace IotHubAmqp.Device.Engine
             return link;
         }
 
-        /// <summary>Attaches a receiving link from <paramref name="sourceAddress"/> with <paramref name="credit"/> messages of prefetch.</summary>
+        /// <summary>Attaches a receiving link from <paramref name="sourceAddress"/> granting <paramref name="credit"/> messages.</summary>
         public ReceiverLink AttachReceiver(string name, string sourceAddress, uint credit, byte rcvSettleMode, int maxMessageSize, AmqpMap properties)
         {
             var link = new ReceiverLink(this, name, sourceAddress, credit, rcvSettleMode, maxMessageSize);
@@ -89,27 +81,16 @@ namespace IotHubAmqp.Device.Engine
             return link;
         }
 
-        /// <summary>
-        /// Sends end and fails the session's links. The channel stays mapped until the peer's end answers.
-        /// </summary>
-        public void End(AmqpException reason = null)
+        /// <summary>Queues end and fails the session's links; the channel stays mapped until the peer's end.</summary>
+        public void End(AmqpException reason)
         {
             if (State == SessionState.Ended || State == SessionState.EndSent) return;
             var e = new End();
             if (reason != null) e.Error = Performatives.ErrorOf(reason);
             State = SessionState.EndSent;
-            Error = reason ?? new AmqpException(ErrorCode.IllegalState, "the session was ended");
-            try
-            {
-                connection.WriteFrame(Channel, e);
-            }
-            catch (AmqpException)
-            {
-                // The connection is gone: nothing will answer.
-                OnEnded(Error);
-                return;
-            }
-            FailLinks(Error);
+            Error = reason;
+            connection.TryWriteControl(Channel, e);
+            FailLinks(reason ?? new AmqpException(ErrorCode.IllegalState, "the session was ended"));
         }
 
         internal void ThrowIfEnded()
@@ -119,31 +100,26 @@ namespace IotHubAmqp.Device.Engine
                 throw Error ?? new AmqpException(ErrorCode.IllegalState, "the session has ended");
         }
 
+        /// <summary>Takes the next delivery-id: one counter per session, so ids never collide across links.</summary>
+        internal uint TakeDeliveryId() => nextDeliveryId++;
+
         private void Register(Link link)
         {
             ThrowIfEnded();
-            lock (links)
+            // Before the peer's begin arrives its handle-max is unknown; our table bounds us anyway.
+            for (uint h = 0; h < links.Length && h <= remoteHandleMax; h++)
             {
-                // Before the peer's begin arrives its handle-max is unknown; our table bounds us anyway.
-                for (uint h = 0; h < links.Length && h <= remoteHandleMax; h++)
-                {
-                    if (links[h] == null)
-                    {
-                        link.Handle = h;
-                        links[h] = link;
-                        return;
-                    }
-                }
+                if (links[h] != null) continue;
+                link.Handle = h;
+                links[h] = link;
+                return;
             }
             throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all link handles allowed by both sides (" + MaxLinks + " here, handle-max " + remoteHandleMax + " there) are in use");
         }
 
         internal void RemoveLink(Link link)
         {
-            lock (links)
-            {
-                if (link.Handle < links.Length && links[link.Handle] == link) links[link.Handle] = null;
-            }
+            if (link.Handle < links.Length && links[link.Handle] == link) links[link.Handle] = null;
         }
 
         internal void OnBegin(ushort remoteChannel, Begin begin)
@@ -155,56 +131,47 @@ namespace IotHubAmqp.Device.Engine
             RemoteIncomingWindow = begin.IncomingWindow;
             remoteHandleMax = begin.HandleMax;
             State = SessionState.Mapped;
-            mapped.Set();
+            for (int i = 0; i < links.Length; i++)
+            {
+                if (links[i] != null && links[i].Handle > remoteHandleMax)
+                    throw new AmqpException(ErrorCode.FramingError, "link handle " + links[i].Handle + " is above the peer's handle-max " + remoteHandleMax);
+            }
+            connection.Raise(this, EngineEvent.Opened);
         }
 
         internal void OnEnd(End end)
         {
             AmqpException error = end.Error == null ? new AmqpException(ErrorCode.IllegalState, "the peer ended the session") : end.Error.ToException();
-            if (State != SessionState.EndSent)
-            {
-                try
-                {
-                    connection.WriteFrame(Channel, new End());
-                }
-                catch (AmqpException)
-                {
-                    // The connection is going down; the session ends either way.
-                }
-            }
-            OnEnded(error);
+            if (State != SessionState.EndSent) connection.TryWriteControl(Channel, new End());
+            OnEnded(State == SessionState.EndSent ? Error : error);
         }
 
         internal void OnConnectionEnded(AmqpException reason)
         {
-            OnEnded(reason);
+            OnEnded(State == SessionState.EndSent ? Error : reason);
         }
 
         private void OnEnded(AmqpException reason)
         {
             if (State == SessionState.Ended) return;
-            if (State != SessionState.EndSent) Error = reason;
+            Error = reason;
             State = SessionState.Ended;
             connection.RemoveSession(this);
-            mapped.Set();
-            FailLinks(Error);
+            FailLinks(reason ?? new AmqpException(ErrorCode.IllegalState, "the session has ended"));
+            connection.Raise(this, EngineEvent.Ended);
         }
 
         private void FailLinks(AmqpException reason)
         {
-            Link[] copy;
-            lock (links)
+            for (int i = 0; i < links.Length; i++)
             {
-                copy = (Link[])links.Clone();
-            }
-            for (int i = 0; i < copy.Length; i++)
-            {
-                if (copy[i] != null) copy[i].OnSessionEnded(reason);
+                if (links[i] != null) links[i].OnSessionEnded(reason);
             }
         }
 
         internal void OnFrame(ulong code, ByteBuffer body)
         {
+            if (State != SessionState.Mapped) return; // 2.5.5: frames crossing our end are dropped
             switch (code)
             {
                 case Descriptor.Attach:
@@ -230,43 +197,47 @@ namespace IotHubAmqp.Device.Engine
                 case Descriptor.Detach:
                     Detach detach = connection.RxDetach;
                     detach.Decode(body);
-                    LinkByRemoteHandle(detach.Handle).OnDetach(detach);
+                    Link l = LinkByRemoteHandle(detach.Handle, true);
+                    if (l != null) l.OnDetach(detach);
                     break;
             }
         }
 
         private void OnFlow(Flow f)
         {
-            // 2.5.6: the peer's incoming window counts from the next-incoming-id it names (ours when absent).
-            lock (connection.WriteLock)
-            {
-                uint peerNextIncoming = f.HasNextIncomingId ? f.NextIncomingId : 0;
-                RemoteIncomingWindow = peerNextIncoming + f.IncomingWindow - NextOutgoingId;
-            }
+            // 2.5.6: the peer's incoming window counts from the next-incoming-id it names (our initial id, 0, when absent).
+            uint peerNextIncoming = f.HasNextIncomingId ? f.NextIncomingId : 0;
+            RemoteIncomingWindow = peerNextIncoming + f.IncomingWindow - NextOutgoingId;
             if (f.HasHandle)
             {
-                Link link = LinkByRemoteHandle(f.Handle);
-                if (link.State != LinkState.DetachSent) link.OnFlow(f);
+                Link link = LinkByRemoteHandle(f.Handle, true);
+                if (link != null && link.State == LinkState.Attached) link.OnFlow(f);
             }
             else if (f.Echo)
             {
                 SendFlow(null);
             }
-            SignalSenders();
         }
 
         private void OnTransfer(Transfer t, ByteBuffer payload)
         {
             if (incomingWindow == 0)
-                throw new AmqpException(ErrorCode.WindowViolation, "transfer beyond the incoming window of " + incomingWindowSize);
+            {
+                // A window violation is the session's fault, not the connection's: end just this session (2.5.6).
+                End(new AmqpException(ErrorCode.WindowViolation, "transfer beyond the incoming window of " + incomingWindowSize));
+                return;
+            }
             nextIncomingId++;
             incomingWindow--;
-            Link link = LinkByRemoteHandle(t.Handle);
+            Link link = LinkByRemoteHandle(t.Handle, false);
             if (!(link is ReceiverLink receiver))
-                throw new AmqpException(ErrorCode.NotAllowed, "transfer on sending link " + link.Name);
+            {
+                End(new AmqpException(ErrorCode.NotAllowed, "transfer on sending link " + link.Name));
+                return;
+            }
             // Frames the peer sent before it saw our detach (2.6.5) are counted in the window and dropped.
-            if (link.State != LinkState.DetachSent) receiver.OnTransfer(t, payload);
-            if (incomingWindow < incomingWindowSize / 2)
+            if (link.State == LinkState.Attached) receiver.OnTransfer(t, payload);
+            if (incomingWindow < incomingWindowSize / 2 && State == SessionState.Mapped)
             {
                 incomingWindow = incomingWindowSize;
                 SendFlow(null);
@@ -276,76 +247,73 @@ namespace IotHubAmqp.Device.Engine
         private void OnDisposition(Disposition d)
         {
             // The peer's role names the side it settles for: a receiver's disposition is about our sends. A sender's
-            // disposition (rcv-settle-mode second: it settles after our outcome) needs nothing from us.
+            // disposition (rcv-settle-mode second at the peer) needs nothing from us.
             if (d.Role != Role.Receiver) return;
             uint last = d.HasLast ? d.Last : d.First;
-            // No copy of the table: a disposition arrives for every send, and each slot is read once, so a link
-            // added or removed meanwhile is either seen whole or not at all (reference reads are atomic).
             for (int i = 0; i < links.Length; i++)
             {
                 if (links[i] is SenderLink s) s.OnDisposition(d.First, last, d.Settled, d.State);
             }
         }
 
-        /// <summary>Sends a flow with the session's window and, when given, the link's credit state (2.7.4).</summary>
-        internal void SendFlow(Link link)
+        /// <summary>Writes transfers for links that have work, credit and window (called while the output is small).</summary>
+        internal void Pump()
         {
-            lock (connection.WriteLock)
+            if (State != SessionState.Mapped) return;
+            for (int i = 0; i < links.Length; i++)
             {
-                flow.HasNextIncomingId = HasRemoteChannel;
-                flow.NextIncomingId = nextIncomingId;
-                flow.IncomingWindow = incomingWindow;
-                flow.NextOutgoingId = NextOutgoingId;
-                flow.OutgoingWindow = uint.MaxValue;
-                flow.HasHandle = link != null;
-                flow.HasDeliveryCount = link != null;
-                flow.HasLinkCredit = link != null;
-                flow.HasAvailable = false;
-                flow.Drain = false;
-                flow.Echo = false;
-                flow.Properties = null;
-                if (link != null)
+                if (links[i] is SenderLink s && s.State == LinkState.Attached)
                 {
-                    flow.Handle = link.Handle;
-                    flow.DeliveryCount = link.DeliveryCount;
-                    flow.LinkCredit = link.LinkCredit;
+                    s.Pump();
+                    if (connection.ExternalPending) return;
                 }
-                connection.WriteFrame(Channel, flow);
             }
         }
 
-        private void SignalSenders()
+        /// <summary>Queues a flow with the session's window and, when given, the link's credit state (2.7.4).</summary>
+        internal void SendFlow(Link link)
         {
-            for (int i = 0; i < links.Length; i++)
+            flow.HasNextIncomingId = HasRemoteChannel;
+            flow.NextIncomingId = nextIncomingId;
+            flow.IncomingWindow = incomingWindow;
+            flow.NextOutgoingId = NextOutgoingId;
+            flow.OutgoingWindow = uint.MaxValue;
+            flow.HasHandle = link != null;
+            flow.HasDeliveryCount = link != null && link.DeliveryCountKnown;
+            flow.HasLinkCredit = link != null;
+            flow.HasAvailable = false;
+            flow.Drain = false;
+            flow.Echo = false;
+            flow.Properties = null;
+            if (link != null)
             {
-                if (links[i] is SenderLink s) s.SignalCredit();
+                flow.Handle = link.Handle;
+                flow.DeliveryCount = link.DeliveryCount;
+                flow.LinkCredit = link.LinkCredit;
             }
+            connection.WriteControl(Channel, flow);
         }
 
         private Link LinkByName(string name, bool peerRole)
         {
-            lock (links)
+            for (int i = 0; i < links.Length; i++)
             {
-                for (int i = 0; i < links.Length; i++)
-                {
-                    Link l = links[i];
-                    // The peer's attach carries its own role: the opposite of ours.
-                    if (l != null && l.Name == name && l.Role != peerRole) return l;
-                }
+                Link l = links[i];
+                // The peer's attach carries its own role: the opposite of ours.
+                if (l != null && l.Name == name && l.Role != peerRole) return l;
             }
             throw new AmqpException(ErrorCode.NotImplemented, "attach for unknown link '" + name + "': peer-initiated links are not supported");
         }
 
-        private Link LinkByRemoteHandle(uint handle)
+        // A flow or detach for a handle we already forgot (our detach crossed the peer's frame) is dropped.
+        private Link LinkByRemoteHandle(uint handle, bool mayBeGone)
         {
-            lock (links)
+            for (int i = 0; i < links.Length; i++)
             {
-                for (int i = 0; i < links.Length; i++)
-                {
-                    Link l = links[i];
-                    if (l != null && l.HasRemoteHandle && l.RemoteHandle == handle) return l;
-                }
+                Link l = links[i];
+                if (l != null && l.HasRemoteHandle && l.RemoteHandle == handle) return l;
             }
+            if (mayBeGone) return null;
             throw new AmqpException(ErrorCode.UnattachedHandle, "frame for handle " + handle + ", which is not attached");
         }
     }
