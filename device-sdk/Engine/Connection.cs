@@ -7,7 +7,7 @@ namespace IotHubAmqp.Device.Engine
 {
     /// <summary>
     /// An AMQP 1.0 client connection (2.4) as a state machine with no I/O, threads, locks or clock: its owner
-    /// feeds received bytes in (<see cref="GetReceiveSpace"/>, <see cref="Received"/>), takes the bytes to send
+    /// feeds received bytes in (<see cref="GetReceiveSpace"/>, then <c>Received</c>), takes the bytes to send
     /// (<see cref="GetOutput"/>, <see cref="OutputWritten"/>), passes the time in, and reads what happened from
     /// <see cref="NextEvent"/>. One owner, one thread: nothing here is synchronised, and nothing here calls out.
     /// </summary>

@@ -1,59 +1,37 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
 using System.Threading;
-using IotHubAmqp.Device.Engine;
-using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.Messaging;
 using IotHubAmqp.Device.Platform;
-using IotHubAmqp.Device.Sasl;
 
 namespace IotHubAmqp.Device.IotHub
 {
     /// <summary>
     /// An Azure IoT Hub device client over AMQP 1.0: telemetry with the hub's outcome (at-least-once),
     /// cloud-to-device messages, token renewal before expiry, and reconnection after any fault.
-    /// Synchronous, as nanoFramework code is; status and messages arrive as events.
+    /// Synchronous, as nanoFramework code is; status and messages arrive as events on the client's handler thread.
+    /// Every call is a request to the one thread that owns the connection and waits on its own deadline.
     /// </summary>
     public sealed partial class DeviceClient
     {
         /// <summary>Sent as com.microsoft:client-version on every link.</summary>
-        public const string ClientVersion = "IotHubAmqp.Device/0.1.0";
+        public const string ClientVersion = "IotHubAmqp.Device/0.2.0";
 
         /// <summary>Sent as com.microsoft:api-version on every link.</summary>
         public const string ApiVersion = "2020-09-30";
 
+        /// <summary>How much longer than its own deadline a call waits for the driver's answer.</summary>
+        private const int GraceMs = 2000;
+
         private readonly IotHubConnectionString identity;
         private readonly DeviceClientOptions options;
-        private readonly ITransportFactory transports;
         private readonly IPlatform platform;
-        private readonly object sync = new object();
-        private readonly ManualResetEvent connected = new ManualResetEvent(false);
-        private readonly Random random = new Random();
-        private readonly string audience;
-
-        // The live connection and its links; replaced as a whole on reconnect (under sync).
-        private Connection connection;
-        private SenderLink telemetry;
-        private ReceiverLink c2d;
-        private SenderLink cbsSender;
-        private ReceiverLink cbsReceiver;
-        private SenderLink feedback;
-        private int generation;
-
-        private string token;
-        private long tokenExpiry;
-        private readonly AutoResetEvent renewalWake = new AutoResetEvent(false);
-        private long renewalDueTick = long.MaxValue;
-        private int renewalGeneration;
-        private Thread renewer;
-        private int renewalFailures;
-        private int cbsRequestId;
-        private bool opened;
-        private bool closing;
-        private bool reconnecting;
-        private string redirectHost;
-        private int redirectPort;
-        private Thread dispatcher;
+        private readonly ClientCore core;
+        private readonly ClientDriver driver;
+        private readonly NoticeDispatcher dispatcher;
+        private readonly RequestPool pool = new RequestPool();
+        private readonly AutoResetEvent c2dSignal = new AutoResetEvent(false);
+        private bool closed;
 
         /// <summary>Creates a client from a device connection string.</summary>
         /// <param name="connectionString"><c>HostName=...;DeviceId=...;SharedAccessKey=...</c> (see <see cref="IotHubConnectionString"/>).</param>
@@ -74,77 +52,63 @@ namespace IotHubAmqp.Device.IotHub
             this.options = options ?? new DeviceClientOptions();
             this.options.Validate();
             this.identity = identity;
-            transports = transportFactory;
             this.platform = platform;
-            audience = IotHubAddress.Audience(identity.HostName, identity.DeviceId, identity.ModuleId);
+            core = new ClientCore(identity, this.options, platform, new Random());
+            dispatcher = new NoticeDispatcher(this);
+            driver = new ClientDriver(core, transportFactory, platform, dispatcher);
         }
 
-        /// <summary>Connection status changes, reconnects and token renewals.</summary>
+        /// <summary>Connection status changes, reconnects and token renewals (on the client's handler thread).</summary>
         public event StatusChangedHandler StatusChanged;
 
         /// <summary>
-        /// Cloud-to-device messages, one call per message on the client's dispatch thread. Without a handler,
+        /// Cloud-to-device messages, one call per message on the client's handler thread. Without a handler,
         /// messages wait (up to the prefetch) for <see cref="ReceiveCloudToDevice"/>.
         /// </summary>
         public event CloudToDeviceMessageHandler CloudToDeviceMessage;
 
         /// <summary>The current connection status.</summary>
-        public ClientStatus Status { get; private set; }
+        public ClientStatus Status => core.Status;
 
         /// <summary>The device id.</summary>
         public string DeviceId => identity.DeviceId;
 
         /// <summary>Times the client reconnected since <see cref="Open"/> (planned PLAIN renewals included).</summary>
-        public int Reconnects { get; private set; }
+        public int Reconnects => core.Reconnects;
 
         /// <summary>Tokens renewed since <see cref="Open"/>.</summary>
-        public int TokenRenewals { get; private set; }
+        public int TokenRenewals => core.TokenRenewals;
 
         /// <summary>
-        /// Connects, authenticates and attaches the links; throws <see cref="AmqpException"/> (for example
-        /// <c>amqp:unauthorized-access</c>) or the transport's exception when the first connect fails. After that,
-        /// faults are handled by reconnecting in the background.
+        /// Connects, authenticates and attaches the links within <see cref="DeviceClientOptions.ConnectTimeoutMs"/>;
+        /// throws <see cref="AmqpException"/> (for example <c>amqp:unauthorized-access</c>) when the first connect fails.
+        /// After that, faults are handled by reconnecting in the background.
         /// </summary>
         public void Open()
         {
-            lock (sync)
-            {
-                if (opened) throw new InvalidOperationException("the client is already open");
-                if (closing) throw new InvalidOperationException("the client was closed; create a new one");
-                opened = true;
-            }
-            try
-            {
-                Connect(false);
-            }
-            catch (Exception)
-            {
-                lock (sync) opened = false;
-                throw;
-            }
-            dispatcher = new Thread(Dispatch);
+            if (closed) throw new InvalidOperationException("the client was closed; create a new one");
             dispatcher.Start();
-            renewer = new Thread(RenewalLoop);
-            renewer.Start();
-            SetStatus(ClientStatus.Connected, "connected to " + identity.HostName);
+            driver.Start();
+            var r = new ClientRequest();
+            r.Reset(RequestKind.Open, platform.TickMilliseconds + options.ConnectTimeoutMs);
+            Call(r, options.ConnectTimeoutMs, "Open");
         }
 
         /// <summary>Closes the connection; pending calls fail. The client cannot be opened again.</summary>
         public void Close()
         {
-            Connection c;
-            lock (sync)
+            if (closed) return;
+            closed = true;
+            if (!driver.IsRunning) return;
+            var r = new ClientRequest();
+            r.Reset(RequestKind.Close, platform.TickMilliseconds + ClientCore.CloseTimeoutMs);
+            driver.Submit(r);
+            if (!r.Done.WaitOne(ClientCore.CloseTimeoutMs + GraceMs, false))
             {
-                if (closing) return;
-                closing = true;
-                c = connection;
-                connection = null;
-                renewalDueTick = long.MaxValue;
+                // The driver is stuck in a transport call: end the transport from here, it unblocks.
+                driver.ForceClose();
+                r.Done.WaitOne(GraceMs, false);
             }
-            connected.Set();
-            renewalWake.Set();
-            if (c != null) c.Close(2000);
-            SetStatus(ClientStatus.Closed, "closed by the application");
         }
 
         /// <summary>
@@ -161,13 +125,6 @@ namespace IotHubAmqp.Device.IotHub
             return SendTelemetry(m);
         }
 
-        private static byte[] Utf8Bytes(string text)
-        {
-            byte[] bytes = new byte[Types.Utf8.GetByteCount(text)];
-            Types.Utf8.Encode(text, bytes, 0);
-            return bytes;
-        }
-
         /// <summary>Sends a telemetry message with a data body and waits for the hub's outcome.</summary>
         public SendResult SendTelemetry(byte[] body)
         {
@@ -179,41 +136,54 @@ namespace IotHubAmqp.Device.IotHub
         /// Sends a telemetry message on <c>/devices/{id}/messages/events</c> and returns when the hub's outcome
         /// arrives or <see cref="DeviceClientOptions.OperationTimeoutMs"/> passes. A message-id is generated when
         /// the message has none. If the connection drops first, the message is sent again on the new connection
-        /// (at-least-once: the hub may see it twice, with the same message-id).
+        /// (at-least-once: the hub may see it twice, with the same message-id). The message may be reused once this returns.
         /// </summary>
-        public SendResult SendTelemetry(Message message)
+        public SendResult SendTelemetry(Message message) => Send(message, RequestKind.Send);
+
+        /// <summary>
+        /// Starts a telemetry send and returns at once; <paramref name="completed"/> runs on the client's handler
+        /// thread with the result (the same results as <see cref="SendTelemetry(Message)"/>). Up to
+        /// <see cref="ClientCore.MaxPendingSends"/> sends may wait at once; do not change the message before the callback.
+        /// </summary>
+        public void BeginSendTelemetry(Message message, SendCompletedHandler completed)
+        {
+            if (completed == null) throw new ArgumentNullException(nameof(completed));
+            var r = PrepareSend(message, RequestKind.Send, new ClientRequest());
+            r.Callback = completed;
+            driver.Submit(r);
+        }
+
+        /// <summary>
+        /// Sends a message on the device's <c>/messages/serviceBound/feedback</c> sender link (the seed's device table),
+        /// attaching that link on first use.
+        /// </summary>
+        public SendResult SendFeedback(Message message) => Send(message, RequestKind.Feedback);
+
+        private SendResult Send(Message message, RequestKind kind)
+        {
+            ClientRequest r = PrepareSend(message, kind, pool.Take());
+            driver.Submit(r);
+            int wait = options.OperationTimeoutMs + GraceMs;
+            if (!r.Done.WaitOne(wait, false) && r.GiveUp())
+                return new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, "the connection did not answer within " + wait + " ms", r.MessageId);
+            SendResult result = r.Result;
+            Exception error = r.Error;
+            pool.Return(r);
+            if (error != null) throw error;
+            return result;
+        }
+
+        private ClientRequest PrepareSend(Message message, RequestKind kind, ClientRequest r)
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
-            CheckTelemetry(message);
+            if (kind == RequestKind.Send) CheckTelemetry(message);
             if (message.Properties == null) message.Properties = new MessageProperties();
-            if (message.Properties.MessageId == null) message.Properties.MessageId = Guid.NewGuid().ToString();
-            string messageId = message.Properties.MessageId.ToString();
-            long deadline = platform.TickMilliseconds + options.OperationTimeoutMs;
-            AmqpException last = null;
-            while (true)
-            {
-                int left = Remaining(deadline);
-                SenderLink link = WaitLink(left);
-                if (link == null)
-                {
-                    string why = last == null ? "not connected" : last.Message;
-                    return new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, "no outcome within " + options.OperationTimeoutMs + " ms (" + why + ")", messageId);
-                }
-                try
-                {
-                    return ToResult(link.Send(message, Remaining(deadline)), messageId);
-                }
-                catch (AmqpException e)
-                {
-                    if (e.Condition == ErrorCode.Timeout)
-                        return new SendResult(SendOutcome.TimedOut, e.Condition, e.Description, messageId);
-                    if (e.Condition == ErrorCode.MessageSizeExceeded || e.Condition == ErrorCode.InvalidField || e.Condition == ErrorCode.NotImplemented)
-                        throw;
-                    // The link or connection went away with the message in flight: reconnect and send it again.
-                    last = e;
-                    OnFault(link, e);
-                }
-            }
+            if (kind == RequestKind.Send && message.Properties.MessageId == null) message.Properties.MessageId = Guid.NewGuid().ToString();
+            r.Reset(kind, platform.TickMilliseconds + options.OperationTimeoutMs);
+            r.Message = message;
+            object id = message.Properties.MessageId;
+            r.MessageId = id as string ?? (id == null ? null : id.ToString());
+            return r;
         }
 
         /// <summary>
@@ -224,70 +194,100 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (maxCount <= 0) throw new ArgumentException("maxCount must be positive");
             if (CloudToDeviceMessage != null) throw new InvalidOperationException("messages go to the CloudToDeviceMessage handler");
-            var got = new System.Collections.ArrayList();
+            if (!options.ReceiveCloudToDevice) throw new InvalidOperationException("ReceiveCloudToDevice is off in the options");
             long deadline = platform.TickMilliseconds + timeoutMs;
-            while (got.Count < maxCount)
+            while (true)
             {
-                ReceiverLink link = WaitReceiver(Remaining(deadline));
-                if (link == null) break;
-                IncomingDelivery d;
-                try
-                {
-                    d = link.Receive(got.Count == 0 ? Remaining(deadline) : 0);
-                }
-                catch (AmqpException e)
-                {
-                    OnFault(link, e);
-                    continue;
-                }
-                if (d == null) break;
-                got.Add(new C2dMessage(d));
+                C2dMessage[] got = Take(maxCount, false);
+                long left = deadline - platform.TickMilliseconds;
+                if (got.Length > 0 || left <= 0 || closed) return got;
+                c2dSignal.WaitOne((int)left, false);
             }
-            var result = new C2dMessage[got.Count];
-            got.CopyTo(result);
-            return result;
+        }
+
+        private C2dMessage[] Take(int maxCount, bool forHandler)
+        {
+            if (!driver.IsRunning) return new C2dMessage[0];
+            var r = new ClientRequest();
+            r.Reset(RequestKind.TakeC2d, platform.TickMilliseconds + options.OperationTimeoutMs);
+            r.MaxCount = maxCount;
+            r.Settlement = forHandler ? 1 : 0;
+            Call(r, options.OperationTimeoutMs, "ReceiveCloudToDevice");
+            return r.Taken ?? new C2dMessage[0];
         }
 
         /// <summary>Completes the message (accepted): the hub removes it and reports Success as feedback.</summary>
-        public void Complete(C2dMessage message) => DeliveryOf(message).Link.Accept(message.Delivery);
+        public void Complete(C2dMessage message) => Settle(message, 0);
 
         /// <summary>Rejects the message: the hub dead-letters it and reports Rejected as feedback.</summary>
-        public void Reject(C2dMessage message) => DeliveryOf(message).Link.Reject(message.Delivery, null);
+        public void Reject(C2dMessage message) => Settle(message, 1);
 
         /// <summary>Abandons the message (released): the hub delivers it again later.</summary>
-        public void Abandon(C2dMessage message) => DeliveryOf(message).Link.Release(message.Delivery);
+        public void Abandon(C2dMessage message) => Settle(message, 2);
 
-        /// <summary>
-        /// Sends a message on the device's <c>/messages/serviceBound/feedback</c> sender link (the seed's device table),
-        /// attaching that link on first use.
-        /// </summary>
-        public SendResult SendFeedback(Message message)
+        private void Settle(C2dMessage message, int settlement)
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
-            SenderLink link;
-            lock (sync)
-            {
-                if (connection == null) throw new InvalidOperationException("the client is not connected");
-                if (feedback == null || !feedback.IsAttached)
-                    feedback = telemetry.Session.AttachSender("feedback-" + identity.DeviceId, IotHubAddress.Feedback, SenderSettleMode.Unsettled, LinkProperties());
-                link = feedback;
-            }
-            string id = message.Properties == null || message.Properties.MessageId == null ? null : message.Properties.MessageId.ToString();
-            try
-            {
-                return ToResult(link.Send(message, options.OperationTimeoutMs), id);
-            }
-            catch (AmqpException e)
-            {
-                if (e.Condition == ErrorCode.Timeout) return new SendResult(SendOutcome.TimedOut, e.Condition, e.Description, id);
-                throw;
-            }
+            var r = new ClientRequest();
+            r.Reset(RequestKind.Settle, platform.TickMilliseconds + options.OperationTimeoutMs);
+            r.C2d = message;
+            r.Settlement = settlement;
+            Call(r, options.OperationTimeoutMs, "settling a message");
         }
 
-        private static IncomingDelivery DeliveryOf(C2dMessage message)
+        // Submits and waits; the driver's error is thrown here, on the caller's thread.
+        private void Call(ClientRequest r, int timeoutMs, string what)
         {
-            if (message == null) throw new ArgumentNullException(nameof(message));
-            return message.Delivery;
+            driver.Submit(r);
+            if (!r.Done.WaitOne(timeoutMs + GraceMs, false) && r.GiveUp())
+                throw new AmqpException(ErrorCode.Timeout, what + " did not complete within " + timeoutMs + " ms");
+            if (r.Error != null) throw r.Error;
+        }
+
+        /// <summary>Runs one notice on the handler thread (see <see cref="NoticeDispatcher"/>).</summary>
+        internal void RunNotice(object notice)
+        {
+            if (notice is StatusNotice s)
+            {
+                StatusChangedHandler h = StatusChanged;
+                if (h != null) h(this, s.Status, s.Reason);
+                return;
+            }
+            if (notice is ClientRequest r)
+            {
+                SendResult result = r.Result ?? new SendResult(SendOutcome.Rejected, r.Error is AmqpException a ? a.Condition : null, r.Error == null ? null : r.Error.Message, r.MessageId);
+                r.Callback(this, r.Message, result);
+                return;
+            }
+            if (notice == ClientCore.C2dAvailable) DeliverC2d();
+        }
+
+        private void DeliverC2d()
+        {
+            CloudToDeviceMessageHandler handler = CloudToDeviceMessage;
+            if (handler == null)
+            {
+                c2dSignal.Set();
+                return;
+            }
+            C2dMessage[] batch = Take((int)options.C2dPrefetch, true);
+            for (int i = 0; i < batch.Length; i++)
+            {
+                try
+                {
+                    handler(this, batch[i]);
+                }
+                catch (Exception)
+                {
+                    // An application error must not stop delivery; the message stays unsettled and the hub
+                    // delivers it again after its lock expires.
+                }
+            }
+            if (batch.Length == 0 || closed) return;
+            var back = new ClientRequest();
+            back.Reset(RequestKind.C2dReturned, 0);
+            back.MaxCount = batch.Length;
+            driver.Submit(back);
         }
 
         private void CheckTelemetry(Message message)
@@ -299,27 +299,11 @@ namespace IotHubAmqp.Device.IotHub
                 throw new ArgumentException("telemetry body is " + body.Length + " bytes; IoT Hub accepts at most " + DeviceClientOptions.MaxTelemetryBytes);
         }
 
-        private static SendResult ToResult(Outcome outcome, string messageId)
+        private static byte[] Utf8Bytes(string text)
         {
-            switch (outcome)
-            {
-                case Accepted _:
-                    return new SendResult(SendOutcome.Accepted, null, null, messageId);
-                case Rejected r:
-                    string condition = r.Error == null ? null : r.Error.Condition;
-                    string description = r.Error == null ? null : r.Error.Description;
-                    return new SendResult(condition == ErrorCode.ResourceLimitExceeded ? SendOutcome.Throttled : SendOutcome.Rejected, condition, description, messageId);
-                default:
-                    return new SendResult(SendOutcome.Released, null, null, messageId);
-            }
-        }
-
-        private static string Describe(Exception e) => e is AmqpException a ? a.Message : e.GetType().Name + ": " + e.Message;
-
-        private int Remaining(long deadline)
-        {
-            long left = deadline - platform.TickMilliseconds;
-            return left <= 0 ? 0 : (int)left;
+            byte[] bytes = new byte[Types.Utf8.GetByteCount(text)];
+            Types.Utf8.Encode(text, bytes, 0);
+            return bytes;
         }
     }
 }

@@ -1,0 +1,350 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System;
+using IotHubAmqp.Device.Engine;
+using IotHubAmqp.Device.Framing;
+using IotHubAmqp.Device.Messaging;
+using IotHubAmqp.Device.Sasl;
+
+namespace IotHubAmqp.Device.IotHub
+{
+    // Connecting: one deadline bounds transport, TLS, SASL, open, begin, put-token and attaches; links pipelined.
+    internal sealed partial class ClientCore
+    {
+        /// <summary>Hops a connect follows when the hub answers with a redirect.</summary>
+        public const int MaxRedirects = 3;
+
+        private Session session;
+        private SenderLink telemetry;
+        private ReceiverLink c2d;
+        private SenderLink cbsOut;
+        private ReceiverLink cbsIn;
+        private SenderLink feedback;
+        private int linkSerial;
+
+        private int attempt;
+        private int redirects;
+        private string redirectHost;
+        private int redirectPort;
+        private bool plannedRenewal;
+        private long connectDeadline = long.MaxValue;
+        private bool transportUp;
+        private bool telemetryRefused;
+        private bool c2dRefused;
+
+        /// <summary>The driver should open a transport to <see cref="ConnectHost"/>:<see cref="ConnectPort"/> within <see cref="ConnectDeadline"/>.</summary>
+        public bool WantsTransport { get; private set; }
+
+        /// <summary>The driver should write what is left of the engine's output (bounded) and close the transport.</summary>
+        public bool WantsTransportClosed { get; private set; }
+
+        public string ConnectHost { get; private set; }
+
+        public int ConnectPort { get; private set; }
+
+        public long ConnectDeadline => connectDeadline;
+
+        private void StartAttempt(bool renew, long now)
+        {
+            Phase = ClientPhase.Connecting;
+            plannedRenewal = renew;
+            string host = identity.GatewayHostName ?? identity.HostName;
+            int port = options.Port;
+            // "GatewayHostName=127.0.0.1:5671" (a local hub on another port, as the Node SDK reads it).
+            int colon = host.IndexOf(':');
+            if (colon > 0 && colon == host.LastIndexOf(':'))
+            {
+                port = ParsePort(host.Substring(colon + 1));
+                host = host.Substring(0, colon);
+            }
+            if (redirectHost != null)
+            {
+                host = redirectHost;
+                port = redirectPort;
+            }
+            try
+            {
+                pendingToken = NextToken(renew);
+            }
+            catch (Exception e)
+            {
+                AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.UnauthorizedAccess, e.Message), now);
+                return;
+            }
+            ConnectHost = host;
+            ConnectPort = port;
+            connectDeadline = now + options.ConnectTimeoutMs;
+            WantsTransport = true;
+        }
+
+        /// <summary>The driver takes the connect request (and performs it).</summary>
+        public void TransportConnecting() => WantsTransport = false;
+
+        /// <summary>The transport is up: start AMQP on it.</summary>
+        public void TransportConnected(long now)
+        {
+            transportUp = true;
+            if (Phase != ClientPhase.Connecting)
+            {
+                // Closed meanwhile: nothing to do on it.
+                WantsTransportClosed = true;
+                return;
+            }
+            var settings = new ConnectionSettings();
+            settings.ContainerId = identity.DeviceId;
+            settings.HostName = identity.HostName;
+            settings.MaxFrameSize = options.MaxFrameSize;
+            settings.IdleTimeoutMs = options.IdleTimeoutMs;
+            if (options.Authentication == AuthenticationMode.SaslPlain)
+                settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(identity.DeviceId, identity.ModuleId, identity.HostName), pendingToken);
+            else if (options.Authentication == AuthenticationMode.CbsWithSaslAnonymous)
+                settings.Sasl = SaslProfile.Anonymous();
+            Engine = new Connection(settings);
+            Engine.Open(now);
+            if (Engine.CanBeginSessions) BeginLinks(now);
+        }
+
+        /// <summary>The transport could not be opened (connect, TLS or the deadline).</summary>
+        public void TransportFailed(Exception e, long now)
+        {
+            transportUp = false;
+            if (Phase != ClientPhase.Connecting) return;
+            AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, e.GetType().Name + ": " + e.Message), now);
+        }
+
+        /// <summary>The transport ended by itself (the peer closed it, a read or write failed).</summary>
+        public void TransportEnded(AmqpException reason, long now)
+        {
+            if (Engine != null) Engine.TransportClosed(reason, now);
+            ProcessEvents(now);
+            if (transportUp) WantsTransportClosed = true;
+        }
+
+        /// <summary>The driver closed the transport it was asked to close.</summary>
+        public void TransportClosed(long now)
+        {
+            transportUp = false;
+            WantsTransportClosed = false;
+            if (Engine != null && !Engine.IsEnded) Engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "transport closed"));
+            ProcessEvents(now);
+            Engine = null;
+            if (Phase == ClientPhase.Closing) FinishClose();
+        }
+
+        // Session and links, pipelined behind open: the put-token first, telemetry and C2D right behind it.
+        private void BeginLinks(long now)
+        {
+            session = Engine.BeginSession(0);
+            tokenPut = options.Authentication == AuthenticationMode.SaslPlain;
+            telemetryRefused = false;
+            c2dRefused = false;
+            if (!tokenPut)
+            {
+                cbsOut = session.AttachSender("$cbs-sender", IotHubAddress.Cbs, SenderSettleMode.Settled, null);
+                cbsIn = session.AttachReceiver(IotHubAddress.CbsReplyTo, IotHubAddress.Cbs, 1, ReceiverSettleMode.First, 4096, null);
+                SendPutToken(now);
+            }
+            AttachTelemetry();
+            if (options.ReceiveCloudToDevice) AttachC2d();
+        }
+
+        private void AttachTelemetry()
+        {
+            telemetry = session.AttachSender("telemetry-" + identity.DeviceId + "-" + (linkSerial++), IotHubAddress.Telemetry(identity.DeviceId, identity.ModuleId), SenderSettleMode.Unsettled, LinkProperties());
+        }
+
+        private void AttachC2d()
+        {
+            c2d = session.AttachReceiver("c2d-" + identity.DeviceId + "-" + (linkSerial++), IotHubAddress.CloudToDevice(identity.DeviceId, identity.ModuleId), options.C2dPrefetch, ReceiverSettleMode.First, options.C2dMaxMessageBytes, LinkProperties());
+        }
+
+        private SenderLink EnsureFeedback()
+        {
+            if (feedback == null || feedback.IsEnded)
+                feedback = session.AttachSender("feedback-" + identity.DeviceId + "-" + (linkSerial++), IotHubAddress.Feedback, SenderSettleMode.Unsettled, LinkProperties());
+            return feedback;
+        }
+
+        // Too many sends the hub never answered: a new link frees their slots (the hub forgets them with the old one).
+        private void RecycleTelemetry()
+        {
+            telemetry.Close();
+            AttachTelemetry();
+        }
+
+        private AmqpMap LinkProperties()
+        {
+            var p = new AmqpMap();
+            p[new Symbol("com.microsoft:client-version")] = DeviceClient.ClientVersion;
+            p[new Symbol("com.microsoft:api-version")] = DeviceClient.ApiVersion;
+            return p;
+        }
+
+        // Connected once telemetry (and C2D) are attached and the token is in place.
+        private void CheckConnected(long now)
+        {
+            if (Phase != ClientPhase.Connecting || !tokenPut) return;
+            if (telemetry == null || !telemetry.IsAttached) return;
+            if (options.ReceiveCloudToDevice && (c2d == null || !c2d.IsAttached)) return;
+            Phase = ClientPhase.Connected;
+            connectDeadline = long.MaxValue;
+            bool first = openRequest != null;
+            bool renewal = plannedRenewal;
+            int attempts = attempt + 1;
+            attempt = 0;
+            redirects = 0;
+            renewalFailures = 0;
+            plannedRenewal = false;
+            if (options.Authentication == AuthenticationMode.SaslPlain)
+            {
+                // PLAIN: the token counts once the hub let the connection through.
+                token = pendingToken;
+                tokenExpiry = nextExpiry;
+            }
+            if (options.RenewTokens) renewAt = now + RenewalDelayMs();
+            if (first)
+            {
+                SetStatus(ClientStatus.Connected, "connected to " + identity.HostName);
+                openRequest.Complete();
+                openRequest = null;
+            }
+            else if (renewal)
+            {
+                Reconnects++;
+                TokenRenewals++;
+                SetStatus(ClientStatus.Connected, "reconnected with a new token");
+                SetStatus(ClientStatus.TokenRenewed, "token renewed, valid for " + (tokenExpiry - SasToken.UnixSeconds(platform.UtcNow)) + " s");
+            }
+            else
+            {
+                Reconnects++;
+                SetStatus(ClientStatus.Connected, "reconnected after " + attempts + " attempt(s)");
+            }
+            DispatchSends();
+            PullC2d();
+        }
+
+        // Any fault of the live connection or of a link it needs: tear down, then reconnect after a backoff.
+        private void OnFault(AmqpException reason, long now)
+        {
+            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed || Phase == ClientPhase.Idle || Phase == ClientPhase.Backoff) return;
+            if (Phase == ClientPhase.Connecting)
+            {
+                AttemptFailed(reason, now);
+                return;
+            }
+            TearDown();
+            NoteRedirect(reason);
+            SetStatus(ClientStatus.Reconnecting, Describe(reason));
+            ScheduleReconnect(now, redirectHost != null);
+        }
+
+        private void AttemptFailed(AmqpException reason, long now)
+        {
+            TearDown();
+            if (openRequest != null)
+            {
+                // The first Open reports its failure to the caller; later connects retry in the background.
+                Phase = ClientPhase.Idle;
+                redirectHost = null;
+                Fail(openRequest, reason);
+                openRequest = null;
+                return;
+            }
+            bool redirect = NoteRedirect(reason);
+            if (!redirect) redirectHost = null;
+            SetStatus(ClientStatus.Reconnecting, "attempt " + (attempt + 1) + " failed: " + Describe(reason));
+            attempt++;
+            ScheduleReconnect(now, redirect);
+        }
+
+        private void ScheduleReconnect(long now, bool immediately)
+        {
+            if (immediately && redirects < MaxRedirects)
+            {
+                redirects++;
+                Phase = ClientPhase.Backoff;
+                reconnectAt = now;
+                return;
+            }
+            if (!options.Retry.MayRetry(attempt))
+            {
+                Phase = ClientPhase.Idle;
+                SetStatus(ClientStatus.Disconnected, "gave up after " + attempt + " attempts");
+                FailAllSends(new AmqpException(ErrorCode.ConnectionLost, "the client gave up reconnecting after " + attempt + " attempts"));
+                return;
+            }
+            Phase = ClientPhase.Backoff;
+            reconnectAt = now + options.Retry.DelayMs(attempt, random.NextDouble());
+        }
+
+        // Ends the connection (close queued for the driver to flush) and forgets its links; sends go back in line.
+        private void TearDown()
+        {
+            connectDeadline = long.MaxValue;
+            putTokenDeadline = long.MaxValue;
+            renewing = false;
+            WantsTransport = false;
+            if (Engine != null)
+            {
+                if (!Engine.IsEnded) Engine.Close(null);
+                Engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "the connection was replaced"));
+                HarvestOutcomes();
+            }
+            DropLinks();
+            if (transportUp) WantsTransportClosed = true;
+            else Engine = null;
+        }
+
+        private void HarvestOutcomes()
+        {
+            if (telemetry != null) OnOutcomes(telemetry);
+            if (feedback != null) OnOutcomes(feedback);
+            for (int i = 0; i < sends.Count; i++)
+            {
+                var r = (ClientRequest)sends[i];
+                r.Slot = null;
+                r.SlotLink = null;
+            }
+        }
+
+        private void DropLinks()
+        {
+            session = null;
+            telemetry = null;
+            feedback = null;
+            cbsOut = null;
+            cbsIn = null;
+            c2d = null;
+            // Messages the application has not taken are redelivered by the hub on the next link.
+            c2dReady.Clear();
+        }
+
+        // amqp:link:redirect / amqp:connection:redirect info (iothub-amqp-wire.md 10): network-host, hostname, port.
+        private bool NoteRedirect(AmqpException reason)
+        {
+            if (reason == null || reason.Info == null) return false;
+            if (reason.Condition != ErrorCode.LinkRedirect && reason.Condition != ErrorCode.ConnectionRedirect) return false;
+            string host = reason.Info[new Symbol("network-host")] as string ?? reason.Info[new Symbol("hostname")] as string;
+            object port = reason.Info[new Symbol("port")];
+            if (host == null) return false;
+            redirectHost = host;
+            redirectPort = port is int p ? p : port is uint u ? (int)u : options.Port;
+            return true;
+        }
+
+        private static string Describe(Exception e) => e is AmqpException a ? a.Message : e.GetType().Name + ": " + e.Message;
+
+        private static int ParsePort(string text)
+        {
+            int port = 0;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c < '0' || c > '9' || port > 6553) throw new ArgumentException("GatewayHostName has an invalid port");
+                port = port * 10 + (c - '0');
+            }
+            if (port <= 0 || port > 65535) throw new ArgumentException("GatewayHostName has an invalid port");
+            return port;
+        }
+    }
+}

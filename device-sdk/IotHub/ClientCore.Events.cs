@@ -1,0 +1,287 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System;
+using IotHubAmqp.Device.Engine;
+using IotHubAmqp.Device.Framing;
+
+namespace IotHubAmqp.Device.IotHub
+{
+    // The engine's events, CBS put-token and its replies, token renewal, and the timers.
+    internal sealed partial class ClientCore
+    {
+        private string token;
+        private long tokenExpiry;
+        private string pendingToken;
+        private long pendingExpiry;
+        private bool tokenPut;
+        private bool renewing;
+        private string putTokenId;
+        private int cbsRequestId;
+        private int renewalFailures;
+        private long putTokenDeadline = long.MaxValue;
+        private long renewAt = long.MaxValue;
+        private long reconnectAt = long.MaxValue;
+
+        private long TimerDeadline
+        {
+            get
+            {
+                long next = Min(connectDeadline, putTokenDeadline);
+                if (Phase == ClientPhase.Connected) next = Min(next, renewAt);
+                if (Phase == ClientPhase.Backoff) next = Min(next, reconnectAt);
+                return next;
+            }
+        }
+
+        private void ClearTimers()
+        {
+            connectDeadline = long.MaxValue;
+            putTokenDeadline = long.MaxValue;
+            renewAt = long.MaxValue;
+            reconnectAt = long.MaxValue;
+        }
+
+        private void OnTimers(long now)
+        {
+            if (Phase == ClientPhase.Connecting && now >= connectDeadline)
+            {
+                AttemptFailed(new AmqpException(ErrorCode.Timeout, "connect did not complete within " + options.ConnectTimeoutMs + " ms"), now);
+                return;
+            }
+            if (now >= putTokenDeadline)
+            {
+                putTokenDeadline = long.MaxValue;
+                PutTokenFailed(new AmqpException(ErrorCode.Timeout, "no CBS put-token reply within " + options.OperationTimeoutMs + " ms"), now);
+                return;
+            }
+            if (Phase == ClientPhase.Backoff && now >= reconnectAt)
+            {
+                reconnectAt = long.MaxValue;
+                StartAttempt(plannedRenewal, now);
+                return;
+            }
+            if (Phase == ClientPhase.Connected && now >= renewAt)
+            {
+                renewAt = long.MaxValue;
+                Renew(now);
+            }
+        }
+
+        /// <summary>Drains the engine's events and moves the state machine on.</summary>
+        public void ProcessEvents(long now)
+        {
+            Connection engine = Engine;
+            if (engine == null) return;
+            EngineObject source;
+            while ((source = engine.NextEvent(out int kinds)) != null)
+            {
+                if (engine != Engine) return;
+                if (source == engine)
+                {
+                    if ((kinds & EngineEvent.Authenticated) != 0 && Phase == ClientPhase.Connecting) BeginLinks(now);
+                    if ((kinds & EngineEvent.Ended) != 0)
+                    {
+                        if (Phase == ClientPhase.Closing) FinishClose();
+                        else OnFault(engine.Error ?? new AmqpException(ErrorCode.ConnectionForced, "the hub closed the connection"), now);
+                    }
+                    continue;
+                }
+                if (source is Session s)
+                {
+                    if ((kinds & EngineEvent.Ended) != 0 && s == session) OnFault(s.Error ?? new AmqpException(ErrorCode.IllegalState, "the hub ended the session"), now);
+                    continue;
+                }
+                if (source is SenderLink sl)
+                {
+                    if ((kinds & EngineEvent.Outcomes) != 0)
+                    {
+                        if (sl == cbsOut) DrainSettled(sl);
+                        else OnOutcomes(sl);
+                    }
+                    if ((kinds & EngineEvent.Attached) != 0) CheckConnected(now);
+                    if ((kinds & EngineEvent.Ended) != 0) OnLinkEnded(sl, now);
+                    continue;
+                }
+                var rl = (ReceiverLink)source;
+                if ((kinds & EngineEvent.Messages) != 0)
+                {
+                    if (rl == cbsIn) OnCbsReplies(now);
+                    else if (rl == c2d) PullC2d();
+                }
+                if ((kinds & EngineEvent.Attached) != 0) CheckConnected(now);
+                if ((kinds & EngineEvent.Ended) != 0) OnLinkEnded(rl, now);
+            }
+            DispatchSends();
+        }
+
+        private static void DrainSettled(SenderLink link)
+        {
+            OutgoingDelivery d;
+            while ((d = link.NextCompleted()) != null) link.Free(d);
+        }
+
+        private void OnLinkEnded(Link link, long now)
+        {
+            if (link.ClosedByUs) return;
+            if (link == feedback)
+            {
+                // Feedback is optional: its sends fail with the reason, the connection stays.
+                OnOutcomes(feedback);
+                for (int i = sends.Count - 1; i >= 0; i--)
+                {
+                    var r = (ClientRequest)sends[i];
+                    if (r.Kind != RequestKind.Feedback) continue;
+                    sends.RemoveAt(i);
+                    Fail(r, link.Error ?? new AmqpException(ErrorCode.DetachForced, "the feedback link was detached"));
+                }
+                feedback = null;
+                return;
+            }
+            if (link != telemetry && link != c2d && link != cbsOut && link != cbsIn) return;
+            // A link attached right behind the put-token may be refused because the hub checked it first: attach again
+            // once the token is in place (pipelining saves a round trip when the hub handles frames in order).
+            bool refusedEarly = Phase == ClientPhase.Connecting && !tokenPut && link.Error != null && link.Error.Condition == ErrorCode.UnauthorizedAccess;
+            if (refusedEarly && link == telemetry)
+            {
+                telemetryRefused = true;
+                return;
+            }
+            if (refusedEarly && link == c2d)
+            {
+                c2dRefused = true;
+                return;
+            }
+            OnFault(link.Error ?? new AmqpException(ErrorCode.DetachForced, "the hub detached link '" + link.Name + "'"), now);
+        }
+
+        private void SendPutToken(long now)
+        {
+            putTokenId = "put-token-" + (++cbsRequestId).ToString();
+            pendingExpiry = nextExpiry;
+            OutgoingDelivery d = cbsOut.Send(CbsPutToken.Request(pendingToken, audience, options.CbsTokenType, putTokenId), null);
+            if (d == null) throw new AmqpException(ErrorCode.InternalError, "no slot for the put-token");
+            putTokenDeadline = now + options.OperationTimeoutMs;
+        }
+
+        private void OnCbsReplies(long now)
+        {
+            IncomingDelivery reply;
+            while ((reply = cbsIn.Take()) != null)
+            {
+                // Settle every reply, so the hub can forget it.
+                if (!reply.Settled) cbsIn.Accept(reply);
+                if (putTokenId == null || !CbsPutToken.Answers(reply.Message, putTokenId)) continue;
+                putTokenId = null;
+                putTokenDeadline = long.MaxValue;
+                int status = CbsPutToken.StatusCode(reply.Message);
+                if (CbsPutToken.IsSuccess(status)) PutTokenSucceeded(now);
+                else PutTokenFailed(new AmqpException(ErrorCode.UnauthorizedAccess, "CBS put-token refused with status " + status + ": " + CbsPutToken.StatusDescription(reply.Message)), now);
+            }
+        }
+
+        private void PutTokenSucceeded(long now)
+        {
+            // The new token counts only now: a refused one never replaces the one in force.
+            token = pendingToken;
+            tokenExpiry = pendingExpiry;
+            tokenPut = true;
+            if (renewing)
+            {
+                renewing = false;
+                renewalFailures = 0;
+                TokenRenewals++;
+                if (options.RenewTokens) renewAt = now + RenewalDelayMs();
+                SetStatus(ClientStatus.TokenRenewed, "token renewed, valid for " + (tokenExpiry - SasToken.UnixSeconds(platform.UtcNow)) + " s");
+                return;
+            }
+            if (telemetryRefused) AttachTelemetry();
+            if (c2dRefused) AttachC2d();
+            telemetryRefused = false;
+            c2dRefused = false;
+            CheckConnected(now);
+        }
+
+        private void PutTokenFailed(AmqpException e, long now)
+        {
+            putTokenId = null;
+            if (!renewing)
+            {
+                OnFault(e, now);
+                return;
+            }
+            renewing = false;
+            int failures = ++renewalFailures;
+            SetStatus(ClientStatus.TokenRenewalFailed, "renewal attempt " + failures + " failed: " + Describe(e));
+            long left = (tokenExpiry - SasToken.UnixSeconds(platform.UtcNow)) * 1000;
+            int delay = options.Retry.DelayMs(failures - 1, random.NextDouble());
+            if (left <= delay)
+            {
+                // It expires before another try: the reconnect path takes over.
+                OnFault(new AmqpException(ErrorCode.UnauthorizedAccess, "token expired before it could be renewed"), now);
+                return;
+            }
+            renewAt = now + delay;
+        }
+
+        private void Renew(long now)
+        {
+            if (cbsOut != null && cbsOut.IsAttached)
+            {
+                // CBS: a new put-token on the live connection; links and sends carry on untouched.
+                try
+                {
+                    pendingToken = NextToken(true);
+                    renewing = true;
+                    SendPutToken(now);
+                }
+                catch (AmqpException e)
+                {
+                    renewing = true;
+                    PutTokenFailed(e, now);
+                }
+                return;
+            }
+            // PLAIN binds the token to the connection: a planned reconnect with a new one. Sends wait in line.
+            TearDown();
+            SetStatus(ClientStatus.Reconnecting, "renewing the token (SASL PLAIN needs a new connection)");
+            Phase = ClientPhase.Backoff;
+            plannedRenewal = true;
+            reconnectAt = now;
+        }
+
+        // Milliseconds until the renewal point of the current token.
+        private int RenewalDelayMs()
+        {
+            long nowMs = (platform.UtcNow.Ticks - Types.Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
+            long left = tokenExpiry * 1000 - nowMs;
+            if (left <= 0) return 0;
+            double fraction = options.RenewalPoint + options.RenewalJitter * (2 * random.NextDouble() - 1);
+            double delay = left * fraction;
+            return delay >= int.MaxValue ? int.MaxValue : (int)delay;
+        }
+
+        private long nextExpiry;
+
+        // A token from the key; or the application's: the current one while it is still valid (a reconnect),
+        // else a new one from the TokenRenewal callback. The expiry is kept aside until the token is accepted.
+        private string NextToken(bool renew)
+        {
+            long now = SasToken.UnixSeconds(platform.UtcNow);
+            if (identity.HasKey)
+            {
+                long expiry = now + options.TokenLifetimeSeconds;
+                nextExpiry = expiry;
+                return SasToken.Create(platform, audience, identity.Key, identity.SharedAccessKeyName, expiry);
+            }
+            string current = token ?? identity.SharedAccessSignature;
+            string supplied = null;
+            if (!renew && SasToken.ParseExpiry(current) > now)
+                supplied = current;
+            else if (options.TokenRenewal != null)
+                supplied = options.TokenRenewal(audience, platform.UtcNow.AddSeconds(options.TokenLifetimeSeconds));
+            if (supplied == null)
+                throw new AmqpException(ErrorCode.UnauthorizedAccess, "the SAS token " + (renew ? "needs renewal" : "has expired") + " and no TokenRenewal callback gave a new one");
+            nextExpiry = SasToken.ParseExpiry(supplied);
+            return supplied;
+        }
+    }
+}

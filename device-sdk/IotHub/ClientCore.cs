@@ -1,0 +1,388 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System;
+using System.Collections;
+using IotHubAmqp.Device.Engine;
+using IotHubAmqp.Device.Framing;
+using IotHubAmqp.Device.Messaging;
+using IotHubAmqp.Device.Platform;
+
+namespace IotHubAmqp.Device.IotHub
+{
+    /// <summary>Where the client is in its life.</summary>
+    internal enum ClientPhase
+    {
+        Idle,
+        Connecting,
+        Connected,
+        Backoff,
+        Closing,
+        Closed,
+    }
+
+    /// <summary>
+    /// The IoT Hub client's logic as a state machine: connect, CBS put-token, renewal schedule, backoff, reconnect,
+    /// redirects, sends with their deadlines, C2D. No I/O, threads, locks or clock: its driver passes requests,
+    /// transport results and the time in, pumps the engine's bytes, performs <see cref="WantsTransport"/> and
+    /// <see cref="WantsTransportClosed"/>, and hands <see cref="TakeNotice"/> to the application outside of it.
+    /// </summary>
+    internal sealed partial class ClientCore
+    {
+        /// <summary>Sends waiting for a slot or an outcome at once; more are refused as throttled.</summary>
+        public const int MaxPendingSends = 32;
+
+        /// <summary>How long a close waits for the hub's answer before dropping the transport.</summary>
+        public const int CloseTimeoutMs = 2000;
+
+        private readonly IotHubConnectionString identity;
+        private readonly DeviceClientOptions options;
+        private readonly IPlatform platform;
+        private readonly Random random;
+        private readonly string audience;
+        private readonly ArrayList sends = new ArrayList();
+        private readonly ArrayList notices = new ArrayList();
+        private readonly ArrayList c2dReady = new ArrayList();
+
+        private ClientRequest openRequest;
+        private ClientRequest closeRequest;
+        private long closeDeadline = long.MaxValue;
+        private int c2dOut;
+
+        public ClientCore(IotHubConnectionString identity, DeviceClientOptions options, IPlatform platform, Random random)
+        {
+            this.identity = identity;
+            this.options = options;
+            this.platform = platform;
+            this.random = random;
+            audience = IotHubAddress.Audience(identity.HostName, identity.DeviceId, identity.ModuleId);
+        }
+
+        public ClientPhase Phase { get; private set; }
+
+        /// <summary>The status the application reads; changes only with a notice.</summary>
+        public ClientStatus Status { get; private set; } = ClientStatus.Disconnected;
+
+        public int Reconnects { get; private set; }
+
+        public int TokenRenewals { get; private set; }
+
+        /// <summary>True once closed: the driver may stop after dispatching the last notices.</summary>
+        public bool Finished => Phase == ClientPhase.Closed && Engine == null;
+
+        /// <summary>The connection whose bytes the driver pumps (null between connections).</summary>
+        public Connection Engine { get; private set; }
+
+        /// <summary>Messages ready for the application (taken by <see cref="RequestKind.TakeC2d"/>).</summary>
+        public int C2dReadyCount => c2dReady.Count;
+
+        /// <summary>The next notice for the application (a status change, a completed callback send, C2D ready), or null.</summary>
+        public object TakeNotice()
+        {
+            if (notices.Count == 0) return null;
+            object n = notices[0];
+            notices.RemoveAt(0);
+            return n;
+        }
+
+        /// <summary>Handles one application request.</summary>
+        public void Submit(ClientRequest r, long now)
+        {
+            if (r.IsGivenUp) return;
+            switch (r.Kind)
+            {
+                case RequestKind.Open: OnOpenRequest(r, now); break;
+                case RequestKind.Close: OnCloseRequest(r, now); break;
+                case RequestKind.Send:
+                case RequestKind.Feedback: OnSendRequest(r, now); break;
+                case RequestKind.Settle: OnSettle(r); break;
+                case RequestKind.TakeC2d: OnTakeC2d(r); break;
+                case RequestKind.C2dReturned:
+                    if (c2dOut > 0) c2dOut -= r.MaxCount;
+                    if (c2dOut < 0) c2dOut = 0;
+                    PullC2d();
+                    r.Complete();
+                    break;
+            }
+        }
+
+        /// <summary>The earliest tick at which <see cref="Tick"/> has work.</summary>
+        public long NextDeadline
+        {
+            get
+            {
+                long next = Engine == null ? long.MaxValue : Engine.NextDeadline;
+                next = Min(next, TimerDeadline);
+                next = Min(next, closeDeadline);
+                for (int i = 0; i < sends.Count; i++) next = Min(next, ((ClientRequest)sends[i]).Deadline);
+                return next;
+            }
+        }
+
+        /// <summary>Fires what is due at <paramref name="now"/> and handles the engine's events.</summary>
+        public void Tick(long now)
+        {
+            if (Engine != null) Engine.Tick(now);
+            ProcessEvents(now);
+            OnTimers(now);
+            if (Phase == ClientPhase.Closing && now >= closeDeadline) FinishClose();
+            ExpireSends(now);
+            ProcessEvents(now);
+            DispatchSends();
+        }
+
+        private void OnOpenRequest(ClientRequest r, long now)
+        {
+            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed)
+            {
+                Fail(r, new InvalidOperationException("the client was closed; create a new one"));
+                return;
+            }
+            if (Phase != ClientPhase.Idle)
+            {
+                Fail(r, new InvalidOperationException("the client is already open"));
+                return;
+            }
+            openRequest = r;
+            attempt = 0;
+            StartAttempt(false, now);
+        }
+
+        private void OnCloseRequest(ClientRequest r, long now)
+        {
+            if (Phase == ClientPhase.Closed)
+            {
+                r.Complete();
+                return;
+            }
+            closeRequest = r;
+            if (openRequest != null) Fail(openRequest, new InvalidOperationException("the client was closed while connecting"));
+            openRequest = null;
+            FailAllSends(new InvalidOperationException("the client was closed"));
+            Phase = ClientPhase.Closing;
+            ClearTimers();
+            if (Engine != null && !Engine.IsEnded)
+            {
+                Engine.Close(null);
+                closeDeadline = now + CloseTimeoutMs;
+            }
+            else
+            {
+                FinishClose();
+            }
+        }
+
+        // The hub answered our close, or it did not in time: drop the transport and finish.
+        private void FinishClose()
+        {
+            closeDeadline = long.MaxValue;
+            if (Engine != null)
+            {
+                Engine.Abort(new AmqpException(ErrorCode.IllegalState, "the client was closed"));
+                DropLinks();
+                WantsTransportClosed = transportUp;
+                if (!transportUp) Engine = null;
+            }
+            if (Phase == ClientPhase.Closed) return;
+            Phase = ClientPhase.Closed;
+            SetStatus(ClientStatus.Closed, "closed by the application");
+            if (closeRequest != null) closeRequest.Complete();
+            closeRequest = null;
+        }
+
+        private void OnSendRequest(ClientRequest r, long now)
+        {
+            if (Phase == ClientPhase.Idle) { Fail(r, new InvalidOperationException("call Open first")); return; }
+            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed) { Fail(r, new InvalidOperationException("the client is closed")); return; }
+            if (r.Kind == RequestKind.Feedback && Phase != ClientPhase.Connected) { Fail(r, new InvalidOperationException("the client is not connected")); return; }
+            if (sends.Count >= MaxPendingSends)
+            {
+                Finish(r, new SendResult(SendOutcome.Throttled, ErrorCode.ResourceLimitExceeded, MaxPendingSends + " sends are already waiting", r.MessageId));
+                return;
+            }
+            sends.Add(r);
+            DispatchSends();
+        }
+
+        // Gives waiting sends a slot on their link, oldest first.
+        private void DispatchSends()
+        {
+            if (Phase != ClientPhase.Connected) return;
+            for (int i = 0; i < sends.Count; i++)
+            {
+                var r = (ClientRequest)sends[i];
+                if (r.Slot != null) continue;
+                SenderLink link = r.Kind == RequestKind.Feedback ? EnsureFeedback() : telemetry;
+                if (link == null || !link.IsAttached) continue;
+                OutgoingDelivery d = link.Send(r.Message, r);
+                if (d == null) continue;
+                r.Slot = d;
+                r.SlotLink = link;
+            }
+        }
+
+        private void ExpireSends(long now)
+        {
+            for (int i = sends.Count - 1; i >= 0; i--)
+            {
+                var r = (ClientRequest)sends[i];
+                if (r.IsGivenUp)
+                {
+                    if (r.Slot != null) r.SlotLink.Cancel(r.Slot);
+                    sends.RemoveAt(i);
+                    continue;
+                }
+                if (now < r.Deadline) continue;
+                string why;
+                if (r.Slot == null) why = r.LastFault == null ? "not connected" : r.LastFault.Description;
+                else why = r.SlotLink.Cancel(r.Slot) ? "not sent: no credit or window from the hub" : "the hub gave no outcome";
+                sends.RemoveAt(i);
+                Finish(r, new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, "no outcome within " + options.OperationTimeoutMs + " ms (" + why + ")", r.MessageId));
+            }
+            // Outcomes that never come would hold every slot (2.6.12 leaves them unsettled): a new link frees them.
+            if (telemetry != null && telemetry.IsAttached && telemetry.AbandonedCount >= SenderLink.MaxInFlight / 2) RecycleTelemetry();
+        }
+
+        // A sender's deliveries are done: results to their requests, or back in line after a lost link.
+        private void OnOutcomes(SenderLink link)
+        {
+            OutgoingDelivery d;
+            while ((d = link.NextCompleted()) != null)
+            {
+                var r = d.Owner as ClientRequest;
+                Outcome outcome = d.Outcome;
+                AmqpException error = d.Error;
+                link.Free(d);
+                if (r == null) continue;
+                r.Slot = null;
+                r.SlotLink = null;
+                if (error == null)
+                {
+                    sends.Remove(r);
+                    Finish(r, ToResult(outcome, r.MessageId));
+                }
+                else if (error.Condition == ErrorCode.MessageSizeExceeded || error.Condition == ErrorCode.InvalidField || error.Condition == ErrorCode.FrameSizeTooSmall)
+                {
+                    sends.Remove(r);
+                    Fail(r, error);
+                }
+                else
+                {
+                    // At-least-once: the link went away with it in flight; it goes again on the next link.
+                    r.LastFault = error;
+                }
+            }
+        }
+
+        private void FailAllSends(Exception e)
+        {
+            for (int i = 0; i < sends.Count; i++)
+            {
+                var r = (ClientRequest)sends[i];
+                if (r.Slot != null) r.SlotLink.Cancel(r.Slot);
+                r.Slot = null;
+                Fail(r, e);
+            }
+            sends.Clear();
+        }
+
+        private void OnSettle(ClientRequest r)
+        {
+            IncomingDelivery d = r.C2d.Delivery;
+            if (d.Link != c2d || c2d == null || !c2d.IsAttached)
+            {
+                Fail(r, new AmqpException(ErrorCode.IllegalState, "message " + (r.C2d.MessageId ?? "") + " cannot be settled: its link was lost, the hub will deliver it again"));
+                return;
+            }
+            try
+            {
+                if (r.Settlement == 0) c2d.Accept(d);
+                else if (r.Settlement == 1) c2d.Reject(d, null);
+                else c2d.Release(d);
+                r.Complete();
+            }
+            catch (AmqpException e)
+            {
+                Fail(r, e);
+            }
+        }
+
+        private void OnTakeC2d(ClientRequest r)
+        {
+            int n = c2dReady.Count < r.MaxCount ? c2dReady.Count : r.MaxCount;
+            var taken = new C2dMessage[n];
+            for (int i = 0; i < n; i++) taken[i] = (C2dMessage)c2dReady[i];
+            for (int i = 0; i < n; i++) c2dReady.RemoveAt(0);
+            // Messages handed to the handler count against the prefetch until it returns them; ones the application
+            // polled are its own from here.
+            if (r.Settlement == 1) c2dOut += n;
+            r.Taken = taken;
+            r.Complete();
+            PullC2d();
+        }
+
+        // Takes messages from the link only while the application holds fewer than the prefetch: credit (and so
+        // memory) stays bounded by what the application consumes, not by what the hub would send.
+        private void PullC2d()
+        {
+            if (c2d == null) return;
+            bool any = false;
+            while (c2dReady.Count + c2dOut < (int)options.C2dPrefetch)
+            {
+                IncomingDelivery d = c2d.Take();
+                if (d == null) break;
+                c2dReady.Add(new C2dMessage(d));
+                any = true;
+            }
+            if (any) notices.Add(C2dAvailable);
+        }
+
+        /// <summary>The notice that messages are ready to be taken.</summary>
+        public static readonly object C2dAvailable = new object();
+
+        private void SetStatus(ClientStatus status, string reason)
+        {
+            if (status != ClientStatus.TokenRenewed && status != ClientStatus.TokenRenewalFailed) Status = status;
+            notices.Add(new StatusNotice(status, reason));
+        }
+
+        private void Finish(ClientRequest r, SendResult result)
+        {
+            r.Result = result;
+            if (r.Complete() && r.Callback != null) notices.Add(r);
+        }
+
+        private void Fail(ClientRequest r, Exception e)
+        {
+            r.Error = e;
+            if (r.Complete() && r.Callback != null) notices.Add(r);
+        }
+
+        internal static SendResult ToResult(Outcome outcome, string messageId)
+        {
+            if (outcome is Accepted) return new SendResult(SendOutcome.Accepted, null, null, messageId);
+            if (outcome is Rejected rj)
+            {
+                string condition = rj.Error == null ? null : rj.Error.Condition;
+                string description = rj.Error == null ? null : rj.Error.Description;
+                return new SendResult(condition == ErrorCode.ResourceLimitExceeded ? SendOutcome.Throttled : SendOutcome.Rejected, condition, description, messageId);
+            }
+            if (outcome == null) return new SendResult(SendOutcome.Accepted, null, "sent settled", messageId);
+            return new SendResult(SendOutcome.Released, null, null, messageId);
+        }
+
+        private static long Min(long a, long b) => a < b ? a : b;
+    }
+
+    /// <summary>A status change for the application's handler.</summary>
+    internal sealed class StatusNotice
+    {
+        public StatusNotice(ClientStatus status, string reason)
+        {
+            Status = status;
+            Reason = reason;
+        }
+
+        public ClientStatus Status { get; }
+
+        public string Reason { get; }
+    }
+}
