@@ -252,8 +252,8 @@ namespace IotHubAmqp.Device.Engine
             bool copy = bodyPart <= CopyLimit;
             int start = WriteTransferHeader(d, more, headPart + (copy ? bodyPart : 0));
             ByteBuffer o = c.Output;
-            o.WriteBytes(head.Buffer, head.Offset + d.HeadSent, headPart);
-            if (copy) o.WriteBytes(d.Body, d.BodySent, bodyPart);
+            if (headPart > 0) o.WriteBytes(head.Buffer, head.Offset + d.HeadSent, headPart);
+            if (copy && bodyPart > 0) o.WriteBytes(d.Body, d.BodySent, bodyPart);
             // The frame's size counts the body even when the body travels from the caller's array.
             BigEndian.Put32(o.Buffer, start, (uint)(o.WritePos - start + (copy ? 0 : bodyPart)));
             if (!copy) c.AppendExternal(d.Body, d.BodySent, bodyPart);

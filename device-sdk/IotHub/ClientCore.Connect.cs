@@ -53,7 +53,15 @@ namespace IotHubAmqp.Device.IotHub
             int colon = host.IndexOf(':');
             if (colon > 0 && colon == host.LastIndexOf(':'))
             {
-                port = ParsePort(host.Substring(colon + 1));
+                try
+                {
+                    port = ParsePort(host.Substring(colon + 1));
+                }
+                catch (ArgumentException e)
+                {
+                    AttemptFailed(new AmqpException(ErrorCode.InvalidField, e.Message), now, e);
+                    return;
+                }
                 host = host.Substring(0, colon);
             }
             if (redirectHost != null)
@@ -67,7 +75,7 @@ namespace IotHubAmqp.Device.IotHub
             }
             catch (Exception e)
             {
-                AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.UnauthorizedAccess, e.Message), now);
+                AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.UnauthorizedAccess, e.Message), now, e);
                 return;
             }
             ConnectHost = host;
@@ -108,7 +116,8 @@ namespace IotHubAmqp.Device.IotHub
         {
             transportUp = false;
             if (Phase != ClientPhase.Connecting) return;
-            AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, e.GetType().Name + ": " + e.Message), now);
+            // The first Open throws what the transport threw (a TLS trust failure stays an AuthenticationException).
+            AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, e.GetType().Name + ": " + e.Message), now, e);
         }
 
         /// <summary>The transport ended by itself (the peer closed it, a read or write failed).</summary>
@@ -223,6 +232,12 @@ namespace IotHubAmqp.Device.IotHub
             PullC2d();
         }
 
+        /// <summary>A bug of ours surfaced in the driver: start over on a new connection rather than stop.</summary>
+        public void InternalError(Exception e, long now)
+        {
+            OnFault(new AmqpException(ErrorCode.InternalError, e.GetType().Name + ": " + e.Message), now);
+        }
+
         // Any fault of the live connection or of a link it needs: tear down, then reconnect after a backoff.
         private void OnFault(AmqpException reason, long now)
         {
@@ -238,19 +253,25 @@ namespace IotHubAmqp.Device.IotHub
             ScheduleReconnect(now, redirectHost != null);
         }
 
-        private void AttemptFailed(AmqpException reason, long now)
+        private void AttemptFailed(AmqpException reason, long now, Exception original = null)
         {
             TearDown();
+            bool redirect = NoteRedirect(reason);
+            if (redirect && redirects < MaxRedirects)
+            {
+                // A redirect is an answer, not a failure: follow it at once, even for the first Open.
+                ScheduleReconnect(now, true);
+                return;
+            }
             if (openRequest != null)
             {
                 // The first Open reports its failure to the caller; later connects retry in the background.
                 Phase = ClientPhase.Idle;
                 redirectHost = null;
-                Fail(openRequest, reason);
+                Fail(openRequest, original ?? reason);
                 openRequest = null;
                 return;
             }
-            bool redirect = NoteRedirect(reason);
             if (!redirect) redirectHost = null;
             SetStatus(ClientStatus.Reconnecting, "attempt " + (attempt + 1) + " failed: " + Describe(reason));
             attempt++;

@@ -241,8 +241,8 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             // PLAIN binds the token to the connection: a planned reconnect with a new one. Sends wait in line.
+            // A planned step, not a fault: the status stays Connected, and reads Reconnecting only if it fails.
             TearDown();
-            SetStatus(ClientStatus.Reconnecting, "renewing the token (SASL PLAIN needs a new connection)");
             Phase = ClientPhase.Backoff;
             plannedRenewal = true;
             reconnectAt = now;

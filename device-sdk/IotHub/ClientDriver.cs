@@ -99,12 +99,22 @@ namespace IotHubAmqp.Device.IotHub
                 while (true)
                 {
                     long now = platform.TickMilliseconds;
-                    ClientRequest r;
-                    while ((r = Dequeue()) != null) core.Submit(r, now);
-                    ReadInput(now);
-                    core.Tick(now);
-                    bool acted = DoTransportActions(now);
-                    WriteOutput();
+                    bool acted;
+                    try
+                    {
+                        ClientRequest r;
+                        while ((r = Dequeue()) != null) Submit(r, now);
+                        ReadInput(now);
+                        core.Tick(now);
+                        acted = DoTransportActions(now);
+                        WriteOutput();
+                    }
+                    catch (Exception e)
+                    {
+                        // A bug must not kill the device's connection for good: start over on a new one.
+                        core.InternalError(e, platform.TickMilliseconds);
+                        acted = true;
+                    }
                     object n;
                     while ((n = core.TakeNotice()) != null) notices.Post(n);
                     if (core.Finished) break;
@@ -119,6 +129,19 @@ namespace IotHubAmqp.Device.IotHub
             {
                 watchdog.Dispose();
                 notices.Stop();
+            }
+        }
+
+        private void Submit(ClientRequest r, long now)
+        {
+            try
+            {
+                core.Submit(r, now);
+            }
+            catch (Exception e)
+            {
+                r.Error = e;
+                r.Complete();
             }
         }
 
