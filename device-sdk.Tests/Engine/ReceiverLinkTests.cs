@@ -267,6 +267,26 @@ namespace IotHubAmqp.Device.Tests.Engine
             Assert.IsNull(r.Take());
         }
 
+        [TestMethod]
+        public void PeerTransfers_FrameLargerThanTheReadBuffer_ArrivesInPiecesAndIsReassembled()
+        {
+            // A 20 KB frame fed 1000 bytes at a time through the engine's own receive buffer (which starts small).
+            ConnectionSettings settings = ScriptedAmqpPeer.NewSettings();
+            settings.MaxFrameSize = 65536;
+            EngineHarness h = EngineHarness.Connected(settings);
+            h.ReceiveChunk = 1000;
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            byte[] body = ScriptedAmqpPeer.Pattern(20000);
+            h.Peer.SendTransfer(0, 0, ScriptedAmqpPeer.EncodeMessage(body));
+            h.Peer.SendTransfer(0, 1, Msg(9));
+            h.Pump();
+
+            Assert.AreEqual(2, r.Queued);
+            CollectionAssert.AreEqual(body, r.Take().Message.GetBytes());
+            CollectionAssert.AreEqual(new byte[] { 9 }, r.Take().Message.GetBytes());
+        }
+
         internal static void SendInPieces(ScriptedAmqpPeer peer, byte[] payload, int pieces, uint deliveryId = 0)
         {
             int size = (payload.Length + pieces - 1) / pieces;
