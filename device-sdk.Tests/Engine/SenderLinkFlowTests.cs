@@ -85,6 +85,57 @@ namespace IotHubAmqp.Device.Tests.Engine
         }
 
         [TestMethod]
+        public void PeerFlow_DrainWithOneQueued_SendsItThenAnswersWithTheRestUsedUp()
+        {
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            SenderLink link = h.AttachSender(s, 0);
+            link.Send(new Message(new byte[] { 1 }), null);
+            h.Peer.SendLinkFlow(0, 0, 5, 0, true);
+            h.Pump();
+
+            h.Peer.ExpectTransfer();
+            Flow f = h.Peer.ExpectFlow();
+            Assert.AreEqual(5u, f.DeliveryCount, "one sent, four drained");
+            Assert.AreEqual(0u, f.LinkCredit);
+        }
+
+        [TestMethod]
+        public void Send_BeforeThePeersAttach_GoesOutOnceAttachedWithCredit()
+        {
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            SenderLink link = s.AttachSender("early", "t", SenderSettleMode.Unsettled, null);
+            OutgoingDelivery d = link.Send(new Message(new byte[] { 1 }), null);
+            h.Pump();
+            Attach a = h.Peer.ExpectAttach();
+            h.Peer.ExpectNothing("no transfer before the attach is answered");
+
+            h.Peer.AnswerAttach(a, 0);
+            h.Peer.SendLinkFlow(0, 0, 1);
+            h.Pump();
+            Assert.AreEqual(d.Id, h.Peer.ExpectTransfer().DeliveryId);
+        }
+
+        [TestMethod]
+        public void Close_WithQueuedSends_CompletesThemAsNeverSent()
+        {
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            SenderLink link = h.AttachSender(s, 0);
+            OutgoingDelivery d = link.Send(new Message(new byte[] { 1 }), null);
+            link.Close();
+            h.Pump();
+
+            Assert.AreEqual(DeliveryStatus.Done, d.Status);
+            Assert.IsTrue(d.NeverSent);
+            Assert.AreEqual(ErrorCode.IllegalState, d.Error.Condition);
+            Assert.IsTrue(h.Saw(link, EngineEvent.Outcomes));
+            h.Peer.ExpectDetach();
+            h.Peer.ExpectNothing("a closed link sends nothing");
+        }
+
+        [TestMethod]
         public void PeerDisposition_ReceivedState_DoesNotCompleteTheSend()
         {
             // 3.4.1: received is not terminal.
