@@ -184,6 +184,26 @@ namespace IotHubAmqp.Device.Tests.Engine
         }
 
         [TestMethod]
+        public void Close_BeforeThePeersOpen_SendsCloseBehindOurOpen()
+        {
+            var h = new EngineHarness();
+            h.Open();
+            h.Connection.Close(null);
+            h.Pump();
+
+            h.Peer.ExpectHeader(ProtocolHeader.Amqp);
+            h.Peer.ExpectOpen();
+            h.Peer.ExpectClose();
+            Assert.AreEqual(ConnectionState.CloseSent, h.Connection.State);
+            h.Peer.SendHeaderAndOpen(65536, 0);
+            h.Peer.SendClose(null);
+            h.Pump();
+            Assert.IsTrue(h.Connection.IsEnded);
+            Assert.IsNull(h.Connection.Error);
+            Assert.IsFalse(h.Saw(h.Connection, EngineEvent.Opened), "closed before it opened");
+        }
+
+        [TestMethod]
         public void Received_UnknownPerformative_ClosesWithDecodeError()
         {
             EngineHarness h = EngineHarness.Connected();
