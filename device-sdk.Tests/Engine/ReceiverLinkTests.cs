@@ -1,6 +1,5 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
-using System.Threading;
 using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Framing;
 using nanoFramework.TestFramework;
@@ -10,347 +9,145 @@ namespace IotHubAmqp.Device.Tests.Engine
     [TestClass]
     public class ReceiverLinkTests
     {
-        private const int Timeout = ScriptedAmqpPeer.TimeoutMs;
+        private static byte[] Msg(byte b) => ScriptedAmqpPeer.EncodeMessage(new byte[] { b });
 
         [TestMethod]
         public void AttachReceiver_Always_SendsAttachAndCreditBeforeAnyAnswer()
         {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = s.AttachReceiver("c2d", "/devices/d1/messages/devicebound", 5, ReceiverSettleMode.First, 10000, null);
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = s.AttachReceiver("c2d", "/devices/d1/messages/devicebound", 5, ReceiverSettleMode.First, 10000, null);
+            Assert.AreEqual(1, h.Pump(), "attach and flow in one write");
 
-                // Both frames arrive although the peer has not answered the attach (2.6.7 pipelining).
-                Attach a = peer.ExpectAttach();
-                Assert.AreEqual("c2d", a.Name);
-                Assert.AreEqual(Role.Receiver, a.Role);
-                Assert.AreEqual("/devices/d1/messages/devicebound", a.Source.Address);
-                Assert.AreEqual(10000ul, a.MaxMessageSize);
-                Assert.AreEqual(ReceiverSettleMode.First, a.RcvSettleMode);
-                Flow f = peer.ExpectFlow();
-                Assert.IsTrue(f.HasHandle);
-                Assert.AreEqual(r.Handle, f.Handle);
-                Assert.IsTrue(f.HasLinkCredit);
-                Assert.AreEqual(5u, f.LinkCredit);
-                Assert.AreEqual(0u, f.DeliveryCount);
-            }
-            finally
-            {
-                peer.Dispose();
-            }
+            // Both frames go out although the peer has not answered the attach (2.6.7 pipelining).
+            Attach a = h.Peer.ExpectAttach();
+            Assert.AreEqual("c2d", a.Name);
+            Assert.AreEqual(Role.Receiver, a.Role);
+            Assert.AreEqual("/devices/d1/messages/devicebound", a.Source.Address);
+            Assert.AreEqual(10000ul, a.MaxMessageSize);
+            Assert.AreEqual(ReceiverSettleMode.First, a.RcvSettleMode);
+            Flow f = h.Peer.ExpectFlow();
+            Assert.IsTrue(f.HasHandle);
+            Assert.AreEqual(r.Handle, f.Handle);
+            Assert.IsTrue(f.HasLinkCredit);
+            Assert.AreEqual(5u, f.LinkCredit);
+            Assert.IsFalse(f.HasDeliveryCount, "the sender's initial delivery-count is not known yet (2.7.4)");
         }
 
         [TestMethod]
-        public void Receive_TransfersWithinCredit_ReturnsThemInOrder()
+        public void Take_TransfersWithinCredit_ReturnsThemInOrder()
         {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4);
-                for (uint i = 0; i < 3; i++) peer.SendTransfer(0, i, ScriptedAmqpPeer.EncodeMessage(new byte[] { (byte)(10 + i) }));
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            for (uint i = 0; i < 3; i++) h.Peer.SendTransfer(0, i, Msg((byte)(10 + i)));
+            h.Pump();
 
-                Assert.IsTrue(ScriptedAmqpPeer.WaitUntil(() => r.Queued == 3));
-                for (uint i = 0; i < 3; i++)
-                {
-                    IncomingDelivery d = r.Receive(Timeout);
-                    Assert.IsNotNull(d);
-                    Assert.AreEqual(i, d.Id);
-                    Assert.AreSame(r, d.Link);
-                    Assert.IsFalse(d.Settled);
-                    CollectionAssert.AreEqual(new byte[] { (byte)(10 + i) }, d.Message.GetBytes());
-                }
-                Assert.AreEqual(0, r.Queued);
-            }
-            finally
+            Assert.AreEqual(3, r.Queued);
+            Assert.IsTrue(h.Saw(r, EngineEvent.Messages));
+            for (uint i = 0; i < 3; i++)
             {
-                peer.Dispose();
-            }
-        }
-
-        [TestMethod]
-        public void Receive_NothingArrives_ReturnsNullAfterTimeout()
-        {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4);
-                long t0 = ScriptedAmqpPeer.Now();
-                Assert.IsNull(r.Receive(200));
-                long elapsed = ScriptedAmqpPeer.Now() - t0;
-                Assert.IsTrue(elapsed >= 150 && elapsed < 2000, "returned after " + elapsed + " ms");
-            }
-            finally
-            {
-                peer.Dispose();
-            }
-        }
-
-        [TestMethod]
-        public void Receive_WaitingWhenTransferArrives_ReturnsIt()
-        {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4);
-                peer.Start(p =>
-                {
-                    Thread.Sleep(150);
-                    p.SendTransfer(0, 0, ScriptedAmqpPeer.EncodeMessage(new byte[] { 42 }));
-                });
-
-                IncomingDelivery d = r.Receive(Timeout);
-                peer.Join();
+                IncomingDelivery d = r.Take();
                 Assert.IsNotNull(d);
-                CollectionAssert.AreEqual(new byte[] { 42 }, d.Message.GetBytes());
+                Assert.AreEqual(i, d.Id);
+                Assert.AreSame(r, d.Link);
+                Assert.IsFalse(d.Settled);
+                CollectionAssert.AreEqual(new byte[] { (byte)(10 + i) }, d.Message.GetBytes());
             }
-            finally
-            {
-                peer.Dispose();
-            }
+            Assert.AreEqual(0, r.Queued);
+            Assert.IsNull(r.Take());
         }
 
         [TestMethod]
-        public void Receive_HalfOfCreditTaken_TopsCreditUp()
+        public void Take_NothingArrived_ReturnsNullWithoutEvent()
         {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4);
-                for (uint i = 0; i < 4; i++) peer.SendTransfer(0, i, ScriptedAmqpPeer.EncodeMessage(new byte[] { (byte)i }));
-                Assert.IsTrue(ScriptedAmqpPeer.WaitUntil(() => r.Queued == 4));
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            h.ClearEvents();
+            h.Advance(10000);
 
-                r.Receive(Timeout);
-                Assert.IsNull(peer.TryReadPerformative(150), "no flow while more than half the credit is outstanding");
-                r.Receive(Timeout);
-
-                // 2 taken, 2 still queued: credit 4 - 2 queued = 2 more, counted from delivery-count 4.
-                Flow f = peer.ExpectFlow();
-                Assert.IsTrue(f.HasHandle);
-                Assert.AreEqual(0u, f.Handle);
-                Assert.AreEqual(4u, f.DeliveryCount);
-                Assert.AreEqual(2u, f.LinkCredit);
-            }
-            finally
-            {
-                peer.Dispose();
-            }
+            Assert.IsNull(r.Take());
+            Assert.IsFalse(h.Saw(r, EngineEvent.Messages));
         }
 
         [TestMethod]
-        public void OnTransfer_MultiFrameDelivery_ReassemblesTheMessage()
+        public void PeerTransfers_HundredInOneRead_OneMessagesEvent()
         {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4);
-                byte[] body = ScriptedAmqpPeer.Pattern(2500);
-                byte[] payload = ScriptedAmqpPeer.EncodeMessage(body);
-                SendInPieces(peer, payload, 3, true);
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 100);
+            h.ClearEvents();
+            for (uint i = 0; i < 100; i++) h.Peer.SendTransfer(0, i, Msg((byte)i));
+            h.Pump();
 
-                IncomingDelivery d = r.Receive(Timeout);
-                Assert.IsNotNull(d);
-                Assert.AreEqual(0u, d.Id);
-                CollectionAssert.AreEqual(body, d.Message.GetBytes());
-                Assert.IsNull(r.Receive(50), "one delivery, not three");
-            }
-            finally
-            {
-                peer.Dispose();
-            }
+            Assert.AreEqual(1, h.Entries(r));
+            Assert.AreEqual(EngineEvent.Messages, h.Kinds(r));
+            Assert.AreEqual(100, r.Queued);
         }
 
         [TestMethod]
-        public void OnTransfer_MultiFrameOverSizeCap_DetachesWithMessageSizeExceeded()
+        public void Take_HalfOfCreditTaken_TopsCreditUp()
         {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4, 500);
-                byte[] payload = ScriptedAmqpPeer.EncodeMessage(ScriptedAmqpPeer.Pattern(900));
-                // Two more=true pieces of 300+ bytes: the second crosses the 500-byte cap.
-                int piece = payload.Length / 3;
-                peer.SendTransfer(0, 0, Slice(payload, 0, piece), true);
-                peer.SendTransfer(0, 0, Slice(payload, piece, piece), true, false, false);
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            for (uint i = 0; i < 4; i++) h.Peer.SendTransfer(0, i, Msg((byte)i));
+            h.Pump();
+            Assert.AreEqual(4, r.Queued);
 
-                Detach d = peer.ExpectDetach();
-                Assert.IsTrue(d.Closed);
-                Assert.IsNotNull(d.Error);
-                Assert.AreEqual(ErrorCode.MessageSizeExceeded, d.Error.Condition);
-                Assert.IsTrue(ScriptedAmqpPeer.WaitUntil(() => !r.IsAttached), "the link still counts as attached");
-            }
-            finally
-            {
-                peer.Dispose();
-            }
+            r.Take();
+            h.Pump();
+            h.Peer.ExpectNothing("no flow while more than half the credit is outstanding");
+            r.Take();
+            h.Pump();
+
+            // 2 taken, 2 still queued: credit 4 - 2 queued = 2 more, counted from delivery-count 4.
+            Flow f = h.Peer.ExpectFlow();
+            Assert.IsTrue(f.HasHandle);
+            Assert.AreEqual(0u, f.Handle);
+            Assert.IsTrue(f.HasDeliveryCount);
+            Assert.AreEqual(4u, f.DeliveryCount);
+            Assert.AreEqual(2u, f.LinkCredit);
         }
 
         [TestMethod]
-        public void Receive_AfterSizeCapDetach_ThrowsMessageSizeExceeded()
+        public void PeerTransfers_MultiFrameDelivery_ReassemblesTheMessage()
         {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4, 500);
-                byte[] payload = ScriptedAmqpPeer.EncodeMessage(ScriptedAmqpPeer.Pattern(900));
-                int piece = payload.Length / 3;
-                peer.SendTransfer(0, 0, Slice(payload, 0, piece), true);
-                peer.SendTransfer(0, 0, Slice(payload, piece, piece), true, false, false);
-                peer.ExpectDetach();
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            byte[] body = ScriptedAmqpPeer.Pattern(2500);
+            SendInPieces(h.Peer, ScriptedAmqpPeer.EncodeMessage(body), 3);
+            h.Pump();
 
-                // The application learns why its link ended.
-                Expect.AmqpError(ErrorCode.MessageSizeExceeded, () => r.Receive(Timeout));
-                Assert.IsNotNull(r.Error);
-                Assert.AreEqual(ErrorCode.MessageSizeExceeded, r.Error.Condition);
-            }
-            finally
-            {
-                peer.Dispose();
-            }
-        }
-
-        [TestMethod]
-        public void OnTransfer_RestOfOversizedDeliveryInFlight_IgnoredAndConnectionStaysOpen()
-        {
-            // The peer sent the whole delivery before our detach reached it: the remaining
-            // frames for the detaching handle must not bring the connection down.
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4, 500);
-                byte[] payload = ScriptedAmqpPeer.EncodeMessage(ScriptedAmqpPeer.Pattern(900));
-                SendInPieces(peer, payload, 3, true);
-
-                peer.ExpectDetach();
-                PeerFrame next = peer.TryReadPerformative(300);
-                Assert.IsNull(next, "expected nothing more, got " + Describe(next));
-                peer.SendDetach(0, true, null);
-                Assert.IsNull(peer.TryReadPerformative(150), "the answer to our detach was answered");
-                Assert.IsTrue(c.IsOpen, "connection ended: " + (c.Error == null ? "" : c.Error.Condition + " " + c.Error.Description));
-            }
-            finally
-            {
-                peer.Dispose();
-            }
-        }
-
-        [TestMethod]
-        public void OnTransfer_LastFrameCrossesSizeCap_DetachesAndConnectionStaysOpen()
-        {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4, 500);
-                byte[] payload = ScriptedAmqpPeer.EncodeMessage(ScriptedAmqpPeer.Pattern(600));
-                SendInPieces(peer, payload, 2, true);
-
-                PeerFrame f = peer.TryReadPerformative(1000);
-                Assert.IsTrue(f != null && f.Performative is Detach, "expected detach, got " + Describe(f));
-                Assert.AreEqual(ErrorCode.MessageSizeExceeded, ((Detach)f.Performative).Error.Condition);
-                Thread.Sleep(200);
-                Assert.IsTrue(c.IsOpen, "connection ended: " + (c.Error == null ? "" : c.Error.Condition + " " + c.Error.Description));
-                PeerFrame next = peer.TryReadPerformative(100);
-                Assert.IsNull(next, "expected nothing more, got " + Describe(next));
-            }
-            finally
-            {
-                peer.Dispose();
-            }
-        }
-
-        [TestMethod]
-        public void OnTransfer_SingleFrameOverSizeCap_DetachesWithMessageSizeExceeded()
-        {
-            // We announced max-message-size 100 (2.7.3); a 300-byte message in one frame still exceeds it.
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4, 100);
-                peer.SendTransfer(0, 0, ScriptedAmqpPeer.EncodeMessage(new byte[300]));
-
-                PeerFrame f = peer.TryReadPerformative(1000);
-                Assert.IsNotNull(f, "the oversized message was accepted silently (queued: " + r.Queued + ")");
-                Assert.IsTrue(f.Performative is Detach, "expected detach, got " + IotHubAmqp.Device.Types.Descriptor.NameOf(f.Code));
-                Assert.AreEqual(ErrorCode.MessageSizeExceeded, ((Detach)f.Performative).Error.Condition);
-            }
-            finally
-            {
-                peer.Dispose();
-            }
-        }
-
-        [TestMethod]
-        public void OnTransfer_BeyondCredit_ReportsTransferLimitExceeded()
-        {
-            // 2.6.7: a sender must not send without credit; the receiver reports transfer-limit-exceeded
-            // (ideally by detaching the link; closing the connection also reports it).
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                peer.AttachReceiver(s, 1);
-                peer.SendTransfer(0, 0, ScriptedAmqpPeer.EncodeMessage(new byte[] { 1 }));
-                peer.SendTransfer(0, 1, ScriptedAmqpPeer.EncodeMessage(new byte[] { 2 }));
-
-                PeerFrame f = peer.ReadPerformative();
-                Error error = f.Performative is Detach d ? d.Error : f.Performative is Close cl ? cl.Error : null;
-                Assert.IsNotNull(error, "expected detach or close with an error, got " + IotHubAmqp.Device.Types.Descriptor.NameOf(f.Code));
-                Assert.AreEqual(ErrorCode.TransferLimitExceeded, error.Condition);
-            }
-            finally
-            {
-                peer.Dispose();
-            }
+            IncomingDelivery d = r.Take();
+            Assert.IsNotNull(d);
+            Assert.AreEqual(0u, d.Id);
+            CollectionAssert.AreEqual(body, d.Message.GetBytes());
+            Assert.IsNull(r.Take(), "one delivery, not three");
         }
 
         [TestMethod]
         public void Accept_Delivery_SendsSettledAcceptedDisposition()
         {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4);
-                peer.SendTransfer(0, 7, ScriptedAmqpPeer.EncodeMessage(new byte[] { 1 }));
-                IncomingDelivery d = r.Receive(Timeout);
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            h.Peer.SendTransfer(0, 7, Msg(1));
+            h.Pump();
+            IncomingDelivery d = r.Take();
 
-                r.Accept(d);
+            r.Accept(d);
+            h.Pump();
 
-                Disposition disp = peer.ExpectDisposition();
-                Assert.AreEqual(Role.Receiver, disp.Role);
-                Assert.AreEqual(7u, disp.First);
-                Assert.IsTrue(!disp.HasLast || disp.Last == 7, "one delivery");
-                Assert.IsTrue(disp.Settled, "rcv-settle-mode first settles with the outcome");
-                Assert.IsInstanceOfType(disp.State, typeof(Accepted));
-                Assert.IsTrue(d.Settled);
-            }
-            finally
-            {
-                peer.Dispose();
-            }
+            Disposition disp = h.Peer.ExpectDisposition();
+            Assert.AreEqual(Role.Receiver, disp.Role);
+            Assert.AreEqual(7u, disp.First);
+            Assert.IsTrue(!disp.HasLast || disp.Last == 7, "one delivery");
+            Assert.IsTrue(disp.Settled, "rcv-settle-mode first settles with the outcome");
+            Assert.IsInstanceOfType(disp.State, typeof(Accepted));
+            Assert.IsTrue(d.Settled);
         }
 
         [TestMethod]
@@ -359,164 +156,146 @@ namespace IotHubAmqp.Device.Tests.Engine
         [DataRow("modify")]
         public void Settle_OtherOutcomes_SendsThatOutcome(string kind)
         {
-            var peer = new ScriptedAmqpPeer();
-            try
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            h.Peer.SendTransfer(0, 0, Msg(1));
+            h.Pump();
+            IncomingDelivery d = r.Take();
+
+            if (kind == "reject") r.Reject(d, new Error(ErrorCode.DecodeError, "bad json"));
+            else if (kind == "release") r.Release(d);
+            else r.Modify(d, true, false);
+            h.Pump();
+
+            Outcome o = h.Peer.ExpectDisposition().State;
+            if (kind == "reject")
             {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4);
-                peer.SendTransfer(0, 0, ScriptedAmqpPeer.EncodeMessage(new byte[] { 1 }));
-                IncomingDelivery d = r.Receive(Timeout);
-
-                if (kind == "reject") r.Reject(d, new Error(ErrorCode.DecodeError, "bad json"));
-                else if (kind == "release") r.Release(d);
-                else r.Modify(d, true, false);
-
-                Outcome o = peer.ExpectDisposition().State;
-                if (kind == "reject")
-                {
-                    Assert.IsInstanceOfType(o, typeof(Rejected));
-                    Assert.AreEqual(ErrorCode.DecodeError, ((Rejected)o).Error.Condition);
-                    Assert.AreEqual("bad json", ((Rejected)o).Error.Description);
-                }
-                else if (kind == "release")
-                {
-                    Assert.IsInstanceOfType(o, typeof(Released));
-                }
-                else
-                {
-                    Assert.IsInstanceOfType(o, typeof(Modified));
-                    Assert.IsTrue(((Modified)o).DeliveryFailed);
-                    Assert.IsFalse(((Modified)o).UndeliverableHere);
-                }
+                Assert.IsInstanceOfType(o, typeof(Rejected));
+                Assert.AreEqual(ErrorCode.DecodeError, ((Rejected)o).Error.Condition);
+                Assert.AreEqual("bad json", ((Rejected)o).Error.Description);
             }
-            finally
+            else if (kind == "release")
             {
-                peer.Dispose();
+                Assert.IsInstanceOfType(o, typeof(Released));
+            }
+            else
+            {
+                Assert.IsInstanceOfType(o, typeof(Modified));
+                Assert.IsTrue(((Modified)o).DeliveryFailed);
+                Assert.IsFalse(((Modified)o).UndeliverableHere);
             }
         }
 
         [TestMethod]
         public void Accept_Twice_ThrowsIllegalStateAndSendsOneDisposition()
         {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4);
-                peer.SendTransfer(0, 0, ScriptedAmqpPeer.EncodeMessage(new byte[] { 1 }));
-                IncomingDelivery d = r.Receive(Timeout);
-                r.Accept(d);
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            h.Peer.SendTransfer(0, 0, Msg(1));
+            h.Pump();
+            IncomingDelivery d = r.Take();
+            r.Accept(d);
 
-                Expect.AmqpError(ErrorCode.IllegalState, () => r.Accept(d));
-                Expect.AmqpError(ErrorCode.IllegalState, () => r.Release(d));
-                peer.ExpectDisposition();
-                Assert.IsNull(peer.TryReadPerformative(150), "a second disposition was sent");
-            }
-            finally
-            {
-                peer.Dispose();
-            }
+            Expect.AmqpError(ErrorCode.IllegalState, () => r.Accept(d));
+            Expect.AmqpError(ErrorCode.IllegalState, () => r.Release(d));
+            h.Pump();
+            h.Peer.ExpectDisposition();
+            h.Peer.ExpectNothing("a second disposition was sent");
         }
 
         [TestMethod]
         public void Accept_DeliveryOfAnotherLink_ThrowsArgumentException()
         {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4);
-                peer.SendTransfer(0, 0, ScriptedAmqpPeer.EncodeMessage(new byte[] { 1 }));
-                IncomingDelivery d = r.Receive(Timeout);
-                ReceiverLink other = s.AttachReceiver("other", "x", 1, ReceiverSettleMode.First, 1000, null);
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            h.Peer.SendTransfer(0, 0, Msg(1));
+            h.Pump();
+            IncomingDelivery d = r.Take();
+            ReceiverLink other = s.AttachReceiver("other", "x", 1, ReceiverSettleMode.First, 1000, null);
 
-                Assert.ThrowsException(typeof(ArgumentException), () => other.Accept(d));
-            }
-            finally
-            {
-                peer.Dispose();
-            }
+            Assert.ThrowsException(typeof(ArgumentException), () => other.Accept(d));
         }
 
         [TestMethod]
-        public void Receive_PeerDetachesWithError_ThrowsThatCondition()
+        public void Accept_AfterTheLinkWasLost_ThrowsIllegalState()
         {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = peer.AttachReceiver(s, 4);
-                peer.Start(p =>
-                {
-                    Thread.Sleep(150);
-                    p.SendDetach(0, true, new Error(ErrorCode.Stolen, "another client attached"));
-                });
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            h.Peer.SendTransfer(0, 0, Msg(1));
+            h.Pump();
+            IncomingDelivery d = r.Take();
+            h.Peer.SendDetach(0, true, new Error(ErrorCode.Stolen, "another client attached"));
+            h.Pump();
 
-                long t0 = ScriptedAmqpPeer.Now();
-                Expect.AmqpError(ErrorCode.Stolen, () => r.Receive(Timeout));
-                long elapsed = ScriptedAmqpPeer.Now() - t0;
-                peer.Join();
-                Assert.IsTrue(elapsed < 2000, "the waiting receive took " + elapsed + " ms to fail");
-                Assert.IsTrue(peer.ExpectDetach().Closed);
-            }
-            finally
-            {
-                peer.Dispose();
-            }
+            Expect.AmqpError(ErrorCode.IllegalState, () => r.Accept(d));
         }
 
         [TestMethod]
-        public void WaitAttached_PeerRefuses_ThrowsPeerError()
+        public void PeerDetach_WithError_LinkEndsWithThatCondition()
         {
-            var peer = new ScriptedAmqpPeer();
-            try
-            {
-                Connection c = peer.Connect();
-                Session s = peer.BeginSession(c);
-                ReceiverLink r = s.AttachReceiver("r", "/no/such/queue", 4, ReceiverSettleMode.First, 1000, null);
-                Attach a = peer.ExpectAttach();
-                peer.ExpectFlow();
-                peer.AnswerAttach(a, 0, 0, true);
-                peer.SendDetach(0, true, new Error(ErrorCode.UnauthorizedAccess, "no rights"));
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            h.ClearEvents();
+            h.Peer.SendDetach(0, true, new Error(ErrorCode.Stolen, "another client attached"));
+            h.Pump();
 
-                Expect.AmqpError(ErrorCode.UnauthorizedAccess, () => r.WaitAttached(Timeout));
-                Expect.AmqpError(ErrorCode.UnauthorizedAccess, () => r.Receive(100));
-            }
-            finally
-            {
-                peer.Dispose();
-            }
+            Assert.AreEqual(EngineEvent.Ended, h.Kinds(r));
+            Assert.AreEqual(ErrorCode.Stolen, r.Error.Condition);
+            Assert.IsTrue(h.Peer.ExpectDetach().Closed);
         }
 
-        private static string Describe(PeerFrame f)
+        [TestMethod]
+        public void Attach_PeerRefuses_EndsWithThePeersError()
         {
-            if (f == null) return "nothing";
-            string name = IotHubAmqp.Device.Types.Descriptor.NameOf(f.Code);
-            Error e = f.Performative is Close cl ? cl.Error : f.Performative is Detach d ? d.Error : f.Performative is End en ? en.Error : null;
-            return e == null ? name : name + " with " + e.Condition + ": " + e.Description;
+            EngineHarness h = EngineHarness.Connected();
+            Session s = h.BeginSession();
+            ReceiverLink r = s.AttachReceiver("r", "/no/such/queue", 4, ReceiverSettleMode.First, 1000, null);
+            h.Pump();
+            Attach a = h.Peer.ExpectAttach();
+            h.Peer.ExpectFlow();
+            h.Peer.AnswerAttach(a, 0, 0, true);
+            h.Peer.SendDetach(0, true, new Error(ErrorCode.UnauthorizedAccess, "no rights"));
+            h.Pump();
+
+            Assert.AreEqual(EngineEvent.Ended, h.Kinds(r), "never reported attached");
+            Assert.AreEqual(ErrorCode.UnauthorizedAccess, r.Error.Condition);
+            Assert.IsNull(r.Take());
         }
 
-        private static void SendInPieces(ScriptedAmqpPeer peer, byte[] payload, int pieces, bool idOnFirstOnly)
+        [TestMethod]
+        public void PeerTransfers_FrameLargerThanTheReadBuffer_ArrivesInPiecesAndIsReassembled()
+        {
+            // A 20 KB frame fed 1000 bytes at a time through the engine's own receive buffer (which starts small).
+            ConnectionSettings settings = ScriptedAmqpPeer.NewSettings();
+            settings.MaxFrameSize = 65536;
+            EngineHarness h = EngineHarness.Connected(settings);
+            h.ReceiveChunk = 1000;
+            Session s = h.BeginSession();
+            ReceiverLink r = h.AttachReceiver(s, 4);
+            byte[] body = ScriptedAmqpPeer.Pattern(20000);
+            h.Peer.SendTransfer(0, 0, ScriptedAmqpPeer.EncodeMessage(body));
+            h.Peer.SendTransfer(0, 1, Msg(9));
+            h.Pump();
+
+            Assert.AreEqual(2, r.Queued);
+            CollectionAssert.AreEqual(body, r.Take().Message.GetBytes());
+            CollectionAssert.AreEqual(new byte[] { 9 }, r.Take().Message.GetBytes());
+        }
+
+        internal static void SendInPieces(ScriptedAmqpPeer peer, byte[] payload, int pieces, uint deliveryId = 0)
         {
             int size = (payload.Length + pieces - 1) / pieces;
             for (int i = 0; i < pieces; i++)
             {
                 int at = i * size;
                 int n = at + size > payload.Length ? payload.Length - at : size;
-                bool last = i == pieces - 1;
-                peer.SendTransfer(0, 0, Slice(payload, at, n), !last, false, i == 0 || !idOnFirstOnly);
+                peer.SendTransfer(0, deliveryId, ScriptedAmqpPeer.Slice(payload, at, n), i < pieces - 1, false, i == 0);
             }
-        }
-
-        private static byte[] Slice(byte[] a, int at, int n)
-        {
-            byte[] r = new byte[n];
-            Array.Copy(a, at, r, 0, n);
-            return r;
         }
     }
 }

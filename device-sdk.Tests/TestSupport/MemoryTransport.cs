@@ -47,12 +47,6 @@ namespace IotHubAmqp.Device.Tests
         /// <summary>Receive throws <see cref="TransportTimeoutException"/> after this many ms without data.</summary>
         public int ReceiveTimeoutMs = Infinite;
 
-        /// <summary>
-        /// Send returns this many ms after the bytes reached the other end, as a socket write may return after
-        /// the peer already answered: it widens races between a sender and the thread reading the answer.
-        /// </summary>
-        public int SendReturnDelayMs;
-
         /// <summary>Creates two connected ends.</summary>
         public static void CreatePair(out MemoryTransport a, out MemoryTransport b)
         {
@@ -106,7 +100,6 @@ namespace IotHubAmqp.Device.Tests
                 sendCount++;
             }
             other.Enqueue(copy);
-            if (SendReturnDelayMs > 0) Thread.Sleep(SendReturnDelayMs);
         }
 
         /// <summary>Sends <paramref name="bytes"/> as one chunk.</summary>

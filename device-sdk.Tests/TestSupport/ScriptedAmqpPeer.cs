@@ -1,6 +1,6 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
-using System.Threading;
+using System.Collections;
 using IotHubAmqp.Device.Buffers;
 using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Framing;
@@ -11,12 +11,6 @@ using nanoFramework.TestFramework;
 
 namespace IotHubAmqp.Device.Tests
 {
-    /// <summary>A condition polled by <see cref="ScriptedAmqpPeer.WaitUntil"/>.</summary>
-    internal delegate bool Probe();
-
-    /// <summary>A peer script run on its own thread (for steps that must answer while the test thread waits).</summary>
-    internal delegate void PeerScript(ScriptedAmqpPeer peer);
-
     /// <summary>One frame the client sent, decoded with the SDK's own performative classes.</summary>
     internal sealed class PeerFrame
     {
@@ -36,37 +30,20 @@ namespace IotHubAmqp.Device.Tests
     }
 
     /// <summary>
-    /// The far end of a <see cref="MemoryTransport"/> pair, played step by step by a test: it reads what the
-    /// engine sent (every read bounded by <see cref="TimeoutMs"/>, so a test fails instead of hanging) and
-    /// answers with frames encoded by the SDK's performative classes or with raw bytes.
+    /// The far end of an engine, played step by step by a test, with no thread and no wait: what the engine wrote
+    /// is handed in with <see cref="Accept"/> (by <see cref="EngineHarness.Pump"/>) and read back here frame by
+    /// frame, decoded with the SDK's Framing classes; what the peer sends is queued until the next pump. Reading
+    /// more than was written fails the test at once: nothing ever blocks.
     /// </summary>
-    internal sealed class ScriptedAmqpPeer
+    internal sealed partial class ScriptedAmqpPeer
     {
-        /// <summary>How long any single wait of a test may take.</summary>
-        public const int TimeoutMs = 3000;
-
         /// <summary>Container id the peer announces.</summary>
         public const string ContainerId = "scripted-peer";
 
-        private readonly FrameReader reader;
-        private readonly ByteBuffer view = new ByteBuffer(new byte[0], 0, 0);
-        private Thread scriptThread;
-        private Exception scriptError;
-
-        public ScriptedAmqpPeer(int maxFrameSize = 65536)
-        {
-            MemoryTransport.CreatePair(out MemoryTransport client, out MemoryTransport peer);
-            Client = client;
-            Transport = peer;
-            Transport.ReceiveTimeoutMs = TimeoutMs;
-            reader = new FrameReader(Transport, maxFrameSize);
-        }
-
-        /// <summary>The end to hand to the engine.</summary>
-        public MemoryTransport Client { get; }
-
-        /// <summary>The peer's own end.</summary>
-        public MemoryTransport Transport { get; }
+        private readonly ArrayList outbound = new ArrayList();
+        private byte[] inbound = new byte[1024];
+        private int inStart;
+        private int inEnd;
 
         /// <summary>The channel the peer sends session frames on (its begin's channel).</summary>
         public ushort Channel;
@@ -74,17 +51,64 @@ namespace IotHubAmqp.Device.Tests
         /// <summary>Empty frames skipped by <see cref="ReadPerformative"/>.</summary>
         public int EmptyFramesSeen;
 
+        /// <summary>Bytes the engine wrote that the test has not read yet.</summary>
+        public int Unread => inEnd - inStart;
+
+        /// <summary>True when frames wait to go to the engine.</summary>
+        public bool HasOutbound => outbound.Count > 0;
+
+        // ---- the harness's side ----
+
+        /// <summary>Takes bytes the engine wrote.</summary>
+        public void Accept(byte[] buffer, int offset, int count)
+        {
+            if (inEnd + count > inbound.Length)
+            {
+                int n = inEnd - inStart;
+                byte[] grown = new byte[(n + count) * 2];
+                Array.Copy(inbound, inStart, grown, 0, n);
+                inbound = grown;
+                inStart = 0;
+                inEnd = n;
+            }
+            Array.Copy(buffer, offset, inbound, inEnd, count);
+            inEnd += count;
+        }
+
+        /// <summary>Takes the next chunk queued for the engine (one Send* call each).</summary>
+        public byte[] TakeOutbound()
+        {
+            byte[] chunk = (byte[])outbound[0];
+            outbound.RemoveAt(0);
+            return chunk;
+        }
+
+        /// <summary>Drops what was queued for the engine (its transport is gone).</summary>
+        public void DiscardOutbound() => outbound.Clear();
+
         // ---- reading what the client sent ----
 
-        public void ExpectHeader(byte protocolId) => reader.ReadProtocolHeader(protocolId);
+        public void ExpectHeader(byte protocolId)
+        {
+            if (Unread < ProtocolHeader.Size) throw new AssertFailedException("expected a protocol header, the engine wrote " + Unread + " unread bytes");
+            ProtocolHeader.Validate(inbound, inStart, protocolId);
+            inStart += ProtocolHeader.Size;
+        }
 
-        /// <summary>Reads the next frame, empty ones included.</summary>
+        /// <summary>True when a whole frame is waiting to be read.</summary>
+        public bool HasFrame => Unread >= Frame.HeaderSize && Unread >= (int)BigEndian.Get32(inbound, inStart);
+
+        /// <summary>Reads the next frame, empty ones included; fails when the engine wrote no whole frame.</summary>
         public PeerFrame ReadFrame()
         {
-            ByteBuffer body = reader.ReadFrame(view);
+            if (!HasFrame) throw new AssertFailedException("expected a frame, the engine wrote " + Unread + " unread bytes (nothing more after the last pump)");
+            int size = (int)BigEndian.Get32(inbound, inStart);
+            int doff = inbound[inStart + 4] * 4;
             var f = new PeerFrame();
-            f.Type = reader.Type;
-            f.Channel = reader.Channel;
+            f.Type = inbound[inStart + 5];
+            f.Channel = (ushort)((inbound[inStart + 6] << 8) | inbound[inStart + 7]);
+            var body = new ByteBuffer(inbound, inStart + doff, size - doff);
+            inStart += size;
             if (body.Length == 0)
             {
                 f.Payload = new byte[0];
@@ -97,41 +121,38 @@ namespace IotHubAmqp.Device.Tests
             return f;
         }
 
-        /// <summary>Reads the next non-empty frame.</summary>
-        public PeerFrame ReadPerformative()
+        /// <summary>The next non-empty frame, or null when the engine wrote no more (empty frames are skipped).</summary>
+        public PeerFrame TryReadPerformative()
         {
-            while (true)
+            while (HasFrame)
             {
                 PeerFrame f = ReadFrame();
                 if (!f.IsEmpty) return f;
                 EmptyFramesSeen++;
             }
+            return null;
         }
 
-        /// <summary>The next non-empty frame, or null when none arrives within <paramref name="timeoutMs"/>.</summary>
-        public PeerFrame TryReadPerformative(int timeoutMs)
+        /// <summary>Reads the next non-empty frame; fails when there is none.</summary>
+        public PeerFrame ReadPerformative()
         {
-            int saved = Transport.ReceiveTimeoutMs;
-            Transport.ReceiveTimeoutMs = timeoutMs;
-            try
-            {
-                return ReadPerformative();
-            }
-            catch (TransportTimeoutException)
-            {
-                return null;
-            }
-            finally
-            {
-                Transport.ReceiveTimeoutMs = saved;
-            }
+            PeerFrame f = TryReadPerformative();
+            if (f == null) throw new AssertFailedException("expected a frame, the engine wrote none (after the last pump)");
+            return f;
+        }
+
+        /// <summary>Asserts the engine wrote nothing (but empty frames) that the test has not read.</summary>
+        public void ExpectNothing(string why)
+        {
+            PeerFrame f = TryReadPerformative();
+            if (f != null) throw new AssertFailedException(why + ": the engine sent " + Describe(f));
         }
 
         /// <summary>Reads the next non-empty frame and asserts its descriptor.</summary>
         public PeerFrame Expect(ulong code)
         {
             PeerFrame f = ReadPerformative();
-            Assert.AreEqual(Descriptor.NameOf(code), Descriptor.NameOf(f.Code), "the client sent another performative than expected");
+            Assert.AreEqual(Descriptor.NameOf(code), Descriptor.NameOf(f.Code), "the client sent another performative than expected: " + Describe(f));
             return f;
         }
 
@@ -142,6 +163,8 @@ namespace IotHubAmqp.Device.Tests
         public Attach ExpectAttach() => (Attach)Expect(Descriptor.Attach).Performative;
 
         public Flow ExpectFlow() => (Flow)Expect(Descriptor.Flow).Performative;
+
+        public Transfer ExpectTransfer() => (Transfer)Expect(Descriptor.Transfer).Performative;
 
         public Disposition ExpectDisposition() => (Disposition)Expect(Descriptor.Disposition).Performative;
 
@@ -167,253 +190,8 @@ namespace IotHubAmqp.Device.Tests
                 Array.Copy(all, grown, all.Length);
                 Array.Copy(f.Payload, 0, grown, all.Length, f.Payload.Length);
                 all = grown;
-                if (!t.More) return all;
+                if (!t.More || t.Aborted) return all;
             }
-        }
-
-        /// <summary>Reads until the client closes the transport; true when it did within the timeout.</summary>
-        public bool WaitClientClosed(int timeoutMs)
-        {
-            long deadline = Now() + timeoutMs;
-            while (Now() < deadline)
-            {
-                if (Client.IsClosed) return true;
-                Thread.Sleep(10);
-            }
-            return Client.IsClosed;
-        }
-
-        // ---- sending to the client ----
-
-        public void SendRaw(byte[] bytes) => Transport.Send(bytes);
-
-        public void SendHeader(byte protocolId)
-        {
-            var b = new ByteBuffer(ProtocolHeader.Size);
-            ProtocolHeader.Write(b, protocolId);
-            Transport.Send(b.Buffer, b.Offset, b.Length);
-        }
-
-        /// <summary>Sends one AMQP frame holding <paramref name="performative"/> and an optional payload.</summary>
-        public void SendFrame(ushort channel, object performative, byte[] payload = null)
-        {
-            var b = new ByteBuffer(1024 + (payload == null ? 0 : payload.Length));
-            int start = Frame.Begin(b, Frame.TypeAmqp, channel);
-            Performatives.Encode(b, performative);
-            if (payload != null) b.WriteBytes(payload, 0, payload.Length);
-            Frame.End(b, start);
-            Transport.Send(b.Buffer, b.Offset, b.Length);
-        }
-
-        /// <summary>Sends one SASL frame (mechanisms, challenge or outcome).</summary>
-        public void SendSasl(object body)
-        {
-            var b = new ByteBuffer(1024);
-            int start = Frame.Begin(b, Frame.TypeSasl, 0);
-            if (body is SaslMechanisms m) m.Encode(b);
-            else if (body is SaslOutcome o) o.Encode(b);
-            else if (body is SaslChallenge c) c.Encode(b);
-            else throw new ArgumentException("not a SASL frame body");
-            Frame.End(b, start);
-            Transport.Send(b.Buffer, b.Offset, b.Length);
-        }
-
-        /// <summary>Sends the peer's header and an open with the given limits.</summary>
-        public void SendHeaderAndOpen(uint maxFrameSize, uint idleTimeoutMs, ushort channelMax = Open.DefaultChannelMax)
-        {
-            SendHeader(ProtocolHeader.Amqp);
-            var o = new Open();
-            o.ContainerId = ContainerId;
-            o.MaxFrameSize = maxFrameSize;
-            o.IdleTimeOut = idleTimeoutMs;
-            o.ChannelMax = channelMax;
-            SendFrame(0, o);
-        }
-
-        public void SendClose(Error error)
-        {
-            var c = new Close();
-            c.Error = error;
-            SendFrame(0, c);
-        }
-
-        public void SendEnd(Error error)
-        {
-            var e = new End();
-            e.Error = error;
-            SendFrame(Channel, e);
-        }
-
-        public void SendDetach(uint handle, bool closed, Error error)
-        {
-            var d = new Detach();
-            d.Handle = handle;
-            d.Closed = closed;
-            d.Error = error;
-            SendFrame(Channel, d);
-        }
-
-        private uint sessionIncomingWindow = 1000;
-
-        /// <summary>Sends a link flow granting <paramref name="credit"/> from <paramref name="deliveryCount"/>.</summary>
-        public void SendLinkFlow(uint handle, uint deliveryCount, uint credit, uint nextIncomingId = 0)
-        {
-            var f = new Flow();
-            f.HasNextIncomingId = true;
-            f.NextIncomingId = nextIncomingId;
-            // The session window the peer announced in its begin, not a fresh one: a link flow restates it.
-            f.IncomingWindow = sessionIncomingWindow;
-            f.NextOutgoingId = 0;
-            f.OutgoingWindow = 1000;
-            f.HasHandle = true;
-            f.Handle = handle;
-            f.HasDeliveryCount = true;
-            f.DeliveryCount = deliveryCount;
-            f.HasLinkCredit = true;
-            f.LinkCredit = credit;
-            SendFrame(Channel, f);
-        }
-
-        /// <summary>Sends one transfer frame of a delivery to the client's receiver.</summary>
-        public void SendTransfer(uint handle, uint deliveryId, byte[] payload, bool more = false, bool settled = false, bool withId = true)
-        {
-            var t = new Transfer();
-            t.Handle = handle;
-            t.HasDeliveryId = withId;
-            t.DeliveryId = deliveryId;
-            if (withId) t.DeliveryTag = new byte[] { (byte)deliveryId };
-            t.Settled = settled;
-            t.More = more;
-            SendFrame(Channel, t, payload);
-        }
-
-        /// <summary>Settles deliveries <paramref name="first"/>..<paramref name="last"/> of the client's sender with <paramref name="outcome"/>.</summary>
-        public void SendDisposition(uint first, uint last, Outcome outcome)
-        {
-            var d = new Disposition();
-            d.Role = Role.Receiver;
-            d.First = first;
-            d.Last = last;
-            d.HasLast = last != first;
-            d.Settled = true;
-            d.State = outcome;
-            SendFrame(Channel, d);
-        }
-
-        // ---- whole steps ----
-
-        /// <summary>Starts a connection to this peer and answers its header and open.</summary>
-        public Connection Connect(ConnectionSettings settings = null, uint peerMaxFrameSize = 65536, uint peerIdleTimeoutMs = 0)
-        {
-            if (settings == null) settings = NewSettings();
-            Connection c = Connection.Start(Client, settings, TestPlatform.Instance, TimeoutMs);
-            ExpectHeader(ProtocolHeader.Amqp);
-            ExpectOpen();
-            SendHeaderAndOpen(peerMaxFrameSize, peerIdleTimeoutMs);
-            c.WaitOpened(TimeoutMs);
-            return c;
-        }
-
-        /// <summary>Begins a session and answers it from <paramref name="peerChannel"/>.</summary>
-        public Session BeginSession(Connection c, ushort peerChannel = 0)
-        {
-            Session s = c.BeginSession(0);
-            AnswerBegin(peerChannel);
-            s.WaitMapped(TimeoutMs);
-            return s;
-        }
-
-        /// <summary>Reads the client's begin and answers it on <paramref name="peerChannel"/>.</summary>
-        public Begin AnswerBegin(ushort peerChannel, uint incomingWindow = 1000, uint handleMax = Begin.DefaultHandleMax)
-        {
-            PeerFrame f = Expect(Descriptor.Begin);
-            Channel = peerChannel;
-            var b = new Begin();
-            b.HasRemoteChannel = true;
-            b.RemoteChannel = f.Channel;
-            b.NextOutgoingId = 0;
-            b.IncomingWindow = incomingWindow;
-            sessionIncomingWindow = incomingWindow;
-            b.OutgoingWindow = 1000;
-            b.HandleMax = handleMax;
-            SendFrame(peerChannel, b);
-            return (Begin)f.Performative;
-        }
-
-        /// <summary>Answers an attach the client sent, mirroring its termini, on <paramref name="peerHandle"/>.</summary>
-        public void AnswerAttach(Attach clientAttach, uint peerHandle, ulong maxMessageSize = 0, bool refuse = false)
-        {
-            var a = new Attach();
-            a.Name = clientAttach.Name;
-            a.Handle = peerHandle;
-            a.Role = !clientAttach.Role;
-            a.SndSettleMode = clientAttach.SndSettleMode;
-            a.RcvSettleMode = clientAttach.RcvSettleMode;
-            a.Source = clientAttach.Source;
-            a.Target = clientAttach.Target;
-            // 2.6.3: a refusing peer answers with a null terminus on its side and detaches.
-            if (refuse && clientAttach.Role == Role.Sender) a.Target = null;
-            if (refuse && clientAttach.Role == Role.Receiver) a.Source = null;
-            if (a.Role == Role.Sender)
-            {
-                a.HasInitialDeliveryCount = true;
-                a.InitialDeliveryCount = 0;
-            }
-            a.MaxMessageSize = maxMessageSize;
-            SendFrame(Channel, a);
-        }
-
-        /// <summary>Attaches an unsettled sender, answers it on <paramref name="peerHandle"/>, and grants <paramref name="credit"/>.</summary>
-        public SenderLink AttachSender(Session s, uint credit, uint peerHandle = 0, ulong maxMessageSize = 0, byte settleMode = SenderSettleMode.Unsettled)
-        {
-            SenderLink link = s.AttachSender("sender", "target/address", settleMode, null);
-            AnswerAttach(ExpectAttach(), peerHandle, maxMessageSize);
-            if (credit > 0) SendLinkFlow(peerHandle, 0, credit);
-            link.WaitAttached(TimeoutMs);
-            return link;
-        }
-
-        /// <summary>Attaches a receiver, reads its attach and flow, and answers it on <paramref name="peerHandle"/>.</summary>
-        public ReceiverLink AttachReceiver(Session s, uint credit, int maxMessageSize = 65536, uint peerHandle = 0, byte rcvSettleMode = ReceiverSettleMode.First)
-        {
-            ReceiverLink link = s.AttachReceiver("receiver", "source/address", credit, rcvSettleMode, maxMessageSize, null);
-            Attach a = ExpectAttach();
-            ExpectFlow();
-            AnswerAttach(a, peerHandle);
-            link.WaitAttached(TimeoutMs);
-            return link;
-        }
-
-        // ---- scripts and cleanup ----
-
-        /// <summary>Runs <paramref name="script"/> on a new thread; <see cref="Join"/> rethrows its failure.</summary>
-        public void Start(PeerScript script)
-        {
-            scriptThread = new Thread(() =>
-            {
-                try
-                {
-                    script(this);
-                }
-                catch (Exception e)
-                {
-                    scriptError = e;
-                }
-            });
-            scriptThread.Start();
-        }
-
-        public void Join(int timeoutMs = TimeoutMs)
-        {
-            if (!scriptThread.Join(timeoutMs)) throw new AssertFailedException("the peer script did not finish within " + timeoutMs + " ms");
-            if (scriptError != null) throw new AssertFailedException("the peer script failed: " + scriptError.GetType().Name + ": " + scriptError.Message);
-        }
-
-        /// <summary>Drops the pipe, which ends the engine's I/O thread and any script still reading.</summary>
-        public void Dispose()
-        {
-            Transport.Close();
-            if (scriptThread != null) scriptThread.Join(TimeoutMs);
         }
 
         // ---- helpers ----
@@ -431,9 +209,7 @@ namespace IotHubAmqp.Device.Tests
         {
             var b = new ByteBuffer(body.Length + 64);
             MessageCodec.Encode(new Message(body), b);
-            byte[] result = new byte[b.Length];
-            Array.Copy(b.Buffer, b.Offset, result, 0, b.Length);
-            return result;
+            return Copy(b);
         }
 
         /// <summary>Decodes a message payload and returns its data body.</summary>
@@ -450,19 +226,29 @@ namespace IotHubAmqp.Device.Tests
             return a;
         }
 
-        /// <summary>Polls <paramref name="probe"/> until it holds or the timeout passes; returns its last value.</summary>
-        public static bool WaitUntil(Probe probe, int timeoutMs = TimeoutMs)
+        public static byte[] Slice(byte[] a, int at, int n)
         {
-            long deadline = Now() + timeoutMs;
-            while (!probe())
-            {
-                if (Now() >= deadline) return probe();
-                Thread.Sleep(5);
-            }
-            return true;
+            byte[] r = new byte[n];
+            Array.Copy(a, at, r, 0, n);
+            return r;
         }
 
-        public static long Now() => DateTime.UtcNow.Ticks / TimeSpan.TicksPerMillisecond;
+        /// <summary>A frame for failure messages: its name and, for end, close and detach, the error.</summary>
+        public static string Describe(PeerFrame f)
+        {
+            if (f == null) return "nothing";
+            if (f.IsEmpty) return "an empty frame";
+            string name = Descriptor.NameOf(f.Code);
+            Error e = f.Performative is Close cl ? cl.Error : f.Performative is Detach d ? d.Error : f.Performative is End en ? en.Error : null;
+            return e == null ? name : name + " with " + e.Condition + ": " + e.Description;
+        }
+
+        private static byte[] Copy(ByteBuffer b)
+        {
+            byte[] r = new byte[b.Length];
+            Array.Copy(b.Buffer, b.Offset, r, 0, b.Length);
+            return r;
+        }
 
         private static object DecodeBody(ulong code, ByteBuffer body)
         {

@@ -267,8 +267,8 @@ namespace IotHubAmqp.Device.Engine
             if (!closeSent)
             {
                 // The peer closed first: answer, and report why it closed.
-                closeSent = true;
                 TryWriteControl(0, new Close());
+                closeSent = true;
                 if (error == null) error = new AmqpException(ErrorCode.ConnectionForced, "the peer closed the connection");
             }
             End(error);

@@ -129,11 +129,12 @@ namespace IotHubAmqp.Device.Engine
                 End(null);
                 return;
             }
-            closeSent = true;
-            State = ConnectionState.CloseSent;
             var c = new Close();
             c.Error = error;
+            // Written before closeSent is set: WriteControl refuses frames once close is out.
             TryWriteControl(0, c);
+            closeSent = true;
+            State = ConnectionState.CloseSent;
         }
 
         /// <summary>Ends the connection now (the transport is gone, or the owner stopped waiting).</summary>
@@ -377,10 +378,10 @@ namespace IotHubAmqp.Device.Engine
             if (State == ConnectionState.End) return;
             if (!closeSent && saslDone && State != ConnectionState.Start)
             {
-                closeSent = true;
                 var c = new Close();
                 c.Error = Performatives.ErrorOf(e);
                 TryWriteControl(0, c);
+                closeSent = true;
             }
             End(e);
         }

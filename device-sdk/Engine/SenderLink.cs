@@ -30,6 +30,7 @@ namespace IotHubAmqp.Device.Engine
         private int queueCount;
         private OutgoingDelivery current;
         private ByteBuffer head;
+        private bool drain;
 
         internal SenderLink(Session session, string name, string address, byte sndSettleMode)
             : base(session, name, Framing.Role.Sender, address)
@@ -176,6 +177,7 @@ namespace IotHubAmqp.Device.Engine
             {
                 if (current == null)
                 {
+                    if (drain && (queueCount == 0 || LinkCredit == 0)) FinishDrain();
                     if (queueCount == 0 || LinkCredit == 0) return;
                     if (!Start(slots[queue[queueHead]])) continue;
                 }
@@ -312,17 +314,24 @@ namespace IotHubAmqp.Device.Engine
             uint rcvCount = flow.HasDeliveryCount ? flow.DeliveryCount : 0;
             LinkCredit = flow.HasLinkCredit ? rcvCount + flow.LinkCredit - DeliveryCount : 0;
             if (LinkCredit > int.MaxValue) LinkCredit = 0; // a count from the future: treat as no credit
-            if (flow.Drain && queueCount == 0 && current == null)
+            drain = flow.Drain;
+            if (drain && queueCount == 0 && current == null)
             {
-                // Nothing to send: use the credit up by advancing delivery-count, and say so (2.6.7 drain).
-                DeliveryCount += LinkCredit;
-                LinkCredit = 0;
-                Session.SendFlow(this);
+                FinishDrain();
             }
             else if (flow.Echo)
             {
                 Session.SendFlow(this);
             }
+        }
+
+        // Nothing (more) to send: use the credit up by advancing delivery-count, and say so (2.6.7 drain).
+        private void FinishDrain()
+        {
+            drain = false;
+            DeliveryCount += LinkCredit;
+            LinkCredit = 0;
+            Session.SendFlow(this);
         }
 
         internal void OnDisposition(uint first, uint last, bool settled, Outcome state)

@@ -237,7 +237,7 @@ namespace IotHubAmqp.Device.Engine
             }
             // Frames the peer sent before it saw our detach (2.6.5) are counted in the window and dropped.
             if (link.State == LinkState.Attached) receiver.OnTransfer(t, payload);
-            if (incomingWindow < incomingWindowSize / 2 && State == SessionState.Mapped)
+            if ((incomingWindow == 0 || incomingWindow < incomingWindowSize / 2) && State == SessionState.Mapped)
             {
                 incomingWindow = incomingWindowSize;
                 SendFlow(null);
