@@ -233,7 +233,10 @@ namespace IotHubAmqp.Device.Messaging
         private void ToWhole(int pending)
         {
             int have = mode == ModeBody ? headLength + DataHeaderSize + bodyLength : headLength;
-            whole = new byte[Grown(0, have + pending)];
+            // Room for the pending bytes and a head buffer's worth more: what follows is usually a small footer.
+            int capacity = have + pending;
+            capacity = capacity > limit - head.Length ? limit : capacity + head.Length;
+            whole = new byte[capacity];
             Array.Copy(head, 0, whole, 0, headLength);
             wholeLength = headLength;
             if (mode == ModeBody)
