@@ -1,7 +1,9 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
 using System.Collections;
+using IotHubAmqp.Device.Buffers;
 using IotHubAmqp.Device.Messaging;
+using IotHubAmqp.Device.Types;
 using IotHubAmqp.Device.Tests.Framing;
 using nanoFramework.TestFramework;
 
@@ -177,5 +179,185 @@ namespace IotHubAmqp.Device.Tests.Messaging
             Assert.AreEqual(BodyType.None, m.BodyType);
             Assert.IsNull(m.Properties);
         }
+
+        // ---- zero-copy send: EncodeHead and TryEncode ----
+
+        private static Message Shape(int combo, byte[] body)
+        {
+            var m = new Message(body);
+            if (combo >= 1) m.Properties = new MessageProperties { MessageId = "id-1", ContentType = "application/json", CreationTime = new DateTime(2024, 1, 2) };
+            if (combo >= 2)
+            {
+                var app = new AmqpMap();
+                app["temp"] = 21.5;
+                app["n"] = 7u;
+                m.ApplicationProperties = app;
+            }
+            if (combo >= 3)
+            {
+                m.Header = new MessageHeader { Durable = true, Ttl = 60000 };
+                var ma = new AmqpMap();
+                ma[new Symbol("x-opt-a")] = "a";
+                m.MessageAnnotations = ma;
+                var da = new AmqpMap();
+                da["x-opt-d"] = 1L;
+                m.DeliveryAnnotations = da;
+            }
+            if (combo == 4) m.Header = new MessageHeader();
+            return m;
+        }
+
+        [TestMethod]
+        [DataRow(0, 0)]
+        [DataRow(0, 3)]
+        [DataRow(1, 255)]
+        [DataRow(2, 256)]
+        [DataRow(3, 300)]
+        [DataRow(4, 5000)]
+        [DataRow(3, 70000)]
+        public void EncodeHead_OneDataSection_HeadPlusBodyIsTheVbin32Encoding(int combo, int bodyLength)
+        {
+            byte[] body = new byte[bodyLength];
+            for (int i = 0; i < body.Length; i++) body[i] = (byte)(i * 13 + 5);
+            Message m = Shape(combo, body);
+
+            var head = new ByteBuffer(512);
+            head.WriteByte(0xEE); // bytes already in the buffer stay, the head follows them
+            Assert.AreSame(body, MessageCodec.EncodeHead(m, head, out int size));
+            head.Offset = 1;
+
+            // Expected: the sections before the body as Encode writes them, then 00 53 75 b0 len32 and the body.
+            var expected = new ByteBuffer(bodyLength + 1024);
+            Message bare = Shape(combo, null);
+            bare.BodyType = BodyType.None;
+            MessageCodec.Encode(bare, expected);
+            Encoder.WriteDescriptor(expected, Descriptor.Data);
+            expected.WriteByte(FormatCode.Binary32);
+            BigEndian.WriteUInt32(expected, (uint)bodyLength);
+            int headLength = expected.Length;
+            expected.WriteBytes(body, 0, bodyLength);
+
+            Assert.AreEqual(headLength, head.Length);
+            Assert.AreEqual(expected.Length, size);
+            var whole = new ByteBuffer(size);
+            whole.WriteBytes(head.Buffer, head.Offset, head.Length);
+            whole.WriteBytes(body, 0, bodyLength);
+            SameBytes(expected, whole);
+
+            // Above 255 bytes Encode picks vbin32 too, so the two paths give identical bytes.
+            if (bodyLength > 255)
+            {
+                var encoded = new ByteBuffer(bodyLength + 1024);
+                MessageCodec.Encode(m, encoded);
+                SameBytes(encoded, whole);
+            }
+            Message d = MessageCodec.Decode(whole);
+            CollectionAssert.AreEqual(body, d.GetBytes());
+        }
+
+        [TestMethod]
+        public void EncodeHead_OtherShapes_ReturnNullAndWriteNothing()
+        {
+            var sections = new ArrayList();
+            sections.Add(new byte[] { 1 });
+            var footer = new AmqpMap();
+            footer[new Symbol("f")] = 1;
+            Message[] others =
+            {
+                new Message(),
+                new Message { BodyType = BodyType.Data, Body = null },
+                new Message { BodyType = BodyType.Data, Body = sections },
+                new Message { BodyType = BodyType.AmqpValue, Body = new byte[] { 1 } },
+                new Message(new byte[] { 1 }) { Footer = footer },
+            };
+            var b = Wire.NewBuffer();
+            for (int i = 0; i < others.Length; i++)
+            {
+                Assert.IsNull(MessageCodec.EncodeHead(others[i], b, out int size), "shape " + i);
+                Assert.AreEqual(0, size);
+                Assert.AreEqual(0, b.WritePos, "shape " + i + " wrote bytes");
+            }
+        }
+
+        [TestMethod]
+        public void EncodeHead_HeadLargerThanBuffer_IsFrameSizeTooSmallAndBufferUnchanged()
+        {
+            var m = new Message(new byte[10]) { Properties = new MessageProperties { Subject = new string('s', 100) } };
+            var b = new ByteBuffer(64);
+            b.WriteByte(1);
+            Expect.AmqpError(ErrorCode.FrameSizeTooSmall, () => MessageCodec.EncodeHead(m, b, out _));
+            Assert.AreEqual(1, b.WritePos);
+        }
+
+        [TestMethod]
+        [DataRow(0, 10)]
+        [DataRow(2, 255)]
+        [DataRow(2, 256)]
+        [DataRow(3, 1000)]
+        public void TryEncode_ExactFitAndOneByteShort_TrueThenFalse(int combo, int bodyLength)
+        {
+            Message m = Shape(combo, CodecHelperPattern(bodyLength));
+            var reference = new ByteBuffer(bodyLength + 1024);
+            MessageCodec.Encode(m, reference);
+            int n = reference.Length;
+
+            var exact = new ByteBuffer(n + 2);
+            exact.WriteByte(0xEE);
+            exact.WriteByte(0xEE);
+            Assert.IsTrue(MessageCodec.TryEncode(m, exact));
+            exact.Offset = 2;
+            SameBytes(reference, exact);
+
+            var tight = new ByteBuffer(n + 1);
+            tight.WriteByte(0xEE);
+            tight.WriteByte(0xEE);
+            Assert.IsFalse(MessageCodec.TryEncode(m, tight));
+            Assert.AreEqual(2, tight.WritePos);
+            Assert.AreEqual((byte)0xEE, tight.Buffer[1]);
+        }
+
+        [TestMethod]
+        public void TryEncode_OtherShapesTooLarge_FalseAndBufferUnchanged()
+        {
+            var sections = new ArrayList();
+            sections.Add(new byte[100]);
+            sections.Add(new byte[100]);
+            var app = new AmqpMap();
+            app["big"] = new string('x', 300);
+            Message[] large =
+            {
+                new Message { BodyType = BodyType.Data, Body = sections },
+                new Message { BodyType = BodyType.AmqpValue, Body = new string('v', 300) },
+                new Message { BodyType = BodyType.AmqpSequence, Body = new object[] { new byte[300] } },
+                new Message(new byte[1]) { ApplicationProperties = app },
+            };
+            var b = new ByteBuffer(200);
+            for (int i = 0; i < large.Length; i++)
+            {
+                Assert.IsFalse(MessageCodec.TryEncode(large[i], b), "shape " + i);
+                Assert.AreEqual(0, b.WritePos, "shape " + i);
+            }
+            Assert.IsTrue(MessageCodec.TryEncode(new Message { BodyType = BodyType.AmqpValue, Body = "v" }, b));
+            Expect.Bytes(Expect.FromHex("00 53 77 a1 01 76"), b);
+        }
+
+        [TestMethod]
+        public void TryEncode_InvalidField_IsThrownNotReportedAsTooLarge()
+        {
+            var app = new AmqpMap();
+            app[1u] = 1;
+            var b = Wire.NewBuffer();
+            Expect.AmqpError(ErrorCode.InvalidField, () => MessageCodec.TryEncode(new Message(new byte[1]) { ApplicationProperties = app }, b));
+            Assert.AreEqual(0, b.WritePos);
+        }
+
+        private static void SameBytes(ByteBuffer expected, ByteBuffer actual)
+        {
+            byte[] e = new byte[expected.Length];
+            Array.Copy(expected.Buffer, expected.Offset, e, 0, e.Length);
+            Expect.Bytes(e, actual);
+        }
+
+        private static byte[] CodecHelperPattern(int n) => IotHubAmqp.Device.Tests.Types.CodecHelper.Pattern(n);
     }
 }

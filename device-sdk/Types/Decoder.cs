@@ -371,9 +371,10 @@ namespace IotHubAmqp.Device.Types
             var map = new AmqpMap();
             for (int i = 0; i < count; i += 2)
             {
+                // AMQP 1.0 1.6.23: a map's keys are unique. TryAdd finds a duplicate through the map's hash index
+                // once it holds more than a few entries, so a large map decodes in linear time.
                 object key = ReadObject(b, depth + 1);
-                if (map.ContainsKey(key)) throw Error("map has a duplicate key " + key);
-                map[key] = ReadObject(b, depth + 1);
+                if (!map.TryAdd(key, ReadObject(b, depth + 1))) throw Error("map has a duplicate key " + key);
             }
             if (b.Offset != end) throw Error("map body size does not match its elements");
             return map;
