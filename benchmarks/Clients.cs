@@ -48,7 +48,7 @@ namespace IotHubAmqp.Benchmarks
 
         private static void Mark(string step)
         {
-            if (Breakdown != null) Breakdown.Add((step, GC.GetTotalMemory(true)));
+            if (Breakdown != null) Breakdown.Add((step, Measurements.SettledHeap()));
         }
 
         public OurClient(ClientOptions o)
