@@ -48,7 +48,7 @@ namespace IotHubAmqp.Benchmarks
 
         private static void Mark(string step)
         {
-            if (Breakdown != null) Breakdown.Add((step, Measurements.SettledHeap()));
+            if (Breakdown != null) Breakdown.Add((step, Heap.Settled()));
         }
 
         public OurClient(ClientOptions o)
