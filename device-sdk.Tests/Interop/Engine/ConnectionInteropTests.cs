@@ -154,6 +154,31 @@ namespace IotHubAmqp.Device.InteropTests.Engine
         }
 
         [Fact]
+        public void Connection_PeerAnnouncesIdleTimeout_HeartbeatsKeepEverySilenceUnderHalfOfIt()
+        {
+            byte[] opening = null, sent = null;
+            long elapsedMs = 0;
+            using var peer = new ScriptedPeer((p, tls) =>
+            {
+                opening = p.Read(8); // our header and open, one write
+                // Open: container-id "p", hostname, max-frame-size and channel-max absent, idle-time-out 500 ms.
+                p.Write(ScriptedPeer.Hex("414d5150 00010000" + "00000019 02000000" + "005310 c00c05 a10170 404040 70000001f4"));
+                var watch = Stopwatch.StartNew();
+                sent = p.Read(opening.Length + 5 * 8);
+                elapsedMs = watch.ElapsedMilliseconds;
+            });
+            using EngineRunner c = DeviceConnector.Start(peer.Port, null);
+            c.WaitOpened(T);
+            peer.Wait();
+
+            // After our header and open, nothing but empty frames (2.4.5), 40 % of 500 ms apart: five take about 1 s.
+            string after = Convert.ToHexString(sent, opening.Length, sent.Length - opening.Length);
+            Assert.Equal(string.Concat(Enumerable.Repeat("0000000802000000", after.Length / 16)), after);
+            Assert.True(after.Length >= 5 * 16, "heartbeats seen: " + after.Length / 16);
+            Assert.InRange(elapsedMs, 600, 3000);
+        }
+
+        [Fact]
         public void Connection_PeerSendsGarbage_ClosesWithDecodeErrorAndReportsIt()
         {
             byte[] sent = null;
