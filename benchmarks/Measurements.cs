@@ -112,7 +112,7 @@ namespace IotHubAmqp.Benchmarks
             double liteSecond = RetainedEach(() => Create(false, Options(peer.PlainPort, false, DeviceFrameSize, "c2d", 2)));
             Rows.Add(new Row("heap", "retained by the first open client in the process: telemetry sender + C2D receiver, 4 KB frames, TLS off", "bytes", deviceClientFirst, liteFirst,
                 "ours: the public DeviceClient (CBS sender + receiver too, 2 threads of its own); Lite: Connection + Session + SenderLink + ReceiverLink") { Key = "retainedFirst" });
-            Rows.Add(new Row("heap", "retained by each further open client (statics loaded; slope between k and 2k open at once): engine Connection + Session + sender + receiver", "bytes", oursSecond, liteSecond) { Key = "retainedFurther" });
+            Rows.Add(new Row("heap", "retained by each further open client (statics loaded; median of 3 slopes over k more open at once): engine Connection + Session + sender + receiver", "bytes", oursSecond, liteSecond) { Key = "retainedFurther" });
             OurClient.Breakdown = new List<(string, long)>();
             using (var diag = Create(true, Options(peer.PlainPort, false, DeviceFrameSize, "c2d", 2)))
             {
@@ -153,10 +153,11 @@ namespace IotHubAmqp.Benchmarks
         }
 
         /// <summary>
-        /// Heap retained by each further client: the slope between <c>k</c> and <c>2k</c> clients open at once, after
-        /// one client of the kind was opened and closed (its types, statics and first-use costs loaded). Both readings
-        /// have the same clients of earlier steps and the same one-time costs in them, so only the k added clients
-        /// differ; averaging over k damps the per-thread allocation buffers (up to 8 KB each) counted as in use.
+        /// Heap retained by each further client: the median of three slopes, each over k more clients open at once,
+        /// after one client of the kind was opened and closed (its types, statics and first-use costs loaded). Each
+        /// reading has the clients of earlier steps and the one-time costs in it, so only the k added clients differ;
+        /// averaging over k damps the per-thread allocation buffers (up to 8 KB each) counted as in use, and the median
+        /// drops a slope that process-wide memory freed in between (pooled buffers trimmed, ended threads) pulled down.
         /// </summary>
         private double RetainedEach(Func<IBenchClient> create, Action<IBenchClient> ready = null)
         {
@@ -165,13 +166,16 @@ namespace IotHubAmqp.Benchmarks
             var clients = new List<IBenchClient>();
             try
             {
-                long base0 = Settled();
-                for (int i = 0; i < k; i++) clients.Add(Ready(create(), ready));
-                long first = Settled();
-                for (int i = 0; i < k; i++) clients.Add(Ready(create(), ready));
-                long second = Settled();
-                log($"  retained with 0, {k}, {2 * k} open: {base0}, {first}, {second} B; per client: first {k} {(first - base0) / (double)k:F0} B, next {k} {(second - first) / (double)k:F0} B");
-                return (second - first) / (double)k;
+                var readings = new List<long> { Settled() };
+                var slopes = new List<double>();
+                for (int step = 0; step < 3; step++)
+                {
+                    for (int i = 0; i < k; i++) clients.Add(Ready(create(), ready));
+                    readings.Add(Settled());
+                    slopes.Add((readings[^1] - readings[^2]) / (double)k);
+                }
+                log($"  retained with 0, {k}, {2 * k}, {3 * k} open: {string.Join(", ", readings)} B; per client, each {k}: {string.Join(", ", slopes.Select(x => x.ToString("F0")))} B");
+                return Median(slopes);
             }
             finally
             {

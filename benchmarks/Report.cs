@@ -44,7 +44,7 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine("- **Retained heap**: the heap in use after full blocking compacting collections (finalizers run in between) until");
             md.AppendLine("  two readings agree (not `GC.GetTotalMemory(true)`, which stops within 5 %), 300 ms after opening a client (links");
             md.AppendLine("  attached), after a raw TCP connection has warmed the socket statics that belong to neither library. \"Each further");
-            md.AppendLine("  client\" is the slope between k and 2k clients open at once, after one of the kind was opened and closed.");
+            md.AppendLine("  client\" is the median of three slopes, each over k more clients open at once, after one of the kind was opened and closed.");
             md.AppendLine("- **Wire**: bytes and reads counted at a TCP proxy between client and peer (no TLS: AMQP-level bytes). With one");
             md.AppendLine("  message in flight each client write arrives as its own read; for ours the transport's own count of `Send`");
             md.AppendLine("  calls (`CountingTransport`) is given alongside as a check.");
@@ -139,7 +139,7 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine($"### Retained heap: at most 12 KB for the first open client (telemetry sender + C2D receiver, 4 KB frames, TLS off): {Met(first.Ours <= 12 * 1024)}");
             md.AppendLine();
             md.AppendLine($"The first `DeviceClient` in the process retains {F(first.Ours)} B (Lite's first client: {F(first.Lite)} B); each further engine");
-            md.AppendLine($"client retains {F(further.Ours)} B (Lite: {F(further.Lite)} B; the slope between k and 2k clients open at once; the");
+            md.AppendLine($"client retains {F(further.Ours)} B (Lite: {F(further.Lite)} B; the median of three slopes over k more clients open at once; the");
             md.AppendLine("negative figure of earlier runs came from `GC.GetTotalMemory(true)`'s 5 % tolerance, see Methods). Walking the");
             md.AppendLine("objects reachable from the client estimates");
             md.AppendLine($"{F(m.DeviceClientGraph.Total)} B for the `DeviceClient` ({F(m.DeviceClientGraph.Buffers)} B of it byte arrays, mostly the two 4 KB frame");
