@@ -31,14 +31,14 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine("  (`local-hub/`, for the CBS and PLAIN round trips). They run in a **child process** with the counting/delaying TCP");
             md.AppendLine("  proxies, so the peer's allocations, threads and GC pauses never show in the client's figures; both clients talk");
             md.AppendLine("  to the same peer over loopback TCP.");
-            md.AppendLine("- **Clients**: ours is the engine (`Connection`/`Session`/`SenderLink`, internal types reached through compiled");
-            md.AppendLine("  expression delegates, which allocate nothing) and, where named, the public `DeviceClient`; theirs is");
+            md.AppendLine("- **Clients**: ours is the sans-I/O engine (`Connection`/`Session`/`SenderLink`) driven by the interop tests'");
+            md.AppendLine("  `EngineRunner` (reader thread, one lock, a timer; nothing allocated per send) and, where named, the public `DeviceClient`; theirs is");
             md.AppendLine("  `Amqp.Connection`/`Session`/`SenderLink` from `ConnectionFactory`. Both: no SASL unless stated, 4 KB max frame size,");
             md.AppendLine("  unsettled sends waiting for `accepted`, a new message object per send around one shared payload array.");
             md.AppendLine("- **Throughput**: after 300 warm-up sends, as many 1 KB sends as fit in the time, median of the rounds; window 16 is");
             md.AppendLine("  our `BeginSend`/`EndSend` and Lite's `Send(message, callback, state)` with at most 16 outstanding.");
             md.AppendLine("- **Heap per send**: `GC.GetTotalAllocatedBytes(true)` (precise, all threads of the client process) around N sends");
-            md.AppendLine("  after warm-up, divided by N. It includes the client's I/O thread decoding the peer's dispositions and the");
+            md.AppendLine("  after warm-up, divided by N. It includes the client's reader thread decoding the peer's dispositions and the");
             md.AppendLine("  message object the application creates. Allocation *counts* are not reported: the runtime offers no exact");
             md.AppendLine("  per-object count without a profiler (allocation events are sampled every ~100 KB).");
             md.AppendLine("- **Retained heap**: the heap in use after full blocking compacting collections (finalizers run in between) until");
@@ -146,9 +146,10 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine($"buffers) and {F(m.EngineGraph.Total)} B for an engine client ({F(m.EngineGraph.Buffers)} B in byte arrays). The rest of the first");
             md.AppendLine("client's figure is desktop .NET's one-time cost of what it touches first (HMAC-SHA256 through OpenSSL for the SAS token,");
             md.AppendLine("the timer queue, three threads and their allocation buffers, socket engine state), which neither library's code");
-            md.AppendLine("controls and nanoFramework does not have in that form. What remains ours: the two frame buffers (8 KB at 4 KB frames,");
-            md.AppendLine("by design, so that a 1-3 KB message is one frame and one write; 2 KB frames would save 4 KB), about 20 wait handles");
-            md.AppendLine("(one per link state, one per in-flight slot), and the CBS links the `DeviceClient` keeps open for token renewal.");
+            md.AppendLine("controls and nanoFramework does not have in that form. What remains ours: the two frame buffers (512 B each at rest;");
+            md.AppendLine("they grow, once, to what the traffic needs, at most the max frame size), the engine's fixed tables (sessions, links,");
+            md.AppendLine("16 delivery slots per sender, the event ring), and the CBS links the `DeviceClient` keeps open for token renewal.");
+            md.AppendLine("The engine client of the benchmark adds the interop tests' runner: a reader thread, a timer and one lock, no wait handles.");
             md.AppendLine("Lite keeps no frame buffers while idle (it takes them from a pool per read and write), which is why its further");
             md.AppendLine("clients are smaller at rest, at the price of the allocations per send above.");
             md.AppendLine();
@@ -184,7 +185,7 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine("where there is one, is the desktop transport's async-over-sync receive (one more thread hop per read), not the");
             md.AppendLine("engine. Connecting the desktop socket synchronously (or receiving with a blocking socket) would close it; that file");
             md.AppendLine("belongs to the platform layer and is left to its owner. One in flight is latency-bound: a send writes the frame,");
-            md.AppendLine("the I/O thread reads the disposition and sets the slot's event, the caller wakes.");
+            md.AppendLine("the reader thread feeds the disposition to the engine under the runner's lock and pulses it, the caller wakes.");
             md.AppendLine();
 
             md.AppendLine($"### Flash proxy: at most 40 KB of IL for a telemetry + C2D device: {Met(il.Ours <= 40 * 1024)}");
