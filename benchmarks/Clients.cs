@@ -1,7 +1,7 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
-using System.Linq.Expressions;
 using System.Reflection;
 using Amqp.Framing;
+using IotHubAmqp.Device.InteropTests.TestSupport;
 using IotHubAmqp.Device.Platform;
 using IotHubAmqp.Device.Platform.Desktop;
 using DeviceMessage = IotHubAmqp.Device.Messaging.Message;
@@ -33,36 +33,22 @@ namespace IotHubAmqp.Benchmarks
 
     /// <summary>
     /// The device SDK's engine (Connection, Session, SenderLink, ReceiverLink: internal types of the nano-compiled
-    /// assembly) driven through compiled expression delegates, which the runtime lets reach internal members. The
-    /// delegates cost one virtual call each: nothing is allocated by the bridge on the send path.
+    /// assembly) driven by the interop tests' EngineRunner (one reader thread, one lock, a timer for heartbeats)
+    /// through <see cref="EngineClient"/>, the public face that assembly gives it (the device assembly's
+    /// InternalsVisibleTo names the interop tests, not the benchmark).
     /// </summary>
     internal sealed class OurClient : IBenchClient
     {
-        private static readonly Assembly Device = typeof(DeviceMessage).Assembly;
-        private static readonly Type ConnectionType = Device.GetType("IotHubAmqp.Device.Engine.Connection", true);
-        private static readonly Type SettingsType = Device.GetType("IotHubAmqp.Device.Engine.ConnectionSettings", true);
-        private static readonly Type SessionType = Device.GetType("IotHubAmqp.Device.Engine.Session", true);
-        private static readonly Type SenderType = Device.GetType("IotHubAmqp.Device.Engine.SenderLink", true);
-        private static readonly Type ReceiverType = Device.GetType("IotHubAmqp.Device.Engine.ReceiverLink", true);
-        private static readonly Type LinkType = Device.GetType("IotHubAmqp.Device.Engine.Link", true);
-        private static readonly Type AcceptedType = Device.GetType("IotHubAmqp.Device.Framing.Accepted", true);
-        private static readonly Func<object, DeviceMessage, int, object> SendFn = Bind<Func<object, DeviceMessage, int, object>>(SenderType, "Send");
-        private static readonly Func<object, DeviceMessage, int, object> BeginFn = Bind<Func<object, DeviceMessage, int, object>>(SenderType, "BeginSend");
-        private static readonly Func<object, object, int, object> EndFn = Bind<Func<object, object, int, object>>(SenderType, "EndSend");
-
         public static readonly IPlatform Platform = new DesktopPlatform();
 
-        private readonly object connection;
-        private readonly object sender;
-        private readonly object receiver;
-        private readonly object[] window = new object[64];
+        private readonly EngineClient client;
 
         /// <summary>Heap retained after each step of opening (diagnostics: where the bytes go).</summary>
         public static List<(string Step, long Bytes)> Breakdown;
 
         private static void Mark(string step)
         {
-            if (Breakdown != null) Breakdown.Add((step, GC.GetTotalMemory(true)));
+            if (Breakdown != null) Breakdown.Add((step, Heap.Settled()));
         }
 
         public OurClient(ClientOptions o)
@@ -71,76 +57,24 @@ namespace IotHubAmqp.Benchmarks
             ITransport raw = o.BlockingSocket ? new BlockingTransport(o.Port) : DesktopTransportFactory.FromPemFile(o.CaPemPath).Connect(o.Host, o.Port, o.Tls, 10000);
             Transport = new CountingTransport(raw);
             Mark("TCP transport");
-            object settings = Activator.CreateInstance(SettingsType, true);
             string id = ClientOptions.Unique();
-            SettingsType.GetField("ContainerId").SetValue(settings, "bench-device-" + id);
-            SettingsType.GetField("HostName").SetValue(settings, o.Host);
-            SettingsType.GetField("MaxFrameSize").SetValue(settings, o.MaxFrameSize);
-            connection = ConnectionType.GetMethod("Start").Invoke(null, new object[] { Transport, settings, Platform, 10000 });
-            // Diagnostics wait step by step; a measured open pipelines everything as the SDK does.
-            bool steps = Breakdown != null;
-            if (steps) ConnectionType.GetMethod("WaitOpened").Invoke(connection, new object[] { 10000 });
-            Mark("connection opened (I/O thread, timer, 2 frame buffers)");
-            object session = ConnectionType.GetMethod("BeginSession").Invoke(connection, new object[] { 0u });
-            if (steps) SessionType.GetMethod("WaitMapped").Invoke(session, new object[] { 10000 });
-            Mark("session");
-            sender = SessionType.GetMethod("AttachSender").Invoke(session, new object[] { "telemetry-" + id, "/devices/bench-device/messages/events", (byte)0, null });
-            if (steps) LinkType.GetMethod("WaitAttached").Invoke(sender, new object[] { 10000 });
-            Mark("telemetry sender");
-            if (o.C2dAddress != null)
-                receiver = SessionType.GetMethod("AttachReceiver").Invoke(session, new object[] { "c2d-" + id, o.C2dAddress, o.C2dPrefetch, (byte)0, 72 * 1024, null });
-            ConnectionType.GetMethod("WaitOpened").Invoke(connection, new object[] { 10000 });
-            LinkType.GetMethod("WaitAttached").Invoke(sender, new object[] { 10000 });
-            if (receiver != null) LinkType.GetMethod("WaitAttached").Invoke(receiver, new object[] { 10000 });
-            Mark("C2D receiver");
+            client = new EngineClient(Transport, "bench-device-" + id, o.Host, o.MaxFrameSize, id, "/devices/bench-device/messages/events",
+                o.C2dAddress, o.C2dPrefetch, Breakdown != null ? Mark : null);
         }
 
         /// <summary>Counts bytes and Send calls at the engine's transport (AMQP level, before TLS).</summary>
         public CountingTransport Transport { get; }
 
-        public int C2dQueued => receiver == null ? 0 : (int)ReceiverType.GetProperty("Queued").GetValue(receiver);
+        /// <summary>What an object-graph walk of this client starts from.</summary>
+        public object Graph => client.Graph;
 
-        public void Send(byte[] payload)
-        {
-            object outcome = SendFn(sender, new DeviceMessage(payload), 10000);
-            if (outcome == null || outcome.GetType() != AcceptedType) throw new InvalidOperationException("not accepted: " + outcome);
-        }
+        public int C2dQueued => client.C2dQueued;
 
-        public void SendWindow(byte[] payload, int count, int size)
-        {
-            int head = 0, tail = 0;
-            for (int i = 0; i < count; i++)
-            {
-                if (tail - head == size) End(window[head++ % window.Length]);
-                window[tail++ % window.Length] = BeginFn(sender, new DeviceMessage(payload), 10000);
-            }
-            while (head < tail) End(window[head++ % window.Length]);
-        }
+        public void Send(byte[] payload) => client.Send(new DeviceMessage(payload));
 
-        private void End(object delivery)
-        {
-            object outcome = EndFn(sender, delivery, 10000);
-            if (outcome == null || outcome.GetType() != AcceptedType) throw new InvalidOperationException("not accepted: " + outcome);
-        }
+        public void SendWindow(byte[] payload, int count, int size) => client.SendWindow(payload, count, size);
 
-        public void Dispose()
-        {
-            ConnectionType.GetMethod("Close").Invoke(connection, new object[] { 2000, null });
-        }
-
-        // (instance, args...) => (object)((T)instance).Method((TArg)arg...)
-        private static TDelegate Bind<TDelegate>(Type type, string name)
-        {
-            MethodInfo method = type.GetMethod(name, BindingFlags.Public | BindingFlags.Instance);
-            Type[] delegateArgs = typeof(TDelegate).GetGenericArguments();
-            var parameters = new ParameterExpression[delegateArgs.Length - 1];
-            for (int i = 0; i < parameters.Length; i++) parameters[i] = Expression.Parameter(delegateArgs[i]);
-            ParameterInfo[] mp = method.GetParameters();
-            var args = new Expression[mp.Length];
-            for (int i = 0; i < mp.Length; i++) args[i] = Expression.Convert(parameters[i + 1], mp[i].ParameterType);
-            Expression call = Expression.Call(Expression.Convert(parameters[0], type), method, args);
-            return Expression.Lambda<TDelegate>(Expression.Convert(call, typeof(object)), parameters).Compile();
-        }
+        public void Dispose() => client.Dispose();
     }
 
     /// <summary>AMQP.Net Lite 2.5.5's client: Connection, Session, SenderLink (and ReceiverLink for C2D), no SASL.</summary>

@@ -112,7 +112,7 @@ namespace IotHubAmqp.Benchmarks
             double liteSecond = RetainedEach(() => Create(false, Options(peer.PlainPort, false, DeviceFrameSize, "c2d", 2)));
             Rows.Add(new Row("heap", "retained by the first open client in the process: telemetry sender + C2D receiver, 4 KB frames, TLS off", "bytes", deviceClientFirst, liteFirst,
                 "ours: the public DeviceClient (CBS sender + receiver too, 2 threads of its own); Lite: Connection + Session + SenderLink + ReceiverLink") { Key = "retainedFirst" });
-            Rows.Add(new Row("heap", "retained by each further open client (statics loaded; mean of several open at once): engine Connection + Session + sender + receiver", "bytes", oursSecond, liteSecond) { Key = "retainedFurther" });
+            Rows.Add(new Row("heap", "retained by each further open client (statics loaded; median of 3 slopes over k more open at once): engine Connection + Session + sender + receiver", "bytes", oursSecond, liteSecond) { Key = "retainedFurther" });
             OurClient.Breakdown = new List<(string, long)>();
             using (var diag = Create(true, Options(peer.PlainPort, false, DeviceFrameSize, "c2d", 2)))
             {
@@ -145,42 +145,55 @@ namespace IotHubAmqp.Benchmarks
             return client;
         }
 
-        // Lets closed clients' threads finish and collects what they left, so it does not count against the next one.
+        // Lets the clients' threads reach their steady wait (or finish, when closed), then reads the settled heap.
         private static long Settled()
         {
-            Thread.Sleep(200);
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            return GC.GetTotalMemory(true);
+            Thread.Sleep(300);
+            return Heap.Settled();
         }
 
         /// <summary>
-        /// Heap retained per client with <paramref name="k"/> clients open at once: averaging over several damps the
-        /// per-thread allocation buffers (up to 8 KB each) that GC.GetTotalMemory counts as in use.
+        /// Heap retained by each further client: the median of three slopes, each over k more clients open at once,
+        /// after one client of the kind was opened and closed (its types, statics and first-use costs loaded). Each
+        /// reading has the clients of earlier steps and the one-time costs in it, so only the k added clients differ;
+        /// averaging over k damps the per-thread allocation buffers (up to 8 KB each) counted as in use, and the median
+        /// drops a slope that process-wide memory freed in between (pooled buffers trimmed, ended threads) pulled down.
         /// </summary>
         private double RetainedEach(Func<IBenchClient> create, Action<IBenchClient> ready = null)
         {
-            int k = scale.Quick ? 2 : 5;
+            int k = scale.Quick ? 2 : 4;
+            using (IBenchClient warm = create()) ready?.Invoke(warm);
             var clients = new List<IBenchClient>();
-            long before = Settled();
-            for (int i = 0; i < k; i++)
+            try
             {
-                var c = create();
-                ready?.Invoke(c);
-                clients.Add(c);
+                var readings = new List<long> { Settled() };
+                var slopes = new List<double>();
+                for (int step = 0; step < 3; step++)
+                {
+                    for (int i = 0; i < k; i++) clients.Add(Ready(create(), ready));
+                    readings.Add(Settled());
+                    slopes.Add((readings[^1] - readings[^2]) / (double)k);
+                }
+                log($"  retained with 0, {k}, {2 * k}, {3 * k} open: {string.Join(", ", readings)} B; per client, each {k}: {string.Join(", ", slopes.Select(x => x.ToString("F0")))} B");
+                return Median(slopes);
             }
-            Thread.Sleep(300);
-            long after = GC.GetTotalMemory(true);
-            foreach (var c in clients) c.Dispose();
-            return (after - before) / (double)k;
+            finally
+            {
+                foreach (var c in clients) c.Dispose();
+            }
+        }
+
+        private static IBenchClient Ready(IBenchClient c, Action<IBenchClient> ready)
+        {
+            ready?.Invoke(c);
+            return c;
         }
 
         private static long Retained(Func<IBenchClient> create, out IBenchClient client)
         {
             long before = Settled();
             client = create();
-            Thread.Sleep(300); // let the I/O threads reach their steady wait
-            long after = GC.GetTotalMemory(true);
+            long after = Settled();
             GC.KeepAlive(client);
             return after - before;
         }

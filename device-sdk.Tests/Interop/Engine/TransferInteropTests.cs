@@ -27,35 +27,35 @@ namespace IotHubAmqp.Device.InteropTests.Engine
         {
             // The broker announces the same max-frame-size, so both directions split at it.
             using var broker = new LiteBroker("none", maxFrameSize: maxFrameSize);
-            Connection c = DeviceConnector.Open(broker.Port, null, maxFrameSize);
-            Session s = c.BeginSession(0);
+            using EngineRunner c = DeviceConnector.Open(broker.Port, null, maxFrameSize);
+            Session s = c.BeginSession();
             byte[] body = Pattern(size);
 
-            SenderLink sender = s.AttachSender("snd", "in", SenderSettleMode.Unsettled, null);
-            Assert.IsType<Accepted>(sender.Send(new DeviceMessage(body), T));
+            SenderLink sender = c.AttachSender(s, "snd", "in");
+            Assert.IsType<Accepted>(c.Send(sender, new DeviceMessage(body), T));
             Assert.True(broker.ReceivedOn("in").TryTake(out LiteMessage got, T));
             Assert.Equal(body, (byte[])got.Body);
 
-            ReceiverLink receiver = s.AttachReceiver("rcv", "out", 2, ReceiverSettleMode.First, 512 * 1024, null);
+            ReceiverLink receiver = c.AttachReceiver(s, "rcv", "out", 2, 512 * 1024);
             broker.Enqueue("out", new LiteMessage { BodySection = new Amqp.Framing.Data { Binary = body } });
-            IncomingDelivery d = receiver.Receive(T);
+            IncomingDelivery d = c.Receive(receiver, T);
             Assert.NotNull(d);
             Assert.Equal(body, d.Message.GetBytes());
-            receiver.Accept(d);
-            c.Close(T);
-            Assert.Null(c.Error);
+            c.Accept(d);
+            Assert.True(broker.Dispositions.TryTake(out var disposition, T));
+            Assert.IsType<Amqp.Framing.Accepted>(disposition.State);
         }
 
         [Fact]
         public void Message_WithEveryPropertyAndAnnotationType_RoundTripsThroughTheBroker()
         {
             using var broker = new LiteBroker("none");
-            Connection c = DeviceConnector.Open(broker.Port, null);
-            Session s = c.BeginSession(0);
+            using EngineRunner c = DeviceConnector.Open(broker.Port, null);
+            Session s = c.BeginSession();
             DeviceMessage sent = FullMessage();
 
-            SenderLink sender = s.AttachSender("snd", "in", SenderSettleMode.Unsettled, null);
-            Assert.IsType<Accepted>(sender.Send(sent, T));
+            SenderLink sender = c.AttachSender(s, "snd", "in");
+            Assert.IsType<Accepted>(c.Send(sender, sent, T));
             Assert.True(broker.ReceivedOn("in").TryTake(out LiteMessage got, T));
 
             // What an independent implementation decoded from our bytes.
@@ -83,70 +83,70 @@ namespace IotHubAmqp.Device.InteropTests.Engine
             var expected = AppValues();
             foreach (var key in expected.Keys)
                 Assert.Equal(expected[key], got.ApplicationProperties[key]);
-            Assert.Equal("footer", got.Footer[new LiteSymbol("x-footer")]);
             Assert.Equal(new byte[] { 1, 2, 3 }, (byte[])got.Body);
 
             // And the same message back from the broker to our receiver.
-            ReceiverLink receiver = s.AttachReceiver("rcv", "out", 1, ReceiverSettleMode.First, 65536, null);
+            ReceiverLink receiver = c.AttachReceiver(s, "rcv", "out", 1);
             broker.Enqueue("out", got);
-            IncomingDelivery d = receiver.Receive(T);
+            IncomingDelivery d = c.Receive(receiver, T);
             Assert.NotNull(d);
             AssertSameMessage(sent, d.Message);
-            receiver.Accept(d);
-            c.Close(T);
+            c.Accept(d);
         }
 
         [Fact]
         public void Receiver_WithCreditOne_GetsHundredMessagesInOrder()
         {
             using var broker = new LiteBroker("none");
-            Connection c = DeviceConnector.Open(broker.Port, null);
-            ReceiverLink receiver = c.BeginSession(0).AttachReceiver("rcv", "out", 1, ReceiverSettleMode.First, 4096, null);
+            using EngineRunner c = DeviceConnector.Open(broker.Port, null);
+            ReceiverLink receiver = c.AttachReceiver(c.BeginSession(), "rcv", "out", 1, 4096);
             for (int i = 0; i < 100; i++)
                 broker.Enqueue("out", new LiteMessage { BodySection = new Amqp.Framing.Data { Binary = BitConverter.GetBytes(i) } });
             for (int i = 0; i < 100; i++)
             {
-                IncomingDelivery d = receiver.Receive(T);
+                IncomingDelivery d = c.Receive(receiver, T);
                 Assert.NotNull(d);
                 Assert.Equal(i, BitConverter.ToInt32(d.Message.GetBytes()));
-                Assert.True(receiver.Queued <= 1, "prefetch must stay within the credit");
-                receiver.Accept(d);
+                Assert.True(c.Queued(receiver) <= 1, "prefetch must stay within the credit");
+                c.Accept(d);
             }
-            c.Close(T);
+            for (int i = 0; i < 100; i++)
+            {
+                Assert.True(broker.Dispositions.TryTake(out var disposition, T));
+                Assert.IsType<Amqp.Framing.Accepted>(disposition.State);
+            }
         }
 
         [Fact]
         public void Sender_WithPeerCreditOne_SendsHundredMessages()
         {
             using var broker = new LiteBroker("none", initialCredit: 1);
-            Connection c = DeviceConnector.Open(broker.Port, null);
-            SenderLink sender = c.BeginSession(0).AttachSender("snd", "in", SenderSettleMode.Unsettled, null);
+            using EngineRunner c = DeviceConnector.Open(broker.Port, null);
+            SenderLink sender = c.AttachSender(c.BeginSession(), "snd", "in");
             for (int i = 0; i < 100; i++)
-                Assert.IsType<Accepted>(sender.Send(new DeviceMessage(BitConverter.GetBytes(i)), T));
+                Assert.IsType<Accepted>(c.Send(sender, new DeviceMessage(BitConverter.GetBytes(i)), T));
             var received = broker.ReceivedOn("in");
             for (int i = 0; i < 100; i++)
             {
                 Assert.True(received.TryTake(out LiteMessage m, T));
                 Assert.Equal(i, BitConverter.ToInt32((byte[])m.Body));
             }
-            c.Close(T);
         }
 
         [Fact]
         public void Settle_Twice_IsAClearError()
         {
             using var broker = new LiteBroker("none");
-            Connection c = DeviceConnector.Open(broker.Port, null);
-            ReceiverLink receiver = c.BeginSession(0).AttachReceiver("rcv", "out", 1, ReceiverSettleMode.First, 4096, null);
+            using EngineRunner c = DeviceConnector.Open(broker.Port, null);
+            ReceiverLink receiver = c.AttachReceiver(c.BeginSession(), "rcv", "out", 1, 4096);
             broker.Enqueue("out", new LiteMessage { BodySection = new Amqp.Framing.Data { Binary = new byte[] { 1 } } });
-            IncomingDelivery d = receiver.Receive(T);
-            receiver.Reject(d, new Error { Condition = "app:bad", Description = "no" });
-            var e = Assert.Throws<AmqpException>(() => receiver.Accept(d));
+            IncomingDelivery d = c.Receive(receiver, T);
+            c.Reject(d, new Error { Condition = "app:bad", Description = "no" });
+            var e = Assert.Throws<AmqpException>(() => c.Accept(d));
             Assert.Contains("already settled", e.Description);
             Assert.True(broker.Dispositions.TryTake(out var disposition, T));
             var rejected = Assert.IsType<Amqp.Framing.Rejected>(disposition.State);
             Assert.Equal("app:bad", (string)rejected.Error.Condition);
-            c.Close(T);
         }
 
         private static readonly DateTime Stamp = new DateTime(2026, 11, 27, 10, 30, 15, 123, DateTimeKind.Utc);
@@ -172,7 +172,7 @@ namespace IotHubAmqp.Device.InteropTests.Engine
             ["binary"] = new byte[] { 0, 255 },
         };
 
-        private static DeviceMessage FullMessage()
+        internal static DeviceMessage FullMessage()
         {
             var m = new DeviceMessage(new byte[] { 1, 2, 3 });
             m.Header = new MessageHeader { Durable = true, Priority = 7, Ttl = 60000, FirstAcquirer = true, DeliveryCount = 3 };
@@ -200,8 +200,7 @@ namespace IotHubAmqp.Device.InteropTests.Engine
             };
             m.ApplicationProperties = new AmqpMap();
             foreach (var kv in AppValues()) m.ApplicationProperties[kv.Key] = kv.Value;
-            m.Footer = new AmqpMap();
-            m.Footer[new Symbol("x-footer")] = "footer";
+            // No footer: a footer takes the engine's whole-message path, see SectionInteropTests.
             return m;
         }
 
@@ -240,7 +239,7 @@ namespace IotHubAmqp.Device.InteropTests.Engine
             Assert.Equal(a.GetBytes(), b.GetBytes());
         }
 
-        private static byte[] Pattern(int size)
+        internal static byte[] Pattern(int size)
         {
             var b = new byte[size];
             for (int i = 0; i < size; i++) b[i] = (byte)(i * 31 + 7);

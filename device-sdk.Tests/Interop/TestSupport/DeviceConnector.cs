@@ -6,7 +6,7 @@ using IotHubAmqp.Device.Sasl;
 
 namespace IotHubAmqp.Device.InteropTests.TestSupport
 {
-    /// <summary>Opens an engine connection over TLS to a loopback peer, trusting only the test CA.</summary>
+    /// <summary>Opens an engine connection (an <see cref="EngineRunner"/>) over TLS to a loopback peer, trusting only the test CA.</summary>
     internal static class DeviceConnector
     {
         public const int Timeout = 10000;
@@ -21,9 +21,12 @@ namespace IotHubAmqp.Device.InteropTests.TestSupport
             _ => throw new ArgumentException(mode),
         };
 
-        public static Connection Start(int port, SaslProfile sasl, uint maxFrameSize = ConnectionSettings.DefaultMaxFrameSize, uint idleTimeoutMs = ConnectionSettings.DefaultIdleTimeoutMs)
+        /// <summary>Connects (TLS, validation on) and starts an engine runner; does not wait for the peer's open.</summary>
+        public static EngineRunner Start(int port, SaslProfile sasl, uint maxFrameSize = ConnectionSettings.DefaultMaxFrameSize,
+            uint idleTimeoutMs = ConnectionSettings.DefaultIdleTimeoutMs, Func<ITransport, ITransport> wrap = null)
         {
             ITransport transport = new DesktopTransportFactory(TestCertificates.Ca).Connect("localhost", port, true, Timeout);
+            if (wrap != null) transport = wrap(transport);
             var settings = new ConnectionSettings
             {
                 ContainerId = "device-under-test",
@@ -32,14 +35,23 @@ namespace IotHubAmqp.Device.InteropTests.TestSupport
                 IdleTimeoutMs = idleTimeoutMs,
                 Sasl = sasl,
             };
-            return Connection.Start(transport, settings, Platform, Timeout);
+            return EngineRunner.Start(transport, settings);
         }
 
-        public static Connection Open(int port, SaslProfile sasl, uint maxFrameSize = ConnectionSettings.DefaultMaxFrameSize)
+        /// <summary>As <see cref="Start"/>, then waits for the peer's open (throws the connection's error).</summary>
+        public static EngineRunner Open(int port, SaslProfile sasl, uint maxFrameSize = ConnectionSettings.DefaultMaxFrameSize, Func<ITransport, ITransport> wrap = null)
         {
-            Connection c = Start(port, sasl, maxFrameSize);
-            c.WaitOpened(Timeout);
-            return c;
+            EngineRunner r = Start(port, sasl, maxFrameSize, wrap: wrap);
+            try
+            {
+                r.WaitOpened(Timeout);
+            }
+            catch (Exception)
+            {
+                r.Dispose();
+                throw;
+            }
+            return r;
         }
     }
 }
