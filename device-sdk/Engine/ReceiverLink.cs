@@ -13,17 +13,19 @@ namespace IotHubAmqp.Device.Engine
     /// </summary>
     internal sealed class ReceiverLink : Link
     {
+        /// <summary>Bytes of sections before a multi-frame message's body kept while it arrives (properties, annotations).</summary>
+        private const int AssemblerHeadBytes = 1024;
+
         private readonly uint credit;
         private readonly byte rcvSettleMode;
         private readonly int maxMessageSize;
         private readonly IncomingDelivery[] queue;
         private readonly Disposition disposition = new Disposition();
-        private readonly ByteBuffer partialView = new ByteBuffer(new byte[0], 0, 0);
         private int queueHead;
         private int queueCount;
         private IncomingDelivery current;
-        private byte[] partial;
-        private int partialLength;
+        private MessageAssembler assembler;
+        private bool assembling;
 
         internal ReceiverLink(Session session, string name, string address, uint credit, byte rcvSettleMode, int maxMessageSize)
             : base(session, name, Framing.Role.Receiver, address)
@@ -152,11 +154,11 @@ namespace IotHubAmqp.Device.Engine
             {
                 // 2.6.14: an aborted delivery is dropped; the credit it used is given back.
                 current = null;
-                partialLength = 0;
+                assembling = false;
                 Replenish(true);
                 return;
             }
-            if (!t.More && partialLength == 0)
+            if (!t.More && !assembling)
             {
                 if (payload.Length > maxMessageSize)
                 {
@@ -167,12 +169,26 @@ namespace IotHubAmqp.Device.Engine
             }
             else
             {
-                if (!Append(payload)) return;
-                if (t.More) return;
-                partialView.Wrap(partial, 0, partialLength);
-                partialLength = 0;
-                current.Message = MessageCodec.Decode(partialView);
-                if (partial.Length > 4 * (int)Connection.Settings.MaxFrameSize) partial = null;
+                // Several frames: the assembler keeps the sections before the body and allocates the body once, at
+                // its announced size, so a 64 KB C2D message peaks near 64 KB rather than twice that.
+                if (!assembling)
+                {
+                    if (assembler == null) assembler = new MessageAssembler(AssemblerHeadBytes);
+                    assembler.Reset(maxMessageSize);
+                    assembling = true;
+                }
+                try
+                {
+                    assembler.Append(payload.Buffer, payload.Offset, payload.Length);
+                    if (t.More) return;
+                    assembling = false;
+                    current.Message = assembler.Finish();
+                }
+                catch (AmqpException e) when (e.Condition == ErrorCode.MessageSizeExceeded)
+                {
+                    TooLarge(assembler.Size + payload.Length);
+                    return;
+                }
             }
             if (t.Settled) current.Settled = true;
             queue[(queueHead + queueCount) % queue.Length] = current;
@@ -181,33 +197,10 @@ namespace IotHubAmqp.Device.Engine
             Connection.Raise(this, EngineEvent.Messages);
         }
 
-        // Returns false when the message grew past the cap and the link was detached.
-        private bool Append(ByteBuffer payload)
-        {
-            int n = payload.Length;
-            if (partialLength + n > maxMessageSize)
-            {
-                TooLarge(partialLength + n);
-                return false;
-            }
-            if (partial == null || partial.Length < partialLength + n)
-            {
-                int size = partial == null ? 2 * n : partial.Length * 2;
-                if (size < partialLength + n) size = partialLength + n;
-                if (size > maxMessageSize) size = maxMessageSize;
-                byte[] grown = new byte[size];
-                if (partialLength > 0) Array.Copy(partial, grown, partialLength);
-                partial = grown;
-            }
-            Array.Copy(payload.Buffer, payload.Offset, partial, partialLength, n);
-            partialLength += n;
-            return true;
-        }
-
         // 2.7.3 max-message-size: a larger message detaches the link; the rest of it is dropped by the session.
         private void TooLarge(int size)
         {
-            partialLength = 0;
+            assembling = false;
             current = null;
             DetachWithError(new AmqpException(ErrorCode.MessageSizeExceeded,
                 "message on link '" + Name + "' is over the " + maxMessageSize + "-byte limit (" + size + " bytes so far)"));
@@ -221,7 +214,7 @@ namespace IotHubAmqp.Device.Engine
         protected override void OnEnded(AmqpException reason)
         {
             current = null;
-            partialLength = 0;
+            assembling = false;
         }
     }
 }

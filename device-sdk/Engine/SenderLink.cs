@@ -223,7 +223,7 @@ namespace IotHubAmqp.Device.Engine
                 head.Reset();
                 try
                 {
-                    d.Body = MessageCodec.EncodeHead(d.Message, head);
+                    d.Body = MessageCodec.EncodeHead(d.Message, head, out int _);
                     if (d.Body == null) MessageCodec.Encode(d.Message, head); // other body kinds: encoded whole
                     break;
                 }

@@ -170,24 +170,6 @@ namespace IotHubAmqp.Device.Messaging
             return m;
         }
 
-        /// <summary>
-        /// For a message whose body is one byte[] data section and that has no footer: writes every section up to
-        /// the data section's constructor and length, and returns the body, which the caller writes right behind
-        /// (from its own array, in pieces if it likes). Any other shape writes nothing and returns null.
-        /// </summary>
-        public static byte[] EncodeHead(Message m, ByteBuffer b)
-        {
-            if (m.BodyType != BodyType.Data || !(m.Body is byte[] body) || m.Footer != null) return null;
-            if (m.Header != null && !m.Header.IsDefault) m.Header.Encode(b);
-            if (m.DeliveryAnnotations != null) WriteAnnotations(b, Descriptor.DeliveryAnnotations, m.DeliveryAnnotations);
-            if (m.MessageAnnotations != null) WriteAnnotations(b, Descriptor.MessageAnnotations, m.MessageAnnotations);
-            if (m.Properties != null) m.Properties.Encode(b);
-            if (m.ApplicationProperties != null) WriteApplicationProperties(b, m.ApplicationProperties);
-            Encoder.WriteDescriptor(b, Descriptor.Data);
-            Encoder.WriteBinaryHeader(b, body.Length);
-            return body;
-        }
-
         private static int RankOf(ulong code)
         {
             switch (code)
