@@ -120,6 +120,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             if (l.DeviceIsSender)
             {
                 if (WithholdCredit) Log("credit withheld on " + SimLinkKind.Name(l.Kind));
+                else if (CreditDelayMs == 0) GrantCredit(l);
                 else AddTimer(now + CreditDelayMs, SimTimer.GrantCredit, l);
             }
             if (l.Kind == SimLinkKind.Telemetry && DetachTelemetryAfterMs > 0)
@@ -190,7 +191,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
             uint full = l.Kind == SimLinkKind.CbsSender ? CbsCredit : TelemetryCredit;
             if (WithholdCredit || l.FlowPending || l.Credit > full / 2) return;
             l.FlowPending = true;
-            AddTimer(now + CreditDelayMs, SimTimer.GrantCredit, l);
+            if (CreditDelayMs == 0) GrantCredit(l);
+            else AddTimer(now + CreditDelayMs, SimTimer.GrantCredit, l);
         }
 
         private void SendLinkFlow(SimHubLink l, uint deliveryCount, uint credit)

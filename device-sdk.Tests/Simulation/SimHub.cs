@@ -148,11 +148,12 @@ namespace IotHubAmqp.Device.Tests.Simulation
             CheckSilence();
             lastDeviceBytesAt = now;
             silenceFlagged = false;
-            if (phase == PhaseClosed)
+            if (deviceCloseSeen)
             {
-                if (deviceCloseSeen) Violation(count + " bytes after the device's close");
+                Violation(count + " bytes after the device's close");
                 return;
             }
+            if (!ReadsInput) return;
             if (inEnd - inStart + count > MaxInput)
             {
                 Violation("the device sent more than " + MaxInput + " bytes the hub could not read");
@@ -269,10 +270,13 @@ namespace IotHubAmqp.Device.Tests.Simulation
             if (Trace.Count < MaxTrace) Trace.Add("t=" + now + " c" + generation + " " + line);
         }
 
+        // After the hub's close it still reads, to see the device's close (2.4.3); after the device's close, nothing.
+        private bool ReadsInput => phase != PhaseIdle && !deviceCloseSeen && (phase != PhaseClosed || hubCloseSent);
+
         // Reads whole frames (or the protocol header) from the input; stops at a partial one.
         private void Process()
         {
-            while (phase != PhaseIdle && phase != PhaseClosed && now >= stalledUntil)
+            while (ReadsInput && now >= stalledUntil)
             {
                 int n = inEnd - inStart;
                 if (phase == PhaseHeader || phase == PhaseAmqpHeader)
@@ -303,6 +307,11 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 int at = inStart;
                 inStart += (int)size;
                 OnFrame(input[at + 5], (ushort)((input[at + 6] << 8) | input[at + 7]), at + doff, (int)size - doff);
+            }
+            if (deviceCloseSeen && inEnd > inStart)
+            {
+                Violation((inEnd - inStart) + " bytes after the device's close");
+                inStart = inEnd;
             }
             if (inStart == inEnd) inStart = inEnd = 0;
         }
