@@ -313,6 +313,85 @@ namespace IotHubAmqp.Device.Tests.Simulation
             Assert.AreEqual(1, pieces.AcceptedSent("m"));
         }
 
+        [TestMethod]
+        public void TransferBeyondIncomingWindow_IsAViolation()
+        {
+            var hub = new SimHub();
+            hub.IncomingWindow = 2;
+            hub.WithholdWindow = true;
+            hub.Accept(0);
+            SimScriptedDevice d = Connected(hub, 4096); // the put-token takes transfer-id 0
+            d.Transfer(2, 1, true, SimScriptedDevice.Telemetry("a", new byte[1]), false, false);
+            d.Transfer(2, 2, true, SimScriptedDevice.Telemetry("b", new byte[1]), false, false);
+            d.Flush(hub, 20, 4096);
+            Assert.AreEqual(1, hub.Violations, hub.ViolationText());
+            Assert.Contains("incoming window", hub.ViolationText());
+        }
+
+        [TestMethod]
+        public void RefusedPutToken_Replies401_AndRefusesTheAttach()
+        {
+            var hub = new SimHub();
+            hub.RefusePutToken = true;
+            hub.Accept(0);
+            SimScriptedDevice d = Connected(hub, 4096);
+            Message reply = MessageCodec.Decode(new ByteBuffer((byte[])d.Deliveries(1)[0], 0, ((byte[])d.Deliveries(1)[0]).Length));
+            Assert.AreEqual(401, (int)reply.ApplicationProperties["status-code"]);
+            Assert.AreEqual(ErrorCode.UnauthorizedAccess, ((Detach)d.Last(Descriptor.Detach)).Error.Condition);
+        }
+
+        [TestMethod]
+        public void DelayedPutTokenReply_PipelinedAttachIsStillAccepted()
+        {
+            var hub = new SimHub();
+            hub.PutTokenReplyDelayMs = 200;
+            hub.Accept(0);
+            SimScriptedDevice d = Connected(hub, 4096);
+            Assert.AreEqual(0, hub.AttachesRefused);
+            Assert.AreEqual(0, hub.PutTokenRepliesSent);
+            hub.Tick(210);
+            Assert.AreEqual(1, hub.PutTokenRepliesSent);
+        }
+
+        [TestMethod]
+        public void ThrottledTelemetry_IsRejectedAndNotStored()
+        {
+            var hub = new SimHub();
+            hub.RejectTelemetryCount = 1;
+            hub.Accept(0);
+            SimScriptedDevice d = Connected(hub, 4096);
+            d.Transfer(2, 1, true, SimScriptedDevice.Telemetry("t", new byte[1]), false, false);
+            d.Flush(hub, 20, 4096);
+            var disp = (Disposition)d.Last(Descriptor.Disposition);
+            Assert.AreEqual(ErrorCode.ResourceLimitExceeded, ((Rejected)disp.State).Error.Condition);
+            Assert.AreEqual(0, hub.TelemetryCount("t"));
+            Assert.AreEqual(0, hub.AcceptedSent("t"));
+        }
+
+        [TestMethod]
+        public void NetworkPump_CarriesTheOpeningBothWays()
+        {
+            var hub = new SimHub();
+            var net = new SimNetwork(new SimRandom(5));
+            net.SetLatency(3, 4);
+            net.ToHub.MaxReadBytes = 5;
+            hub.Accept(0);
+            var d = new SimScriptedDevice();
+            d.Header(IotHubAmqp.Device.Framing.ProtocolHeader.Amqp);
+            d.Open(65536, 0);
+            byte[] bytes = d.TakePending();
+            net.DeviceWrite(bytes, 0, bytes.Length, 0);
+            for (long t = 0; t < 100; t++) net.Pump(hub, t);
+            byte[] got = new byte[4096];
+            int n = net.DeviceRead(got, 0, got.Length, 100);
+            Assert.IsTrue(n > 8, "header and open reached the device");
+            Assert.AreEqual((byte)'A', got[0]);
+            net.Cut();
+            net.Pump(hub, 101);
+            Assert.IsFalse(hub.Connected);
+        }
+
+
         private static byte[] Slice(byte[] a, int at, int n)
         {
             byte[] r = new byte[n];

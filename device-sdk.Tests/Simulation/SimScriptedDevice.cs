@@ -220,6 +220,15 @@ namespace IotHubAmqp.Device.Tests.Simulation
             ReadHub(hub);
         }
 
+        /// <summary>The bytes written so far and not flushed (for a test that drives a SimNetwork itself).</summary>
+        public byte[] TakePending()
+        {
+            byte[] r = new byte[pending.Length];
+            Array.Copy(pending.Buffer, pending.Offset, r, 0, pending.Length);
+            pending.Reset();
+            return r;
+        }
+
         public void ReadHub(SimHub hub)
         {
             byte[] buf = new byte[65536];
