@@ -118,8 +118,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
 
         private int FramesFor(Message m)
         {
-            var b = new IotHubAmqp.Device.Buffers.ByteBuffer(MaxDeliveryBytes);
-            MessageCodec.Encode(m, b);
+            IotHubAmqp.Device.Buffers.ByteBuffer b = EncodeForSend(m);
             int chunk = OutgoingFrameLimit() - 64;
             return (b.Length + chunk - 1) / chunk;
         }

@@ -13,6 +13,15 @@ namespace IotHubAmqp.Device.Tests.Simulation
     {
         private const int MaxDeliveryBytes = 1024 * 1024;
         private readonly ArrayList pendingCbsReplies = new ArrayList();
+        private ByteBuffer messageScratch; // one encode buffer for the hub's messages, made on first use
+
+        private ByteBuffer EncodeForSend(Message m)
+        {
+            if (messageScratch == null) messageScratch = new ByteBuffer(MaxDeliveryBytes);
+            messageScratch.Reset();
+            MessageCodec.Encode(m, messageScratch);
+            return messageScratch;
+        }
 
         private void OnTransfer(SimSession s, Transfer t, ByteBuffer payload)
         {
@@ -233,8 +242,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
         /// <summary>Sends <paramref name="m"/> on a hub sender link, split by the frame limit (2.6.14); returns the delivery-id.</summary>
         private uint SendMessage(SimHubLink l, Message m, bool settled, bool abort)
         {
-            var b = new ByteBuffer(MaxDeliveryBytes);
-            MessageCodec.Encode(m, b);
+            ByteBuffer b = EncodeForSend(m);
             SimSession s = l.Session;
             uint deliveryId = s.NextOutgoingId;
             int chunk = OutgoingFrameLimit() - 64; // frame header and transfer performative fit in 64 bytes
