@@ -37,6 +37,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 o.IdleTimeOut = IdleTimeoutMs;
                 Send(0, o);
                 hubOpenSent = true;
+                hubOpenSentAt = now;
                 phase = PhaseOpen;
                 return;
             }
@@ -279,8 +280,13 @@ namespace IotHubAmqp.Device.Tests.Simulation
         private void CheckSilence()
         {
             if (!hubOpenSent || hubCloseSent || phase == PhaseClosed || IdleTimeoutMs == 0 || silenceFlagged) return;
-            long silent = now - lastDeviceBytesAt;
-            if (silent > IdleTimeoutMs / 2)
+            if (now < SilenceCheckFrom) return;
+            // The device learns the idle timeout from our open, one trip later; frames reach us with jitter.
+            long since = lastDeviceBytesAt;
+            if (hubOpenSentAt + SilenceOpenGraceMs > since) since = hubOpenSentAt + SilenceOpenGraceMs;
+            if (SilenceCheckFrom > since) since = SilenceCheckFrom;
+            long silent = now - since;
+            if (silent > IdleTimeoutMs / 2 + SilenceJitterMs)
             {
                 silenceFlagged = true;
                 Violation("the device was silent " + silent + " ms, more than half the hub's idle-time-out " + IdleTimeoutMs);

@@ -285,7 +285,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
         // 4: a token that expired unrenewed ends the connection with unauthorized-access.
         private void CheckToken()
         {
-            if (!connectionAuthorized || hubCloseSent || phase == PhaseClosed) return;
+            if (!connectionAuthorized || hubCloseSent || phase == PhaseClosed || !hubOpenSent) return;
             if (now < TokenExpiresAt) return;
             Log("token expired");
             TokenExpirations++;

@@ -25,6 +25,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
 
         private void OnTransfer(SimSession s, Transfer t, ByteBuffer payload)
         {
+            // 2.5.5: frames crossing our end are dropped.
+            if (s.Ended) return;
             // 2.5.6: every transfer frame takes one transfer-id from the hub's incoming window.
             if ((int)(s.WindowEnd - s.NextIncomingId) <= 0)
                 Violation("transfer-id " + s.NextIncomingId + " beyond the hub's incoming window (ends at " + s.WindowEnd + ")");
@@ -32,6 +34,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
             SimHubLink l = LinkOf(s, t.Handle);
             if (l == null) throw new AmqpException(ErrorCode.UnattachedHandle, "transfer on unattached handle " + t.Handle);
             if (!l.DeviceIsSender) throw new AmqpException(ErrorCode.IllegalState, "transfer on the device's receiver link");
+            // 2.6.5: frames the device sent before it saw our detach are dropped, not judged.
+            if (l.HubDetached || l.Refused) return;
             if (!l.InDelivery)
             {
                 if (!t.HasDeliveryId) throw new AmqpException(ErrorCode.InvalidField, "first transfer of a delivery has no delivery-id");

@@ -25,6 +25,13 @@ namespace IotHubAmqp.Device.Tests.Simulation
         public string DeviceId = "device-1";
         public string ContainerId = "sim-hub";
 
+        /// <summary>Silence checks allow the trip of the hub's open to the device and the network's jitter.</summary>
+        public long SilenceOpenGraceMs;
+        public long SilenceJitterMs;
+
+        /// <summary>No silence check before this time (a stall the harness injected is not the device's fault).</summary>
+        public long SilenceCheckFrom;
+
         /// <summary>max-frame-size the hub announces; device frames above it are violations (2.7.1).</summary>
         public uint MaxFrameSize = 65536;
 
@@ -85,6 +92,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
         private readonly ByteBuffer scratch = new ByteBuffer(70000);
         private bool saslDone;
         private bool hubOpenSent, deviceOpened;
+        private long hubOpenSentAt;
         private uint deviceMaxFrameSize = 512;
         private uint deviceIdleTimeoutMs;
         private bool hubCloseSent, deviceCloseSeen;

@@ -16,8 +16,11 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>First size of the read and write buffers; they grow, once, to what the traffic needs.</summary>
         public const int InitialBufferSize = 512;
 
-        /// <summary>Heartbeats go out after this share of the peer's idle timeout, keeping every silence under half.</summary>
-        private const int HeartbeatPercent = 40;
+        /// <summary>
+        /// Heartbeats go out after this share of the peer's idle timeout: every silence stays under half of it
+        /// (2.4.5) with room for the network's jitter and our own scheduling.
+        /// </summary>
+        private const int HeartbeatPercent = 33;
 
         private readonly ConnectionSettings settings;
         private readonly Session[] sessions;

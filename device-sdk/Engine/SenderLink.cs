@@ -179,6 +179,9 @@ namespace IotHubAmqp.Device.Engine
                 {
                     if (drain && (queueCount == 0 || LinkCredit == 0)) FinishDrain();
                     if (queueCount == 0 || LinkCredit == 0) return;
+                    // A delivery takes its delivery-id only when its first frame can go out, so ids reach the peer in
+                    // order whatever the session's other links do (2.6.12).
+                    if (Session.RemoteIncomingWindow == 0) return;
                     if (!Start(slots[queue[queueHead]])) continue;
                 }
                 if (Session.RemoteIncomingWindow == 0) return;

@@ -13,6 +13,11 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Hops a connect follows when the hub answers with a redirect.</summary>
         public const int MaxRedirects = 3;
 
+        /// <summary>A connection up this long counts as good: the next fault starts the backoff from the beginning.</summary>
+        public const int StableConnectionMs = 10000;
+
+        private long connectedAt = long.MinValue / 2;
+
         private Session session;
         private SenderLink telemetry;
         private ReceiverLink c2d;
@@ -29,6 +34,7 @@ namespace IotHubAmqp.Device.IotHub
         private long connectDeadline = long.MaxValue;
         private bool transportUp;
         private bool telemetryRefused;
+        private bool engineRetired;
         private bool c2dRefused;
 
         /// <summary>The driver should open a transport to <see cref="ConnectHost"/>:<see cref="ConnectPort"/> within <see cref="ConnectDeadline"/>.</summary>
@@ -107,6 +113,7 @@ namespace IotHubAmqp.Device.IotHub
             else if (options.Authentication == AuthenticationMode.CbsWithSaslAnonymous)
                 settings.Sasl = SaslProfile.Anonymous();
             Engine = new Connection(settings);
+            engineRetired = false;
             Engine.Open(now);
             if (Engine.CanBeginSessions) BeginLinks(now);
         }
@@ -199,7 +206,7 @@ namespace IotHubAmqp.Device.IotHub
             bool first = openRequest != null;
             bool renewal = plannedRenewal;
             int attempts = attempt + 1;
-            attempt = 0;
+            connectedAt = now;
             redirects = 0;
             renewalFailures = 0;
             plannedRenewal = false;
@@ -249,6 +256,9 @@ namespace IotHubAmqp.Device.IotHub
             }
             TearDown();
             NoteRedirect(reason);
+            // A connection that fell over soon after it came up does not reset the backoff: a hub that drops every
+            // connection at once gets a growing delay, not a reconnect storm.
+            attempt = now - connectedAt >= StableConnectionMs ? 0 : attempt + 1;
             SetStatus(ClientStatus.Reconnecting, Describe(reason));
             ScheduleReconnect(now, redirectHost != null);
         }
@@ -310,6 +320,7 @@ namespace IotHubAmqp.Device.IotHub
                 if (!Engine.IsEnded) Engine.Close(null);
                 Engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "the connection was replaced"));
                 HarvestOutcomes();
+                engineRetired = true;
             }
             DropLinks();
             if (transportUp) WantsTransportClosed = true;

@@ -71,10 +71,33 @@ namespace IotHubAmqp.Device.IotHub
         {
             Connection engine = Engine;
             if (engine == null) return;
+            if (engineRetired)
+            {
+                // The connection was torn down and waits only for its transport to close: nothing it says counts.
+                while (engine.NextEvent(out int _) != null)
+                {
+                }
+                return;
+            }
+            if (engine.IsEnded)
+            {
+                // Whatever else happened in the same read no longer matters: the connection is gone.
+                while (engine.NextEvent(out int _) != null)
+                {
+                }
+                if (Phase == ClientPhase.Closing) FinishClose();
+                else OnFault(engine.Error ?? new AmqpException(ErrorCode.ConnectionForced, "the hub closed the connection"), now);
+                return;
+            }
             EngineObject source;
             while ((source = engine.NextEvent(out int kinds)) != null)
             {
                 if (engine != Engine) return;
+                if (engine.IsEnded)
+                {
+                    ProcessEvents(now);
+                    return;
+                }
                 if (source == engine)
                 {
                     if ((kinds & EngineEvent.Authenticated) != 0 && Phase == ClientPhase.Connecting) BeginLinks(now);

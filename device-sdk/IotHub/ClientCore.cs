@@ -110,6 +110,7 @@ namespace IotHubAmqp.Device.IotHub
             get
             {
                 long next = Engine == null ? long.MaxValue : Engine.NextDeadline;
+                if (openRequest != null) next = Min(next, openRequest.Deadline);
                 next = Min(next, TimerDeadline);
                 next = Min(next, closeDeadline);
                 for (int i = 0; i < sends.Count; i++) next = Min(next, ((ClientRequest)sends[i]).Deadline);
@@ -122,6 +123,8 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (Engine != null) Engine.Tick(now);
             ProcessEvents(now);
+            if (openRequest != null && now >= openRequest.Deadline)
+                AttemptFailed(new AmqpException(ErrorCode.Timeout, "Open did not complete within " + options.ConnectTimeoutMs + " ms"), now);
             OnTimers(now);
             if (Phase == ClientPhase.Closing && now >= closeDeadline) FinishClose();
             ExpireSends(now);
