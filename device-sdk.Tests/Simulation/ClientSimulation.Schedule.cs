@@ -132,6 +132,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 reopenAt = long.MaxValue;
                 open = NewRequest(RequestKind.Open, options.ConnectTimeoutMs);
                 Submit(open);
+                statusLog.Add("t=" + now + " Open again: phase " + (int)core.Phase + (open.IsCompleted ? " completed" : "") + (open.Error == null ? "" : " " + open.Error.Message));
+                if (statusLog.Count > 12) statusLog.RemoveAt(0);
             }
         }
 
@@ -193,6 +195,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 int roll = rnd.Next(10);
                 settle.Settlement = roll < 8 ? 0 : roll == 8 ? 1 : 2;
                 Submit(settle);
+                statusLog.Add("t=" + now + " C2D " + take.Taken[i].MessageId + " settled " + settle.Settlement + (settle.Error == null ? "" : " failed: " + settle.Error.Message));
+                if (statusLog.Count > 12) statusLog.RemoveAt(0);
             }
             ClientRequest back = NewRequest(RequestKind.C2dReturned, options.OperationTimeoutMs);
             back.MaxCount = take.Taken.Length;

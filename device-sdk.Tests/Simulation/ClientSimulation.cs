@@ -186,7 +186,11 @@ namespace IotHubAmqp.Device.Tests.Simulation
         private long NextTime()
         {
             long next = core.NextDeadline;
+            // Output queued by a request (a settlement, a send) goes out now, as the driver writes after each request.
+            if (core.Engine != null && net != null && core.Engine.HasOutput) return now + 1;
+            if (core.WantsTransport || core.WantsTransportClosed) return now;
             if (connectDoneAt < next) next = connectDoneAt;
+            if (reopenAt < next) next = reopenAt;
             if (net != null)
             {
                 // A cut is seen at once (the transport's read ends), as a reset connection is.
