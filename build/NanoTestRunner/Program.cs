@@ -4,6 +4,9 @@
 // from assemblies compiled against nanoFramework's mscorlib, on desktop .NET: the IL under test is the
 // IL a device runs. Prints one line per failure and ends with "N passed, N failed, N skipped".
 // Exit code 1 when a test failed or none ran.
+// As strict as the real tools: an assembly is refused (one failure, none of its tests run) when its .nfproj would
+// not name it NFUnitTest or its strings would not fit one .pe's string table with margin; a test whose [DataRow]
+// holds null, a char or an array fails (see AssemblyRules).
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -36,6 +39,17 @@ namespace IotHubAmqp.Build
             var total = Stopwatch.StartNew();
             foreach (string path in assemblies)
             {
+                string refusal = AssemblyRules.CheckNfproj(path);
+                int table = AssemblyRules.MeasureStringTable(path);
+                Console.WriteLine($"{System.IO.Path.GetFileName(path)}: .pe string table about {table:N0} of {AssemblyRules.PeStringTableLimit:N0} bytes (budget {AssemblyRules.PeStringTableBudget:N0})");
+                if (refusal == null && table > AssemblyRules.PeStringTableBudget)
+                    refusal = $"its strings need about {table:N0} bytes of the .pe string table, over the budget of {AssemblyRules.PeStringTableBudget:N0} (limit {AssemblyRules.PeStringTableLimit:N0}): split it into another test assembly";
+                if (refusal != null)
+                {
+                    failed++;
+                    Console.WriteLine("  REFUSED " + System.IO.Path.GetFileName(path) + ": " + refusal);
+                    continue;
+                }
                 Assembly asm = Assembly.LoadFrom(path);
                 foreach (Type type in asm.GetTypes().Where(t => Has(t, "TestClassAttribute")).OrderBy(t => t.FullName))
                 {
@@ -49,11 +63,18 @@ namespace IotHubAmqp.Build
                     foreach (MethodInfo test in tests)
                     {
                         var rows = test.GetCustomAttributes().Where(a => a.GetType().Name == "DataRowAttribute")
-                            .Select(a => (object[])a.GetType().GetProperty("MethodParameters").GetValue(a)).ToList();
+                            .Select(a => (object[])a.GetType().GetProperty("MethodParameters").GetValue(a) ?? new object[] { null }).ToList();
                         if (rows.Count == 0) rows.Add(null);
                         foreach (object[] row in rows)
                         {
                             string name = type.Name + "." + test.Name + (row == null ? "" : "(" + string.Join(", ", row) + ")");
+                            string badRow = row == null ? null : AssemblyRules.CheckDataRow(row);
+                            if (badRow != null)
+                            {
+                                failed++;
+                                Console.WriteLine("  FAILED  " + name + ": " + badRow);
+                                continue;
+                            }
                             switch (Run(instance, test, row, out string message))
                             {
                                 case Result.Passed: passed++; break;

@@ -51,7 +51,7 @@ namespace IotHubAmqp.Device.Tests
         /// Send returns this many ms after the bytes reached the other end, as a socket write may return after
         /// the peer already answered: it widens races between a sender and the thread reading the answer.
         /// </summary>
-        public int SendReturnDelayMs;
+        public int SendReturnDelayMs { get; set; }
 
         /// <summary>Creates two connected ends.</summary>
         public static void CreatePair(out MemoryTransport a, out MemoryTransport b)
