@@ -2,7 +2,8 @@
 # Runs every test of the project and ends with one line: "total: N passed, N failed".
 #  1. builds everything the command line can build (IotHubAmqp.Device.Cli.slnf: the .nfproj projects need
 #     Visual Studio), which also runs the no-generics IL check on every device assembly;
-#  2. runs the device unit tests: nano-compiled IL, executed on desktop .NET by build/NanoTestRunner;
+#  2. runs the device unit tests (one assembly per device-sdk.Tests/Projects/* folder): nano-compiled IL,
+#     executed on desktop .NET by build/NanoTestRunner;
 #  3. runs the desktop test projects (IL check, interop with AMQP.Net Lite and the local hub, local hub with
 #     Azure's Node clients, the simulated device run as a script would);
 #  4. (without a filter) runs the benchmark's quick mode as a smoke test; docs/performance.md comes from
@@ -25,7 +26,13 @@ failed=0
 log=$(mktemp)
 
 echo "== device unit tests (nano-compiled IL)"
-runner_args=(build/NanoTestRunner/bin/$config/net10.0/NanoTestRunner.dll device-sdk.Tests/bin/$config/netnano1.0/IotHubAmqp.Device.Tests.dll)
+# Every device test assembly (device-sdk.Tests/Projects/<Name>/), in one run: the runner also refuses one whose
+# .nfproj is misnamed or whose strings would overflow a .pe string table.
+runner_args=(build/NanoTestRunner/bin/$config/net10.0/NanoTestRunner.dll)
+for csproj in device-sdk.Tests/Projects/*/*.csproj; do
+  name=$(basename "$csproj" .csproj)
+  runner_args+=("$(dirname "$csproj")/bin/$config/netnano1.0/$name.dll")
+done
 [ -n "$filter" ] && runner_args+=(--filter "$filter")
 dotnet "${runner_args[@]}" | tee "$log"
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)

@@ -1,6 +1,7 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
 using System.Collections;
+using TestFrameworkShared;
 
 namespace nanoFramework.TestFramework
 {

@@ -19,7 +19,12 @@ namespace nanoFramework.TestFramework
     [AttributeUsage(AttributeTargets.Method)]
     public sealed class CleanupAttribute : Attribute { }
 
-    /// <summary>Runs the test once per row with these arguments.</summary>
+    /// <summary>
+    /// Runs the test once per row with these arguments. As with the real package, a row may hold only constants
+    /// the nanoFramework tools can read: no null (the metadata processor throws), no char and no array (the
+    /// unit-test launcher throws while reading the row and silently skips every later test class).
+    /// NanoTestRunner fails any test whose row breaks these rules.
+    /// </summary>
     [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
     public sealed class DataRowAttribute : Attribute
     {
@@ -28,13 +33,6 @@ namespace nanoFramework.TestFramework
 
         /// <summary>The arguments passed to the test.</summary>
         public object[] MethodParameters { get; }
-    }
-
-    /// <summary>Thrown when an assertion fails.</summary>
-    public class AssertFailedException : Exception
-    {
-        /// <summary>Creates the exception.</summary>
-        public AssertFailedException(string message) : base(message) { }
     }
 
     /// <summary>Thrown by <see cref="Assert.SkipTest"/>.</summary>
@@ -49,5 +47,15 @@ namespace nanoFramework.TestFramework
     {
         /// <summary>Writes a line.</summary>
         public static void WriteLine(string message) { Console.WriteLine(message); }
+    }
+}
+
+namespace TestFrameworkShared
+{
+    /// <summary>Thrown when an assertion fails; in this namespace, as in the real package (source/TestFrameworkShared).</summary>
+    public class AssertFailedException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        public AssertFailedException(string message) : base(message) { }
     }
 }

@@ -4,6 +4,9 @@
 // from assemblies compiled against nanoFramework's mscorlib, on desktop .NET: the IL under test is the
 // IL a device runs. Prints one line per failure and ends with "N passed, N failed, N skipped".
 // Exit code 1 when a test failed or none ran.
+// As strict as the real tools: an assembly is refused (one failure, none of its tests run) when its .nfproj would
+// not name it NFUnitTest or its strings would not fit one .pe's string table with margin; a test whose [DataRow]
+// holds null, a char or an array fails (see AssemblyRules).
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -17,15 +20,33 @@ namespace IotHubAmqp.Build
     {
         private static readonly TimeSpan PerTestTimeout = TimeSpan.FromSeconds(120);
 
+        // A simulation campaign or a replay: the seeds run through the test assembly's own SimulationCampaign.
+        private static int RunSimulation(string path, long first, int count)
+        {
+            Type campaign = Assembly.LoadFrom(path).GetTypes().First(t => t.Name == "SimulationCampaign");
+            var watch = Stopwatch.StartNew();
+            var report = (string)campaign.GetMethod("Run").Invoke(null, new object[] { first, count, 5 });
+            Console.WriteLine(report ?? $"simulation: seeds {first}..{first + count - 1} all passed ({watch.Elapsed.TotalSeconds:F1} s)");
+            return report == null ? 0 : 1;
+        }
+
         private static int Main(string[] args)
         {
             string filter = null;
             var assemblies = new List<string>();
+            long simFirst = -1;
+            int simCount = 0;
             for (int i = 0; i < args.Length; i++)
             {
                 if (args[i] == "--filter" && i + 1 < args.Length) filter = args[++i];
+                else if (args[i] == "--sim" && i + 2 < args.Length)
+                {
+                    simFirst = long.Parse(args[++i]);
+                    simCount = int.Parse(args[++i]);
+                }
                 else assemblies.Add(args[i]);
             }
+            if (simFirst >= 0 && assemblies.Count == 1) return RunSimulation(assemblies[0], simFirst, simCount);
             if (assemblies.Count == 0)
             {
                 Console.Error.WriteLine("usage: NanoTestRunner [--filter TEXT] <tests.dll>...");
@@ -36,6 +57,17 @@ namespace IotHubAmqp.Build
             var total = Stopwatch.StartNew();
             foreach (string path in assemblies)
             {
+                string refusal = AssemblyRules.CheckNfproj(path);
+                int table = AssemblyRules.MeasureStringTable(path);
+                Console.WriteLine($"{System.IO.Path.GetFileName(path)}: .pe string table about {table:N0} of {AssemblyRules.PeStringTableLimit:N0} bytes (budget {AssemblyRules.PeStringTableBudget:N0})");
+                if (refusal == null && table > AssemblyRules.PeStringTableBudget)
+                    refusal = $"its strings need about {table:N0} bytes of the .pe string table, over the budget of {AssemblyRules.PeStringTableBudget:N0} (limit {AssemblyRules.PeStringTableLimit:N0}): split it into another test assembly";
+                if (refusal != null)
+                {
+                    failed++;
+                    Console.WriteLine("  REFUSED " + System.IO.Path.GetFileName(path) + ": " + refusal);
+                    continue;
+                }
                 Assembly asm = Assembly.LoadFrom(path);
                 foreach (Type type in asm.GetTypes().Where(t => Has(t, "TestClassAttribute")).OrderBy(t => t.FullName))
                 {
@@ -49,11 +81,18 @@ namespace IotHubAmqp.Build
                     foreach (MethodInfo test in tests)
                     {
                         var rows = test.GetCustomAttributes().Where(a => a.GetType().Name == "DataRowAttribute")
-                            .Select(a => (object[])a.GetType().GetProperty("MethodParameters").GetValue(a)).ToList();
+                            .Select(a => (object[])a.GetType().GetProperty("MethodParameters").GetValue(a) ?? new object[] { null }).ToList();
                         if (rows.Count == 0) rows.Add(null);
                         foreach (object[] row in rows)
                         {
                             string name = type.Name + "." + test.Name + (row == null ? "" : "(" + string.Join(", ", row) + ")");
+                            string badRow = row == null ? null : AssemblyRules.CheckDataRow(row);
+                            if (badRow != null)
+                            {
+                                failed++;
+                                Console.WriteLine("  FAILED  " + name + ": " + badRow);
+                                continue;
+                            }
                             switch (Run(instance, test, row, out string message))
                             {
                                 case Result.Passed: passed++; break;

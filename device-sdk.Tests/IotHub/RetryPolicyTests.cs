@@ -2,6 +2,7 @@
 using System;
 using IotHubAmqp.Device.IotHub;
 using nanoFramework.TestFramework;
+using TestFrameworkShared;
 
 namespace IotHubAmqp.Device.Tests.IotHub
 {

@@ -4,6 +4,7 @@ using System.Collections;
 using IotHubAmqp.Device.Buffers;
 using IotHubAmqp.Device.Messaging;
 using nanoFramework.TestFramework;
+using TestFrameworkShared;
 
 namespace IotHubAmqp.Device.Tests.Messaging
 {

@@ -3,6 +3,7 @@ using System.Collections;
 using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Framing;
 using nanoFramework.TestFramework;
+using TestFrameworkShared;
 
 namespace IotHubAmqp.Device.Tests
 {

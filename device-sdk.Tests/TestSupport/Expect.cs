@@ -2,6 +2,7 @@
 using System;
 using IotHubAmqp.Device.Buffers;
 using nanoFramework.TestFramework;
+using TestFrameworkShared;
 
 namespace IotHubAmqp.Device.Tests
 {

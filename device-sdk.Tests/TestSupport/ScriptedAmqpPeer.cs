@@ -8,6 +8,7 @@ using IotHubAmqp.Device.Messaging;
 using IotHubAmqp.Device.Sasl;
 using IotHubAmqp.Device.Types;
 using nanoFramework.TestFramework;
+using TestFrameworkShared;
 
 namespace IotHubAmqp.Device.Tests
 {

@@ -209,15 +209,16 @@ namespace IotHubAmqp.Device.Tests.Types
         }
 
         [TestMethod]
-        [DataRow('A', "73 00 00 00 41")]
-        [DataRow('\u00e9', "73 00 00 00 e9")]
-        [DataRow('\u20ac', "73 00 00 20 ac")]
-        [DataRow('\uffff', "73 00 00 ff ff")]
-        [DataRow('\0', "73 00 00 00 00")]
-        public void WriteChar_BmpChar_IsUtf32BigEndian(char value, string hex)
+        // The char travels as an int: nanoFramework's test launcher cannot read a char in a [DataRow].
+        [DataRow(0x41, "73 00 00 00 41")]
+        [DataRow(0xe9, "73 00 00 00 e9")]
+        [DataRow(0x20ac, "73 00 00 20 ac")]
+        [DataRow(0xffff, "73 00 00 ff ff")]
+        [DataRow(0, "73 00 00 00 00")]
+        public void WriteChar_BmpChar_IsUtf32BigEndian(int value, string hex)
         {
             var b = NewBuffer();
-            Encoder.WriteChar(b, value);
+            Encoder.WriteChar(b, (char)value);
             Expect.Bytes(Expect.FromHex(hex), b);
         }
 

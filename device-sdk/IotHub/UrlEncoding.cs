@@ -41,33 +41,30 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         /// <summary>Decodes %XX sequences (and '+' as space, as form encoding writes it); invalid escapes are kept as they are.</summary>
+        /// <remarks>
+        /// Works on the UTF-8 bytes of <paramref name="s"/>, never on its chars: '%', '+' and hex digits are ASCII
+        /// and never occur inside a multi-byte sequence, and nanoCLR's string indexer cannot show both halves of a
+        /// surrogate pair.
+        /// </remarks>
         public static string Decode(string s)
         {
             if (s == null || (s.IndexOf('%') < 0 && s.IndexOf('+') < 0)) return s;
-            byte[] bytes = new byte[s.Length * 3];
+            byte[] raw = new byte[Utf8.GetByteCount(s)];
+            Utf8.Encode(s, raw, 0);
+            byte[] bytes = new byte[raw.Length];
             int n = 0;
-            for (int i = 0; i < s.Length; i++)
+            for (int i = 0; i < raw.Length; i++)
             {
-                char ch = s[i];
+                byte b = raw[i];
                 int hi, lo;
-                if (ch == '%' && i + 2 < s.Length && (hi = HexValue(s[i + 1])) >= 0 && (lo = HexValue(s[i + 2])) >= 0)
+                if (b == '%' && i + 2 < raw.Length && (hi = HexValue((char)raw[i + 1])) >= 0 && (lo = HexValue((char)raw[i + 2])) >= 0)
                 {
                     bytes[n++] = (byte)((hi << 4) | lo);
                     i += 2;
                 }
-                else if (ch == '+')
-                {
-                    bytes[n++] = (byte)' ';
-                }
-                else if (ch >= 0xD800 && ch <= 0xDBFF && i + 1 < s.Length)
-                {
-                    // A surrogate pair is one character: encode both halves together.
-                    n += Utf8.Encode(s.Substring(i, 2), bytes, n);
-                    i++;
-                }
                 else
                 {
-                    n += Utf8.Encode(ch.ToString(), bytes, n);
+                    bytes[n++] = b == '+' ? (byte)' ' : b;
                 }
             }
             return Utf8.Decode(bytes, 0, n);

@@ -1,7 +1,12 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System.Runtime.CompilerServices;
 
-// Device tests (nano-compiled) and desktop interop tests reach the internal engine directly.
-[assembly: InternalsVisibleTo("IotHubAmqp.Device.Tests")]
+// Device tests reach the internal engine directly. On desktop .NET they are three assemblies
+// (device-sdk.Tests/Projects/*); on nanoFramework every test .nfproj builds an assembly named NFUnitTest,
+// the only name the unit-test launcher runs.
+[assembly: InternalsVisibleTo("IotHubAmqp.Device.Tests.Codec")]
+[assembly: InternalsVisibleTo("IotHubAmqp.Device.Tests.Engine")]
+[assembly: InternalsVisibleTo("IotHubAmqp.Device.Tests.IotHub")]
+[assembly: InternalsVisibleTo("NFUnitTest")]
 [assembly: InternalsVisibleTo("IotHubAmqp.Device.InteropTests")]
 [assembly: InternalsVisibleTo("IotHubAmqp.Device.Desktop")]

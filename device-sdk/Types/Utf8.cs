@@ -7,11 +7,28 @@ namespace IotHubAmqp.Device.Types
     /// carries its own. Decoding is strict: overlong forms, surrogates encoded as UTF-8, code points above
     /// U+10FFFF and truncated sequences are decode errors, never replaced with U+FFFD.
     /// </summary>
-    internal static class Utf8
+    /// <remarks>
+    /// nanoCLR keeps strings as UTF-8 and its indexer does not show the second half of a surrogate pair (index 2
+    /// of "a\ud83d\ude00b" reads '\ud83d'), so walking <c>s[i]</c> gets characters outside the BMP wrong there.
+    /// The device build (IotHubAmqp.Device.nfproj) therefore compiles Platform/Nano/NanoUtf8.cs, which implements
+    /// the two partial methods below with nanoFramework's native UTF-8 conversion; elsewhere the compiler drops
+    /// the calls and the managed code runs (exact on desktop .NET, where strings are UTF-16). On the device a
+    /// string cannot hold a lone surrogate (nanoCLR made it U+FFFD) or U+0000 (it ends the string), so encoding
+    /// never fails there, and decoding bytes that hold U+0000 is a decode error rather than a cut-off string.
+    /// </remarks>
+    internal static partial class Utf8
     {
+        /// <summary>On the device: <paramref name="bytes"/> = the UTF-8 of <paramref name="s"/>.</summary>
+        static partial void NativeGetBytes(string s, ref byte[] bytes);
+
+        /// <summary>On the device: <paramref name="s"/> = the string of these (already validated) UTF-8 bytes.</summary>
+        static partial void NativeGetString(byte[] src, int at, int count, ref string s);
         /// <summary>Bytes needed to encode <paramref name="s"/>; an unpaired surrogate is an error.</summary>
         public static int GetByteCount(string s)
         {
+            byte[] native = null;
+            NativeGetBytes(s, ref native);
+            if (native != null) return native.Length;
             int n = 0;
             for (int i = 0; i < s.Length; i++)
             {
@@ -33,6 +50,14 @@ namespace IotHubAmqp.Device.Types
         /// <summary>Writes <paramref name="s"/> at <paramref name="at"/>; returns the byte count. The caller reserved the space.</summary>
         public static int Encode(string s, byte[] dest, int at)
         {
+            byte[] native = null;
+            NativeGetBytes(s, ref native);
+            if (native != null)
+            {
+                System.Array.Copy(native, 0, dest, at, native.Length);
+                return native.Length;
+            }
+
             int start = at;
             for (int i = 0; i < s.Length; i++)
             {
@@ -73,12 +98,13 @@ namespace IotHubAmqp.Device.Types
         {
             // Never more UTF-16 units than bytes.
             char[] chars = new char[count];
-            int n = 0, end = at + count;
+            int n = 0, start = at, end = at + count, firstNul = -1;
             while (at < end)
             {
                 int b0 = src[at];
                 if (b0 < 0x80)
                 {
+                    if (b0 == 0 && firstNul < 0) firstNul = at;
                     chars[n++] = (char)b0;
                     at++;
                     continue;
@@ -110,7 +136,11 @@ namespace IotHubAmqp.Device.Types
                 }
                 at += len;
             }
-            return new string(chars, 0, n);
+            string native = null;
+            NativeGetString(src, start, count, ref native);
+            if (native == null) return new string(chars, 0, n);
+            if (firstNul >= 0) throw Invalid(firstNul, "U+0000, which a nanoFramework string cannot hold (it ends the string)");
+            return native;
         }
 
         private static AmqpException Invalid(int at, string why)

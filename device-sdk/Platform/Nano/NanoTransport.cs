@@ -10,17 +10,25 @@ namespace IotHubAmqp.Device.Platform.Nano
     /// A connected TCP stream, plain or TLS, made by <see cref="NanoTransportFactory"/>.
     /// One thread may receive while another sends; concurrent sends are serialized.
     /// </summary>
+    /// <remarks>
+    /// The first receive is bounded: if no byte arrives within the time given at construction, a timer closes the
+    /// transport and that receive returns 0 (end of stream), so a peer that completes TLS and then stays silent
+    /// fails Open instead of hanging it. Later receives block until data arrives or the transport is closed.
+    /// </remarks>
     public sealed class NanoTransport : ITransport, IDisposable
     {
         private readonly Socket socket;
         private readonly SslStream ssl; // null for plain TCP
         private readonly object sendLock = new object();
         private int closed;
+        private readonly object watchdogLock = new object();
+        private Timer firstReceiveWatchdog;
 
-        internal NanoTransport(Socket socket, SslStream ssl)
+        internal NanoTransport(Socket socket, SslStream ssl, int firstReceiveTimeoutMilliseconds)
         {
             this.socket = socket;
             this.ssl = ssl;
+            firstReceiveWatchdog = new Timer(CloseSilentPeer, null, firstReceiveTimeoutMilliseconds, Timeout.Infinite);
         }
 
         /// <summary>True once <see cref="Close"/> has been called.</summary>
@@ -68,9 +76,15 @@ namespace IotHubAmqp.Device.Platform.Nano
 
             try
             {
-                return ssl != null
+                int n = ssl != null
                     ? ssl.Read(buffer, offset, count)
                     : socket.Receive(buffer, offset, count, SocketFlags.None);
+                if (n > 0)
+                {
+                    StopFirstReceiveWatchdog();
+                }
+
+                return n;
             }
             catch (Exception)
             {
@@ -92,6 +106,8 @@ namespace IotHubAmqp.Device.Platform.Nano
                 return;
             }
 
+            StopFirstReceiveWatchdog();
+
             if (ssl != null)
             {
                 ssl.Dispose(); // SslStream owns the socket: this closes both
@@ -104,6 +120,26 @@ namespace IotHubAmqp.Device.Platform.Nano
 
         /// <summary>Same as <see cref="Close"/>.</summary>
         public void Dispose()
+        {
+            Close();
+        }
+
+        private void StopFirstReceiveWatchdog()
+        {
+            Timer t;
+            lock (watchdogLock)
+            {
+                t = firstReceiveWatchdog;
+                firstReceiveWatchdog = null;
+            }
+
+            if (t != null)
+            {
+                t.Dispose();
+            }
+        }
+
+        private void CloseSilentPeer(object unused)
         {
             Close();
         }

@@ -50,9 +50,15 @@ namespace IotHubAmqp.Device.Platform.Nano
 
         /// <summary>
         /// Resolves <paramref name="host"/>, connects, and when <paramref name="useTls"/> is true completes a
-        /// TLS 1.2 handshake. <paramref name="timeoutMilliseconds"/> bounds each send and receive of the
-        /// handshake; the TCP connect itself is bounded by the network stack's own timeout.
+        /// TLS 1.2 handshake, all within <paramref name="timeoutMilliseconds"/>; the transport's first receive
+        /// gets the same time again (see <see cref="NanoTransport"/>).
         /// </summary>
+        /// <remarks>
+        /// On the device <c>Socket.ReceiveTimeout</c> does not reach the native TLS code and
+        /// <c>SslStream.AuthenticateAsClient</c> runs the mbedTLS handshake with no read timeout, so a server that
+        /// accepts TCP and then stalls would block here for ever. A watchdog timer closes the socket when the
+        /// deadline passes, which makes the blocked connect or handshake fail; that failure is reported as a timeout.
+        /// </remarks>
         /// <exception cref="IOException">Resolution, connect or handshake failed; the message says which.</exception>
         public ITransport Connect(string host, int port, bool useTls, int timeoutMilliseconds)
         {
@@ -74,6 +80,7 @@ namespace IotHubAmqp.Device.Platform.Nano
             IPAddress address = Resolve(host);
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             SslStream ssl = null;
+            var watchdog = new ConnectWatchdog(socket, timeoutMilliseconds);
             try
             {
                 // AMQP frames are small and latency-bound: do not wait for Nagle.
@@ -87,6 +94,7 @@ namespace IotHubAmqp.Device.Platform.Nano
                 }
                 catch (Exception e)
                 {
+                    if (watchdog.Fired) throw TimedOut("TCP connect to", host, port, timeoutMilliseconds);
                     throw new IOException("TCP connect to " + host + ":" + port + " failed: " + Describe(e), e);
                 }
 
@@ -102,18 +110,24 @@ namespace IotHubAmqp.Device.Platform.Nano
                     }
                     catch (Exception e)
                     {
+                        if (watchdog.Fired) throw TimedOut("TLS handshake with", host, port, timeoutMilliseconds);
                         throw new IOException(
                             "TLS handshake with " + host + ":" + port + " failed (untrusted root, name mismatch, " +
                             "expired certificate or wrong device clock, or no common protocol): " + Describe(e), e);
                     }
                 }
 
-                // From now on Receive blocks until data arrives or the transport is closed.
+                if (!watchdog.Disarm()) throw TimedOut("Connecting to", host, port, timeoutMilliseconds);
+
+                // Later receives block until data arrives or the transport is closed (an idle AMQP connection is
+                // kept alive by the engine's heartbeats); the transport bounds the first one, so a peer that
+                // completes TLS and then says nothing cannot hang Open (issue 10).
                 socket.ReceiveTimeout = Timeout.Infinite;
-                return new NanoTransport(socket, ssl);
+                return new NanoTransport(socket, ssl, timeoutMilliseconds);
             }
             catch
             {
+                watchdog.Disarm();
                 if (ssl != null)
                 {
                     ssl.Dispose(); // also closes the socket
@@ -124,6 +138,42 @@ namespace IotHubAmqp.Device.Platform.Nano
                 }
 
                 throw;
+            }
+        }
+
+        private static IOException TimedOut(string what, string host, int port, int timeoutMilliseconds)
+        {
+            return new IOException(what + " " + host + ":" + port + " timed out after " + timeoutMilliseconds + " ms.");
+        }
+
+        /// <summary>Closes the socket if <see cref="Disarm"/> is not called before the deadline.</summary>
+        private sealed class ConnectWatchdog
+        {
+            private readonly Socket socket;
+            private readonly Timer timer;
+            private int state; // 0 armed, 1 disarmed, 2 fired
+
+            public ConnectWatchdog(Socket socket, int timeoutMilliseconds)
+            {
+                this.socket = socket;
+                timer = new Timer(Fire, null, timeoutMilliseconds, Timeout.Infinite);
+            }
+
+            public bool Fired => Interlocked.CompareExchange(ref state, 0, 0) == 2;
+
+            /// <summary>Stops the timer; false when it had already fired (the socket is closed).</summary>
+            public bool Disarm()
+            {
+                timer.Dispose();
+                return Interlocked.CompareExchange(ref state, 1, 0) != 2;
+            }
+
+            private void Fire(object unused)
+            {
+                if (Interlocked.CompareExchange(ref state, 2, 0) == 0)
+                {
+                    socket.Close();
+                }
             }
         }
 
@@ -139,7 +189,9 @@ namespace IotHubAmqp.Device.Platform.Nano
                 throw new IOException("DNS lookup of " + host + " failed: " + Describe(e), e);
             }
 
-            // The nanoFramework socket layer connects over IPv4 only.
+            // The socket is made for IPv4 (AddressFamily.InterNetwork) and IoT Hub's host names resolve to IPv4, so an
+            // IPv4 address is taken. nanoFramework's System.Net (1.11.54) handles IPv6 too; connecting to IPv6-only
+            // hosts would need the socket made for the address's family, which this factory does not do yet.
             IPAddress[] addresses = entry.AddressList;
             for (int i = 0; i < addresses.Length; i++)
             {
