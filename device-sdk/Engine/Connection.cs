@@ -266,6 +266,12 @@ namespace IotHubAmqp.Device.Engine
             extMark = -1;
         }
 
+        /// <summary>Writes the transfers that credit and window allow now, so the owner can order frames after them.</summary>
+        internal void PumpTransfers()
+        {
+            if (ext == null) Pump();
+        }
+
         // Produces transfer frames while the output is small: several small messages share one write.
         private void Pump()
         {

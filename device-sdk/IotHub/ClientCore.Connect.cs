@@ -35,6 +35,8 @@ namespace IotHubAmqp.Device.IotHub
         private bool transportUp;
         private bool telemetryRefused;
         private bool engineRetired;
+        private bool linksAfterToken;
+        private OutgoingDelivery putTokenSlot;
         private bool c2dRefused;
 
         /// <summary>The driver should open a transport to <see cref="ConnectHost"/>:<see cref="ConnectPort"/> within <see cref="ConnectDeadline"/>.</summary>
@@ -158,7 +160,22 @@ namespace IotHubAmqp.Device.IotHub
                 cbsOut = session.AttachSender("$cbs-sender", IotHubAddress.Cbs, SenderSettleMode.Settled, null);
                 cbsIn = session.AttachReceiver(IotHubAddress.CbsReplyTo, IotHubAddress.Cbs, 1, ReceiverSettleMode.First, 4096, null);
                 SendPutToken(now);
+                // Telemetry and C2D follow the put-token on the wire (AttachAfterPutToken), not ahead of it: a hub that
+                // handles frames in order then authorizes them with that token, with no refusal and no round trip.
+                linksAfterToken = true;
+                return;
             }
+            AttachTelemetry();
+            if (options.ReceiveCloudToDevice) AttachC2d();
+        }
+
+        // Once the put-token has left (it waits for the $cbs link's credit), the attaches go right behind it.
+        private void AttachAfterPutToken()
+        {
+            if (!linksAfterToken || Engine == null || cbsOut == null) return;
+            Engine.PumpTransfers(); // the put-token is written as soon as its link has credit
+            if (putTokenSlot != null && putTokenSlot.Status == DeliveryStatus.Queued) return;
+            linksAfterToken = false;
             AttachTelemetry();
             if (options.ReceiveCloudToDevice) AttachC2d();
         }
@@ -314,6 +331,8 @@ namespace IotHubAmqp.Device.IotHub
             connectDeadline = long.MaxValue;
             putTokenDeadline = long.MaxValue;
             renewing = false;
+            linksAfterToken = false;
+            putTokenSlot = null;
             WantsTransport = false;
             if (Engine != null)
             {

@@ -133,6 +133,7 @@ namespace IotHubAmqp.Device.IotHub
                 if ((kinds & EngineEvent.Attached) != 0) CheckConnected(now);
                 if ((kinds & EngineEvent.Ended) != 0) OnLinkEnded(rl, now);
             }
+            if (engine == Engine && !engine.IsEnded) AttachAfterPutToken();
             DispatchSends();
         }
 
@@ -182,6 +183,7 @@ namespace IotHubAmqp.Device.IotHub
             pendingExpiry = nextExpiry;
             OutgoingDelivery d = cbsOut.Send(CbsPutToken.Request(pendingToken, audience, options.CbsTokenType, putTokenId), null);
             if (d == null) throw new AmqpException(ErrorCode.InternalError, "no slot for the put-token");
+            putTokenSlot = d;
             putTokenDeadline = now + options.OperationTimeoutMs;
         }
 
