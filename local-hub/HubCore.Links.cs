@@ -26,6 +26,9 @@ internal sealed partial class HubCore
             // A redirected client sender gets no credit: legacy clients would otherwise never see the redirect.
             settings.TotalLinkCredit = route.Kind == RouteKind.Redirect ? 0 : Options.LinkCredit;
             settings.AutoSendFlow = route.Kind != RouteKind.Redirect;
+            // IoT Hub answers every client sender with rcv-settle-mode first and settles each outcome in its
+            // first disposition; uamqp completes a send only on a settled disposition.
+            settings.RcvSettleMode = (byte)ReceiverSettleMode.First;
             link = new ReceivingAmqpLink(session, settings);
         }
         else
