@@ -48,7 +48,8 @@ internal sealed class FrameGuard
             _frameFilled += take;
             bytes = bytes[take..];
             if (_frameFilled < _frameSize) return null;
-            var error = ScanBody(_frame.AsSpan(_header[4] * 4, _frameSize - _header[4] * 4));
+            var error = ScanFrame(_frame.AsSpan(_header[4] * 4, _frameSize - _header[4] * 4),
+                BinaryPrimitives.ReadUInt16BigEndian(_header.AsSpan(6)));
             ArrayPool<byte>.Shared.Return(_frame!);
             _frame = null;
             _headerFilled = 0;
@@ -57,12 +58,46 @@ internal sealed class FrameGuard
         return null;
     }
 
+    // Payload of multi-frame deliveries, by (channel, handle): scanned whole when the last frame arrives,
+    // because a value may span frames. The library refuses messages past the link's max size anyway.
+    private readonly Dictionary<(ushort, uint), MemoryStream> _partial = new();
+    private const int MaxPartialBytes = 1024 * 1024;
+
+    private string? ScanFrame(ReadOnlySpan<byte> body, ushort channel)
+    {
+        var isTransfer = body.Length >= 3 && body[0] == 0x00 && body[1] == 0x53 && body[2] == 0x14;
+        if (!isTransfer) return ScanBody(body);
+        var performativeError = ScanBody(body, oneValue: true, out var length);
+        if (performativeError is not null) return performativeError;
+        if (length < 0) return "Transfer performative cut off.";
+        // Depth is bounded now, so the library may decode the performative.
+        var bytes = body[..length].ToArray();
+        if (Microsoft.Azure.Amqp.AmqpCodec.DecodeAmqpDescribed(new Microsoft.Azure.Amqp.ByteBuffer(bytes, 0, bytes.Length))
+            is not Microsoft.Azure.Amqp.Framing.Transfer transfer) return "Malformed transfer.";
+        var key = (channel, transfer.Handle ?? 0);
+        var payload = body[length..];
+        var more = transfer.More == true && transfer.Aborted != true;
+        if (!_partial.TryGetValue(key, out var pending))
+        {
+            if (!more) return ScanBody(payload);
+            _partial[key] = pending = new MemoryStream();
+        }
+        if (pending.Length + payload.Length > MaxPartialBytes) return "Delivery too large.";
+        pending.Write(payload);
+        if (more) return null;
+        _partial.Remove(key);
+        return transfer.Aborted == true ? null : ScanBody(pending.GetBuffer().AsSpan(0, (int)pending.Length));
+    }
+
+    internal static string? ScanBody(ReadOnlySpan<byte> body) => ScanBody(body, false, out _);
+
     /// <summary>
     /// Walks a frame body (performative and payload) as a sequence of encoded values. A value cut off at the
     /// end of the frame (a message split over transfers) ends the walk: the rest is in the next frame.
     /// </summary>
-    internal static string? ScanBody(ReadOnlySpan<byte> body)
+    internal static string? ScanBody(ReadOnlySpan<byte> body, bool oneValue, out int length)
     {
+        length = -1;
         // Each entry: values still to read at that level. The bottom level is unbounded.
         Span<int> remaining = stackalloc int[MaxDepth + 2];
         var depth = 0;
@@ -71,6 +106,7 @@ internal sealed class FrameGuard
         while (pos < body.Length)
         {
             while (depth > 0 && remaining[depth] == 0) depth--;
+            if (oneValue && depth == 0 && remaining[0] != int.MaxValue) { length = pos; return null; }
             remaining[depth]--;
             var code = body[pos++];
             int open; // values in a new nested level; -1 = none
@@ -122,6 +158,8 @@ internal sealed class FrameGuard
             if (++depth > MaxDepth) return $"Values nested deeper than {MaxDepth} are not accepted.";
             remaining[depth] = open;
         }
+        while (depth > 0 && remaining[depth] == 0) depth--;
+        if (oneValue && depth == 0 && remaining[0] != int.MaxValue && pos <= body.Length) length = pos;
         return null;
     }
 }

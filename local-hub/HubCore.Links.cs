@@ -121,7 +121,8 @@ internal sealed partial class HubCore
             throw;
         }
         context.AddLink(link, scope, route.DeviceId);
-        Raise(HubEventKind.LinkAttached, context.Id, route.DeviceId, address, link.IsReceiver ? "hub receives" : "hub sends");
+        Raise(HubEventKind.LinkAttached, context.Id, route.DeviceId, address, link.IsReceiver
+            ? $"hub receives, rcv-settle-mode={(link.Settings.RcvSettleMode == (byte)ReceiverSettleMode.Second ? "second" : "first")}" : "hub sends");
         link.SafeAddClosed((_, _) => Raise(HubEventKind.LinkClosed, context.Id, route.DeviceId, address, Describe(link.TerminalException) ?? "closed"));
     }
 
