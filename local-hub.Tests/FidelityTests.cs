@@ -43,3 +43,35 @@ public class FidelityTests
         }
     }
 }
+
+public class FilterAndTokenTypeTests
+{
+    [Theory]
+    [InlineData("amqp.annotation.x-opt-sequence-number > 2", 3)]
+    [InlineData("amqp.annotation.x-opt-sequence-number >= 2", 2)]
+    [InlineData("amqp.annotation.x-opt-sequence-number > '2'", 3)]
+    [InlineData("amqp.annotation.x-opt-offset > 0", 1)]
+    [InlineData("amqp.annotation.x-opt-enqueued-time > 0", 0)]
+    public void Selector_filters_accept_quoted_and_unquoted_values(string expression, long first)
+    {
+        var store = new TelemetryStore(1, 100);
+        var snapshot = MessageSnapshot.From(Microsoft.Azure.Amqp.AmqpMessage.Create(new Microsoft.Azure.Amqp.Framing.Data { Value = new ArraySegment<byte>(new byte[] { 1 }) }));
+        for (var i = 0; i < 5; i++) store.Append(0, DateTimeOffset.UtcNow, (_, _) => snapshot);
+        var filters = new Microsoft.Azure.Amqp.Framing.FilterSet();
+        filters.Add(new Microsoft.Azure.Amqp.Encoding.AmqpSymbol("apache.org:selector-filter:string"),
+            new Microsoft.Azure.Amqp.Encoding.DescribedType(new Microsoft.Azure.Amqp.Encoding.AmqpSymbol("apache.org:selector-filter:string"), expression));
+        var source = new Microsoft.Azure.Amqp.Framing.Source { FilterSet = filters };
+        var start = PartitionReader.StartSequence(source, store, 0);
+        if (expression.Contains("offset")) Assert.True(start >= first);
+        else Assert.Equal(first, start);
+    }
+
+    [Fact]
+    public async Task A_put_token_of_type_jwt_is_accepted_as_Azure_event_hubs_python_sends_it()
+    {
+        using var hub = Hubs.Start();
+        await using var client = await TestClient.ConnectAsync(hub, SaslMode.None);
+        var (status, _) = await client.PutTokenAsync(hub.CreateDeviceToken("dev1", TimeSpan.FromHours(1)), $"{hub.HostName}/devices/dev1", "jwt");
+        Assert.Equal(200, status);
+    }
+}
