@@ -101,7 +101,7 @@ internal sealed partial class HubCore
                     break;
                 case RouteKind.Redirect:
                     scope = RequireService(context, now);
-                    BindRedirect(link);
+                    BindRedirect(link, route.RedirectPath);
                     break;
                 case RouteKind.EventHubManagement:
                     if (link is ReceivingAmqpLink mgmtIn) mgmtIn.RegisterMessageListener(m => OnManagementRequest(context, mgmtIn, m));
@@ -141,14 +141,14 @@ internal sealed partial class HubCore
         return Grant.ServiceScope;
     }
 
-    private void BindRedirect(AmqpLink link)
+    private void BindRedirect(AmqpLink link, string path)
     {
         var info = new Fields
         {
             { "hostname", EventHubHostName },
             { "network-host", EventHubHostName },
             { "port", Port },
-            { "address", $"amqps://{EventHubHostName}:5671/{EventHubName}/$management" },
+            { "address", $"amqps://{EventHubHostName}:5671/{EventHubName}/{path}" },
         };
         var error = new Error { Condition = "amqp:link:redirect", Description = "Use the Event Hubs-compatible endpoint.", Info = info };
         // A transfer may still arrive after the detach: drop it.
