@@ -75,3 +75,16 @@ public class FilterAndTokenTypeTests
         Assert.Equal(200, status);
     }
 }
+
+public class RefusalTests
+{
+    [Fact]
+    public async Task A_device_attaching_to_another_devices_address_is_told_it_is_the_wrong_device()
+    {
+        using var hub = Hubs.Start();
+        await using var client = await TestClient.ConnectDeviceAsync(hub, "dev1");
+        var ex = await Assert.ThrowsAsync<Microsoft.Azure.Amqp.AmqpException>(() => client.SenderAsync("/devices/dev2/messages/events"));
+        Assert.Equal(Microsoft.Azure.Amqp.AmqpErrorCode.UnauthorizedAccess, ex.Error.Condition);
+        Assert.Contains("'dev1' may not open links of device 'dev2'", ex.Error.Description);
+    }
+}

@@ -131,8 +131,11 @@ internal sealed partial class HubCore
     private static string RequireDevice(ConnectionContext context, string deviceId, DateTimeOffset now)
     {
         var scope = Grant.DeviceScope(deviceId);
-        if (!context.HasGrant(scope, now)) throw Unauthorized();
-        return scope;
+        if (context.HasGrant(scope, now)) return scope;
+        // An authenticated device reaching for another device's address is told so, not asked for a token.
+        if (context.DeviceId is { } own && own != deviceId && context.HasGrant(Grant.DeviceScope(own), now))
+            throw new AmqpException(AmqpErrorCode.UnauthorizedAccess, $"Device '{Escape(own)}' may not open links of device '{Escape(deviceId)}'.");
+        throw Unauthorized();
     }
 
     private static string RequireService(ConnectionContext context, DateTimeOffset now)
