@@ -41,6 +41,24 @@ public class ServiceTests
     }
 
     [Fact]
+    public async Task The_seeds_partition_path_is_redirected_to_the_same_consumer_group_and_partition()
+    {
+        using var hub = Hubs.Start();
+        await using var service = await TestClient.ConnectServiceAsync(hub);
+        var link = new ReceivingAmqpLink(service.Session, new AmqpLinkSettings
+        {
+            LinkName = "redirect-" + Guid.NewGuid(), Role = true,
+            Source = new Source { Address = $"amqps://{hub.HostName}/messages/events/ConsumerGroups/$Default/Partitions/1" },
+            Target = new Target { Address = "me" }, TotalLinkCredit = 10,
+        });
+        var closed = TestClient.WaitClosedAsync(link);
+        try { await link.OpenAsync(TestClient.Timeout); } catch (AmqpException) { /* may race with the detach */ }
+        var error = await closed;
+        Assert.Equal("amqp:link:redirect", error?.Condition.Value);
+        Assert.Equal($"amqps://{hub.EventHubHostName}:5671/{hub.EventHubName}/ConsumerGroups/$Default/Partitions/1", error!.Info["address"]);
+    }
+
+    [Fact]
     public async Task Redirect_receiver_gets_attach_then_redirect_detach_with_event_hubs_info()
     {
         using var hub = Hubs.Start();

@@ -5,14 +5,21 @@ namespace IotHubAmqp.LocalHub;
 
 internal sealed partial class HubCore
 {
-    private static readonly string[] TokenTypes = { "servicebus.windows.net:sastoken", "azure-devices.net:sastoken" };
+    private static readonly string[] TokenTypes = { "servicebus.windows.net:sastoken", "azure-devices.net:sastoken", "jwt" };
 
     /// <summary>put-token on $cbs: validate the SAS token and grant its scope to this connection.</summary>
     private void OnCbsRequest(ConnectionContext context, ReceivingAmqpLink link, AmqpMessage request)
     {
         var props = request.ApplicationProperties?.Map;
         var operation = props?["operation"] as string;
-        var type = props?["type"] as string;
+        // Newer Azure Python clients send the type as binary.
+        var type = props?["type"] switch
+        {
+            string s => s,
+            ArraySegment<byte> b => System.Text.Encoding.UTF8.GetString(b),
+            byte[] b => System.Text.Encoding.UTF8.GetString(b),
+            _ => null,
+        };
         var token = request.ValueBody?.Value as string;
         var messageId = request.Properties?.MessageId;
         var replyTo = request.Properties?.ReplyTo?.ToString();

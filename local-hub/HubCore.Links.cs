@@ -26,6 +26,9 @@ internal sealed partial class HubCore
             // A redirected client sender gets no credit: legacy clients would otherwise never see the redirect.
             settings.TotalLinkCredit = route.Kind == RouteKind.Redirect ? 0 : Options.LinkCredit;
             settings.AutoSendFlow = route.Kind != RouteKind.Redirect;
+            // IoT Hub answers every client sender with rcv-settle-mode first and settles each outcome in its
+            // first disposition; uamqp completes a send only on a settled disposition.
+            settings.RcvSettleMode = (byte)ReceiverSettleMode.First;
             link = new ReceivingAmqpLink(session, settings);
         }
         else
@@ -98,7 +101,7 @@ internal sealed partial class HubCore
                     break;
                 case RouteKind.Redirect:
                     scope = RequireService(context, now);
-                    BindRedirect(link);
+                    BindRedirect(link, route.RedirectPath);
                     break;
                 case RouteKind.EventHubManagement:
                     if (link is ReceivingAmqpLink mgmtIn) mgmtIn.RegisterMessageListener(m => OnManagementRequest(context, mgmtIn, m));
@@ -118,7 +121,8 @@ internal sealed partial class HubCore
             throw;
         }
         context.AddLink(link, scope, route.DeviceId);
-        Raise(HubEventKind.LinkAttached, context.Id, route.DeviceId, address, link.IsReceiver ? "hub receives" : "hub sends");
+        Raise(HubEventKind.LinkAttached, context.Id, route.DeviceId, address, link.IsReceiver
+            ? $"hub receives, rcv-settle-mode={(link.Settings.RcvSettleMode == (byte)ReceiverSettleMode.Second ? "second" : "first")}" : "hub sends");
         link.SafeAddClosed((_, _) => Raise(HubEventKind.LinkClosed, context.Id, route.DeviceId, address, Describe(link.TerminalException) ?? "closed"));
     }
 
@@ -127,8 +131,11 @@ internal sealed partial class HubCore
     private static string RequireDevice(ConnectionContext context, string deviceId, DateTimeOffset now)
     {
         var scope = Grant.DeviceScope(deviceId);
-        if (!context.HasGrant(scope, now)) throw Unauthorized();
-        return scope;
+        if (context.HasGrant(scope, now)) return scope;
+        // An authenticated device reaching for another device's address is told so, not asked for a token.
+        if (context.DeviceId is { } own && own != deviceId && context.HasGrant(Grant.DeviceScope(own), now))
+            throw new AmqpException(AmqpErrorCode.UnauthorizedAccess, $"Device '{Escape(own)}' may not open links of device '{Escape(deviceId)}'.");
+        throw Unauthorized();
     }
 
     private static string RequireService(ConnectionContext context, DateTimeOffset now)
@@ -137,14 +144,14 @@ internal sealed partial class HubCore
         return Grant.ServiceScope;
     }
 
-    private void BindRedirect(AmqpLink link)
+    private void BindRedirect(AmqpLink link, string path)
     {
         var info = new Fields
         {
             { "hostname", EventHubHostName },
             { "network-host", EventHubHostName },
             { "port", Port },
-            { "address", $"amqps://{EventHubHostName}:5671/{EventHubName}/$management" },
+            { "address", $"amqps://{EventHubHostName}:5671/{EventHubName}/{path}" },
         };
         var error = new Error { Condition = "amqp:link:redirect", Description = "Use the Event Hubs-compatible endpoint.", Info = info };
         // A transfer may still arrive after the detach: drop it.

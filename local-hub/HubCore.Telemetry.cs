@@ -6,6 +6,8 @@ namespace IotHubAmqp.LocalHub;
 internal sealed partial class HubCore
 {
     private const uint BatchFormat = 0x80013700;
+    /// <summary>IoT Hub's largest device-to-cloud message body: 256 KB.</summary>
+    public const int MaxTelemetryBody = 256 * 1024;
 
     /// <summary>A device's telemetry (single or batched): store with Event Hubs annotations, then accept.</summary>
     private void OnTelemetry(ConnectionContext context, ReceivingAmqpLink link, Route route, AmqpMessage message)
@@ -27,11 +29,14 @@ internal sealed partial class HubCore
                     using var decoded = AmqpMessage.CreateAmqpStreamMessage(new BufferListStream(new[] { new ArraySegment<byte>(bytes) }));
                     inner.Add(MessageSnapshot.From(decoded));
                 }
+                if (inner.Any(m => m.BodyLength > MaxTelemetryBody)) { TooLarge(link, message); return; }
                 foreach (var m in inner) Store(deviceId, route.ModuleId, m, fromBatch: true);
             }
             else
             {
-                Store(deviceId, route.ModuleId, MessageSnapshot.From(message), fromBatch: false);
+                var single = MessageSnapshot.From(message);
+                if (single.BodyLength > MaxTelemetryBody) { TooLarge(link, message); return; }
+                Store(deviceId, route.ModuleId, single, fromBatch: false);
             }
             link.AcceptMessage(message, false);
         }
@@ -40,6 +45,9 @@ internal sealed partial class HubCore
             Reject(link, message, AmqpErrorCode.DecodeError, "Could not read the message: " + ex.Message);
         }
     }
+
+    private static void TooLarge(ReceivingAmqpLink link, AmqpMessage message) =>
+        Reject(link, message, AmqpErrorCode.MessageSizeExceeded, $"Message body exceeds {MaxTelemetryBody} bytes.");
 
     private bool ConsumeRejection()
     {

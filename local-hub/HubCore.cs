@@ -164,9 +164,16 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
     public AmqpConnection CreateConnection(TransportBase transport, ProtocolHeader protocolHeader, bool isInitiator,
         AmqpSettings amqpSettings, AmqpConnectionSettings connectionSettings)
     {
-        var wrapped = new StallableTransport(transport);
+        var wrapped = new StallableTransport(transport) { Guard = new FrameGuard(Options.MaxFrameSize) };
         var connection = new AmqpConnection(wrapped, protocolHeader, false, amqpSettings, connectionSettings);
         var context = new ConnectionContext(connection, wrapped, Interlocked.Increment(ref _nextConnectionId));
+        wrapped.OnRefused = reason =>
+        {
+            Options.Log?.Invoke($"[FramingError] conn={context.Id} {reason}");
+            connection.SafeClose(new AmqpException(AmqpErrorCode.FramingError, reason));
+            // The refused frame is never read past, so the peer's close cannot arrive: drop the socket soon.
+            _ = Task.Delay(1000).ContinueWith(_ => connection.Abort(), TaskScheduler.Default);
+        };
         connection.Extensions.Add(context);
         _connections[connection] = context;
         Raise(HubEventKind.Connected, context.Id, null, null, transport.RemoteEndPoint);
@@ -216,8 +223,23 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
             _events.Add(e);
             if (_events.Count > Options.MaxObservations) _events.RemoveAt(0);
         }
-        Options.Log?.Invoke($"[{kind}] conn={connectionId} device={deviceId} {address} {reason}");
+        Options.Log?.Invoke($"[{kind}] conn={connectionId} device={Escape(deviceId)} {Escape(address)} {Escape(reason)}");
         EventRaised?.Invoke(e);
+    }
+
+    /// <summary>Client-supplied text with control characters escaped, so it cannot forge log lines.</summary>
+    internal static string? Escape(string? text)
+    {
+        if (text is null || !text.Any(char.IsControl)) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            if (c == '\n') sb.Append("\\n");
+            else if (c == '\r') sb.Append("\\r");
+            else if (char.IsControl(c)) sb.Append("\\u").Append(((int)c).ToString("x4"));
+            else sb.Append(c);
+        }
+        return sb.ToString();
     }
 
     public IReadOnlyList<HubEvent> Events { get { lock (_events) return _events.ToList(); } }

@@ -20,6 +20,10 @@ internal sealed class MessageSnapshot
     public byte[] BodyBytes => DataSections is { } d ? d.SelectMany(x => x).ToArray()
         : Value switch { byte[] b => b, ArraySegment<byte> s => s.ToArray(), string str => System.Text.Encoding.UTF8.GetBytes(str), _ => Array.Empty<byte>() };
 
+    /// <summary>Body length in bytes, without copying.</summary>
+    public long BodyLength => DataSections is { } d ? d.Sum(x => (long)x.Length)
+        : Value switch { byte[] b => b.Length, ArraySegment<byte> s => s.Count, string str => System.Text.Encoding.UTF8.GetByteCount(str), _ => 0 };
+
     public static MessageSnapshot From(AmqpMessage message)
     {
         var props = new Properties();

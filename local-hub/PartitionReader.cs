@@ -39,7 +39,7 @@ internal sealed partial class PartitionReader
         link.SafeAddClosed((_, _) => store.Unsubscribe(partition, reader._onAppend));
     }
 
-    [GeneratedRegex(@"amqp\.annotation\.x-opt-(offset|sequence-number|enqueued-time)\s*(>=|>)\s*'([^']*)'", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"amqp\.annotation\.x-opt-(offset|sequence-number|enqueued-time)\s*(>=|>)\s*(?:'([^']*)'|([^\s']+))\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex Selector();
 
     /// <summary>Sequence number of the first event to deliver, from the selector filter (default: from the start).</summary>
@@ -52,7 +52,8 @@ internal sealed partial class PartitionReader
         if (!match.Success) throw new AmqpException(AmqpErrorCode.InvalidField, $"Unsupported filter '{expression}'.");
         var field = match.Groups[1].Value.ToLowerInvariant();
         var inclusive = match.Groups[2].Value == ">=";
-        var value = match.Groups[3].Value;
+        // Quoted ('2995') as Azure's SDKs write it, or unquoted (2995) as the seed's uamqp snippets do.
+        var value = match.Groups[3].Success ? match.Groups[3].Value : match.Groups[4].Value;
         if (field == "offset" && value == "@latest") return info.Next;
         if (field == "offset" && value == "-1") return info.Begin;
         if (!long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))

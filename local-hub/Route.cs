@@ -18,6 +18,9 @@ internal enum RouteKind
 /// <summary>A parsed link address: what it is and whose.</summary>
 internal sealed record Route(RouteKind Kind, string? DeviceId = null, string? ModuleId = null, int Partition = -1)
 {
+    /// <summary>For a redirect: the Event Hubs path to send the client to (after the entity name).</summary>
+    public string RedirectPath { get; init; } = "$management";
+
     /// <param name="address">Target (client sender) or source (client receiver) address.</param>
     /// <param name="clientSends">True when the client is the sender (the hub's link receives).</param>
     /// <param name="eventHubName">Name of the Event Hubs-compatible entity.</param>
@@ -61,6 +64,10 @@ internal sealed record Route(RouteKind Kind, string? DeviceId = null, string? Mo
             return new(RouteKind.ServiceC2dSend);
         if ((parts.Length == 2 || (parts.Length == 3 && parts[2] == "$management")) && Is(parts[0], "messages") && Is(parts[1], "events"))
             return new(RouteKind.Redirect);
+        // The seed's partition path: redirected to the same consumer group and partition.
+        if (parts.Length == 6 && Is(parts[0], "messages") && Is(parts[1], "events") && Is(parts[2], "ConsumerGroups")
+            && Is(parts[4], "Partitions") && int.TryParse(parts[5], out var rp) && rp >= 0 && rp < partitions && !clientSends)
+            return new(RouteKind.Redirect) { RedirectPath = $"ConsumerGroups/{parts[3]}/Partitions/{rp}" };
         if (parts.Length == 2 && Is(parts[0], eventHubName) && parts[1] == "$management")
             return new(RouteKind.EventHubManagement);
         if (parts.Length == 5 && Is(parts[0], eventHubName) && Is(parts[1], "ConsumerGroups") && Is(parts[3], "Partitions")

@@ -31,7 +31,40 @@ internal sealed class StallableTransport : TransportBase
 
     public override bool WriteAsync(TransportAsyncCallbackArgs args) => Run(args, a => _inner.WriteAsync(a));
 
-    public override bool ReadAsync(TransportAsyncCallbackArgs args) => Run(args, a => _inner.ReadAsync(a));
+    public override bool ReadAsync(TransportAsyncCallbackArgs args) => Run(args, a => GuardedRead(a));
+
+    /// <summary>Checks every frame before the library decodes it; set before the first read.</summary>
+    public FrameGuard? Guard { get; set; }
+
+    /// <summary>Called (once) with the reason when a frame is refused.</summary>
+    public Action<string>? OnRefused { get; set; }
+
+    private int _refused;
+
+    // The bytes of a refused frame are never handed on: the read stays pending while the connection closes.
+    private bool GuardedRead(TransportAsyncCallbackArgs args)
+    {
+        if (Guard is null) return _inner.ReadAsync(args);
+        var original = args.CompletedCallback;
+        args.CompletedCallback = a =>
+        {
+            a.CompletedCallback = original;
+            if (Check(a)) original?.Invoke(a);
+        };
+        if (_inner.ReadAsync(args)) return true;
+        args.CompletedCallback = original;
+        return !Check(args);
+    }
+
+    private bool Check(TransportAsyncCallbackArgs args)
+    {
+        if (Volatile.Read(ref _refused) != 0) return false;
+        if (args.Exception is not null || args.BytesTransfered <= 0 || args.Buffer is null) return true;
+        var error = Guard!.Feed(args.Buffer.AsSpan(args.Offset, args.BytesTransfered));
+        if (error is null) return true;
+        if (Interlocked.Exchange(ref _refused, 1) == 0) ThreadPool.QueueUserWorkItem(_ => OnRefused?.Invoke(error));
+        return false;
+    }
 
     // Returns true when the operation completes later through args.CompletedCallback.
     private bool Run(TransportAsyncCallbackArgs args, Func<TransportAsyncCallbackArgs, bool> op)

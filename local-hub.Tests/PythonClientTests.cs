@@ -1,0 +1,39 @@
+using System.Diagnostics;
+
+namespace IotHubAmqp.LocalHub.Tests;
+
+/// <summary>The seed's uamqp snippets, run with Debian's python3-uamqp under /usr/bin/python3.</summary>
+public class PythonClientTests
+{
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(40);
+
+    [Fact]
+    public async Task Uamqp_send_all_messages_completes_because_the_hub_settles_its_outcome()
+    {
+        using var hub = Hubs.Start();
+        var (exit, output) = await RunAsync("uamqp_send.py", new()
+        {
+            ["HUB_HOST"] = hub.HostName, ["HUB_PORT"] = hub.Port.ToString(), ["DEVICE_ID"] = "dev1",
+            ["DEVICE_TOKEN"] = hub.CreateDeviceToken("dev1", TimeSpan.FromHours(1)), ["HUB_CA"] = hub.CaCertificatePath,
+        });
+        Assert.True(exit == 0, output);
+        Assert.Single(hub.GetTelemetry("dev1"));
+    }
+
+    private static async Task<(int Exit, string Output)> RunAsync(string script, Dictionary<string, string> env)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "python", script);
+        var psi = new ProcessStartInfo("/usr/bin/python3", path) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var kv in env) psi.Environment[kv.Key] = kv.Value;
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(ScriptTimeout);
+        try { await process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); return (-1, "timed out: " + await stdout + await stderr); }
+        var output = await stdout + await stderr;
+        if (output.Contains("No module named 'uamqp'"))
+            output = "python3-uamqp is missing: apt-get install -y python3-uamqp python3-azure\n" + output;
+        return (process.ExitCode, output);
+    }
+}
