@@ -117,9 +117,9 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine();
             md.AppendLine($"A 1 KB message costs {F(wire.Ours)} B on the wire against Lite's {F(wire.Lite)} B, in {F(writes.Ours)} write(s) per message");
             md.AppendLine("(the transfer performative and the message are encoded behind one frame header in the connection's write buffer and");
-            md.AppendLine("leave in one `ITransport.Send`). Messages larger than a frame go out as one write per frame: our frames are bounded by");
-            md.AppendLine("our own 4 KB write buffer, while Lite writes frames up to the peer's max-frame-size (256 KB here), hence its single");
-            md.AppendLine("write for 16 KB messages in the scale table. The proxy's read count is a lower bound when frames follow each other");
+            md.AppendLine("leave in one `ITransport.Send`). A body over 2 KB is not copied: the frame's head leaves from the engine's buffer and");
+            md.AppendLine("the body from the caller's own array, two writes per frame, with frames up to the peer's max-frame-size (so a 16 KB");
+            md.AppendLine("message to this peer is 2 writes and no 16 KB buffer). The proxy's read count is a lower bound when frames follow each other");
             md.AppendLine("closely; the transport's own count is the exact one for ours.");
             md.AppendLine();
 
@@ -132,8 +132,8 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine("non-blocking: .NET on Linux then ran each blocking `Receive` as an async operation plus a `ManualResetEventSlim`");
             md.AppendLine("(about 190 B per send, and a thread hop that cost a fifth of the one-in-flight throughput). It now connects and");
             md.AppendLine("handshakes with blocking calls. nanoFramework's socket has no such layer. The engine no longer copies the session's link table per disposition (an 88 B array per send");
-            md.AppendLine("before), and a message larger than a frame is encoded once into a buffer sized from its body instead of buffers");
-            md.AppendLine("doubling from two frames (a 16 KB message allocated about 62 KB per send before, see the scale table now).");
+            md.AppendLine("before), and a large body is written from the caller's array behind its frame head instead of being encoded into a");
+            md.AppendLine("scratch buffer (a 16 KB message allocated about 62 KB per send two versions ago, see the scale table now).");
             md.AppendLine();
 
             md.AppendLine($"### Retained heap: at most 12 KB for the first open client (telemetry sender + C2D receiver, 4 KB frames, TLS off): {Met(first.Ours <= 12 * 1024)}");
