@@ -185,7 +185,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             if (n != ClientCore.C2dAvailable) return;
             ClientRequest take = NewRequest(RequestKind.TakeC2d, options.OperationTimeoutMs);
             take.MaxCount = (int)options.C2dPrefetch;
-            take.Settlement = 1;
+            take.ForHandler = true;
             Submit(take);
             if (take.Taken == null) return;
             for (int i = 0; i < take.Taken.Length; i++)

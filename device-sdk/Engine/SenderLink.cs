@@ -245,18 +245,33 @@ namespace IotHubAmqp.Device.Engine
         private void WriteNextFrame(OutgoingDelivery d)
         {
             Connection c = Connection;
+            int limit = c.WriteFrameLimit;
             int headLeft = head.Length - d.HeadSent;
             int bodyLeft = (d.Body == null ? 0 : d.Body.Length) - d.BodySent;
-            // Room for payload: the peer's frame limit less the frame header and the transfer (measured with more=true,
-            // never smaller than with more=false).
-            int room = c.WriteFrameLimit - Frame.HeaderSize - TransferSize(d);
-            if (room <= 0) throw new AmqpException(ErrorCode.FrameSizeTooSmall, "no room for payload in a " + c.WriteFrameLimit + "-byte frame");
+            // Room first, so the buffer does not move under the frame being written: header, transfer, and what of the
+            // head and body may be copied behind it.
+            int copied = headLeft + (bodyLeft < CopyLimit ? bodyLeft : CopyLimit);
+            c.EnsureRoom(Frame.HeaderSize + 64 + (copied < limit ? copied : limit));
+            ByteBuffer o = c.Output;
+            // The transfer is encoded once when the rest fits this frame (the common case); only a message that does
+            // not fit is encoded again with more=true, which is never shorter.
+            int start = WriteTransferHeader(d, false);
+            int room = limit - (o.WritePos - start);
             bool more = headLeft + bodyLeft > room;
+            if (more)
+            {
+                o.WritePos = start;
+                start = WriteTransferHeader(d, true);
+                room = limit - (o.WritePos - start);
+            }
+            if (room <= 0)
+            {
+                o.WritePos = start;
+                throw new AmqpException(ErrorCode.FrameSizeTooSmall, "no room for payload in a " + limit + "-byte frame");
+            }
             int headPart = headLeft < room ? headLeft : room;
             int bodyPart = bodyLeft < room - headPart ? bodyLeft : room - headPart;
             bool copy = bodyPart <= CopyLimit;
-            int start = WriteTransferHeader(d, more, headPart + (copy ? bodyPart : 0));
-            ByteBuffer o = c.Output;
             if (headPart > 0) o.WriteBytes(head.Buffer, head.Offset + d.HeadSent, headPart);
             if (copy && bodyPart > 0) o.WriteBytes(d.Body, d.BodySent, bodyPart);
             // The frame's size counts the body even when the body travels from the caller's array.
@@ -272,24 +287,12 @@ namespace IotHubAmqp.Device.Engine
             else d.Status = DeliveryStatus.Unsettled;
         }
 
-        private int TransferSize(OutgoingDelivery d)
-        {
-            Fill(d, true);
-            ByteBuffer o = Connection.Output;
-            Connection.EnsureRoom(64 + d.Tag.Length);
-            int mark = o.WritePos;
-            transfer.Encode(o);
-            int n = o.WritePos - mark;
-            o.WritePos = mark;
-            return n;
-        }
-
         // Frame header and transfer; returns the frame's start for the size patch.
-        private int WriteTransferHeader(OutgoingDelivery d, bool more, int payloadInBuffer = 0)
+        private int WriteTransferHeader(OutgoingDelivery d, bool more)
         {
             Connection c = Connection;
             Fill(d, more);
-            c.EnsureRoom(Frame.HeaderSize + 64 + payloadInBuffer);
+            c.EnsureRoom(Frame.HeaderSize + 64);
             ByteBuffer o = c.Output;
             int start = Frame.Begin(o, Frame.TypeAmqp, Session.Channel);
             transfer.Encode(o);

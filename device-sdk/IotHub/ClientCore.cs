@@ -316,7 +316,7 @@ namespace IotHubAmqp.Device.IotHub
             for (int i = 0; i < n; i++) c2dReady.RemoveAt(0);
             // Messages handed to the handler count against the prefetch until it returns them; ones the application
             // polled are its own from here.
-            if (r.Settlement == 1) c2dOut += n;
+            if (r.ForHandler) c2dOut += n;
             r.Taken = taken;
             r.Complete();
             PullC2d();

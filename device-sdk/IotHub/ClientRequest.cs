@@ -45,8 +45,9 @@ namespace IotHubAmqp.Device.IotHub
         public C2dMessage C2d;
         public int Settlement;
 
-        // TakeC2d
+        // TakeC2d: messages handed to the handler count against the prefetch until returned (C2dReturned)
         public int MaxCount;
+        public bool ForHandler;
         public C2dMessage[] Taken;
 
         /// <summary>Set when the call failed: thrown on the caller's thread.</summary>
@@ -70,6 +71,7 @@ namespace IotHubAmqp.Device.IotHub
             LastFault = null;
             C2d = null;
             Taken = null;
+            ForHandler = false;
             Error = null;
             state = 0;
             Done.Reset();

@@ -211,7 +211,7 @@ namespace IotHubAmqp.Device.IotHub
             var r = new ClientRequest();
             r.Reset(RequestKind.TakeC2d, platform.TickMilliseconds + options.OperationTimeoutMs);
             r.MaxCount = maxCount;
-            r.Settlement = forHandler ? 1 : 0;
+            r.ForHandler = forHandler;
             Call(r, options.OperationTimeoutMs, "ReceiveCloudToDevice");
             return r.Taken ?? new C2dMessage[0];
         }
