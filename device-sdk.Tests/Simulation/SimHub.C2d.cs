@@ -160,7 +160,12 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 if (s.SettledIds.Count > 4096) s.SettledIds.RemoveAt(0);
                 s.SettledIds.Add(boxed);
             }
-            if (c == null) return; // a CBS reply (sent settled) or an unknown id
+            if (c == null)
+            {
+                // A CBS reply, or an unknown id.
+                if (d.Settled) unsettledCbsReplies.Remove(boxed);
+                return;
+            }
             string outcome = d.State is Accepted ? "accepted" : d.State is Rejected ? "rejected" : d.State is Released ? "released" : d.State is Modified ? "modified" : "settled";
             c.Outcome = outcome;
             C2dSettled++;

@@ -58,9 +58,14 @@ namespace IotHubAmqp.Device.Tests.Simulation
             for (int i = 0; i < SaslMechanisms.Length; i++) if (SaslMechanisms[i] == init.Mechanism) offered = true;
             byte result = SaslOutcome.Auth;
             if (!offered) Violation("sasl-init chose " + init.Mechanism + ", which the hub did not offer");
+            else if (SaslFailures > 0)
+            {
+                SaslFailures--;
+                result = SaslFailureCode;
+            }
             else if (init.Mechanism == "PLAIN") result = CheckPlain(init.InitialResponse);
             else result = SaslOutcome.Ok; // ANONYMOUS, MSSBCBS: authorization comes later by CBS
-            Log("sasl-init " + init.Mechanism + " -> " + (result == SaslOutcome.Ok ? "ok" : "auth"));
+            Log("sasl-init " + init.Mechanism + " -> " + (result == SaslOutcome.Ok ? "ok" : "code " + result));
             var outcome = new SaslOutcome();
             outcome.Code = result;
             SendSasl(outcome);

@@ -1,6 +1,7 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 // Knobs and settings are public fields a harness assigns; some are never assigned inside this assembly.
 #pragma warning disable CS0649
+using IotHubAmqp.Device.Sasl;
 
 namespace IotHubAmqp.Device.Tests.Simulation
 {
@@ -39,6 +40,13 @@ namespace IotHubAmqp.Device.Tests.Simulation
         public uint HubInitialDeliveryCount;
 
         public bool AllowNoSasl = true;
+
+        /// <summary>The next N sasl-init get outcome <see cref="SaslFailureCode"/> (sys-temp: a hub restarting).</summary>
+        public int SaslFailures;
+        public byte SaslFailureCode = SaslOutcome.SysTemp;
+
+        /// <summary>Send put-token replies unsettled, as IoT Hub does: the device must settle each (iothub-amqp-wire.md 3).</summary>
+        public bool CbsRepliesUnsettled;
         public string[] SaslMechanisms = new string[] { "PLAIN", "ANONYMOUS", "MSSBCBS" };
 
         /// <summary>A token (put-token body, PLAIN password) is valid when it starts with this and no validator is set.</summary>

@@ -13,6 +13,10 @@ namespace IotHubAmqp.Device.Tests.Simulation
     {
         private const int MaxDeliveryBytes = 1024 * 1024;
         private readonly ArrayList pendingCbsReplies = new ArrayList();
+        private readonly ArrayList unsettledCbsReplies = new ArrayList();
+
+        /// <summary>Put-token replies sent unsettled on this connection that the device has not settled yet.</summary>
+        public int UnsettledCbsReplies => unsettledCbsReplies.Count;
         private ByteBuffer messageScratch; // one encode buffer for the hub's messages, made on first use
 
         private ByteBuffer EncodeForSend(Message m)
@@ -236,7 +240,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 m.ApplicationProperties["status-code"] = reply.Status;
                 m.ApplicationProperties["status-description"] = reply.Description;
                 m.BodyType = BodyType.None;
-                SendMessage(l, m, true, false);
+                uint replyId = SendMessage(l, m, !CbsRepliesUnsettled, false);
+                if (CbsRepliesUnsettled) unsettledCbsReplies.Add(replyId);
                 PutTokenRepliesSent++;
                 if (!AcceptPipelinedAttach && (reply.Status == 200 || reply.Status == 202)) Authorize();
                 Log("put-token reply " + reply.Status);

@@ -84,6 +84,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             stalledUntil = 0;
             WantsClose = false;
             sessions.Clear();
+            unsettledCbsReplies.Clear();
             ConnectionsAccepted++;
             Log("accept #" + ConnectionsAccepted);
         }

@@ -256,75 +256,6 @@ namespace IotHubAmqp.Device.IotHub
             PullC2d();
         }
 
-        /// <summary>A bug of ours surfaced in the driver: start over on a new connection rather than stop.</summary>
-        public void InternalError(Exception e, long now)
-        {
-            OnFault(new AmqpException(ErrorCode.InternalError, e.GetType().Name + ": " + e.Message), now);
-        }
-
-        // Any fault of the live connection or of a link it needs: tear down, then reconnect after a backoff.
-        private void OnFault(AmqpException reason, long now)
-        {
-            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed || Phase == ClientPhase.Idle || Phase == ClientPhase.Backoff) return;
-            if (Phase == ClientPhase.Connecting)
-            {
-                AttemptFailed(reason, now);
-                return;
-            }
-            TearDown();
-            NoteRedirect(reason);
-            // A connection that fell over soon after it came up does not reset the backoff: a hub that drops every
-            // connection at once gets a growing delay, not a reconnect storm.
-            attempt = now - connectedAt >= StableConnectionMs ? 0 : attempt + 1;
-            SetStatus(ClientStatus.Reconnecting, Describe(reason));
-            ScheduleReconnect(now, redirectHost != null);
-        }
-
-        private void AttemptFailed(AmqpException reason, long now, Exception original = null)
-        {
-            TearDown();
-            bool redirect = NoteRedirect(reason);
-            if (redirect && redirects < MaxRedirects)
-            {
-                // A redirect is an answer, not a failure: follow it at once, even for the first Open.
-                ScheduleReconnect(now, true);
-                return;
-            }
-            if (openRequest != null)
-            {
-                // The first Open reports its failure to the caller; later connects retry in the background.
-                Phase = ClientPhase.Idle;
-                redirectHost = null;
-                Fail(openRequest, original ?? reason);
-                openRequest = null;
-                return;
-            }
-            if (!redirect) redirectHost = null;
-            SetStatus(ClientStatus.Reconnecting, "attempt " + (attempt + 1) + " failed: " + Describe(reason));
-            attempt++;
-            ScheduleReconnect(now, redirect);
-        }
-
-        private void ScheduleReconnect(long now, bool immediately)
-        {
-            if (immediately && redirects < MaxRedirects)
-            {
-                redirects++;
-                Phase = ClientPhase.Backoff;
-                reconnectAt = now;
-                return;
-            }
-            if (!options.Retry.MayRetry(attempt))
-            {
-                Phase = ClientPhase.Idle;
-                SetStatus(ClientStatus.Disconnected, "gave up after " + attempt + " attempts");
-                FailAllSends(new AmqpException(ErrorCode.ConnectionLost, "the client gave up reconnecting after " + attempt + " attempts"));
-                return;
-            }
-            Phase = ClientPhase.Backoff;
-            reconnectAt = now + options.Retry.DelayMs(attempt, random.NextDouble());
-        }
-
         // Ends the connection (close queued for the driver to flush) and forgets its links; sends go back in line.
         private void TearDown()
         {
@@ -368,19 +299,6 @@ namespace IotHubAmqp.Device.IotHub
             c2d = null;
             // Messages the application has not taken are redelivered by the hub on the next link.
             c2dReady.Clear();
-        }
-
-        // amqp:link:redirect / amqp:connection:redirect info (iothub-amqp-wire.md 10): network-host, hostname, port.
-        private bool NoteRedirect(AmqpException reason)
-        {
-            if (reason == null || reason.Info == null) return false;
-            if (reason.Condition != ErrorCode.LinkRedirect && reason.Condition != ErrorCode.ConnectionRedirect) return false;
-            string host = reason.Info[new Symbol("network-host")] as string ?? reason.Info[new Symbol("hostname")] as string;
-            object port = reason.Info[new Symbol("port")];
-            if (host == null) return false;
-            redirectHost = host;
-            redirectPort = port is int p ? p : port is uint u ? (int)u : options.Port;
-            return true;
         }
 
         private static string Describe(Exception e) => e is AmqpException a ? a.Message : e.GetType().Name + ": " + e.Message;

@@ -190,7 +190,8 @@ namespace IotHubAmqp.Device.IotHub
         private void OnCbsReplies(long now)
         {
             IncomingDelivery reply;
-            while ((reply = cbsIn.Take()) != null)
+            // A refused token tears the connection down inside the loop (cbsIn gone): stop there.
+            while (cbsIn != null && (reply = cbsIn.Take()) != null)
             {
                 // Settle every reply, so the hub can forget it.
                 if (!reply.Settled) cbsIn.Accept(reply);
@@ -236,7 +237,7 @@ namespace IotHubAmqp.Device.IotHub
             renewing = false;
             int failures = ++renewalFailures;
             SetStatus(ClientStatus.TokenRenewalFailed, "renewal attempt " + failures + " failed: " + Describe(e));
-            long left = (tokenExpiry - SasToken.UnixSeconds(platform.UtcNow)) * 1000;
+            long left = TokenLeftMs();
             int delay = options.Retry.DelayMs(failures - 1, random.NextDouble());
             if (left <= delay)
             {
@@ -276,13 +277,15 @@ namespace IotHubAmqp.Device.IotHub
         // Milliseconds until the renewal point of the current token.
         private int RenewalDelayMs()
         {
-            long nowMs = (platform.UtcNow.Ticks - Types.Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
-            long left = tokenExpiry * 1000 - nowMs;
+            long left = TokenLeftMs();
             if (left <= 0) return 0;
             double fraction = options.RenewalPoint + options.RenewalJitter * (2 * random.NextDouble() - 1);
             double delay = left * fraction;
             return delay >= int.MaxValue ? int.MaxValue : (int)delay;
         }
+
+        // Milliseconds the token in force has left (its expiry is whole seconds; the clock is not).
+        private long TokenLeftMs() => tokenExpiry * 1000 - (platform.UtcNow.Ticks - Types.Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
 
         private long nextExpiry;
 

@@ -124,7 +124,8 @@ namespace IotHubAmqp.Device.IotHub
             if (Engine != null) Engine.Tick(now);
             ProcessEvents(now);
             if (openRequest != null && now >= openRequest.Deadline)
-                AttemptFailed(new AmqpException(ErrorCode.Timeout, "Open did not complete within " + options.ConnectTimeoutMs + " ms"), now);
+                AttemptFailed(new AmqpException(ErrorCode.Timeout, "Open did not complete within " + options.ConnectTimeoutMs + " ms"
+                    + (openRetryReason == null ? "" : "; the last attempt failed: " + openRetryReason)), now);
             OnTimers(now);
             if (Phase == ClientPhase.Closing && now >= closeDeadline) FinishClose();
             ExpireSends(now);
@@ -145,6 +146,7 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             openRequest = r;
+            openRetryReason = null;
             attempt = 0;
             StartAttempt(false, now);
         }

@@ -1,5 +1,6 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
+using IotHubAmqp.Device.Types;
 
 namespace IotHubAmqp.Device.IotHub
 {
@@ -35,6 +36,30 @@ namespace IotHubAmqp.Device.IotHub
 
         /// <summary>True when attempt <paramref name="attempt"/> (0-based) may still be made.</summary>
         public bool MayRetry(int attempt) => MaxAttempts <= 0 || attempt < MaxAttempts;
+
+        /// <summary>
+        /// True for an AMQP condition that says "try again" (the hub is busy, restarting or throttling, SASL
+        /// sys-temp, the connection dropped), false for one a retry cannot cure (unauthorized, not-found, a bad field).
+        /// </summary>
+        internal static bool IsTransient(string condition)
+        {
+            switch (condition)
+            {
+                case ErrorCode.ConnectionForced:
+                case ErrorCode.ConnectionLost:
+                case ErrorCode.InternalError:
+                case ErrorCode.ResourceLimitExceeded:
+                case ErrorCode.DetachForced:
+                case ErrorCode.Timeout:
+                case ServerBusy:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        // IoT Hub's "server busy" condition (throttling at the connection level).
+        private const string ServerBusy = "com.microsoft:server-busy";
 
         internal void Validate()
         {

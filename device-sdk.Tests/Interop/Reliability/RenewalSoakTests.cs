@@ -46,13 +46,13 @@ namespace IotHubAmqp.Device.InteropTests.Reliability
 
             string trail = RenewalSoak.Trail(events);
             Assert.True(client.Reconnects == 0, "reconnects: " + client.Reconnects + "\n" + trail);
-            Assert.DoesNotContain(events, e => e.Status == ClientStatus.Reconnecting);
-            Assert.DoesNotContain(events, e => e.Status == ClientStatus.TokenRenewalFailed);
+            Assert.DoesNotContain(RenewalSoak.Snapshot(events), e => e.Status == ClientStatus.Reconnecting);
+            Assert.DoesNotContain(RenewalSoak.Snapshot(events), e => e.Status == ClientStatus.TokenRenewalFailed);
 
             // One signature per token: the first in Open, then one per renewal. Each renewal (the moment its
             // put-token was answered) came before the previous token's expiry.
             var signings = platform.Signings;
-            var renewed = events.Where(e => e.Status == ClientStatus.TokenRenewed).ToList();
+            var renewed = RenewalSoak.Snapshot(events).Where(e => e.Status == ClientStatus.TokenRenewed).ToList();
             long expected = (long)(RenewalSoak.Duration.TotalSeconds / (RenewalSoak.LifetimeSeconds * 0.65)) - 2;
             Assert.True(renewed.Count >= expected, "renewals: " + renewed.Count + ", expected at least " + expected);
             // A renewal cut short by Close may have signed a token that never went out.
@@ -122,8 +122,8 @@ namespace IotHubAmqp.Device.InteropTests.Reliability
             client.Close();
 
             string trail = RenewalSoak.Trail(events);
-            Assert.DoesNotContain(events, e => e.Status == ClientStatus.Reconnecting);
-            Assert.DoesNotContain(events, e => e.Status == ClientStatus.TokenRenewalFailed);
+            Assert.DoesNotContain(RenewalSoak.Snapshot(events), e => e.Status == ClientStatus.Reconnecting);
+            Assert.DoesNotContain(RenewalSoak.Snapshot(events), e => e.Status == ClientStatus.TokenRenewalFailed);
             Assert.True(reconnects == renewals, $"reconnects {reconnects}, renewals {renewals}\n{trail}");
             long expected = (long)(RenewalSoak.Duration.TotalSeconds / (RenewalSoak.LifetimeSeconds * 0.65)) - 2;
             Assert.True(renewals >= expected, "planned reconnects: " + renewals + ", expected at least " + expected);
@@ -177,6 +177,12 @@ namespace IotHubAmqp.Device.InteropTests.Reliability
                 lock (list) list.Add((DateTime.UtcNow, status, reason));
             };
             return list;
+        }
+
+        /// <summary>A copy of the events taken under their lock: the dispatcher may still be adding (Closed).</summary>
+        public static List<(DateTime Time, ClientStatus Status, string Reason)> Snapshot(List<(DateTime Time, ClientStatus Status, string Reason)> events)
+        {
+            lock (events) return new List<(DateTime, ClientStatus, string)>(events);
         }
 
         public static string Trail(List<(DateTime Time, ClientStatus Status, string Reason)> events)

@@ -1,0 +1,178 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System;
+using System.Collections;
+using IotHubAmqp.Device.Engine;
+using IotHubAmqp.Device.IotHub;
+using IotHubAmqp.Device.Types;
+
+namespace IotHubAmqp.Device.Tests.Simulation
+{
+    /// <summary>
+    /// One scripted scenario of the whole client (ClientCore + engine) against <see cref="SimHub"/>, under virtual
+    /// time, with no randomness: a test sets the hub's knobs, runs to a time, and reads what the client reported.
+    /// It plays the driver's part as <see cref="ClientSimulation"/> does, on a network with no latency.
+    /// </summary>
+    internal sealed class SimClientRig
+    {
+        private static readonly DateTime Epoch = new DateTime(2026, 1, 1, 0, 0, 0);
+        private const int MaxStepsPerRun = 200000;
+
+        public readonly SimHub Hub = new SimHub();
+        public readonly DeviceClientOptions Options = new DeviceClientOptions();
+        public readonly FixedPlatform Platform = new FixedPlatform(Epoch);
+
+        /// <summary>"t=ms Status: reason" per status notice, in order.</summary>
+        public readonly ArrayList Statuses = new ArrayList();
+
+        private ClientCore core;
+        private SimNetwork net;
+        private long now;
+
+        public SimClientRig()
+        {
+            Hub.DeviceId = "rig-device";
+            Hub.HostName = "rig-hub.azure-devices.net";
+            Options.Retry.MinDelayMs = 100;
+            Options.Retry.MaxDelayMs = 1000;
+        }
+
+        public ClientCore Core => core;
+
+        public long Now => now;
+
+        /// <summary>The first time the client's Status read Connected while its phase was not Connected (-1: never).</summary>
+        public long StatusAheadOfPhaseAt = -1;
+
+        /// <summary>Submits Open (building the client on first use) and returns the request to watch.</summary>
+        public ClientRequest Open(int timeoutMs)
+        {
+            if (core == null)
+            {
+                string cs = "HostName=" + Hub.HostName + ";DeviceId=" + Hub.DeviceId + ";SharedAccessKey=cmlnLWtleS0xMjM0NTY3ODkwYWJjZGVm";
+                core = new ClientCore(IotHubConnectionString.Parse(cs), Options, Platform, new Random(7));
+            }
+            var r = new ClientRequest();
+            r.Reset(RequestKind.Open, now + timeoutMs);
+            core.Submit(r, now);
+            Notices();
+            return r;
+        }
+
+        /// <summary>Runs the client and the hub until virtual time <paramref name="until"/>.</summary>
+        public void RunUntil(long until)
+        {
+            for (int step = 0; step < MaxStepsPerRun; step++)
+            {
+                core.Tick(now);
+                Transport();
+                Move();
+                Notices();
+                if (core.Status == ClientStatus.Connected && core.Phase != ClientPhase.Connected && StatusAheadOfPhaseAt < 0) StatusAheadOfPhaseAt = now;
+                if (now >= until) return;
+                long next = core.NextDeadline;
+                if (core.WantsTransport || core.WantsTransportClosed || (core.Engine != null && net != null && core.Engine.HasOutput)) next = now;
+                long h = Hub.NextDueTime();
+                if (h < next) next = h;
+                if (net != null && (net.IsClosed || net.ToDevice.HasPending || net.ToHub.HasPending)) next = now;
+                now = next > now ? (next < until ? next : until) : now + 1;
+                Platform.UtcNow = Epoch.AddTicks(now * TimeSpan.TicksPerMillisecond);
+            }
+            throw new InvalidOperationException("the scenario did not reach t=" + until + " (stuck at t=" + now + ")");
+        }
+
+        /// <summary>The status lines joined, for assertion messages.</summary>
+        public string StatusText()
+        {
+            string s = "";
+            for (int i = 0; i < Statuses.Count; i++) s += Statuses[i] + "\n";
+            return s;
+        }
+
+        /// <summary>The time of the first status line starting with <paramref name="status"/> after <paramref name="from"/> (-1: none).</summary>
+        public long FirstStatusAt(string status, long from)
+        {
+            for (int i = 0; i < Statuses.Count; i++)
+            {
+                string line = (string)Statuses[i];
+                int space = line.IndexOf(' ');
+                long t = long.Parse(line.Substring(2, space - 2));
+                if (t >= from && line.Substring(space + 1).StartsWith(status + ":")) return t;
+            }
+            return -1;
+        }
+
+        private void Notices()
+        {
+            object n;
+            while ((n = core.TakeNotice()) != null)
+            {
+                if (n is StatusNotice st) Statuses.Add("t=" + now + " " + ClientStatusName.Of(st.Status) + ": " + st.Reason);
+            }
+        }
+
+        private void Transport()
+        {
+            if (core.WantsTransportClosed)
+            {
+                if (net != null)
+                {
+                    WriteOutput();
+                    net.Cut();
+                    net.Pump(Hub, now);
+                }
+                net = null;
+                core.TransportClosed(now);
+            }
+            if (core.WantsTransport)
+            {
+                core.TransportConnecting();
+                Hub.Accept(now);
+                net = new SimNetwork(new SimRandom(11));
+                net.SetLatency(0, 0);
+                core.TransportConnected(now);
+            }
+        }
+
+        private void Move()
+        {
+            if (net == null) return;
+            WriteOutput();
+            net.Pump(Hub, now);
+            Connection engine = core.Engine;
+            while (engine != null && net != null)
+            {
+                engine.GetReceiveSpace(out byte[] buf, out int off, out int count);
+                int n = net.DeviceRead(buf, off, count, now);
+                if (n == 0) break;
+                if (n < 0)
+                {
+                    core.TransportEnded(new AmqpException(ErrorCode.ConnectionLost, "the hub closed the connection"), now);
+                    net = null;
+                    return;
+                }
+                engine.Received(n, now);
+                core.ProcessEvents(now);
+                engine = core.Engine;
+            }
+            WriteOutput();
+            if (net != null) net.Pump(Hub, now);
+        }
+
+        private void WriteOutput()
+        {
+            Connection engine = core.Engine;
+            if (engine == null || net == null) return;
+            while (engine.HasOutput)
+            {
+                engine.GetOutput(out byte[] buf, out int off, out int count);
+                if (net.DeviceWrite(buf, off, count, now) < count)
+                {
+                    engine.DiscardOutput();
+                    core.TransportEnded(new AmqpException(ErrorCode.ConnectionLost, "the connection was cut"), now);
+                    return;
+                }
+                engine.OutputWritten(now);
+            }
+        }
+    }
+}
