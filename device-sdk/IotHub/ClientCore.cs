@@ -363,7 +363,7 @@ namespace IotHubAmqp.Device.IotHub
 
         internal static SendResult ToResult(Outcome outcome, string messageId)
         {
-            if (outcome is Accepted) return new SendResult(SendOutcome.Accepted, null, null, messageId);
+            if (outcome is Accepted) return messageId == null ? SendResult.AcceptedWithoutId : new SendResult(SendOutcome.Accepted, null, null, messageId);
             if (outcome is Rejected rj)
             {
                 string condition = rj.Error == null ? null : rj.Error.Condition;

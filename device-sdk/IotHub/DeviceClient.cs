@@ -138,7 +138,22 @@ namespace IotHubAmqp.Device.IotHub
         /// the message has none. If the connection drops first, the message is sent again on the new connection
         /// (at-least-once: the hub may see it twice, with the same message-id). The message may be reused once this returns.
         /// </summary>
-        public SendResult SendTelemetry(Message message) => Send(message, RequestKind.Send);
+        public SendResult SendTelemetry(Message message) => Send(message, RequestKind.Send, true);
+
+        /// <summary>
+        /// Sends <paramref name="message"/> as it is and waits for the hub's outcome, allocating nothing when the hub
+        /// accepts it: for a steady loop that reuses one <see cref="Message"/> (and its body array). Unlike
+        /// <see cref="SendTelemetry(Message)"/> no message-id is added when the message has none.
+        /// </summary>
+        /// <param name="message">The message; it may be changed again once the call returns.</param>
+        /// <param name="failure">Null when accepted; else why not (Rejected, Throttled, Released or TimedOut).</param>
+        /// <returns>True when the hub accepted the message.</returns>
+        public bool TrySendTelemetry(Message message, out SendResult failure)
+        {
+            SendResult r = Send(message, RequestKind.Send, false);
+            failure = r.IsAccepted ? null : r;
+            return failure == null;
+        }
 
         /// <summary>
         /// Starts a telemetry send and returns at once; <paramref name="completed"/> runs on the client's handler
@@ -148,7 +163,7 @@ namespace IotHubAmqp.Device.IotHub
         public void BeginSendTelemetry(Message message, SendCompletedHandler completed)
         {
             if (completed == null) throw new ArgumentNullException(nameof(completed));
-            var r = PrepareSend(message, RequestKind.Send, new ClientRequest());
+            var r = PrepareSend(message, RequestKind.Send, new ClientRequest(), true);
             r.Callback = completed;
             driver.Submit(r);
         }
@@ -157,11 +172,11 @@ namespace IotHubAmqp.Device.IotHub
         /// Sends a message on the device's <c>/messages/serviceBound/feedback</c> sender link (the seed's device table),
         /// attaching that link on first use.
         /// </summary>
-        public SendResult SendFeedback(Message message) => Send(message, RequestKind.Feedback);
+        public SendResult SendFeedback(Message message) => Send(message, RequestKind.Feedback, false);
 
-        private SendResult Send(Message message, RequestKind kind)
+        private SendResult Send(Message message, RequestKind kind, bool addMessageId)
         {
-            ClientRequest r = PrepareSend(message, kind, pool.Take());
+            ClientRequest r = PrepareSend(message, kind, pool.Take(), addMessageId);
             driver.Submit(r);
             int wait = options.OperationTimeoutMs + GraceMs;
             if (!r.Done.WaitOne(wait, false) && r.GiveUp())
@@ -173,15 +188,18 @@ namespace IotHubAmqp.Device.IotHub
             return result;
         }
 
-        private ClientRequest PrepareSend(Message message, RequestKind kind, ClientRequest r)
+        private ClientRequest PrepareSend(Message message, RequestKind kind, ClientRequest r, bool addMessageId)
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
             if (kind == RequestKind.Send) CheckTelemetry(message);
-            if (message.Properties == null) message.Properties = new MessageProperties();
-            if (kind == RequestKind.Send && message.Properties.MessageId == null) message.Properties.MessageId = Guid.NewGuid().ToString();
+            if (addMessageId)
+            {
+                if (message.Properties == null) message.Properties = new MessageProperties();
+                if (message.Properties.MessageId == null) message.Properties.MessageId = Guid.NewGuid().ToString();
+            }
             r.Reset(kind, platform.TickMilliseconds + options.OperationTimeoutMs);
             r.Message = message;
-            object id = message.Properties.MessageId;
+            object id = message.Properties == null ? null : message.Properties.MessageId;
             r.MessageId = id as string ?? (id == null ? null : id.ToString());
             return r;
         }

@@ -28,6 +28,9 @@ namespace IotHubAmqp.Device.IotHub
             MessageId = messageId;
         }
 
+        // Results carry nothing per message when there is no message-id: one instance serves every such send.
+        internal static readonly SendResult AcceptedWithoutId = new SendResult(SendOutcome.Accepted, null, null, null);
+
         /// <summary>What the hub answered.</summary>
         public SendOutcome Outcome { get; }
 

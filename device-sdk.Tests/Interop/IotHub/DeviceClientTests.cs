@@ -196,6 +196,47 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
         }
 
         [Fact]
+        public void TrySendTelemetry_ReusedMessage_AllocatesNothingOnTheCallersThread()
+        {
+            using var f = new HubFixture();
+            DeviceClient client = f.Client("dev1", null, out _);
+            client.Open();
+            var body = new byte[64];
+            var message = new Message(body);
+            for (int i = 0; i < 20; i++) Assert.True(client.TrySendTelemetry(message, out _)); // warm up (JIT, pools)
+            const int sends = 200;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            int accepted = 0;
+            for (int i = 0; i < sends; i++)
+            {
+                body[0] = (byte)i; // the loop changes the reading in place
+                if (client.TrySendTelemetry(message, out SendResult failure)) accepted++;
+                else Assert.Fail("not accepted: " + failure);
+            }
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(sends, accepted);
+            Assert.Equal(0, allocated);
+            Assert.Equal(sends + 20, f.Hub.GetTelemetry("dev1").Count);
+            Assert.All(f.Hub.GetTelemetry("dev1"), t => Assert.Null(t.MessageId)); // sent as it was: no id added
+            client.Close();
+        }
+
+        [Fact]
+        public void TrySendTelemetry_HubRejects_ReportsTheFailure()
+        {
+            using var f = new HubFixture();
+            DeviceClient client = f.Client("dev1", null, out _);
+            client.Open();
+            f.Hub.RejectNextTelemetry(1);
+            Assert.False(client.TrySendTelemetry(new Message(new byte[] { 1 }), out SendResult failure));
+            Assert.NotNull(failure);
+            Assert.False(failure.IsAccepted);
+            Assert.True(client.TrySendTelemetry(new Message(new byte[] { 2 }), out failure));
+            Assert.Null(failure);
+            client.Close();
+        }
+
+        [Fact]
         public void C2d_Handler_ReceivesAndCompletes()
         {
             using var f = new HubFixture();
