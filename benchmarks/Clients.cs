@@ -77,6 +77,59 @@ namespace IotHubAmqp.Benchmarks
         public void Dispose() => client.Dispose();
     }
 
+    /// <summary>
+    /// The SDK's public face: <see cref="IotHubAmqp.Device.IotHub.DeviceClient"/> (CBS, no SASL, its own driver and
+    /// handler threads), with one reused message: <c>TrySendTelemetry</c> one at a time, <c>BeginSendTelemetry</c> for a window.
+    /// </summary>
+    internal sealed class PublicClient : IBenchClient
+    {
+        private readonly IotHubAmqp.Device.IotHub.DeviceClient client;
+
+        public PublicClient(ClientOptions o)
+        {
+            string cs = "HostName=bench-hub.azure-devices.net;DeviceId=bench-device;SharedAccessKey=" + Convert.ToBase64String(new byte[32]) + ";GatewayHostName=" + o.Host;
+            var options = new IotHubAmqp.Device.IotHub.DeviceClientOptions { MaxFrameSize = o.MaxFrameSize, Port = o.Port, ReceiveCloudToDevice = false };
+            ITransportFactory transports = o.Tls ? DesktopTransportFactory.FromPemFile(o.CaPemPath) : new Measurements.PlainFactory(o.CaPemPath);
+            client = new IotHubAmqp.Device.IotHub.DeviceClient(cs, transports, OurClient.Platform, options);
+            client.Open();
+        }
+
+        public int C2dQueued => 0;
+
+        public void Send(byte[] payload)
+        {
+            if (!client.TrySendTelemetry(new DeviceMessage(payload), out var failure)) throw new InvalidOperationException("not accepted: " + failure);
+        }
+
+        public void SendWindow(byte[] payload, int count, int window)
+        {
+            int failures = 0;
+            var message = new DeviceMessage(payload);
+            using var done = new SemaphoreSlim(0);
+            IotHubAmqp.Device.IotHub.SendCompletedHandler callback = (sender, m, result) =>
+            {
+                if (!result.IsAccepted) Interlocked.Increment(ref failures);
+                done.Release();
+            };
+            int outstanding = 0;
+            for (int i = 0; i < count; i++)
+            {
+                if (outstanding == window)
+                {
+                    if (!done.Wait(10000)) throw new TimeoutException("no outcome");
+                    outstanding--;
+                }
+                client.BeginSendTelemetry(message, callback);
+                outstanding++;
+            }
+            while (outstanding-- > 0)
+                if (!done.Wait(10000)) throw new TimeoutException("no outcome");
+            if (failures > 0) throw new InvalidOperationException(failures + " messages not accepted");
+        }
+
+        public void Dispose() => client.Close();
+    }
+
     /// <summary>AMQP.Net Lite 2.5.5's client: Connection, Session, SenderLink (and ReceiverLink for C2D), no SASL.</summary>
     internal sealed class LiteClient : IBenchClient
     {

@@ -95,6 +95,8 @@ namespace IotHubAmqp.Benchmarks
 
         private static IBenchClient Create(bool ours, ClientOptions o) => ours ? new OurClient(o) : new LiteClient(o);
 
+        private static IBenchClient Create(bool ours, bool publicClient, ClientOptions o) => ours && publicClient ? new PublicClient(o) : Create(ours, o);
+
         // ---- 2b. retained heap: must run first, before either library has made a connection in this process ----
 
         public void RetainedHeap()
@@ -221,6 +223,20 @@ namespace IotHubAmqp.Benchmarks
                     log($"throughput {label}: ours {o:F0}/s, Lite {l:F0}/s");
                 }
             }
+            // The public DeviceClient (its driver thread coalesces what is queued into one write) against the same Lite runs.
+            foreach (bool tls in new[] { false, true })
+            {
+                var ours = new List<double>();
+                var lite = new List<double>();
+                for (int round = 0; round < scale.Rounds; round++)
+                {
+                    ours.Add(Rate(true, tls, 16, payload, publicClient: true));
+                    lite.Add(Rate(false, tls, 16, payload));
+                }
+                string label = (tls ? "TLS" : "no TLS") + ", window 16, public DeviceClient.BeginSendTelemetry";
+                Rows.Add(new Row("throughput", "1 KB telemetry, " + label, "msg/s", Median(ours), Median(lite), "median of " + scale.Rounds + "; ours with CBS, one reused message") { Key = "tpPublic " + (tls ? "TLS" : "no TLS") });
+                log($"throughput {label}: ours {Median(ours):F0}/s, Lite {Median(lite):F0}/s");
+            }
             // Diagnostics: the engine over a socket left in blocking mode (not the SDK's desktop transport).
             foreach (int window in new[] { 1, 16 })
             {
@@ -237,9 +253,9 @@ namespace IotHubAmqp.Benchmarks
             }
         }
 
-        private double Rate(bool ours, bool tls, int window, byte[] payload, bool blockingSocket = false)
+        private double Rate(bool ours, bool tls, int window, byte[] payload, bool blockingSocket = false, bool publicClient = false)
         {
-            using IBenchClient c = Create(ours, Options(tls ? peer.TlsPort : peer.PlainPort, tls) with { BlockingSocket = blockingSocket });
+            using IBenchClient c = Create(ours, publicClient, Options(tls ? peer.TlsPort : peer.PlainPort, tls) with { BlockingSocket = blockingSocket });
             Run(c, payload, window, 300); // warm-up: JIT tiers, buffers
             long start = Stopwatch.GetTimestamp();
             long sent = 0;

@@ -163,7 +163,7 @@ namespace IotHubAmqp.Device.IotHub
         public void BeginSendTelemetry(Message message, SendCompletedHandler completed)
         {
             if (completed == null) throw new ArgumentNullException(nameof(completed));
-            var r = PrepareSend(message, RequestKind.Send, new ClientRequest(), true);
+            var r = PrepareSend(message, RequestKind.Send, pool.Take(), true);
             r.Callback = completed;
             driver.Submit(r);
         }
@@ -274,7 +274,14 @@ namespace IotHubAmqp.Device.IotHub
             if (notice is ClientRequest r)
             {
                 SendResult result = r.Result ?? new SendResult(SendOutcome.Rejected, r.Error is AmqpException a ? a.Condition : null, r.Error == null ? null : r.Error.Message, r.MessageId);
-                r.Callback(this, r.Message, result);
+                try
+                {
+                    r.Callback(this, r.Message, result);
+                }
+                finally
+                {
+                    pool.Return(r);
+                }
                 return;
             }
             if (notice == ClientCore.C2dAvailable) DeliverC2d();

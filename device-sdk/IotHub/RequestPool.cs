@@ -2,11 +2,11 @@
 
 namespace IotHubAmqp.Device.IotHub
 {
-    /// <summary>Reused requests for blocking sends, so a steady send loop allocates no request or wait handle.</summary>
+    /// <summary>Reused requests for sends, so a steady send loop allocates no request or wait handle.</summary>
     internal sealed class RequestPool
     {
-        /// <summary>Enough for one blocking sender per application thread a device runs.</summary>
-        public const int Size = 4;
+        /// <summary>A blocking caller takes one per call; a window of BeginSendTelemetry sends one per send in flight.</summary>
+        public const int Size = 16;
 
         private readonly ClientRequest[] free = new ClientRequest[Size];
         private int count;
