@@ -16,6 +16,8 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>First size of the read and write buffers; they grow, once, to what the traffic needs.</summary>
         public const int InitialBufferSize = 512;
 
+        private const int InitialEventSlots = 8;
+
         /// <summary>
         /// Heartbeats go out after this share of the peer's idle timeout: every silence stays under half of it
         /// (2.4.5) with room for the network's jitter and our own scheduling.
@@ -47,7 +49,8 @@ namespace IotHubAmqp.Device.Engine
                 throw new System.ArgumentException("max frame size must be at least " + Frame.MinMaxFrameSize);
             this.settings = settings;
             sessions = new Session[settings.ChannelMax + 1];
-            events = new EventRing(1 + sessions.Length * (1 + Session.MaxLinks));
+            // The connection, one session and its usual links; the ring grows if more have events at once.
+            events = new EventRing(InitialEventSlots);
             PeerMaxFrameSize = Frame.MinMaxFrameSize;
             saslDone = settings.Sasl == null;
         }

@@ -34,10 +34,13 @@ namespace IotHubAmqp.Device.Engine
         internal int PendingEvents;
     }
 
-    /// <summary>A fixed ring of engine objects with pending events, sized once from the connection's limits.</summary>
+    /// <summary>
+    /// A ring of engine objects with pending events. Each object sits in it at most once, so it only grows (rarely:
+    /// when more objects than ever before have events at the same time), never on a steady hot path.
+    /// </summary>
     internal sealed class EventRing
     {
-        private readonly EngineObject[] ring;
+        private EngineObject[] ring;
         private int head;
         private int count;
 
@@ -48,14 +51,22 @@ namespace IotHubAmqp.Device.Engine
 
         public int Count => count;
 
+        public int Capacity => ring.Length;
+
+        private void Grow()
+        {
+            var grown = new EngineObject[ring.Length * 2];
+            for (int i = 0; i < count; i++) grown[i] = ring[(head + i) % ring.Length];
+            ring = grown;
+            head = 0;
+        }
+
         public void Raise(EngineObject source, int kind)
         {
             bool queued = source.PendingEvents != 0;
             source.PendingEvents |= kind;
             if (queued) return;
-            // Capacity is one slot per object the connection can hold, so this cannot overflow; a full ring would
-            // be a bug, and losing an event silently would hang a caller, so fail loudly.
-            if (count == ring.Length) throw new AmqpException(ErrorCode.InternalError, "engine event ring overflow");
+            if (count == ring.Length) Grow();
             ring[(head + count) % ring.Length] = source;
             count++;
         }

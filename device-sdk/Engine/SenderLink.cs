@@ -24,7 +24,9 @@ namespace IotHubAmqp.Device.Engine
 
         private readonly byte sndSettleMode;
         private readonly Transfer transfer = new Transfer();
-        private readonly OutgoingDelivery[] slots = new OutgoingDelivery[MaxInFlight];
+        // Grown on demand up to MaxInFlight: a link that sends one at a time keeps a few slots, not sixteen.
+        private const int InitialSlots = 4;
+        private OutgoingDelivery[] slots = new OutgoingDelivery[InitialSlots];
         private readonly int[] queue = new int[MaxInFlight];
         private int queueHead;
         private int queueCount;
@@ -82,8 +84,15 @@ namespace IotHubAmqp.Device.Engine
         {
             if (IsEnded) throw Error ?? new AmqpException(ErrorCode.IllegalState, "link '" + Name + "' is detached");
             Session.ThrowIfEnded();
-            for (int i = 0; i < slots.Length; i++)
+            for (int i = 0; ; i++)
             {
+                if (i == slots.Length)
+                {
+                    if (slots.Length == MaxInFlight) return null;
+                    var grown = new OutgoingDelivery[slots.Length * 2 > MaxInFlight ? MaxInFlight : slots.Length * 2];
+                    System.Array.Copy(slots, grown, slots.Length);
+                    slots = grown;
+                }
                 if (slots[i] == null) slots[i] = new OutgoingDelivery();
                 OutgoingDelivery d = slots[i];
                 if (d.Status != DeliveryStatus.Free) continue;
@@ -92,7 +101,6 @@ namespace IotHubAmqp.Device.Engine
                 queueCount++;
                 return d;
             }
-            return null;
         }
 
         /// <summary>
