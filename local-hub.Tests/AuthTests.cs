@@ -57,6 +57,7 @@ public class AuthTests
     [Theory]
     [InlineData(SaslMode.Anonymous, "servicebus.windows.net:sastoken")]
     [InlineData(SaslMode.None, "azure-devices.net:sastoken")]
+    [InlineData(SaslMode.Mssbcbs, "servicebus.windows.net:sastoken")]
     public async Task Cbs_put_token_authorizes_device_links(SaslMode mode, string type)
     {
         using var hub = Hubs.Start();

@@ -37,6 +37,12 @@ internal sealed class ConnectionContext
         lock (_lock) return _grants.TryGetValue(scope, out var g) && g.ExpiresAt > now;
     }
 
+    /// <summary>The live grant of a scope, or null.</summary>
+    public Grant? GrantFor(string scope, DateTimeOffset now)
+    {
+        lock (_lock) return _grants.TryGetValue(scope, out var g) && g.ExpiresAt > now ? g : null;
+    }
+
     /// <summary>Removes and returns the grants that lapsed.</summary>
     public List<Grant> TakeExpired(DateTimeOffset now)
     {

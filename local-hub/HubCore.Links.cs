@@ -140,7 +140,10 @@ internal sealed partial class HubCore
 
     private static string RequireService(ConnectionContext context, DateTimeOffset now)
     {
-        if (!context.HasGrant(Grant.ServiceScope, now)) throw Unauthorized();
+        // Every service path (C2D send, feedback, telemetry read) needs ServiceConnect, as on IoT Hub.
+        if (context.GrantFor(Grant.ServiceScope, now) is not { } grant) throw Unauthorized();
+        if (TokenValidator.Lacks(grant, AccessRights.ServiceConnect) is { } refusal)
+            throw new AmqpException(AmqpErrorCode.UnauthorizedAccess, refusal);
         return Grant.ServiceScope;
     }
 

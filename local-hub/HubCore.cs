@@ -51,6 +51,8 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
     public int Port { get; private set; }
     public HubCertificates? Certificates { get; private set; }
     public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
+    /// <summary>Token checks, including <see cref="TokenValidator.Authorize"/> for REST callers.</summary>
+    internal TokenValidator Tokens => _tokens;
     public event Action<HubEvent>? EventRaised;
 
     // Fault injection: telemetry rejections. -1 = reject all until reset.
@@ -72,6 +74,8 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
         sasl.AddHandler(new SaslPlainHandler(new PlainAuthenticator(_tokens, Options.HubName,
             (who, error) => Raise(HubEventKind.AuthenticationFailed, 0, who, null, "SASL PLAIN: " + error))));
         sasl.AddHandler(new SaslAnonymousHandler());
+        // MSSBCBS (uamqp's and Azure's Python token auth): no credential in SASL, the token follows on $cbs.
+        sasl.AddHandler(new SaslAnonymousHandler("MSSBCBS"));
         settings.TransportProviders.Add(sasl);
         var amqp = new AmqpTransportProvider();
         amqp.Versions.Add(new AmqpVersion(1, 0, 0));
