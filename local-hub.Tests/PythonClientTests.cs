@@ -20,6 +20,39 @@ public class PythonClientTests
         Assert.Single(hub.GetTelemetry("dev1"));
     }
 
+    [Fact]
+    public async Task Uamqp_SASTokenAuth_authenticates_with_sasl_MSSBCBS_and_a_cbs_put_token()
+    {
+        using var hub = Hubs.Start();
+        var (exit, output) = await RunAsync("uamqp_cbs_send.py", new()
+        {
+            ["HUB_HOST"] = hub.HostName, ["HUB_PORT"] = hub.Port.ToString(), ["DEVICE_ID"] = "dev1",
+            ["DEVICE_TOKEN"] = hub.CreateDeviceToken("dev1", TimeSpan.FromHours(1)), ["HUB_CA"] = hub.CaCertificatePath,
+        });
+        Assert.True(exit == 0, output);
+        Assert.Equal("via MSSBCBS", System.Text.Encoding.UTF8.GetString(Assert.Single(hub.GetTelemetry("dev1")).Body));
+    }
+
+    [Theory]
+    [InlineData("service")]
+    [InlineData("iothubowner")]
+    public async Task Azure_eventhub_consumer_reads_the_hubs_telemetry_over_the_event_hubs_compatible_endpoint(string policy)
+    {
+        using var hub = Hubs.Start();
+        await using (var device = await TestClient.ConnectDeviceAsync(hub, "dev1"))
+        {
+            var link = await device.SenderAsync("/devices/dev1/messages/events");
+            for (var i = 0; i < 3; i++) await TestClient.SendAsync(link, TestClient.Telemetry("py-" + i));
+        }
+        var (exit, output) = await RunAsync("eventhub_consume.py", new()
+        {
+            ["EH_CONNECTION_STRING"] = hub.EventHubPolicyConnectionString(policy), ["EH_HOST"] = hub.EventHubHostName, ["HUB_PORT"] = hub.Port.ToString(),
+            ["HUB_CA"] = hub.CaCertificatePath, ["EXPECTED"] = "3",
+        });
+        Assert.True(exit == 0, output);
+        for (var i = 0; i < 3; i++) Assert.Contains("py-" + i, output);
+    }
+
     private static async Task<(int Exit, string Output)> RunAsync(string script, Dictionary<string, string> env)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "python", script);
