@@ -118,23 +118,24 @@ internal sealed class PlainAuthenticator : Microsoft.Azure.Amqp.Sasl.ISaslPlainA
     public Task<IPrincipal> AuthenticateAsync(string identity, string password)
     {
         var at = identity.IndexOf('@');
+        var user = identity;
         var name = at < 0 ? identity : identity[..at];
         var realm = at < 0 ? "" : identity[(at + 1)..];
         var isRoot = realm.StartsWith("sas.root.", StringComparison.Ordinal);
         var hub = isRoot ? realm["sas.root.".Length..] : realm.StartsWith("sas.", StringComparison.Ordinal) ? realm[4..] : null;
         if (hub is null || !hub.Equals(_hubName, StringComparison.OrdinalIgnoreCase))
         {
-            return Fail(name, "SASL PLAIN user must be {id}@sas.{hub} or {policy}@sas.root.{hub}.");
+            return Fail(name, user, "SASL PLAIN user must be {id}@sas.{hub} or {policy}@sas.root.{hub}.");
         }
-        if (!_validator.TryValidate(password, viaSaslPlain: true, out var grant, out var error) || grant is null) return Fail(name, error);
+        if (!_validator.TryValidate(password, viaSaslPlain: true, out var grant, out var error) || grant is null) return Fail(name, user, error);
         var deviceId = name.Split('/')[0];
-        if (isRoot ? grant.Policy != name : grant.DeviceId != deviceId) return Fail(name, "Token does not match the SASL user.");
+        if (isRoot ? grant.Policy != name : grant.DeviceId != deviceId) return Fail(name, user, "Token does not match the SASL user.");
         return Task.FromResult<IPrincipal>(new HubPrincipal(grant));
     }
 
-    private Task<IPrincipal> Fail(string? who, string error)
+    private Task<IPrincipal> Fail(string? who, string user, string error)
     {
-        _onFailure(who, error);
+        _onFailure(who, $"SASL PLAIN user '{HubCore.Escape(user)}' refused: {error}");
         return Task.FromException<IPrincipal>(new UnauthorizedAccessException(error));
     }
 }

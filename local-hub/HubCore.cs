@@ -71,8 +71,8 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
         };
         var sasl = new SaslTransportProvider { MaxFrameSize = 4096 };
         sasl.Versions.Add(new AmqpVersion(1, 0, 0));
-        sasl.AddHandler(new SaslPlainHandler(new PlainAuthenticator(_tokens, Options.HubName,
-            (who, error) => Raise(HubEventKind.AuthenticationFailed, 0, who, null, "SASL PLAIN: " + error))));
+        sasl.AddHandler(new SaslPlainServer(new PlainAuthenticator(_tokens, Options.HubName,
+            (who, reason) => Raise(HubEventKind.AuthenticationFailed, 0, who, null, reason))));
         sasl.AddHandler(new SaslAnonymousHandler());
         // MSSBCBS (uamqp's and Azure's Python token auth): no credential in SASL, the token follows on $cbs.
         sasl.AddHandler(new SaslAnonymousHandler("MSSBCBS"));
