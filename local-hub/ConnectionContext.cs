@@ -10,12 +10,19 @@ internal sealed class ConnectionContext
     private readonly List<(AmqpLink Link, string? Scope, string? DeviceId)> _links = new();
     private readonly List<(string Kind, SendingAmqpLink Link)> _replyLinks = new();
 
-    public ConnectionContext(AmqpConnection connection, StallableTransport transport, long id)
+    public ConnectionContext(AmqpConnection connection, StallableTransport transport, long id, DateTimeOffset openedAt)
     {
         Connection = connection;
         Transport = transport;
         Id = id;
+        OpenedAt = openedAt;
     }
+
+    /// <summary>When the hub accepted the connection (after TLS and SASL).</summary>
+    public DateTimeOffset OpenedAt { get; }
+
+    /// <summary>True once any token was accepted on the connection (SASL PLAIN or a put-token).</summary>
+    public bool Authenticated { get; private set; }
 
     public AmqpConnection Connection { get; }
     public StallableTransport Transport { get; }
@@ -29,6 +36,7 @@ internal sealed class ConnectionContext
         {
             _grants[grant.Scope] = grant;
             DeviceId ??= grant.DeviceId;
+            Authenticated = true;
         }
     }
 

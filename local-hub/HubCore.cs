@@ -170,7 +170,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
     {
         var wrapped = new StallableTransport(transport) { Guard = new FrameGuard(Options.MaxFrameSize) };
         var connection = new AmqpConnection(wrapped, protocolHeader, false, amqpSettings, connectionSettings);
-        var context = new ConnectionContext(connection, wrapped, Interlocked.Increment(ref _nextConnectionId));
+        var context = new ConnectionContext(connection, wrapped, Interlocked.Increment(ref _nextConnectionId), Time.GetUtcNow());
         wrapped.OnRefused = reason =>
         {
             Options.Log?.Invoke($"[FramingError] conn={context.Id} {reason}");
@@ -185,6 +185,10 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
         {
             context.AddGrant(principal.Grant);
             Raise(HubEventKind.Authenticated, context.Id, principal.Grant.DeviceId, null, "SASL PLAIN");
+        }
+        else
+        {
+            MakeRoomForUnauthenticated(context);
         }
         connection.SafeAddClosed((_, _) =>
         {
@@ -303,6 +307,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
                     Raise(HubEventKind.AuthenticationFailed, context.Id, grant.DeviceId, null, "token expired");
                 }
             }
+            CloseUnauthenticatedPastDeadline(now);
             C2d.Sweep();
         }
         catch (Exception ex)

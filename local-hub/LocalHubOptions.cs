@@ -63,6 +63,15 @@ public sealed class LocalHubOptions
     /// <summary>Concurrent connections.</summary>
     public int MaxConnections { get; set; } = 256;
 
+    /// <summary>
+    /// Connections that have not authenticated yet (no SASL PLAIN credential, no accepted put-token). Past it the
+    /// oldest unauthenticated one is closed, so idle or hostile sockets cannot use up <see cref="MaxConnections"/>.
+    /// </summary>
+    public int MaxUnauthenticatedConnections { get; set; } = 64;
+
+    /// <summary>Time a connection has, from the AMQP open, to authenticate (first accepted put-token) before it is closed.</summary>
+    public TimeSpan AuthenticationDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Idle timeout advertised to peers (a silent peer is dropped after it).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(4);
 
