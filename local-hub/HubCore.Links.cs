@@ -71,7 +71,7 @@ internal sealed partial class HubCore
             {
                 case RouteKind.Cbs:
                     if (link is ReceivingAmqpLink cbsIn) cbsIn.RegisterMessageListener(m => OnCbsRequest(context, cbsIn, m));
-                    else context.AddReplyLink("cbs", (SendingAmqpLink)link);
+                    else { TrackReplies((SendingAmqpLink)link); context.AddReplyLink("cbs", (SendingAmqpLink)link); }
                     break;
                 case RouteKind.Telemetry:
                     scope = RequireDevice(context, route.DeviceId!, now);
@@ -105,7 +105,7 @@ internal sealed partial class HubCore
                     break;
                 case RouteKind.EventHubManagement:
                     if (link is ReceivingAmqpLink mgmtIn) mgmtIn.RegisterMessageListener(m => OnManagementRequest(context, mgmtIn, m));
-                    else context.AddReplyLink("mgmt", (SendingAmqpLink)link);
+                    else { TrackReplies((SendingAmqpLink)link); context.AddReplyLink("mgmt", (SendingAmqpLink)link); }
                     break;
                 case RouteKind.PartitionReceive:
                     scope = RequireService(context, now);

@@ -18,7 +18,6 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
 {
     private readonly ConcurrentDictionary<AmqpConnection, ConnectionContext> _connections = new();
     private readonly List<HubEvent> _events = new();
-    private readonly ConcurrentDictionary<string, List<ReceivedTelemetry>> _telemetry = new(StringComparer.Ordinal);
     private readonly AmqpSettings _amqpSettings;
     private readonly TokenValidator _tokens;
     private AmqpTransportListener? _listener;
@@ -34,7 +33,9 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
         EventHubName = options.HubName;
         EventHubHostName = $"{options.HubName}-eventhubs.servicebus.windows.net";
         _tokens = new TokenValidator(options.Registry, HostName, EventHubHostName, time);
-        Telemetry = new TelemetryStore(Math.Max(1, options.Partitions), options.TelemetryRetainedPerPartition);
+        Telemetry = new TelemetryStore(Math.Max(1, options.Partitions), options.TelemetryRetainedPerPartition, options.TelemetryRetainedBytesPerPartition);
+        Throttle = new TelemetryThrottle(options.TelemetryBytesPerSecondPerDevice, options.TelemetryBurstBytesPerDevice, time);
+        Observed = new TelemetryObservations(options.MaxObservations, options.MaxObservedTelemetryBytes);
         Feedback = new FeedbackStore(options.MaxPendingFeedback, options.MaxObservations, HostName);
         C2d = new C2dQueues(options, time, OnC2dFinished);
         _amqpSettings = CreateAmqpSettings();
@@ -46,6 +47,8 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
     public string EventHubName { get; }
     public string EventHubHostName { get; }
     public TelemetryStore Telemetry { get; }
+    public TelemetryObservations Observed { get; }
+    public TelemetryThrottle Throttle { get; }
     public FeedbackStore Feedback { get; }
     public C2dQueues C2d { get; }
     public int Port { get; private set; }
@@ -252,22 +255,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
 
     public IReadOnlyList<HubEvent> Events { get { lock (_events) return _events.ToList(); } }
 
-    public IReadOnlyList<ReceivedTelemetry> TelemetryOf(string? deviceId)
-    {
-        if (deviceId is null) return _telemetry.Values.SelectMany(l => { lock (l) return l.ToList(); }).OrderBy(t => t.EnqueuedTime).ToList();
-        return _telemetry.TryGetValue(deviceId, out var list) ? Snapshot(list) : Array.Empty<ReceivedTelemetry>();
-        static List<ReceivedTelemetry> Snapshot(List<ReceivedTelemetry> l) { lock (l) return l.ToList(); }
-    }
-
-    private void Observe(ReceivedTelemetry t)
-    {
-        var list = _telemetry.GetOrAdd(t.DeviceId, _ => new List<ReceivedTelemetry>());
-        lock (list)
-        {
-            list.Add(t);
-            if (list.Count > Options.MaxObservations) list.RemoveAt(0);
-        }
-    }
+    public IReadOnlyList<ReceivedTelemetry> TelemetryOf(string? deviceId) => Observed.Of(deviceId);
 
     private void OnC2dFinished(C2dEntry entry, string deviceId, string status)
     {
