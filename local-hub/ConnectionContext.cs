@@ -10,7 +10,7 @@ internal sealed class ConnectionContext
     private readonly List<(AmqpLink Link, string? Scope, string? DeviceId)> _links = new();
     private readonly List<(string Kind, SendingAmqpLink Link)> _replyLinks = new();
 
-    public ConnectionContext(AmqpConnection connection, StallableTransport transport, long id, DateTimeOffset openedAt)
+    public ConnectionContext(AmqpConnection connection, StallableTransport transport, long id, long openedAt)
     {
         Connection = connection;
         Transport = transport;
@@ -18,8 +18,9 @@ internal sealed class ConnectionContext
         OpenedAt = openedAt;
     }
 
-    /// <summary>When the hub accepted the connection (after TLS and SASL).</summary>
-    public DateTimeOffset OpenedAt { get; }
+    /// <summary>When the hub accepted the connection (after TLS and SASL): a Stopwatch timestamp, real time even
+    /// when the hub runs on a test clock, because the deadline is about real sockets.</summary>
+    public long OpenedAt { get; }
 
     /// <summary>True once any token was accepted on the connection (SASL PLAIN or a put-token).</summary>
     public bool Authenticated { get; private set; }

@@ -27,11 +27,11 @@ internal sealed partial class HubCore
     }
 
     /// <summary>Sweep: a connection still without a token after the deadline is closed.</summary>
-    private void CloseUnauthenticatedPastDeadline(DateTimeOffset now)
+    private void CloseUnauthenticatedPastDeadline()
     {
         foreach (var c in _connections.Values)
         {
-            if (!c.Authenticated && now - c.OpenedAt >= Options.AuthenticationDeadline)
+            if (!c.Authenticated && System.Diagnostics.Stopwatch.GetElapsedTime(c.OpenedAt) >= Options.AuthenticationDeadline)
                 CloseUnauthenticated(c, AmqpErrorCode.UnauthorizedAccess,
                     $"No valid token within {Options.AuthenticationDeadline.TotalSeconds:0.#} s of opening the connection.");
         }

@@ -34,7 +34,8 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
         EventHubHostName = $"{options.HubName}-eventhubs.servicebus.windows.net";
         _tokens = new TokenValidator(options.Registry, HostName, EventHubHostName, time);
         Telemetry = new TelemetryStore(Math.Max(1, options.Partitions), options.TelemetryRetainedPerPartition, options.TelemetryRetainedBytesPerPartition);
-        Throttle = new TelemetryThrottle(options.TelemetryBytesPerSecondPerDevice, options.TelemetryBurstBytesPerDevice, time);
+        // Real time, not the hub's (possibly fake) clock: the throttle is about real throughput.
+        Throttle = new TelemetryThrottle(options.TelemetryBytesPerSecondPerDevice, options.TelemetryBurstBytesPerDevice, TimeProvider.System);
         Observed = new TelemetryObservations(options.MaxObservations, options.MaxObservedTelemetryBytes);
         Feedback = new FeedbackStore(options.MaxPendingFeedback, options.MaxObservations, HostName);
         C2d = new C2dQueues(options, time, OnC2dFinished);
@@ -173,7 +174,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
     {
         var wrapped = new StallableTransport(transport) { Guard = new FrameGuard(Options.MaxFrameSize) };
         var connection = new AmqpConnection(wrapped, protocolHeader, false, amqpSettings, connectionSettings);
-        var context = new ConnectionContext(connection, wrapped, Interlocked.Increment(ref _nextConnectionId), Time.GetUtcNow());
+        var context = new ConnectionContext(connection, wrapped, Interlocked.Increment(ref _nextConnectionId), System.Diagnostics.Stopwatch.GetTimestamp());
         wrapped.OnRefused = reason =>
         {
             Options.Log?.Invoke($"[FramingError] conn={context.Id} {reason}");
@@ -295,7 +296,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
                     Raise(HubEventKind.AuthenticationFailed, context.Id, grant.DeviceId, null, "token expired");
                 }
             }
-            CloseUnauthenticatedPastDeadline(now);
+            CloseUnauthenticatedPastDeadline();
             C2d.Sweep();
         }
         catch (Exception ex)
