@@ -55,8 +55,34 @@ public class AuthTests
     }
 
     [Theory]
+    [InlineData("tampered", "Invalid signature.")]
+    [InlineData("expired", "Token expired.")]
+    [InlineData("other-device", "Token does not match the SASL user.")]
+    public async Task A_refused_sasl_plain_ends_with_code_auth_and_a_log_line_naming_the_cause_without_the_token(string kind, string cause)
+    {
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var hub = Hubs.Start(o => o.Log = lines.Enqueue);
+        var token = kind switch
+        {
+            "expired" => hub.CreateDeviceToken("dev1", TimeSpan.FromSeconds(-5)),
+            "other-device" => hub.CreateDeviceToken("dev2", TimeSpan.FromHours(1)),
+            _ => hub.CreateDeviceToken("dev1", TimeSpan.FromHours(1)).Replace("&se=", "A&se="),
+        };
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => TestClient.ConnectAsync(hub, SaslMode.Plain, $"dev1@sas.{hub.Options.HubName}", token));
+        // AMQP 1.0 5.3.3.6: code auth (1) means bad credentials; sys (2) would tell the client to retry.
+        Assert.Equal("Auth", Assert.IsType<UnauthorizedAccessException>(ex).Message);
+        await hub.WaitForEventAsync(e => e.Kind == HubEventKind.AuthenticationFailed, TestClient.Timeout);
+        var line = Assert.Single(lines, l => l.StartsWith("[AuthenticationFailed]", StringComparison.Ordinal));
+        Assert.Contains($"SASL PLAIN user 'dev1@sas.{hub.Options.HubName}' refused: {cause}", line);
+        var signature = token[(token.IndexOf("sig=", StringComparison.Ordinal) + 4)..token.IndexOf("&se=", StringComparison.Ordinal)];
+        Assert.DoesNotContain(signature, line);
+        Assert.DoesNotContain("SharedAccessSignature", line);
+    }
+
+    [Theory]
     [InlineData(SaslMode.Anonymous, "servicebus.windows.net:sastoken")]
     [InlineData(SaslMode.None, "azure-devices.net:sastoken")]
+    [InlineData(SaslMode.Mssbcbs, "servicebus.windows.net:sastoken")]
     public async Task Cbs_put_token_authorizes_device_links(SaslMode mode, string type)
     {
         using var hub = Hubs.Start();

@@ -74,6 +74,18 @@ public class FilterAndTokenTypeTests
         var (status, _) = await client.PutTokenAsync(hub.CreateDeviceToken("dev1", TimeSpan.FromHours(1)), $"{hub.HostName}/devices/dev1", "jwt");
         Assert.Equal(200, status);
     }
+
+    [Fact]
+    public async Task A_put_token_whose_type_is_binary_is_accepted_as_newer_Azure_clients_send_it()
+    {
+        using var hub = Hubs.Start();
+        await using var client = await TestClient.ConnectAsync(hub, SaslMode.Anonymous);
+        var type = new ArraySegment<byte>(System.Text.Encoding.UTF8.GetBytes("servicebus.windows.net:sastoken"));
+        var (status, description) = await client.PutTokenAsync(hub.CreateDeviceToken("dev1", TimeSpan.FromHours(1)), $"{hub.HostName}/devices/dev1", type);
+        Assert.True(status == 200, description);
+        var link = await client.SenderAsync("/devices/dev1/messages/events");
+        Assert.IsType<Microsoft.Azure.Amqp.Framing.Accepted>(await TestClient.SendAsync(link, TestClient.Telemetry("b")));
+    }
 }
 
 public class RefusalTests

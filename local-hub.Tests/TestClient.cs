@@ -8,7 +8,7 @@ using Microsoft.Azure.Amqp.Transport;
 namespace IotHubAmqp.LocalHub.Tests;
 
 /// <summary>How the test client authenticates at the SASL layer.</summary>
-public enum SaslMode { None, Anonymous, Plain }
+public enum SaslMode { None, Anonymous, Plain, Mssbcbs }
 
 /// <summary>An AMQP client (Microsoft.Azure.Amqp) over TLS that validates the hub's CA.</summary>
 internal sealed class TestClient : IAsyncDisposable
@@ -35,7 +35,7 @@ internal sealed class TestClient : IAsyncDisposable
             sasl.Versions.Add(new AmqpVersion(1, 0, 0));
             sasl.AddHandler(mode == SaslMode.Plain
                 ? new SaslPlainHandler { AuthenticationIdentity = user, Password = password }
-                : new SaslAnonymousHandler());
+                : new SaslAnonymousHandler(mode == SaslMode.Mssbcbs ? "MSSBCBS" : SaslAnonymousHandler.Name));
             settings.TransportProviders.Add(sasl);
         }
         var amqp = new AmqpTransportProvider();
@@ -109,7 +109,7 @@ internal sealed class TestClient : IAsyncDisposable
 
     /// <summary>Sends a put-token on $cbs and returns (status-code, status-description, correlation-id ok).</summary>
     public async Task<(int Status, string Description)> PutTokenAsync(string token, string audience,
-        string type = "servicebus.windows.net:sastoken")
+        object? type = null)
     {
         var sender = await SenderAsync("$cbs", SettleMode.SettleOnSend);
         var receiver = await ReceiverAsync("$cbs", SettleMode.SettleOnSend);
@@ -119,7 +119,7 @@ internal sealed class TestClient : IAsyncDisposable
         request.Properties.To = "$cbs";
         request.Properties.ReplyTo = "cbs";
         request.ApplicationProperties.Map["operation"] = "put-token";
-        request.ApplicationProperties.Map["type"] = type;
+        request.ApplicationProperties.Map["type"] = type ?? "servicebus.windows.net:sastoken";
         request.ApplicationProperties.Map["name"] = audience;
         await sender.SendMessageAsync(request, new ArraySegment<byte>(Guid.NewGuid().ToByteArray()), AmqpConstants.NullBinary, Timeout);
         var reply = await receiver.ReceiveMessageAsync(Timeout) ?? throw new TimeoutException("no CBS reply");

@@ -3,8 +3,12 @@ using System.Text;
 
 namespace IotHubAmqp.LocalHub;
 
-/// <summary>What a validated token allows: one device (and its modules) or the whole hub (service policy).</summary>
-internal sealed record Grant(string Scope, string? DeviceId, DateTimeOffset ExpiresAt, bool ViaSaslPlain)
+/// <summary>
+/// What a validated token allows: one device (and its modules) or the hub's service side with a policy's rights.
+/// <see cref="Policy"/> is the <c>skn</c> (null for a device key token); <see cref="Audience"/> the stripped <c>sr</c>.
+/// </summary>
+internal sealed record Grant(string Scope, string? DeviceId, DateTimeOffset ExpiresAt, bool ViaSaslPlain,
+    AccessRights Rights = AccessRights.DeviceConnect, string? Policy = null, string? Audience = null)
 {
     public const string ServiceScope = "service";
     public bool IsService => Scope == ServiceScope;
@@ -12,7 +16,7 @@ internal sealed record Grant(string Scope, string? DeviceId, DateTimeOffset Expi
 }
 
 /// <summary>Checks SAS tokens against the registry: signature, expiry and audience.</summary>
-internal sealed class TokenValidator
+internal sealed partial class TokenValidator
 {
     private readonly DeviceRegistry _registry;
     private readonly string _hubHost;
@@ -48,26 +52,38 @@ internal sealed class TokenValidator
             error = "Token audience is not this hub."; return false;
         }
 
+        var parts = path.Split('/');
+        var deviceAudience = !onEventHubs && (parts.Length == 2 || parts.Length == 4) && parts[0] == "devices"
+            && (parts.Length == 2 || parts[2] == "modules");
+        var stripped = Strip(sas.Resource);
         if (sas.KeyName is not null)
         {
-            if (sas.KeyName != _registry.ServicePolicyName) { error = "Unknown policy."; return false; }
+            if (AccessPolicies.Find(_registry, sas.KeyName) is not { } policy) { error = "Unknown policy."; return false; }
             // The Event Hubs-compatible endpoint signs with the key string's UTF-8 bytes, IoT Hub with the decoded key.
-            var key = onEventHubs ? Encoding.UTF8.GetBytes(_registry.ServicePolicyKey) : Convert.FromBase64String(_registry.ServicePolicyKey);
+            var key = onEventHubs ? Encoding.UTF8.GetBytes(policy.Key) : Convert.FromBase64String(policy.Key);
             if (!sas.SignatureMatches(key)) { error = "Invalid signature."; return false; }
-            grant = new Grant(Grant.ServiceScope, null, sas.ExpiresAt, viaSaslPlain);
+            // A DeviceConnect policy may act for a registered device named by the audience.
+            if (deviceAudience && (policy.Rights & AccessRights.DeviceConnect) != 0)
+            {
+                if (!_registry.Contains(parts[1])) { error = "Unknown device."; return false; }
+                grant = new Grant(Grant.DeviceScope(parts[1]), parts[1], sas.ExpiresAt, viaSaslPlain, policy.Rights, policy.Name, stripped);
+            }
+            else
+            {
+                grant = new Grant(Grant.ServiceScope, null, sas.ExpiresAt, viaSaslPlain, policy.Rights, policy.Name, stripped);
+            }
             error = "";
             return true;
         }
 
-        var parts = path.Split('/');
-        if (onEventHubs || !(parts.Length == 2 || parts.Length == 4) || parts[0] != "devices" || (parts.Length == 4 && parts[2] != "modules"))
+        if (!deviceAudience)
         {
             error = "A device token's audience must be {host}/devices/{id}."; return false;
         }
         var deviceId = parts[1];
         if (!_registry.TryGetDeviceKey(deviceId, out var deviceKey)) { error = "Unknown device."; return false; }
         if (!sas.SignatureMatches(Convert.FromBase64String(deviceKey))) { error = "Invalid signature."; return false; }
-        grant = new Grant(Grant.DeviceScope(deviceId), deviceId, sas.ExpiresAt, viaSaslPlain);
+        grant = new Grant(Grant.DeviceScope(deviceId), deviceId, sas.ExpiresAt, viaSaslPlain, Audience: stripped);
         error = "";
         return true;
     }
@@ -102,23 +118,24 @@ internal sealed class PlainAuthenticator : Microsoft.Azure.Amqp.Sasl.ISaslPlainA
     public Task<IPrincipal> AuthenticateAsync(string identity, string password)
     {
         var at = identity.IndexOf('@');
+        var user = identity;
         var name = at < 0 ? identity : identity[..at];
         var realm = at < 0 ? "" : identity[(at + 1)..];
         var isRoot = realm.StartsWith("sas.root.", StringComparison.Ordinal);
         var hub = isRoot ? realm["sas.root.".Length..] : realm.StartsWith("sas.", StringComparison.Ordinal) ? realm[4..] : null;
         if (hub is null || !hub.Equals(_hubName, StringComparison.OrdinalIgnoreCase))
         {
-            return Fail(name, "SASL PLAIN user must be {id}@sas.{hub} or {policy}@sas.root.{hub}.");
+            return Fail(name, user, "SASL PLAIN user must be {id}@sas.{hub} or {policy}@sas.root.{hub}.");
         }
-        if (!_validator.TryValidate(password, viaSaslPlain: true, out var grant, out var error) || grant is null) return Fail(name, error);
+        if (!_validator.TryValidate(password, viaSaslPlain: true, out var grant, out var error) || grant is null) return Fail(name, user, error);
         var deviceId = name.Split('/')[0];
-        if (isRoot ? !grant.IsService : grant.DeviceId != deviceId) return Fail(name, "Token does not match the SASL user.");
+        if (isRoot ? grant.Policy != name : grant.DeviceId != deviceId) return Fail(name, user, "Token does not match the SASL user.");
         return Task.FromResult<IPrincipal>(new HubPrincipal(grant));
     }
 
-    private Task<IPrincipal> Fail(string? who, string error)
+    private Task<IPrincipal> Fail(string? who, string user, string error)
     {
-        _onFailure(who, error);
+        _onFailure(who, $"SASL PLAIN user '{HubCore.Escape(user)}' refused: {error}");
         return Task.FromException<IPrincipal>(new UnauthorizedAccessException(error));
     }
 }

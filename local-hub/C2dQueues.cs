@@ -30,6 +30,12 @@ internal sealed class C2dQueues
     private readonly Action<C2dEntry, string, string> _feedback; // entry, deviceId, status
     private readonly Dictionary<string, DeviceQueue> _queues = new(StringComparer.Ordinal);
     private long _nextSequence = 1;
+    private long _totalBytes;
+
+    /// <summary>Bytes of every queued or locked message (body + a fixed 256 per message for headers).</summary>
+    public long TotalBytes => Interlocked.Read(ref _totalBytes);
+
+    private static long Cost(MessageSnapshot m) => m.BodyLength + 256;
 
     public C2dQueues(LocalHubOptions options, TimeProvider time, Action<C2dEntry, string, string> feedback)
     {
@@ -54,6 +60,12 @@ internal sealed class C2dQueues
         lock (q)
         {
             if (q.Pending.Count + q.Locked.Count >= _options.C2dMaxQueuedPerDevice) return C2dEnqueueResult.QueueFull;
+            // All devices share one byte budget, so many devices with full queues stay bounded too.
+            if (Interlocked.Add(ref _totalBytes, Cost(message)) > _options.C2dMaxTotalBytes)
+            {
+                Interlocked.Add(ref _totalBytes, -Cost(message));
+                return C2dEnqueueResult.HubStorageFull;
+            }
             q.Pending.Add(new C2dEntry
             {
                 SequenceNumber = Interlocked.Increment(ref _nextSequence),
@@ -125,7 +137,11 @@ internal sealed class C2dQueues
         }
     }
 
-    private void Finish(C2dEntry entry, string deviceId, string status) => _feedback(entry, deviceId, status);
+    private void Finish(C2dEntry entry, string deviceId, string status)
+    {
+        Interlocked.Add(ref _totalBytes, -Cost(entry.Message));
+        _feedback(entry, deviceId, status);
+    }
 
     private sealed class DeviceQueue
     {

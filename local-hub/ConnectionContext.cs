@@ -10,12 +10,20 @@ internal sealed class ConnectionContext
     private readonly List<(AmqpLink Link, string? Scope, string? DeviceId)> _links = new();
     private readonly List<(string Kind, SendingAmqpLink Link)> _replyLinks = new();
 
-    public ConnectionContext(AmqpConnection connection, StallableTransport transport, long id)
+    public ConnectionContext(AmqpConnection connection, StallableTransport transport, long id, long openedAt)
     {
         Connection = connection;
         Transport = transport;
         Id = id;
+        OpenedAt = openedAt;
     }
+
+    /// <summary>When the hub accepted the connection (after TLS and SASL): a Stopwatch timestamp, real time even
+    /// when the hub runs on a test clock, because the deadline is about real sockets.</summary>
+    public long OpenedAt { get; }
+
+    /// <summary>True once any token was accepted on the connection (SASL PLAIN or a put-token).</summary>
+    public bool Authenticated { get; private set; }
 
     public AmqpConnection Connection { get; }
     public StallableTransport Transport { get; }
@@ -29,12 +37,19 @@ internal sealed class ConnectionContext
         {
             _grants[grant.Scope] = grant;
             DeviceId ??= grant.DeviceId;
+            Authenticated = true;
         }
     }
 
     public bool HasGrant(string scope, DateTimeOffset now)
     {
         lock (_lock) return _grants.TryGetValue(scope, out var g) && g.ExpiresAt > now;
+    }
+
+    /// <summary>The live grant of a scope, or null.</summary>
+    public Grant? GrantFor(string scope, DateTimeOffset now)
+    {
+        lock (_lock) return _grants.TryGetValue(scope, out var g) && g.ExpiresAt > now ? g : null;
     }
 
     /// <summary>Removes and returns the grants that lapsed.</summary>

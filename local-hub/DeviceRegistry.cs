@@ -15,6 +15,9 @@ public sealed class DeviceRegistry
     /// <summary>Base64 key of the service policy.</summary>
     public string ServicePolicyKey { get; set; } = NewKey();
 
+    /// <summary>The other shared access policies (iothubowner, registryRead, registryReadWrite, device).</summary>
+    public AccessPolicies Policies { get; } = new();
+
     /// <summary>Registered device ids.</summary>
     public IReadOnlyCollection<string> DeviceIds => _devices.Keys.ToArray();
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Azure.Amqp;
 using Microsoft.Azure.Amqp.Framing;
 
@@ -53,9 +54,34 @@ internal sealed partial class HubCore
         SendReply(context.ReplyLink("cbs", link.Session, replyTo), reply);
     }
 
-    private static void SendReply(SendingAmqpLink? link, AmqpMessage reply)
+    private readonly ConditionalWeakTable<SendingAmqpLink, StrongBox<int>> _unsettledReplies = new();
+
+    /// <summary>A $cbs or $management reply link: count the replies the client has not settled yet.</summary>
+    private void TrackReplies(SendingAmqpLink link)
+    {
+        var box = _unsettledReplies.GetValue(link, _ => new StrongBox<int>());
+        link.RegisterDispositionListener(d =>
+        {
+            if (d.Settled) Interlocked.Decrement(ref box.Value);
+            link.DisposeDelivery(d, true, d.State ?? AmqpConstants.AcceptedOutcome);
+        });
+    }
+
+    /// <summary>
+    /// Sends a reply. A client that never settles them (or gives no credit) would make the hub keep every reply:
+    /// past <see cref="LocalHubOptions.MaxUnsettledReplies"/> the link is closed with resource-limit-exceeded.
+    /// </summary>
+    private void SendReply(SendingAmqpLink? link, AmqpMessage reply)
     {
         if (link is null || link.State != AmqpObjectState.Opened) return;
+        if (link.Settings.SettleType != SettleMode.SettleOnSend && _unsettledReplies.TryGetValue(link, out var box)
+            && Interlocked.Increment(ref box.Value) > Options.MaxUnsettledReplies)
+        {
+            reply.Dispose();
+            link.SafeClose(new AmqpException(AmqpErrorCode.ResourceLimitExceeded,
+                $"More than {Options.MaxUnsettledReplies} replies left unsettled on this link: settle them."));
+            return;
+        }
         reply.Batchable = false;
         link.SendMessageNoWait(reply, new ArraySegment<byte>(Guid.NewGuid().ToByteArray()), AmqpConstants.NullBinary);
     }

@@ -29,8 +29,8 @@ internal sealed partial class HubCore
         {
             condition = null;
             var now = Time.GetUtcNow();
-            var authorized = context.HasGrant(Grant.ServiceScope, now)
-                || (securityToken is not null && _tokens.TryValidate(securityToken, false, out var g, out _) && g!.IsService);
+            var authorized = (context.GrantFor(Grant.ServiceScope, now) is { } held && TokenValidator.Lacks(held, AccessRights.ServiceConnect) is null)
+                || (securityToken is not null && _tokens.Authorize(securityToken, null, AccessRights.ServiceConnect) is null);
             if (!authorized) { status = 401; description = "Unauthorized"; condition = "amqp:unauthorized-access"; return null; }
             if (operation != "READ") { status = 400; description = "Unsupported operation"; condition = "amqp:not-implemented"; return null; }
             if (!string.Equals(name, EventHubName, StringComparison.OrdinalIgnoreCase))

@@ -71,7 +71,7 @@ internal sealed partial class HubCore
             {
                 case RouteKind.Cbs:
                     if (link is ReceivingAmqpLink cbsIn) cbsIn.RegisterMessageListener(m => OnCbsRequest(context, cbsIn, m));
-                    else context.AddReplyLink("cbs", (SendingAmqpLink)link);
+                    else { TrackReplies((SendingAmqpLink)link); context.AddReplyLink("cbs", (SendingAmqpLink)link); }
                     break;
                 case RouteKind.Telemetry:
                     scope = RequireDevice(context, route.DeviceId!, now);
@@ -105,7 +105,7 @@ internal sealed partial class HubCore
                     break;
                 case RouteKind.EventHubManagement:
                     if (link is ReceivingAmqpLink mgmtIn) mgmtIn.RegisterMessageListener(m => OnManagementRequest(context, mgmtIn, m));
-                    else context.AddReplyLink("mgmt", (SendingAmqpLink)link);
+                    else { TrackReplies((SendingAmqpLink)link); context.AddReplyLink("mgmt", (SendingAmqpLink)link); }
                     break;
                 case RouteKind.PartitionReceive:
                     scope = RequireService(context, now);
@@ -140,7 +140,10 @@ internal sealed partial class HubCore
 
     private static string RequireService(ConnectionContext context, DateTimeOffset now)
     {
-        if (!context.HasGrant(Grant.ServiceScope, now)) throw Unauthorized();
+        // Every service path (C2D send, feedback, telemetry read) needs ServiceConnect, as on IoT Hub.
+        if (context.GrantFor(Grant.ServiceScope, now) is not { } grant) throw Unauthorized();
+        if (TokenValidator.Lacks(grant, AccessRights.ServiceConnect) is { } refusal)
+            throw new AmqpException(AmqpErrorCode.UnauthorizedAccess, refusal);
         return Grant.ServiceScope;
     }
 

@@ -20,6 +20,12 @@ internal sealed partial class HubCore
                 return;
             }
             var deviceId = route.DeviceId!;
+            if (!Throttle.TryTake(deviceId, Math.Max(1, message.SerializedMessageSize)))
+            {
+                Reject(link, message, AmqpErrorCode.ResourceLimitExceeded,
+                    $"Device '{Escape(deviceId)}' is throttled: more than {Throttle.RatePerSecond} bytes/s of telemetry. Retry later.");
+                return;
+            }
             if (message.MessageFormat == BatchFormat)
             {
                 var inner = new List<MessageSnapshot>();
@@ -89,7 +95,7 @@ internal sealed partial class HubCore
             message.Annotations.AddRange(add);
             return message;
         });
-        Observe(new ReceivedTelemetry
+        Observed.Add(new ReceivedTelemetry
         {
             DeviceId = deviceId,
             ModuleId = moduleId,

@@ -18,7 +18,6 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
 {
     private readonly ConcurrentDictionary<AmqpConnection, ConnectionContext> _connections = new();
     private readonly List<HubEvent> _events = new();
-    private readonly ConcurrentDictionary<string, List<ReceivedTelemetry>> _telemetry = new(StringComparer.Ordinal);
     private readonly AmqpSettings _amqpSettings;
     private readonly TokenValidator _tokens;
     private AmqpTransportListener? _listener;
@@ -34,7 +33,10 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
         EventHubName = options.HubName;
         EventHubHostName = $"{options.HubName}-eventhubs.servicebus.windows.net";
         _tokens = new TokenValidator(options.Registry, HostName, EventHubHostName, time);
-        Telemetry = new TelemetryStore(Math.Max(1, options.Partitions), options.TelemetryRetainedPerPartition);
+        Telemetry = new TelemetryStore(Math.Max(1, options.Partitions), options.TelemetryRetainedPerPartition, options.TelemetryRetainedBytesPerPartition);
+        // Real time, not the hub's (possibly fake) clock: the throttle is about real throughput.
+        Throttle = new TelemetryThrottle(options.TelemetryBytesPerSecondPerDevice, options.TelemetryBurstBytesPerDevice, TimeProvider.System);
+        Observed = new TelemetryObservations(options.MaxObservations, options.MaxObservedTelemetryBytes);
         Feedback = new FeedbackStore(options.MaxPendingFeedback, options.MaxObservations, HostName);
         C2d = new C2dQueues(options, time, OnC2dFinished);
         _amqpSettings = CreateAmqpSettings();
@@ -46,11 +48,15 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
     public string EventHubName { get; }
     public string EventHubHostName { get; }
     public TelemetryStore Telemetry { get; }
+    public TelemetryObservations Observed { get; }
+    public TelemetryThrottle Throttle { get; }
     public FeedbackStore Feedback { get; }
     public C2dQueues C2d { get; }
     public int Port { get; private set; }
     public HubCertificates? Certificates { get; private set; }
     public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
+    /// <summary>Token checks, including <see cref="TokenValidator.Authorize"/> for REST callers.</summary>
+    internal TokenValidator Tokens => _tokens;
     public event Action<HubEvent>? EventRaised;
 
     // Fault injection: telemetry rejections. -1 = reject all until reset.
@@ -69,9 +75,11 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
         };
         var sasl = new SaslTransportProvider { MaxFrameSize = 4096 };
         sasl.Versions.Add(new AmqpVersion(1, 0, 0));
-        sasl.AddHandler(new SaslPlainHandler(new PlainAuthenticator(_tokens, Options.HubName,
-            (who, error) => Raise(HubEventKind.AuthenticationFailed, 0, who, null, "SASL PLAIN: " + error))));
+        sasl.AddHandler(new SaslPlainServer(new PlainAuthenticator(_tokens, Options.HubName,
+            (who, reason) => Raise(HubEventKind.AuthenticationFailed, 0, who, null, reason))));
         sasl.AddHandler(new SaslAnonymousHandler());
+        // MSSBCBS (uamqp's and Azure's Python token auth): no credential in SASL, the token follows on $cbs.
+        sasl.AddHandler(new SaslAnonymousHandler("MSSBCBS"));
         settings.TransportProviders.Add(sasl);
         var amqp = new AmqpTransportProvider();
         amqp.Versions.Add(new AmqpVersion(1, 0, 0));
@@ -166,7 +174,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
     {
         var wrapped = new StallableTransport(transport) { Guard = new FrameGuard(Options.MaxFrameSize) };
         var connection = new AmqpConnection(wrapped, protocolHeader, false, amqpSettings, connectionSettings);
-        var context = new ConnectionContext(connection, wrapped, Interlocked.Increment(ref _nextConnectionId));
+        var context = new ConnectionContext(connection, wrapped, Interlocked.Increment(ref _nextConnectionId), System.Diagnostics.Stopwatch.GetTimestamp());
         wrapped.OnRefused = reason =>
         {
             Options.Log?.Invoke($"[FramingError] conn={context.Id} {reason}");
@@ -181,6 +189,10 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
         {
             context.AddGrant(principal.Grant);
             Raise(HubEventKind.Authenticated, context.Id, principal.Grant.DeviceId, null, "SASL PLAIN");
+        }
+        else
+        {
+            MakeRoomForUnauthenticated(context);
         }
         connection.SafeAddClosed((_, _) =>
         {
@@ -244,22 +256,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
 
     public IReadOnlyList<HubEvent> Events { get { lock (_events) return _events.ToList(); } }
 
-    public IReadOnlyList<ReceivedTelemetry> TelemetryOf(string? deviceId)
-    {
-        if (deviceId is null) return _telemetry.Values.SelectMany(l => { lock (l) return l.ToList(); }).OrderBy(t => t.EnqueuedTime).ToList();
-        return _telemetry.TryGetValue(deviceId, out var list) ? Snapshot(list) : Array.Empty<ReceivedTelemetry>();
-        static List<ReceivedTelemetry> Snapshot(List<ReceivedTelemetry> l) { lock (l) return l.ToList(); }
-    }
-
-    private void Observe(ReceivedTelemetry t)
-    {
-        var list = _telemetry.GetOrAdd(t.DeviceId, _ => new List<ReceivedTelemetry>());
-        lock (list)
-        {
-            list.Add(t);
-            if (list.Count > Options.MaxObservations) list.RemoveAt(0);
-        }
-    }
+    public IReadOnlyList<ReceivedTelemetry> TelemetryOf(string? deviceId) => Observed.Of(deviceId);
 
     private void OnC2dFinished(C2dEntry entry, string deviceId, string status)
     {
@@ -299,6 +296,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
                     Raise(HubEventKind.AuthenticationFailed, context.Id, grant.DeviceId, null, "token expired");
                 }
             }
+            CloseUnauthenticatedPastDeadline();
             C2d.Sweep();
         }
         catch (Exception ex)

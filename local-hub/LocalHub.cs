@@ -92,6 +92,24 @@ public sealed class LocalHub : IDisposable
     public string EventHubConnectionString =>
         $"Endpoint=sb://{EventHubHostName}/;SharedAccessKeyName={Registry.ServicePolicyName};SharedAccessKey={Registry.ServicePolicyKey};EntityPath={EventHubName}";
 
+    /// <summary>IoT Hub connection string of a shared access policy (iothubowner, service, registryRead, ...).</summary>
+    public string PolicyConnectionString(string policyName) =>
+        AccessPolicies.Find(Registry, policyName) is { } p
+            ? $"HostName={HostName};SharedAccessKeyName={p.Name};SharedAccessKey={p.Key}"
+            : throw new ArgumentException($"Unknown policy '{policyName}'.");
+
+    /// <summary>Event Hubs-compatible connection string signed by a policy (needs ServiceConnect to read).</summary>
+    public string EventHubPolicyConnectionString(string policyName) =>
+        AccessPolicies.Find(Registry, policyName) is { } p
+            ? $"Endpoint=sb://{EventHubHostName}/;SharedAccessKeyName={p.Name};SharedAccessKey={p.Key};EntityPath={EventHubName}"
+            : throw new ArgumentException($"Unknown policy '{policyName}'.");
+
+    /// <summary>A SAS token signed by a policy for <paramref name="resource"/> (the hub host when null).</summary>
+    public string CreatePolicyToken(string policyName, TimeSpan lifetime, string? resource = null) =>
+        AccessPolicies.Find(Registry, policyName) is { } p
+            ? SasToken.Create(resource ?? HostName, Convert.FromBase64String(p.Key), DateTimeOffset.UtcNow + lifetime, p.Name)
+            : throw new ArgumentException($"Unknown policy '{policyName}'.");
+
     /// <summary>A device SAS token (audience <c>{host}/devices/{id}</c>).</summary>
     public string CreateDeviceToken(string deviceId, TimeSpan lifetime)
     {

@@ -45,6 +45,27 @@ public sealed class LocalHubOptions
     /// <summary>Events kept per partition; the oldest are dropped past it.</summary>
     public int TelemetryRetainedPerPartition { get; set; } = 10_000;
 
+    /// <summary>Bytes of events kept per partition (serialized size); the oldest are dropped past it.</summary>
+    public long TelemetryRetainedBytesPerPartition { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>Bytes of accepted telemetry kept for <see cref="LocalHub.GetTelemetry"/> (all devices); oldest dropped past it.</summary>
+    public long MaxObservedTelemetryBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Bytes of C2D messages queued or locked, all devices together; past it sends get resource-limit-exceeded.</summary>
+    public long C2dMaxTotalBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Telemetry bytes a device may send per second, sustained (token bucket with <see cref="TelemetryBurstBytesPerDevice"/>);
+    /// beyond it a message is rejected with <c>amqp:resource-limit-exceeded</c>, as IoT Hub throttles.
+    /// </summary>
+    public long TelemetryBytesPerSecondPerDevice { get; set; } = 2L * 1024 * 1024;
+
+    /// <summary>Burst allowance of the per-device telemetry bucket.</summary>
+    public long TelemetryBurstBytesPerDevice { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>Unsettled replies the hub keeps on one $cbs or $management reply link before closing it.</summary>
+    public int MaxUnsettledReplies { get; set; } = 64;
+
     /// <summary>Feedback records waiting for a service reader; the oldest are dropped past it.</summary>
     public int MaxPendingFeedback { get; set; } = 10_000;
 
@@ -62,6 +83,15 @@ public sealed class LocalHubOptions
 
     /// <summary>Concurrent connections.</summary>
     public int MaxConnections { get; set; } = 256;
+
+    /// <summary>
+    /// Connections that have not authenticated yet (no SASL PLAIN credential, no accepted put-token). Past it the
+    /// oldest unauthenticated one is closed, so idle or hostile sockets cannot use up <see cref="MaxConnections"/>.
+    /// </summary>
+    public int MaxUnauthenticatedConnections { get; set; } = 64;
+
+    /// <summary>Time a connection has, from the AMQP open, to authenticate (first accepted put-token) before it is closed.</summary>
+    public TimeSpan AuthenticationDeadline { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Idle timeout advertised to peers (a silent peer is dropped after it).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(4);

@@ -79,6 +79,8 @@ public enum C2dEnqueueResult
     DeviceNotFound,
     /// <summary>The device's queue is full.</summary>
     QueueFull,
+    /// <summary>The hub's C2D storage (all devices, <see cref="LocalHubOptions.C2dMaxTotalBytes"/>) is full.</summary>
+    HubStorageFull,
 }
 
 /// <summary>A C2D message enqueued from C# (service side).</summary>

@@ -11,7 +11,8 @@ try
     Console.WriteLine($"CA certificate (trust this): {hub.CaCertificatePath}");
     foreach (var id in hub.Registry.DeviceIds.OrderBy(x => x))
         Console.WriteLine($"Device {id}: {hub.DeviceConnectionString(id)}");
-    Console.WriteLine($"Service: {hub.ServiceConnectionString}");
+    foreach (var policy in AccessPolicies.All(hub.Registry))
+        Console.WriteLine($"Policy {policy.Name} ({policy.Rights}): {hub.PolicyConnectionString(policy.Name)}");
     Console.WriteLine($"Event Hubs-compatible: {hub.EventHubConnectionString}");
     Console.WriteLine("Press Ctrl+C to stop.");
     var done = new TaskCompletionSource();

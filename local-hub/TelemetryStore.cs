@@ -8,12 +8,17 @@ internal sealed class TelemetryStore
 {
     private readonly Partition[] _partitions;
     private readonly int _retained;
+    private readonly long _retainedBytes;
 
-    public TelemetryStore(int partitions, int retained)
+    public TelemetryStore(int partitions, int retained, long retainedBytes = long.MaxValue)
     {
         _partitions = Enumerable.Range(0, partitions).Select(_ => new Partition()).ToArray();
         _retained = retained;
+        _retainedBytes = retainedBytes;
     }
+
+    /// <summary>Bytes held by a partition (serialized sizes of its events).</summary>
+    public long BytesOf(int partition) { var p = _partitions[partition]; lock (p) return p.Bytes; }
 
     public int Count => _partitions.Length;
 
@@ -38,7 +43,15 @@ internal sealed class TelemetryStore
             stored = new StoredEvent(seq, offset, now, message);
             p.NextOffset += Math.Max(1, message.Size);
             p.Events.Add(stored);
-            if (p.Events.Count > _retained) p.Events.RemoveRange(0, p.Events.Count - _retained);
+            p.Bytes += Math.Max(1, message.Size);
+            // Bounded by count and by bytes: the oldest events go first (the newest is always kept).
+            var drop = 0;
+            while (p.Events.Count - drop > 1 && (p.Events.Count - drop > _retained || p.Bytes > _retainedBytes))
+            {
+                p.Bytes -= Math.Max(1, p.Events[drop].Message.Size);
+                drop++;
+            }
+            if (drop > 0) p.Events.RemoveRange(0, drop);
             listeners = p.Listeners.ToArray();
         }
         foreach (var l in listeners) l();
@@ -87,5 +100,6 @@ internal sealed class TelemetryStore
         public readonly List<Action> Listeners = new();
         public long NextSequence;
         public long NextOffset;
+        public long Bytes;
     }
 }
