@@ -101,8 +101,6 @@ namespace IotHubAmqp.Device.InteropTests.Reliability
             {
                 case Descriptor.SaslMechanisms: new SaslMechanisms().Decode(body); break;
                 case Descriptor.SaslInit: new SaslInit().Decode(body); break;
-                case Descriptor.SaslChallenge: new SaslChallenge().Decode(body); break;
-                case Descriptor.SaslResponse: new SaslResponse().Decode(body); break;
                 case Descriptor.SaslOutcome: new SaslOutcome().Decode(body); break;
                 default: throw new AmqpException(ErrorCode.DecodeError, "unknown SASL frame 0x" + code.ToString("X"));
             }
