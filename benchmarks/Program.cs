@@ -8,6 +8,7 @@ namespace IotHubAmqp.Benchmarks
     /// counts, no thresholds, prints <c>benchmark smoke: ok</c> and exits 0 when both clients completed every step.
     /// <c>-- --full [--out docs]</c>: the full run; writes performance.md and the PNG charts into the folder.
     /// <c>-- --peer</c>: the peer process (started by the other modes).
+    /// <c>-- --flash</c>: the flash figures only (IL per device assembly), no peer, no clients.
     /// </summary>
     internal static class Program
     {
@@ -60,6 +61,13 @@ namespace IotHubAmqp.Benchmarks
             if (args.Contains("--peer")) return PeerProcess.Run();
             if (args.Contains("--breakdown")) return Breakdown();
             if (args.Contains("--allocs")) return Allocs(!args.Contains("--lite"));
+            if (args.Contains("--flash"))
+            {
+                var flash = new Measurements(null, new Scale(true), line => Console.WriteLine("  " + line));
+                flash.Flash();
+                foreach (Row r in flash.Rows) Console.WriteLine($"{r.Measure}: {r.Ours} {r.Unit} (Lite {r.Lite}) {r.Note}");
+                return 0;
+            }
             bool quick = !args.Contains("--full");
             int outIndex = Array.IndexOf(args, "--out");
             string outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : null;

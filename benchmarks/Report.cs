@@ -58,7 +58,7 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine("| group | measure | unit | ours | AMQP.Net Lite | ours / Lite | note |");
             md.AppendLine("|---|---|---|---:|---:|---:|---|");
             foreach (Row r in m.Rows)
-                md.AppendLine($"| {r.Group} | {r.Measure} | {r.Unit} | {Format(r.Ours)} | {Format(r.Lite)} | {r.Ratio.ToString("0.00", CultureInfo.InvariantCulture)} | {r.Note} |");
+                md.AppendLine($"| {r.Group} | {r.Measure} | {r.Unit} | {Format(r.Ours)} | {(double.IsNaN(r.Lite) ? "–" : Format(r.Lite))} | {(double.IsNaN(r.Ratio) ? "–" : r.Ratio.ToString("0.00", CultureInfo.InvariantCulture))} | {r.Note} |");
             md.AppendLine();
             md.AppendLine("![throughput](performance-throughput.png)");
             md.AppendLine();

@@ -2,18 +2,19 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using IotHubAmqp.Device;
-using IotHubAmqp.Device.Platform;
 using SharpFuzz;
 
 namespace IotHubAmqp.Device.Fuzz
 {
     /// <summary>
     /// Fuzz targets over the device's decoders, as the I/O thread runs them:
-    /// <c>frames</c>: FrameReader (max-frame-size 4096), the performative or SASL decoder named by the
-    /// descriptor, and MessageCodec.Decode behind a transfer; <c>message</c>: MessageCodec.Decode of the input.
-    /// An AmqpException is the decoders' way to refuse input; anything else escapes and AFL++ records a crash.
-    /// The decoders are internal: this harness reaches them by reflection (the device assembly grants
-    /// InternalsVisibleTo to its test projects only).
+    /// <c>frames</c>: the engine's input path (Connection.Received, max-frame-size 4096), fed the input twice: once
+    /// in the SASL exchange (after the peer's SASL header), once opened with a mapped session, so the frame parser,
+    /// the SASL and performative decoders, dispatch and MessageCodec.Decode behind a transfer all see it;
+    /// <c>message</c>: MessageCodec.Decode of the input. Received turns a peer's bad input into the connection's
+    /// error (an AmqpException); any exception out of it is a crash for AFL++, as is an AmqpException from
+    /// MessageCodec.Decode that is not one. The engine is internal: this harness reaches it by reflection (the
+    /// device assembly grants InternalsVisibleTo to its test projects only).
     /// Usage: <c>dotnet IotHubAmqp.Device.Fuzz.dll frames|message</c> under afl-fuzz, or
     /// <c>... frames|message --replay FILE...</c> to run inputs once and print what each does.
     /// </summary>
@@ -23,15 +24,23 @@ namespace IotHubAmqp.Device.Fuzz
         private static readonly Assembly Device = typeof(AmqpException).Assembly;
         private static readonly Type ByteBufferType = Device.GetType("IotHubAmqp.Device.Buffers.ByteBuffer", true);
         private static readonly ConstructorInfo NewByteBuffer = ByteBufferType.GetConstructor(BindingFlags.Public | BindingFlags.Instance, new[] { typeof(byte[]), typeof(int), typeof(int) });
-        private static readonly PropertyInfo Length = ByteBufferType.GetProperty("Length");
-        private static readonly Type FrameReaderType = Device.GetType("IotHubAmqp.Device.Framing.FrameReader", true);
-        private static readonly MethodInfo ReadFrame = FrameReaderType.GetMethod("ReadFrame");
-        private static readonly FieldInfo FrameType = FrameReaderType.GetField("Type");
-        private static readonly MethodInfo ReadDescriptor = Device.GetType("IotHubAmqp.Device.Types.Decoder", true).GetMethod("ReadDescriptor");
         private static readonly MethodInfo DecodeMessage = Device.GetType("IotHubAmqp.Device.Messaging.MessageCodec", true).GetMethod("Decode");
-        private static readonly Dictionary<ulong, Decoder> Amqp = Decoders("Framing", 0x10, "Open", "Begin", "Attach", "Flow", "Transfer", "Disposition", "Detach", "End", "Close");
-        private static readonly Dictionary<ulong, Decoder> Sasl = Decoders("Sasl", 0x40, "SaslMechanisms", "SaslInit", "SaslChallenge", "SaslResponse", "SaslOutcome");
-        private const ulong TransferCode = 0x14;
+        private static readonly Type ConnectionType = Device.GetType("IotHubAmqp.Device.Engine.Connection", true);
+        private static readonly Type SettingsType = Device.GetType("IotHubAmqp.Device.Engine.ConnectionSettings", true);
+        private static readonly MethodInfo Anonymous = Device.GetType("IotHubAmqp.Device.Sasl.SaslProfile", true).GetMethod("Anonymous");
+        private static readonly MethodInfo Open = ConnectionType.GetMethod("Open");
+        private static readonly MethodInfo Received = ConnectionType.GetMethod("Received", new[] { typeof(byte[]), typeof(int), typeof(int), typeof(long) });
+        private static readonly MethodInfo BeginSession = ConnectionType.GetMethod("BeginSession");
+        private static readonly PropertyInfo HasOutput = ConnectionType.GetProperty("HasOutput");
+        private static readonly MethodInfo GetOutput = ConnectionType.GetMethod("GetOutput");
+        private static readonly MethodInfo OutputWritten = ConnectionType.GetMethod("OutputWritten");
+        private static readonly MethodInfo NextEvent = ConnectionType.GetMethod("NextEvent");
+        private static readonly PropertyInfo IsOpen = ConnectionType.GetProperty("IsOpen");
+
+        // The peer's side: SASL header; AMQP header and open (container-id "p"); begin answering channel 0.
+        private static readonly byte[] PeerSaslHeader = Convert.FromHexString("414d515003010000");
+        private static readonly byte[] PeerOpen = Convert.FromHexString("414d5150000100000000001102000000005310c00401a10170");
+        private static readonly byte[] PeerBegin = Convert.FromHexString("0000001c02000000005311c00f046000004370000001007000000100");
 
         public static int Main(string[] args)
         {
@@ -97,59 +106,44 @@ namespace IotHubAmqp.Device.Fuzz
 
         private static void Frames(byte[] input)
         {
-            object reader = Activator.CreateInstance(FrameReaderType, BindingFlags.Public | BindingFlags.Instance, null, new object[] { new InputTransport(input), MaxFrameSize }, null);
-            object view = NewByteBuffer.Invoke(new object[] { new byte[0], 0, 0 });
-            while (true)
+            Feed(NewConnection(true), input);
+            object opened = NewConnection(false);
+            Feed(opened, PeerOpen);
+            BeginSession.Invoke(opened, new object[] { 0u });
+            Feed(opened, PeerBegin);
+            if (!(bool)IsOpen.GetValue(opened)) throw new InvalidOperationException("the scripted peer did not open the connection");
+            Feed(opened, input);
+        }
+
+        private static object NewConnection(bool sasl)
+        {
+            object settings = Activator.CreateInstance(SettingsType);
+            SettingsType.GetField("ContainerId").SetValue(settings, "fuzz");
+            SettingsType.GetField("MaxFrameSize").SetValue(settings, (uint)MaxFrameSize);
+            SettingsType.GetField("IdleTimeoutMs").SetValue(settings, 0u);
+            if (sasl) SettingsType.GetField("Sasl").SetValue(settings, Anonymous.Invoke(null, null));
+            object c = Activator.CreateInstance(ConnectionType, settings);
+            Open.Invoke(c, new object[] { 0L });
+            if (sasl) Feed(c, PeerSaslHeader);
+            return c;
+        }
+
+        // The bytes in, then what the engine wrote and raised taken, as an owner would.
+        private static void Feed(object c, byte[] bytes)
+        {
+            Received.Invoke(c, new object[] { bytes, 0, bytes.Length, 1L });
+            var none = new object[3];
+            while ((bool)HasOutput.GetValue(c))
             {
-                object body = ReadFrame.Invoke(reader, new[] { view });
-                if ((int)Length.GetValue(body) == 0) continue;
-                ulong code = (ulong)ReadDescriptor.Invoke(null, new[] { body });
-                bool sasl = (byte)FrameType.GetValue(reader) == 1;
-                if (!(sasl ? Sasl : Amqp).TryGetValue(code, out Decoder d))
-                    throw new AmqpException(ErrorCode.DecodeError, "unknown performative");
-                d.Decode.Invoke(d.Instance, new[] { body });
-                if (!sasl && code == TransferCode && (int)Length.GetValue(body) > 0) DecodeMessage.Invoke(null, new[] { body });
+                GetOutput.Invoke(c, none);
+                OutputWritten.Invoke(c, new object[] { 1L });
+            }
+            var kinds = new object[1];
+            while (NextEvent.Invoke(c, kinds) != null)
+            {
             }
         }
 
         private static void Message(byte[] input) => DecodeMessage.Invoke(null, new[] { NewByteBuffer.Invoke(new object[] { input, 0, input.Length }) });
-
-        private static Dictionary<ulong, Decoder> Decoders(string ns, ulong first, params string[] names)
-        {
-            var map = new Dictionary<ulong, Decoder>();
-            for (int i = 0; i < names.Length; i++)
-            {
-                Type t = Device.GetType("IotHubAmqp.Device." + ns + "." + names[i], true);
-                map[first + (ulong)i] = new Decoder(Activator.CreateInstance(t, true), t.GetMethod("Decode", new[] { ByteBufferType }));
-            }
-            return map;
-        }
-
-        private sealed record Decoder(object Instance, MethodInfo Decode);
-
-        /// <summary>Hands the input over in reads of at most 1 KB, then reports that the peer closed.</summary>
-        private sealed class InputTransport : ITransport
-        {
-            private readonly byte[] input;
-            private int at;
-
-            public InputTransport(byte[] input) => this.input = input;
-
-            public void Send(byte[] buffer, int offset, int count)
-            {
-            }
-
-            public int Receive(byte[] buffer, int offset, int count)
-            {
-                int n = Math.Min(Math.Min(count, input.Length - at), 1024);
-                Array.Copy(input, at, buffer, offset, n);
-                at += n;
-                return n;
-            }
-
-            public void Close()
-            {
-            }
-        }
     }
 }

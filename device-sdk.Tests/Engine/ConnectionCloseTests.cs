@@ -2,7 +2,6 @@
 using IotHubAmqp.Device.Buffers;
 using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Framing;
-using IotHubAmqp.Device.Tests.Framing;
 using IotHubAmqp.Device.Types;
 using nanoFramework.TestFramework;
 
@@ -123,7 +122,7 @@ namespace IotHubAmqp.Device.Tests.Engine
         public void Received_GarbageFrame_ClosesWithDecodeError(string bodyHex)
         {
             EngineHarness h = EngineHarness.Connected();
-            h.Peer.SendRaw(FrameReaderTests.FrameBytes(Frame.TypeAmqp, 0, bodyHex));
+            h.Peer.SendRaw(ConnectionFramingTests.FrameBytes(Frame.TypeAmqp, 0, bodyHex));
             h.Pump();
 
             Close close = h.Peer.ExpectClose();
@@ -207,7 +206,7 @@ namespace IotHubAmqp.Device.Tests.Engine
         public void Received_UnknownPerformative_ClosesWithDecodeError()
         {
             EngineHarness h = EngineHarness.Connected();
-            h.Peer.SendRaw(FrameReaderTests.FrameBytes(Frame.TypeAmqp, 0, "00 53 30 45"));
+            h.Peer.SendRaw(ConnectionFramingTests.FrameBytes(Frame.TypeAmqp, 0, "00 53 30 45"));
             h.Pump();
 
             Assert.AreEqual(ErrorCode.DecodeError, h.Connection.Error.Condition);

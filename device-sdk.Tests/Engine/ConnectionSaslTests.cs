@@ -136,7 +136,8 @@ namespace IotHubAmqp.Device.Tests.Engine
             h.Open();
             h.Peer.SendHeader(ProtocolHeader.Sasl);
             h.Peer.SendSasl(new SaslMechanisms { SaslServerMechanisms = new[] { "PLAIN" } });
-            h.Peer.SendSasl(new SaslChallenge { Challenge = new byte[] { 1 } });
+            // sasl-challenge (5.3.3.3) with challenge 0x01, in a SASL frame: no mechanism the device uses takes one.
+            h.Peer.SendRaw(Expect.FromHex("00 00 00 11 02 01 00 00 00 53 42 c0 04 01 a0 01 01"));
             h.Pump();
 
             Assert.AreEqual(ErrorCode.NotImplemented, h.Connection.Error.Condition);

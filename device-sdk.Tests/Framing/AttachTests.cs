@@ -48,9 +48,9 @@ namespace IotHubAmqp.Device.Tests.Framing
             {
                 Name = "sender-link", Handle = 300, Role = Role.Receiver, SndSettleMode = SenderSettleMode.Settled,
                 RcvSettleMode = ReceiverSettleMode.Second, Source = new Source { Address = "/devices/d/messages/devicebound" },
-                Target = new Target { Address = "t" }, Unsettled = unsettled, IncompleteUnsettled = true,
+                Target = new Target { Address = "t" }, Unsettled = unsettled,
                 InitialDeliveryCount = 9, HasInitialDeliveryCount = true, MaxMessageSize = 262144,
-                OfferedCapabilities = new[] { "o" }, DesiredCapabilities = new[] { "d1", "d2" }, Properties = props,
+                Properties = props,
             };
             var b = Wire.NewBuffer();
             attach.Encode(b);
@@ -65,12 +65,9 @@ namespace IotHubAmqp.Device.Tests.Framing
             Assert.AreEqual("/devices/d/messages/devicebound", d.Source.Address);
             Assert.AreEqual("t", d.Target.Address);
             Assert.AreEqual(1, d.Unsettled.Count);
-            Assert.IsTrue(d.IncompleteUnsettled);
             Assert.IsTrue(d.HasInitialDeliveryCount);
             Assert.AreEqual(9u, d.InitialDeliveryCount);
             Assert.AreEqual(262144ul, d.MaxMessageSize);
-            CollectionAssert.AreEqual(new[] { "o" }, d.OfferedCapabilities);
-            CollectionAssert.AreEqual(new[] { "d1", "d2" }, d.DesiredCapabilities);
             Assert.IsTrue(props.Equals(d.Properties));
         }
 

@@ -41,7 +41,7 @@ namespace IotHubAmqp.Device.Tests.Framing
             var begin = new Begin
             {
                 RemoteChannel = 3, HasRemoteChannel = true, NextOutgoingId = 100000, IncomingWindow = 10, OutgoingWindow = 20,
-                HandleMax = 7, OfferedCapabilities = new[] { "x" }, DesiredCapabilities = new[] { "y", "z" }, Properties = props,
+                HandleMax = 7, Properties = props,
             };
             var b = Wire.NewBuffer();
             begin.Encode(b);
@@ -54,8 +54,6 @@ namespace IotHubAmqp.Device.Tests.Framing
             Assert.AreEqual(10u, d.IncomingWindow);
             Assert.AreEqual(20u, d.OutgoingWindow);
             Assert.AreEqual(7u, d.HandleMax);
-            CollectionAssert.AreEqual(new[] { "x" }, d.OfferedCapabilities);
-            CollectionAssert.AreEqual(new[] { "y", "z" }, d.DesiredCapabilities);
             Assert.IsTrue(props.Equals(d.Properties));
         }
 
@@ -69,7 +67,6 @@ namespace IotHubAmqp.Device.Tests.Framing
             d.Decode(Wire.Body("00 53 11 c0 07 04 40 43 52 02 52 04", Descriptor.Begin));
             Assert.IsFalse(d.HasRemoteChannel);
             Assert.AreEqual(uint.MaxValue, d.HandleMax);
-            Assert.IsNull(d.OfferedCapabilities);
             Assert.AreEqual(2u, d.IncomingWindow);
             Assert.AreEqual(4u, d.OutgoingWindow);
         }

@@ -1,4 +1,5 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using IotHubAmqp.Device.Buffers;
 using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.Types;
 using nanoFramework.TestFramework;
@@ -29,6 +30,18 @@ namespace IotHubAmqp.Device.Tests.Framing
         }
 
         [TestMethod]
+        public void Decode_PeerAvailable_IsSkipped()
+        {
+            // next-incoming-id 0, incoming-window 1, next-outgoing-id 0, outgoing-window 1, handle 0, delivery-count 0,
+            // link-credit 5, available 7.
+            var d = new Flow();
+            ByteBuffer b = Wire.Body("00 53 13 c0 0d 08 43 52 01 43 52 01 43 43 52 05 52 07", Descriptor.Flow);
+            d.Decode(b);
+            Wire.Consumed(b);
+            Assert.AreEqual(5u, d.LinkCredit);
+        }
+
+        [TestMethod]
         public void RoundTrip_AllFields_PreservesValues()
         {
             var props = new AmqpMap();
@@ -37,14 +50,14 @@ namespace IotHubAmqp.Device.Tests.Framing
             {
                 NextIncomingId = 5, HasNextIncomingId = true, IncomingWindow = 6, NextOutgoingId = 7, OutgoingWindow = 8,
                 Handle = 9, HasHandle = true, DeliveryCount = 10, HasDeliveryCount = true, LinkCredit = 11, HasLinkCredit = true,
-                Available = 12, HasAvailable = true, Drain = true, Echo = true, Properties = props,
+                Drain = true, Echo = true, Properties = props,
             };
             var b = Wire.NewBuffer();
             flow.Encode(b);
             var d = new Flow();
             d.Decode(Wire.AfterDescriptor(b, Descriptor.Flow));
             Wire.Consumed(b);
-            Assert.IsTrue(d.HasNextIncomingId && d.HasHandle && d.HasDeliveryCount && d.HasLinkCredit && d.HasAvailable);
+            Assert.IsTrue(d.HasNextIncomingId && d.HasHandle && d.HasDeliveryCount && d.HasLinkCredit);
             Assert.AreEqual(5u, d.NextIncomingId);
             Assert.AreEqual(6u, d.IncomingWindow);
             Assert.AreEqual(7u, d.NextOutgoingId);
@@ -52,7 +65,6 @@ namespace IotHubAmqp.Device.Tests.Framing
             Assert.AreEqual(9u, d.Handle);
             Assert.AreEqual(10u, d.DeliveryCount);
             Assert.AreEqual(11u, d.LinkCredit);
-            Assert.AreEqual(12u, d.Available);
             Assert.IsTrue(d.Drain);
             Assert.IsTrue(d.Echo);
             Assert.IsTrue(props.Equals(d.Properties));

@@ -1,4 +1,5 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using IotHubAmqp.Device.Buffers;
 using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.Types;
 using nanoFramework.TestFramework;
@@ -42,13 +43,25 @@ namespace IotHubAmqp.Device.Tests.Framing
         }
 
         [TestMethod]
+        public void Decode_PeerRcvSettleModeAndResume_AreSkipped()
+        {
+            // handle 1, delivery-id 0, tag 01, format 0, null, null, rcv-settle-mode second, null, resume true, aborted true.
+            var d = new Transfer();
+            ByteBuffer b = Wire.Body("00 53 14 c0 0f 0a 52 01 43 a0 01 01 43 40 40 50 01 40 41 41", Descriptor.Transfer);
+            d.Decode(b);
+            Wire.Consumed(b);
+            Assert.AreEqual(1u, d.Handle);
+            Assert.IsTrue(d.Aborted);
+        }
+
+        [TestMethod]
         public void RoundTrip_AllFields_PreservesValues()
         {
             var t = new Transfer
             {
                 Handle = 1, DeliveryId = 70000, HasDeliveryId = true, DeliveryTag = new byte[] { 1, 2, 3, 4 }, MessageFormat = 0x80013700,
-                Settled = true, More = true, RcvSettleMode = ReceiverSettleMode.Second, HasRcvSettleMode = true,
-                State = new Received { SectionNumber = 1, SectionOffset = 2 }, Resume = true, Aborted = true, Batchable = true,
+                Settled = true, More = true,
+                State = new Received { SectionNumber = 1, SectionOffset = 2 }, Aborted = true, Batchable = true,
             };
             var b = Wire.NewBuffer();
             t.Encode(b);
@@ -62,10 +75,7 @@ namespace IotHubAmqp.Device.Tests.Framing
             Assert.AreEqual(0x80013700u, d.MessageFormat);
             Assert.IsTrue(d.Settled);
             Assert.IsTrue(d.More);
-            Assert.IsTrue(d.HasRcvSettleMode);
-            Assert.AreEqual(ReceiverSettleMode.Second, d.RcvSettleMode);
             Assert.AreEqual(1u, ((Received)d.State).SectionNumber);
-            Assert.IsTrue(d.Resume);
             Assert.IsTrue(d.Aborted);
             Assert.IsTrue(d.Batchable);
         }

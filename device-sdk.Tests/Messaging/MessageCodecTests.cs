@@ -180,7 +180,7 @@ namespace IotHubAmqp.Device.Tests.Messaging
             Assert.IsNull(m.Properties);
         }
 
-        // ---- zero-copy send: EncodeHead and TryEncode ----
+        // ---- zero-copy send: EncodeHead ----
 
         private static Message Shape(int combo, byte[] body)
         {
@@ -289,68 +289,6 @@ namespace IotHubAmqp.Device.Tests.Messaging
             Assert.AreEqual(1, b.WritePos);
         }
 
-        [TestMethod]
-        [DataRow(0, 10)]
-        [DataRow(2, 255)]
-        [DataRow(2, 256)]
-        [DataRow(3, 1000)]
-        public void TryEncode_ExactFitAndOneByteShort_TrueThenFalse(int combo, int bodyLength)
-        {
-            Message m = Shape(combo, CodecHelperPattern(bodyLength));
-            var reference = new ByteBuffer(bodyLength + 1024);
-            MessageCodec.Encode(m, reference);
-            int n = reference.Length;
-
-            var exact = new ByteBuffer(n + 2);
-            exact.WriteByte(0xEE);
-            exact.WriteByte(0xEE);
-            Assert.IsTrue(MessageCodec.TryEncode(m, exact));
-            exact.Offset = 2;
-            SameBytes(reference, exact);
-
-            var tight = new ByteBuffer(n + 1);
-            tight.WriteByte(0xEE);
-            tight.WriteByte(0xEE);
-            Assert.IsFalse(MessageCodec.TryEncode(m, tight));
-            Assert.AreEqual(2, tight.WritePos);
-            Assert.AreEqual((byte)0xEE, tight.Buffer[1]);
-        }
-
-        [TestMethod]
-        public void TryEncode_OtherShapesTooLarge_FalseAndBufferUnchanged()
-        {
-            var sections = new ArrayList();
-            sections.Add(new byte[100]);
-            sections.Add(new byte[100]);
-            var app = new AmqpMap();
-            app["big"] = new string('x', 300);
-            Message[] large =
-            {
-                new Message { BodyType = BodyType.Data, Body = sections },
-                new Message { BodyType = BodyType.AmqpValue, Body = new string('v', 300) },
-                new Message { BodyType = BodyType.AmqpSequence, Body = new object[] { new byte[300] } },
-                new Message(new byte[1]) { ApplicationProperties = app },
-            };
-            var b = new ByteBuffer(200);
-            for (int i = 0; i < large.Length; i++)
-            {
-                Assert.IsFalse(MessageCodec.TryEncode(large[i], b), "shape " + i);
-                Assert.AreEqual(0, b.WritePos, "shape " + i);
-            }
-            Assert.IsTrue(MessageCodec.TryEncode(new Message { BodyType = BodyType.AmqpValue, Body = "v" }, b));
-            Expect.Bytes(Expect.FromHex("00 53 77 a1 01 76"), b);
-        }
-
-        [TestMethod]
-        public void TryEncode_InvalidField_IsThrownNotReportedAsTooLarge()
-        {
-            var app = new AmqpMap();
-            app[1u] = 1;
-            var b = Wire.NewBuffer();
-            Expect.AmqpError(ErrorCode.InvalidField, () => MessageCodec.TryEncode(new Message(new byte[1]) { ApplicationProperties = app }, b));
-            Assert.AreEqual(0, b.WritePos);
-        }
-
         private static void SameBytes(ByteBuffer expected, ByteBuffer actual)
         {
             byte[] e = new byte[expected.Length];
@@ -358,6 +296,5 @@ namespace IotHubAmqp.Device.Tests.Messaging
             Expect.Bytes(e, actual);
         }
 
-        private static byte[] CodecHelperPattern(int n) => IotHubAmqp.Device.Tests.Types.CodecHelper.Pattern(n);
     }
 }

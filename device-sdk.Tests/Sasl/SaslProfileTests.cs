@@ -49,23 +49,5 @@ namespace IotHubAmqp.Device.Tests.Sasl
             Assert.AreEqual("ANONYMOUS", p.Mechanism);
             Assert.IsNull(p.InitialResponse);
         }
-
-        [TestMethod]
-        public void External_Always_HasEmptyResponse()
-        {
-            SaslProfile p = SaslProfile.External();
-            Assert.AreEqual("EXTERNAL", p.Mechanism);
-            Assert.IsNotNull(p.InitialResponse);
-            Assert.AreEqual(0, p.InitialResponse.Length);
-        }
-
-        [TestMethod]
-        public void MsSbCbs_Always_HasEmptyResponse()
-        {
-            SaslProfile p = SaslProfile.MsSbCbs();
-            Assert.AreEqual("MSSBCBS", p.Mechanism);
-            Assert.IsNotNull(p.InitialResponse);
-            Assert.AreEqual(0, p.InitialResponse.Length);
-        }
     }
 }

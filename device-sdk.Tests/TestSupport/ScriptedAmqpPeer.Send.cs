@@ -35,14 +35,13 @@ namespace IotHubAmqp.Device.Tests
             outbound.Add(Copy(b));
         }
 
-        /// <summary>Queues one SASL frame (mechanisms, challenge or outcome).</summary>
+        /// <summary>Queues one SASL frame (mechanisms or outcome).</summary>
         public void SendSasl(object body)
         {
             var b = new ByteBuffer(1024);
             int start = Frame.Begin(b, Frame.TypeSasl, 0);
             if (body is SaslMechanisms m) m.Encode(b);
             else if (body is SaslOutcome o) o.Encode(b);
-            else if (body is SaslChallenge c) c.Encode(b);
             else throw new ArgumentException("not a SASL frame body");
             Frame.End(b, start);
             outbound.Add(Copy(b));

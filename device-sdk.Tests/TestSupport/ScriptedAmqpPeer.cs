@@ -265,7 +265,6 @@ namespace IotHubAmqp.Device.Tests
                 case Descriptor.End: var end = new End(); end.Decode(body); return end;
                 case Descriptor.Close: var close = new Close(); close.Decode(body); return close;
                 case Descriptor.SaslInit: var init = new SaslInit(); init.Decode(body); return init;
-                case Descriptor.SaslResponse: var response = new SaslResponse(); response.Decode(body); return response;
                 default: throw new AssertFailedException("the client sent unknown performative 0x" + code.ToString("X"));
             }
         }

@@ -75,33 +75,6 @@ namespace IotHubAmqp.Device.Tests.Types
         }
 
         [TestMethod]
-        [DataRow("54 00", 0)]
-        [DataRow("54 ff", -1)]
-        [DataRow("54 80", -128)]
-        [DataRow("71 80 00 00 00", int.MinValue)]
-        [DataRow("71 7f ff ff ff", int.MaxValue)]
-        [DataRow("40", 0)]
-        public void ReadInt_EachForm_Value(string hex, int expected)
-        {
-            var b = H(hex);
-            Assert.AreEqual(expected, Decoder.ReadInt(b));
-            Assert.AreEqual(0, b.Length);
-        }
-
-        [TestMethod]
-        [DataRow("55 ff", -1L)]
-        [DataRow("55 7f", 127L)]
-        [DataRow("81 80 00 00 00 00 00 00 00", long.MinValue)]
-        [DataRow("81 7f ff ff ff ff ff ff ff", long.MaxValue)]
-        [DataRow("40", 0L)]
-        public void ReadLong_EachForm_Value(string hex, long expected)
-        {
-            var b = H(hex);
-            Assert.AreEqual(expected, Decoder.ReadLong(b));
-            Assert.AreEqual(0, b.Length);
-        }
-
-        [TestMethod]
         public void ReadUByteAndUShort_ValueOrNull_Value()
         {
             Assert.AreEqual((byte)0xfe, Decoder.ReadUByte(H("50 fe")));
@@ -120,8 +93,6 @@ namespace IotHubAmqp.Device.Tests.Types
             // Each typed reader accepts only its own type's constructors (and null).
             if (hex != "53 01") Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadULong(H(hex)));
             if (hex != "52 01") Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadUInt(H(hex)));
-            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadInt(H(hex)));
-            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadLong(H(hex)));
             Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadUByte(H(hex)));
             Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadUShort(H(hex)));
             Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadBoolean(H(hex)));
@@ -158,28 +129,6 @@ namespace IotHubAmqp.Device.Tests.Types
             Expect.Bytes(Expect.FromHex("01 02"), Decoder.ReadBinary(H("b0 00 00 00 02 01 02")));
             Assert.AreEqual(0, Decoder.ReadBinary(H("a0 00")).Length);
             Assert.IsNull(Decoder.ReadBinary(H("40")));
-        }
-
-        [TestMethod]
-        public void ReadBinaryHeader_Vbin8_LeavesBytesAtOffset()
-        {
-            var b = H("a0 03 07 08 09 41");
-            Assert.AreEqual(3, Decoder.ReadBinaryHeader(b));
-            Assert.AreEqual(2, b.Offset);
-            Assert.AreEqual((byte)7, b.Buffer[b.Offset]);
-            b = H("b0 00 00 01 00" + CodecHelper.Repeat("00", 256));
-            Assert.AreEqual(256, Decoder.ReadBinaryHeader(b));
-            Assert.AreEqual(5, b.Offset);
-        }
-
-        [TestMethod]
-        [DataRow("a0 04 01 02 03")]
-        [DataRow("b0 7f ff ff ff 00")]
-        [DataRow("b0 ff ff ff ff 00")]
-        [DataRow("40")]
-        public void ReadBinaryHeader_SizePastEndOrNotBinary_IsDecodeError(string hex)
-        {
-            Expect.AmqpError(ErrorCode.DecodeError, () => Decoder.ReadBinaryHeader(H(hex)));
         }
 
         [TestMethod]

@@ -162,7 +162,7 @@ namespace IotHubAmqp.Device.Engine
             {
                 var m = new SaslMechanisms();
                 m.Decode(body);
-                saslOffered = Contains(m.SaslServerMechanisms, profile.Mechanism);
+                saslOffered = m.Offers(profile.Mechanism);
                 if (!saslOffered)
                     throw new AmqpException(ErrorCode.NotImplemented, "the peer does not offer SASL " + profile.Mechanism + " (offers " + Join(m.SaslServerMechanisms) + ")");
             }
@@ -291,13 +291,6 @@ namespace IotHubAmqp.Device.Engine
                 if (s != null && s.HasRemoteChannel && s.RemoteChannel == remoteChannel) return s;
             }
             throw new AmqpException(ErrorCode.IllegalState, "frame on unmapped channel " + remoteChannel);
-        }
-
-        private static bool Contains(string[] list, string value)
-        {
-            if (list == null) return false;
-            for (int i = 0; i < list.Length; i++) if (list[i] == value) return true;
-            return false;
         }
 
         private static string Join(string[] list)

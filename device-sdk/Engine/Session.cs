@@ -281,7 +281,6 @@ namespace IotHubAmqp.Device.Engine
             flow.HasHandle = link != null;
             flow.HasDeliveryCount = link != null && link.DeliveryCountKnown;
             flow.HasLinkCredit = link != null;
-            flow.HasAvailable = false;
             flow.Drain = false;
             flow.Echo = false;
             flow.Properties = null;

@@ -4,7 +4,11 @@ using IotHubAmqp.Device.Types;
 
 namespace IotHubAmqp.Device.Framing
 {
-    /// <summary>The attach performative (AMQP 1.0 2.7.3): attaches a link to a session.</summary>
+    /// <summary>
+    /// The attach performative (AMQP 1.0 2.7.3): attaches a link to a session. The device neither sets nor reads
+    /// incomplete-unsettled, offered- and desired-capabilities: they are written as null when a later field is present
+    /// and skipped when the peer sends them.
+    /// </summary>
     internal sealed class Attach
     {
         private const int FieldCount = 14;
@@ -33,8 +37,6 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>unsettled (index 7): unsettled delivery state by delivery-tag, or null.</summary>
         public AmqpMap Unsettled;
 
-        /// <summary>incomplete-unsettled (index 8): whether the unsettled map is incomplete; default false.</summary>
-        public bool IncompleteUnsettled;
 
         /// <summary>initial-delivery-count (index 9): the sender's initial delivery-count, valid when <see cref="HasInitialDeliveryCount"/>.</summary>
         public uint InitialDeliveryCount;
@@ -45,11 +47,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>max-message-size (index 10): the largest message the endpoint accepts; 0 = absent (no limit).</summary>
         public ulong MaxMessageSize;
 
-        /// <summary>offered-capabilities (index 11): link capabilities the sender supports, or null.</summary>
-        public string[] OfferedCapabilities;
 
-        /// <summary>desired-capabilities (index 12): link capabilities the sender can use, or null.</summary>
-        public string[] DesiredCapabilities;
 
         /// <summary>properties (index 13): link properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
@@ -71,12 +69,9 @@ namespace IotHubAmqp.Device.Framing
             Source = null;
             Target = null;
             Unsettled = null;
-            IncompleteUnsettled = false;
             InitialDeliveryCount = 0;
             HasInitialDeliveryCount = false;
             MaxMessageSize = 0;
-            OfferedCapabilities = null;
-            DesiredCapabilities = null;
             Properties = null;
         }
 
@@ -113,11 +108,8 @@ namespace IotHubAmqp.Device.Framing
         private int CountToWrite()
         {
             if (Properties != null) return 14;
-            if (DesiredCapabilities != null) return 13;
-            if (OfferedCapabilities != null) return 12;
             if (MaxMessageSize != 0) return 11;
             if (HasInitialDeliveryCount) return 10;
-            if (IncompleteUnsettled) return 9;
             if (Unsettled != null) return 8;
             if (Target != null) return 7;
             if (Source != null) return 6;
@@ -150,10 +142,6 @@ namespace IotHubAmqp.Device.Framing
                     else Target.Encode(b);
                     break;
                 case 7: Encoder.WriteMap(b, Unsettled); break;
-                case 8:
-                    if (IncompleteUnsettled) Encoder.WriteBoolean(b, true);
-                    else Encoder.WriteNull(b);
-                    break;
                 case 9:
                     if (HasInitialDeliveryCount) Encoder.WriteUInt(b, InitialDeliveryCount);
                     else Encoder.WriteNull(b);
@@ -162,9 +150,8 @@ namespace IotHubAmqp.Device.Framing
                     if (MaxMessageSize == 0) Encoder.WriteNull(b);
                     else Encoder.WriteULong(b, MaxMessageSize);
                     break;
-                case 11: FieldCodec.WriteSymbols(b, OfferedCapabilities); break;
-                case 12: FieldCodec.WriteSymbols(b, DesiredCapabilities); break;
                 case 13: Encoder.WriteMap(b, Properties); break;
+                default: Encoder.WriteNull(b); break; // a field the device never sets, before a later one
             }
         }
 
@@ -186,15 +173,13 @@ namespace IotHubAmqp.Device.Framing
                     Target.Decode(b);
                     break;
                 case 7: Unsettled = Decoder.ReadMap(b); break;
-                case 8: IncompleteUnsettled = Decoder.ReadBoolean(b); break;
                 case 9:
                     InitialDeliveryCount = Decoder.ReadUInt(b);
                     HasInitialDeliveryCount = true;
                     break;
                 case 10: MaxMessageSize = Decoder.ReadULong(b); break;
-                case 11: OfferedCapabilities = Decoder.ReadSymbols(b); break;
-                case 12: DesiredCapabilities = Decoder.ReadSymbols(b); break;
                 case 13: Properties = Decoder.ReadMap(b); break;
+                default: Decoder.Skip(b); break; // a field the device never reads
             }
         }
     }

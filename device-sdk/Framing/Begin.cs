@@ -4,7 +4,11 @@ using IotHubAmqp.Device.Types;
 
 namespace IotHubAmqp.Device.Framing
 {
-    /// <summary>The begin performative (AMQP 1.0 2.7.2): begins a session on a channel.</summary>
+    /// <summary>
+    /// The begin performative (AMQP 1.0 2.7.2): begins a session on a channel. The device neither sets nor reads
+    /// offered- and desired-capabilities: they are written as null when a later field is present and skipped when the
+    /// peer sends them.
+    /// </summary>
     internal sealed class Begin
     {
         private const int FieldCount = 8;
@@ -30,11 +34,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>handle-max (index 4): the maximum handle value; default <see cref="uint.MaxValue"/>.</summary>
         public uint HandleMax;
 
-        /// <summary>offered-capabilities (index 5): session capabilities the sender supports, or null.</summary>
-        public string[] OfferedCapabilities;
 
-        /// <summary>desired-capabilities (index 6): session capabilities the sender can use, or null.</summary>
-        public string[] DesiredCapabilities;
 
         /// <summary>properties (index 7): session properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
@@ -54,8 +54,6 @@ namespace IotHubAmqp.Device.Framing
             IncomingWindow = 0;
             OutgoingWindow = 0;
             HandleMax = DefaultHandleMax;
-            OfferedCapabilities = null;
-            DesiredCapabilities = null;
             Properties = null;
         }
 
@@ -92,8 +90,6 @@ namespace IotHubAmqp.Device.Framing
         private int CountToWrite()
         {
             if (Properties != null) return 8;
-            if (DesiredCapabilities != null) return 7;
-            if (OfferedCapabilities != null) return 6;
             if (HandleMax != DefaultHandleMax) return 5;
             return 4;
         }
@@ -113,9 +109,8 @@ namespace IotHubAmqp.Device.Framing
                     if (HandleMax == DefaultHandleMax) Encoder.WriteNull(b);
                     else Encoder.WriteUInt(b, HandleMax);
                     break;
-                case 5: FieldCodec.WriteSymbols(b, OfferedCapabilities); break;
-                case 6: FieldCodec.WriteSymbols(b, DesiredCapabilities); break;
                 case 7: Encoder.WriteMap(b, Properties); break;
+                default: Encoder.WriteNull(b); break; // a field the device never sets, before a later one
             }
         }
 
@@ -131,9 +126,8 @@ namespace IotHubAmqp.Device.Framing
                 case 2: IncomingWindow = Decoder.ReadUInt(b); break;
                 case 3: OutgoingWindow = Decoder.ReadUInt(b); break;
                 case 4: HandleMax = Decoder.ReadUInt(b); break;
-                case 5: OfferedCapabilities = Decoder.ReadSymbols(b); break;
-                case 6: DesiredCapabilities = Decoder.ReadSymbols(b); break;
                 case 7: Properties = Decoder.ReadMap(b); break;
+                default: Decoder.Skip(b); break; // a field the device never reads
             }
         }
     }

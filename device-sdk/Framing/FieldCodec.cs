@@ -88,5 +88,33 @@ namespace IotHubAmqp.Device.Framing
             if (code == FormatCode.Symbol8 || code == FormatCode.Symbol32) return Decoder.ReadSymbol(b);
             return Decoder.ReadString(b);
         }
+
+        /// <summary>Writes a source or target (AMQP 1.0 3.5.3, 3.5.4) holding only its address.</summary>
+        public static void WriteTerminus(ByteBuffer b, ulong descriptor, string address)
+        {
+            int count = address == null ? 0 : 1;
+            int start = BeginList(b, descriptor, count);
+            if (count == 1) Encoder.WriteString(b, address);
+            EndList(b, start, count);
+        }
+
+        /// <summary>
+        /// Reads a described source or target and returns its address. The later fields are skipped by their
+        /// encoded size (still bounds-checked, so a malformed one is a decode-error): the device acts on none of them.
+        /// </summary>
+        public static string ReadTerminus(ByteBuffer b, ulong descriptor, string type)
+        {
+            ulong code = Decoder.ReadDescriptor(b);
+            if (code != descriptor) throw Decoder.Error("expected a " + type + ", found descriptor 0x" + code.ToString("X"));
+            int count = Decoder.ReadListHeader(b, out int end);
+            string address = null;
+            for (int i = 0; i < count; i++)
+            {
+                if (i == 0) address = ReadAddress(b);
+                else Decoder.Skip(b);
+            }
+            EndFields(b, end, type);
+            return address;
+        }
     }
 }

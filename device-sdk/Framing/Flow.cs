@@ -42,11 +42,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>Whether link-credit (index 6) is present.</summary>
         public bool HasLinkCredit;
 
-        /// <summary>available (index 7): messages the sender has available, valid when <see cref="HasAvailable"/>.</summary>
-        public uint Available;
 
-        /// <summary>Whether available (index 7) is present.</summary>
-        public bool HasAvailable;
 
         /// <summary>drain (index 8): drain mode; default false.</summary>
         public bool Drain;
@@ -71,8 +67,6 @@ namespace IotHubAmqp.Device.Framing
             HasDeliveryCount = false;
             LinkCredit = 0;
             HasLinkCredit = false;
-            Available = 0;
-            HasAvailable = false;
             Drain = false;
             Echo = false;
             Properties = null;
@@ -113,7 +107,6 @@ namespace IotHubAmqp.Device.Framing
             if (Properties != null) return 11;
             if (Echo) return 10;
             if (Drain) return 9;
-            if (HasAvailable) return 8;
             if (HasLinkCredit) return 7;
             if (HasDeliveryCount) return 6;
             if (HasHandle) return 5;
@@ -131,7 +124,7 @@ namespace IotHubAmqp.Device.Framing
                 case 4: WriteOptionalUInt(b, HasHandle, Handle); break;
                 case 5: WriteOptionalUInt(b, HasDeliveryCount, DeliveryCount); break;
                 case 6: WriteOptionalUInt(b, HasLinkCredit, LinkCredit); break;
-                case 7: WriteOptionalUInt(b, HasAvailable, Available); break;
+                case 7: Encoder.WriteNull(b); break; // available: the device never announces it
                 case 8:
                     if (Drain) Encoder.WriteBoolean(b, true);
                     else Encoder.WriteNull(b);
@@ -173,10 +166,7 @@ namespace IotHubAmqp.Device.Framing
                     LinkCredit = Decoder.ReadUInt(b);
                     HasLinkCredit = true;
                     break;
-                case 7:
-                    Available = Decoder.ReadUInt(b);
-                    HasAvailable = true;
-                    break;
+                case 7: Decoder.Skip(b); break; // available: the device acts on a sender's credit, not its backlog
                 case 8: Drain = Decoder.ReadBoolean(b); break;
                 case 9: Echo = Decoder.ReadBoolean(b); break;
                 case 10: Properties = Decoder.ReadMap(b); break;

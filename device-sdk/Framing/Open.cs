@@ -4,7 +4,11 @@ using IotHubAmqp.Device.Types;
 
 namespace IotHubAmqp.Device.Framing
 {
-    /// <summary>The open performative (AMQP 1.0 2.7.1): negotiates connection parameters.</summary>
+    /// <summary>
+    /// The open performative (AMQP 1.0 2.7.1): negotiates connection parameters. The device neither sets nor reads
+    /// outgoing-locales, incoming-locales, offered- and desired-capabilities: they are written as null when a later
+    /// field is present and skipped when the peer sends them.
+    /// </summary>
     internal sealed class Open
     {
         private const int FieldCount = 10;
@@ -30,17 +34,9 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>idle-time-out (index 4): idle timeout in milliseconds; 0 = absent (no timeout).</summary>
         public uint IdleTimeOut;
 
-        /// <summary>outgoing-locales (index 5): locales available for outgoing text, or null.</summary>
-        public string[] OutgoingLocales;
 
-        /// <summary>incoming-locales (index 6): desired locales for incoming text, or null.</summary>
-        public string[] IncomingLocales;
 
-        /// <summary>offered-capabilities (index 7): extension capabilities the sender supports, or null.</summary>
-        public string[] OfferedCapabilities;
 
-        /// <summary>desired-capabilities (index 8): extension capabilities the sender can use, or null.</summary>
-        public string[] DesiredCapabilities;
 
         /// <summary>properties (index 9): connection properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
@@ -59,10 +55,6 @@ namespace IotHubAmqp.Device.Framing
             MaxFrameSize = DefaultMaxFrameSize;
             ChannelMax = DefaultChannelMax;
             IdleTimeOut = 0;
-            OutgoingLocales = null;
-            IncomingLocales = null;
-            OfferedCapabilities = null;
-            DesiredCapabilities = null;
             Properties = null;
         }
 
@@ -92,10 +84,6 @@ namespace IotHubAmqp.Device.Framing
         private int CountToWrite()
         {
             if (Properties != null) return 10;
-            if (DesiredCapabilities != null) return 9;
-            if (OfferedCapabilities != null) return 8;
-            if (IncomingLocales != null) return 7;
-            if (OutgoingLocales != null) return 6;
             if (IdleTimeOut != 0) return 5;
             if (ChannelMax != DefaultChannelMax) return 4;
             if (MaxFrameSize != DefaultMaxFrameSize) return 3;
@@ -121,11 +109,8 @@ namespace IotHubAmqp.Device.Framing
                     if (IdleTimeOut == 0) Encoder.WriteNull(b);
                     else Encoder.WriteUInt(b, IdleTimeOut);
                     break;
-                case 5: FieldCodec.WriteSymbols(b, OutgoingLocales); break;
-                case 6: FieldCodec.WriteSymbols(b, IncomingLocales); break;
-                case 7: FieldCodec.WriteSymbols(b, OfferedCapabilities); break;
-                case 8: FieldCodec.WriteSymbols(b, DesiredCapabilities); break;
                 case 9: Encoder.WriteMap(b, Properties); break;
+                default: Encoder.WriteNull(b); break; // a field the device never sets, before a later one
             }
         }
 
@@ -138,11 +123,8 @@ namespace IotHubAmqp.Device.Framing
                 case 2: MaxFrameSize = Decoder.ReadUInt(b); break;
                 case 3: ChannelMax = Decoder.ReadUShort(b); break;
                 case 4: IdleTimeOut = Decoder.ReadUInt(b); break;
-                case 5: OutgoingLocales = Decoder.ReadSymbols(b); break;
-                case 6: IncomingLocales = Decoder.ReadSymbols(b); break;
-                case 7: OfferedCapabilities = Decoder.ReadSymbols(b); break;
-                case 8: DesiredCapabilities = Decoder.ReadSymbols(b); break;
                 case 9: Properties = Decoder.ReadMap(b); break;
+                default: Decoder.Skip(b); break; // a field the device never reads
             }
         }
     }

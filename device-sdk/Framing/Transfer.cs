@@ -36,17 +36,10 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>more (index 5): more transfers of this delivery follow; default false.</summary>
         public bool More;
 
-        /// <summary>rcv-settle-mode (index 6): a <see cref="ReceiverSettleMode"/> for this delivery, valid when <see cref="HasRcvSettleMode"/>.</summary>
-        public byte RcvSettleMode;
-
-        /// <summary>Whether rcv-settle-mode (index 6) is present.</summary>
-        public bool HasRcvSettleMode;
+        // rcv-settle-mode (index 6) and resume (index 8): the device sets neither and acts on neither.
 
         /// <summary>state (index 7): the delivery state at the sender, or null.</summary>
         public Outcome State;
-
-        /// <summary>resume (index 8): the transfer resumes a delivery from a previous link; default false.</summary>
-        public bool Resume;
 
         /// <summary>aborted (index 9): the delivery is aborted; default false.</summary>
         public bool Aborted;
@@ -64,10 +57,7 @@ namespace IotHubAmqp.Device.Framing
             MessageFormat = 0;
             Settled = false;
             More = false;
-            RcvSettleMode = 0;
-            HasRcvSettleMode = false;
             State = null;
-            Resume = false;
             Aborted = false;
             Batchable = false;
         }
@@ -107,9 +97,7 @@ namespace IotHubAmqp.Device.Framing
         {
             if (Batchable) return 11;
             if (Aborted) return 10;
-            if (Resume) return 9;
             if (State != null) return 8;
-            if (HasRcvSettleMode) return 7;
             if (More) return 6;
             if (Settled) return 5;
             if (WritesMessageFormat) return 4;
@@ -132,14 +120,10 @@ namespace IotHubAmqp.Device.Framing
                     break;
                 case 4: WriteFlag(b, Settled); break;
                 case 5: WriteFlag(b, More); break;
-                case 6:
-                    if (HasRcvSettleMode) Encoder.WriteUByte(b, RcvSettleMode);
-                    else Encoder.WriteNull(b);
-                    break;
                 case 7: Outcome.Write(b, State); break;
-                case 8: WriteFlag(b, Resume); break;
                 case 9: WriteFlag(b, Aborted); break;
                 case 10: WriteFlag(b, Batchable); break;
+                default: Encoder.WriteNull(b); break; // rcv-settle-mode, resume: never set by the device
             }
         }
 
@@ -163,14 +147,10 @@ namespace IotHubAmqp.Device.Framing
                 case 3: MessageFormat = Decoder.ReadUInt(b); break;
                 case 4: Settled = Decoder.ReadBoolean(b); break;
                 case 5: More = Decoder.ReadBoolean(b); break;
-                case 6:
-                    RcvSettleMode = Decoder.ReadUByte(b);
-                    HasRcvSettleMode = true;
-                    break;
                 case 7: State = Outcome.Decode(b); break;
-                case 8: Resume = Decoder.ReadBoolean(b); break;
                 case 9: Aborted = Decoder.ReadBoolean(b); break;
                 case 10: Batchable = Decoder.ReadBoolean(b); break;
+                default: Decoder.Skip(b); break; // rcv-settle-mode, resume: the device acts on neither
             }
         }
     }

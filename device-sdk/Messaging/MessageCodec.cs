@@ -28,44 +28,6 @@ namespace IotHubAmqp.Device.Messaging
         }
 
         /// <summary>
-        /// Encodes <paramref name="m"/> into <paramref name="b"/> when it fits the buffer's free space and returns true;
-        /// otherwise returns false with <paramref name="b"/> unchanged, so a sender can take its multi-frame path for a
-        /// message larger than a frame. A body that alone exceeds the free space is refused before anything is written;
-        /// for a single data section the head is written and the body checked, so no exception is raised. Only a
-        /// head (or a body of another shape) that overflows while being written costs a caught exception.
-        /// Errors other than the overflow (an invalid field) are thrown.
-        /// </summary>
-        public static bool TryEncode(Message m, ByteBuffer b)
-        {
-            if (MinBodySize(m) > b.Writable) return false;
-            int start = b.WritePos;
-            try
-            {
-                if (IsSingleData(m))
-                {
-                    byte[] body = (byte[])m.Body;
-                    WriteHead(b, m);
-                    // The data section: 00 53 75, then vbin8 or vbin32 (Encode picks the smaller), then the bytes.
-                    if (3 + (body.Length <= 0xFF ? 2 : 5) + body.Length > b.Writable)
-                    {
-                        b.WritePos = start;
-                        return false;
-                    }
-                    WriteData(b, body);
-                    return true;
-                }
-                Encode(m, b);
-                return true;
-            }
-            catch (AmqpException e)
-            {
-                b.WritePos = start;
-                if (e.Condition == ErrorCode.FrameSizeTooSmall) return false;
-                throw;
-            }
-        }
-
-        /// <summary>
         /// Zero-copy send: for a message whose body is exactly one data section holding a byte[] and which has no
         /// footer, writes every section before the body and then the data section's constructor with a 4-byte length
         /// (<c>00 53 75 b0 len32</c>, AMQP 1.0 3.2.6), and returns the body: the caller sends its bytes next, from its
@@ -106,24 +68,6 @@ namespace IotHubAmqp.Device.Messaging
             if (m.MessageAnnotations != null) WriteAnnotations(b, Descriptor.MessageAnnotations, m.MessageAnnotations);
             if (m.Properties != null) m.Properties.Encode(b);
             if (m.ApplicationProperties != null) WriteApplicationProperties(b, m.ApplicationProperties);
-        }
-
-        // A lower bound of the body's encoded size, cheap to compute: the bytes or characters it carries.
-        private static int MinBodySize(Message m)
-        {
-            if (m.BodyType == BodyType.None) return 0;
-            if (m.Body is byte[] bytes) return bytes.Length;
-            if (m.Body is string text) return text.Length;
-            if (m.BodyType == BodyType.Data && m.Body is ArrayList sections)
-            {
-                int n = 0;
-                for (int i = 0; i < sections.Count; i++)
-                {
-                    if (sections[i] is byte[] section) n += section.Length;
-                }
-                return n;
-            }
-            return 0;
         }
 
         /// <summary>

@@ -5,15 +5,12 @@ namespace IotHubAmqp.Device.Sasl
 {
     /// <summary>
     /// The SASL mechanism a client uses (AMQP 1.0 5.3) and its initial response. None of the mechanisms
-    /// this SDK needs takes a challenge: PLAIN carries the SAS token, the others authenticate later via CBS or TLS.
+    /// this SDK needs takes a challenge: PLAIN carries the SAS token, ANONYMOUS authenticates later via CBS.
     /// </summary>
     internal sealed class SaslProfile
     {
         public const string PlainName = "PLAIN";
         public const string AnonymousName = "ANONYMOUS";
-        public const string ExternalName = "EXTERNAL";
-        // Azure's "claims-based security" mechanism: an empty SASL exchange, then put-token on $cbs.
-        public const string MsSbCbsName = "MSSBCBS";
 
         private SaslProfile(string mechanism, byte[] initialResponse)
         {
@@ -38,9 +35,5 @@ namespace IotHubAmqp.Device.Sasl
         }
 
         public static SaslProfile Anonymous() => new SaslProfile(AnonymousName, null);
-
-        public static SaslProfile External() => new SaslProfile(ExternalName, new byte[0]);
-
-        public static SaslProfile MsSbCbs() => new SaslProfile(MsSbCbsName, new byte[0]);
     }
 }

@@ -94,30 +94,6 @@ namespace IotHubAmqp.Device.Types
             throw Unexpected("ushort", code);
         }
 
-        public static int ReadInt(ByteBuffer b)
-        {
-            byte code = b.ReadByte();
-            switch (code)
-            {
-                case FormatCode.SmallInt: return (sbyte)b.ReadByte();
-                case FormatCode.Int: return (int)BigEndian.ReadUInt32(b);
-                case FormatCode.Null: return 0;
-                default: throw Unexpected("int", code);
-            }
-        }
-
-        public static long ReadLong(ByteBuffer b)
-        {
-            byte code = b.ReadByte();
-            switch (code)
-            {
-                case FormatCode.SmallLong: return (sbyte)b.ReadByte();
-                case FormatCode.Long: return (long)BigEndian.ReadUInt64(b);
-                case FormatCode.Null: return 0;
-                default: throw Unexpected("long", code);
-            }
-        }
-
         public static DateTime ReadTimestamp(ByteBuffer b)
         {
             byte code = b.ReadByte();
@@ -149,19 +125,6 @@ namespace IotHubAmqp.Device.Types
             if (code == FormatCode.Null) return null;
             if (code != FormatCode.Binary8 && code != FormatCode.Binary32) throw Unexpected("binary", code);
             return Copy(b, ReadSize(b, code == FormatCode.Binary8));
-        }
-
-        /// <summary>
-        /// Reads a binary's header and returns its length, leaving the bytes at <c>b.Offset</c> for the
-        /// caller to copy or skip: lets a transfer payload be used without an intermediate array.
-        /// </summary>
-        public static int ReadBinaryHeader(ByteBuffer b)
-        {
-            byte code = b.ReadByte();
-            if (code != FormatCode.Binary8 && code != FormatCode.Binary32) throw Unexpected("binary", code);
-            int n = ReadSize(b, code == FormatCode.Binary8);
-            if (n > b.Length) throw Error("binary of " + n + " bytes runs past the end (" + b.Length + " left)");
-            return n;
         }
 
         /// <summary>

@@ -18,31 +18,36 @@ namespace IotHubAmqp.Device.Types
         public const ulong Header = 0x70, DeliveryAnnotations = 0x71, MessageAnnotations = 0x72, Properties = 0x73,
             ApplicationProperties = 0x74, Data = 0x75, AmqpSequence = 0x76, AmqpValue = 0x77, Footer = 0x78;
 
-        // Pairs of code and name, searched linearly: symbolic descriptors are rare on the wire.
-        private static readonly object[] Names =
-        {
-            Open, "amqp:open:list", Begin, "amqp:begin:list", Attach, "amqp:attach:list", Flow, "amqp:flow:list",
-            Transfer, "amqp:transfer:list", Disposition, "amqp:disposition:list", Detach, "amqp:detach:list",
-            End, "amqp:end:list", Close, "amqp:close:list", Error, "amqp:error:list",
-            Received, "amqp:received:list", Accepted, "amqp:accepted:list", Rejected, "amqp:rejected:list",
-            Released, "amqp:released:list", Modified, "amqp:modified:list",
-            Source, "amqp:source:list", Target, "amqp:target:list",
-            DeleteOnClose, "amqp:delete-on-close:list", DeleteOnNoLinks, "amqp:delete-on-no-links:list",
-            DeleteOnNoMessages, "amqp:delete-on-no-messages:list", DeleteOnNoLinksOrMessages, "amqp:delete-on-no-links-or-messages:list",
-            SaslMechanisms, "amqp:sasl-mechanisms:list", SaslInit, "amqp:sasl-init:list", SaslChallenge, "amqp:sasl-challenge:list",
-            SaslResponse, "amqp:sasl-response:list", SaslOutcome, "amqp:sasl-outcome:list",
-            Header, "amqp:header:list", DeliveryAnnotations, "amqp:delivery-annotations:map",
-            MessageAnnotations, "amqp:message-annotations:map", Properties, "amqp:properties:list",
-            ApplicationProperties, "amqp:application-properties:map", Data, "amqp:data:binary",
-            AmqpSequence, "amqp:amqp-sequence:list", AmqpValue, "amqp:amqp-value:*", Footer, "amqp:footer:map",
-        };
+        // Every name behind its code as one character (code + 0x100: never a character of a name), in one constant:
+        // a table of boxed codes would cost a static constructor several times the size of this string's lookups.
+        // Searched linearly: symbolic descriptors are rare on the wire.
+        private const string Names =
+            "\u0110amqp:open:list\u0111amqp:begin:list\u0112amqp:attach:list" +
+            "\u0113amqp:flow:list\u0114amqp:transfer:list\u0115amqp:disposition:list" +
+            "\u0116amqp:detach:list\u0117amqp:end:list\u0118amqp:close:list" +
+            "\u011damqp:error:list\u0123amqp:received:list\u0124amqp:accepted:list" +
+            "\u0125amqp:rejected:list\u0126amqp:released:list\u0127amqp:modified:list" +
+            "\u0128amqp:source:list\u0129amqp:target:list\u012bamqp:delete-on-close:list" +
+            "\u012camqp:delete-on-no-links:list\u012damqp:delete-on-no-messages:list" +
+            "\u012eamqp:delete-on-no-links-or-messages:list\u0140amqp:sasl-mechanisms:list" +
+            "\u0141amqp:sasl-init:list\u0142amqp:sasl-challenge:list" +
+            "\u0143amqp:sasl-response:list\u0144amqp:sasl-outcome:list\u0170amqp:header:list" +
+            "\u0171amqp:delivery-annotations:map\u0172amqp:message-annotations:map" +
+            "\u0173amqp:properties:list\u0174amqp:application-properties:map" +
+            "\u0175amqp:data:binary\u0176amqp:amqp-sequence:list\u0177amqp:amqp-value:*" +
+            "\u0178amqp:footer:map";
 
         /// <summary>The numeric code for a symbolic descriptor, or 0 when unknown.</summary>
         public static ulong CodeOf(string name)
         {
-            for (int i = 1; i < Names.Length; i += 2)
+            if (name == null) return 0;
+            for (int at = 0; at < Names.Length; at = NameEnd(at))
             {
-                if ((string)Names[i] == name) return (ulong)Names[i - 1];
+                int n = NameEnd(at) - at - 1;
+                if (n != name.Length) continue;
+                int i = 0;
+                while (i < n && Names[at + 1 + i] == name[i]) i++;
+                if (i == n) return (ulong)(Names[at] - 0x100);
             }
             return 0;
         }
@@ -50,11 +55,16 @@ namespace IotHubAmqp.Device.Types
         /// <summary>The symbolic name of a code, or null when unknown (for messages and logs).</summary>
         public static string NameOf(ulong code)
         {
-            for (int i = 0; i < Names.Length; i += 2)
-            {
-                if ((ulong)Names[i] == code) return (string)Names[i + 1];
-            }
-            return null;
+            int at = code == 0 || code > 0xFF ? -1 : Names.IndexOf((char)(code + 0x100));
+            return at < 0 ? null : Names.Substring(at + 1, NameEnd(at) - at - 1);
+        }
+
+        // Where the entry whose code character is at index at ends: the next code character, or the end.
+        private static int NameEnd(int at)
+        {
+            int end = at + 1;
+            while (end < Names.Length && Names[end] < 0x100) end++;
+            return end;
         }
     }
 }

@@ -13,9 +13,10 @@ using HubC2d = IotHubAmqp.LocalHub.CloudToDeviceMessage;
 namespace IotHubAmqp.Device.InteropTests.Reliability
 {
     /// <summary>
-    /// Decodes bytes the way the device's I/O thread does: <see cref="FrameReader"/> over a transport, then the
-    /// performative's decoder (one reused instance per type, as the connection keeps them), then, behind a
-    /// transfer, <see cref="MessageCodec.Decode"/>. SASL frames go to the SASL decoders. The only failure it may
+    /// Decodes every frame of the input with the decoder its descriptor names, whatever the connection's state (the
+    /// engine's own parse and dispatch of the same inputs are <see cref="EngineMutationTests"/>): the frame header
+    /// checks of the engine's parser, then the performative's decoder (one reused instance per type, as the
+    /// connection keeps them), then, behind a transfer, <see cref="MessageCodec.Decode"/>. SASL frames go to the SASL decoders. The only failure it may
     /// show is an <see cref="AmqpException"/>; the end of the input is <c>amqp:connection-lost</c> (the engine's
     /// "the peer closed the connection").
     /// </summary>
@@ -42,16 +43,32 @@ namespace IotHubAmqp.Device.InteropTests.Reliability
         {
             Frames = 0;
             Messages = 0;
-            var reader = new FrameReader(new InputTransport(input), maxFrameSize);
+            int at = 0;
             while (true)
             {
-                ByteBuffer body = reader.ReadFrame(view);
+                ByteBuffer body = NextFrame(input, ref at, maxFrameSize, out byte type);
                 Frames++;
                 if (body.Length == 0) continue;
                 ulong code = Decoder.ReadDescriptor(body);
-                if (reader.Type == Frame.TypeSasl) DecodeSasl(code, body);
+                if (type == Frame.TypeSasl) DecodeSasl(code, body);
                 else DecodeAmqp(code, body);
             }
+        }
+
+        // The frame header checks of the engine's parser (Connection.ParseOne, AMQP 1.0 2.3.1), over the whole input.
+        private ByteBuffer NextFrame(byte[] input, ref int at, int maxFrameSize, out byte type)
+        {
+            if (input.Length - at < Frame.HeaderSize) throw new AmqpException(ErrorCode.ConnectionLost, "the peer closed the connection");
+            uint size = BinaryPrimitives.ReadUInt32BigEndian(input.AsSpan(at));
+            int doff = input[at + 4] * 4;
+            type = input[at + 5];
+            if (size > (uint)maxFrameSize) throw new AmqpException(ErrorCode.FramingError, "frame of " + size + " bytes exceeds our max-frame-size");
+            if (doff < Frame.HeaderSize || doff > size) throw new AmqpException(ErrorCode.FramingError, "frame data offset " + doff + " is invalid");
+            if (type != Frame.TypeAmqp && type != Frame.TypeSasl) throw new AmqpException(ErrorCode.FramingError, "unknown frame type " + type);
+            if (input.Length - at < (int)size) throw new AmqpException(ErrorCode.ConnectionLost, "the peer closed the connection");
+            view.Wrap(input, at + doff, (int)size - doff);
+            at += (int)size;
+            return view;
         }
 
         private void DecodeAmqp(ulong code, ByteBuffer body)
@@ -84,35 +101,8 @@ namespace IotHubAmqp.Device.InteropTests.Reliability
             {
                 case Descriptor.SaslMechanisms: new SaslMechanisms().Decode(body); break;
                 case Descriptor.SaslInit: new SaslInit().Decode(body); break;
-                case Descriptor.SaslChallenge: new SaslChallenge().Decode(body); break;
-                case Descriptor.SaslResponse: new SaslResponse().Decode(body); break;
                 case Descriptor.SaslOutcome: new SaslOutcome().Decode(body); break;
                 default: throw new AmqpException(ErrorCode.DecodeError, "unknown SASL frame 0x" + code.ToString("X"));
-            }
-        }
-
-        /// <summary>Hands the input over in reads of at most 1 KB (as a socket would), then reports the peer closed.</summary>
-        private sealed class InputTransport : ITransport
-        {
-            private readonly byte[] input;
-            private int at;
-
-            public InputTransport(byte[] input) => this.input = input;
-
-            public void Send(byte[] buffer, int offset, int count)
-            {
-            }
-
-            public int Receive(byte[] buffer, int offset, int count)
-            {
-                int n = Math.Min(Math.Min(count, input.Length - at), 1024);
-                Array.Copy(input, at, buffer, offset, n);
-                at += n;
-                return n;
-            }
-
-            public void Close()
-            {
             }
         }
     }

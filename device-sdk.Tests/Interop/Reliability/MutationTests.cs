@@ -18,7 +18,7 @@ namespace IotHubAmqp.Device.InteropTests.Reliability
         private const int Seed = 7_2026;
         private const int MaxFrameSize = (int)ConnectionSettings.DefaultMaxFrameSize;
 
-        // Per input: the frame reader's own buffer (one max-frame-size), the decoded values, the exception.
+        // Per input: the decoded values (bounded by the max-frame-size) and the exception.
         private const long AllocationBound = 4L * MaxFrameSize + 16 * 1024;
         private const long TimeBoundMs = 250;
 
