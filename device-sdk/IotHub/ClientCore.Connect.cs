@@ -254,6 +254,7 @@ namespace IotHubAmqp.Device.IotHub
             }
             DispatchSends();
             PullC2d();
+            AttachFeatures(now);
         }
 
         /// <summary>A bug of ours surfaced in the driver: start over on a new connection rather than stop.</summary>
@@ -366,21 +367,9 @@ namespace IotHubAmqp.Device.IotHub
             cbsOut = null;
             cbsIn = null;
             c2d = null;
+            FeaturesLost();
             // Messages the application has not taken are redelivered by the hub on the next link.
             c2dReady.Clear();
-        }
-
-        // amqp:link:redirect / amqp:connection:redirect info (iothub-amqp-wire.md 10): network-host, hostname, port.
-        private bool NoteRedirect(AmqpException reason)
-        {
-            if (reason == null || reason.Info == null) return false;
-            if (reason.Condition != ErrorCode.LinkRedirect && reason.Condition != ErrorCode.ConnectionRedirect) return false;
-            string host = reason.Info[new Symbol("network-host")] as string ?? reason.Info[new Symbol("hostname")] as string;
-            object port = reason.Info[new Symbol("port")];
-            if (host == null) return false;
-            redirectHost = host;
-            redirectPort = port is int p ? p : port is uint u ? (int)u : options.Port;
-            return true;
         }
 
         private static string Describe(Exception e) => e is AmqpException a ? a.Message : e.GetType().Name + ": " + e.Message;

@@ -260,7 +260,37 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             if (notice == ClientCore.C2dAvailable) DeliverC2d();
+            else if (notice is FeatureNotice f) f.Run();
         }
+
+        /// <summary>Registers a feature of another assembly (methods, twin) with the connection's state machine.</summary>
+        internal void AddFeature(ClientFeature feature)
+        {
+            var r = new ClientRequest();
+            r.Reset(RequestKind.AddFeature, platform.TickMilliseconds + options.OperationTimeoutMs);
+            r.Feature = feature;
+            if (!driver.IsRunning)
+            {
+                // Not open yet: the driver takes the request first thing once it starts.
+                driver.Submit(r);
+                return;
+            }
+            Call(r, options.OperationTimeoutMs, "adding a feature");
+        }
+
+        /// <summary>A feature's request: submitted to the driver, waited for on the caller's thread when <paramref name="timeoutMs"/> is positive.</summary>
+        internal void CallFeature(ClientRequest r, int timeoutMs, string what)
+        {
+            if (timeoutMs <= 0) driver.Submit(r);
+            else Call(r, timeoutMs, what);
+        }
+
+        /// <summary>The platform's millisecond tick (deadlines of feature requests).</summary>
+        internal long NowMs => platform.TickMilliseconds;
+
+        internal IotHubConnectionString Identity => identity;
+
+        internal DeviceClientOptions Options => options;
 
         private void DeliverC2d()
         {
