@@ -41,6 +41,22 @@ namespace IotHubAmqp.Device.IotHub
         }
     }
 
+    /// <summary>What a feature's facade needs of its client: registration, requests, the clock (DeviceClient; a test driver).</summary>
+    internal interface IFeatureHost
+    {
+        /// <summary>Registers <paramref name="feature"/> with the client's state machine.</summary>
+        void AddFeature(ClientFeature feature);
+
+        /// <summary>Submits <paramref name="r"/> to the driver; waits for it when <paramref name="timeoutMs"/> is positive (throws its error).</summary>
+        void CallFeature(ClientRequest r, int timeoutMs, string what);
+
+        long NowMs { get; }
+
+        DeviceClientOptions Options { get; }
+
+        string DeviceId { get; }
+    }
+
     /// <summary>A notice of a feature: runs on the dispatcher thread, never on the driver.</summary>
     internal abstract class FeatureNotice
     {

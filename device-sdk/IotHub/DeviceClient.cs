@@ -12,7 +12,7 @@ namespace IotHubAmqp.Device.IotHub
     /// Synchronous, as nanoFramework code is; status and messages arrive as events on the client's handler thread.
     /// Every call is a request to the one thread that owns the connection and waits on its own deadline.
     /// </summary>
-    public sealed partial class DeviceClient
+    public sealed partial class DeviceClient : IFeatureHost
     {
         /// <summary>Sent as com.microsoft:client-version on every link.</summary>
         public const string ClientVersion = "IotHubAmqp.Device/0.2.0";
@@ -288,9 +288,17 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>The platform's millisecond tick (deadlines of feature requests).</summary>
         internal long NowMs => platform.TickMilliseconds;
 
-        internal IotHubConnectionString Identity => identity;
-
         internal DeviceClientOptions Options => options;
+
+        void IFeatureHost.AddFeature(ClientFeature feature) => AddFeature(feature);
+
+        void IFeatureHost.CallFeature(ClientRequest r, int timeoutMs, string what) => CallFeature(r, timeoutMs, what);
+
+        long IFeatureHost.NowMs => NowMs;
+
+        DeviceClientOptions IFeatureHost.Options => options;
+
+        string IFeatureHost.DeviceId => identity.DeviceId;
 
         private void DeliverC2d()
         {

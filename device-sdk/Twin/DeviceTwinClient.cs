@@ -25,8 +25,12 @@ namespace IotHubAmqp.Device.Twin
         /// <param name="enableMethods">Attach the direct-methods links (the hub answers 404 to calls while they are absent).</param>
         /// <param name="enableTwin">Attach the twin links and subscribe to desired-property changes.</param>
         public DeviceTwinClient(DeviceClient client, bool enableMethods = true, bool enableTwin = true)
+            : this(client == null ? throw new ArgumentNullException(nameof(client)) : (IFeatureHost)client, enableMethods, enableTwin)
         {
-            if (client == null) throw new ArgumentNullException(nameof(client));
+        }
+
+        internal DeviceTwinClient(IFeatureHost client, bool enableMethods, bool enableTwin)
+        {
             Client = client;
             if (enableMethods)
             {
@@ -46,7 +50,11 @@ namespace IotHubAmqp.Device.Twin
         /// <summary>Answers methods no callback is registered for; without it they get 501, as in the reference SDKs.</summary>
         public MethodCallback DefaultMethodCallback { get; set; }
 
-        internal DeviceClient Client { get; }
+        internal IFeatureHost Client { get; }
+
+        internal MethodChannel MethodPart => methods;
+
+        internal TwinChannel TwinPart => twin;
 
         /// <summary>Registers (or replaces) the callback for the method <paramref name="methodName"/>.</summary>
         public void AddMethodCallback(string methodName, MethodCallback callback)
