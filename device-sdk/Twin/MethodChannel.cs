@@ -1,5 +1,7 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System;
 using System.Collections;
+using System.Threading;
 using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.IotHub;
@@ -145,7 +147,24 @@ namespace IotHubAmqp.Device.Twin
             r.Feature = channel;
             r.Operation = generation;
             r.Message = TwinWire.MethodResponse(correlation, answer.Status, answer.Json);
-            owner.Client.CallFeature(r, 0, null);
+            // The driver's queue may be full for a moment (48 calls): this thread may wait, the answer must not be lost
+            // (it also frees the call's in-flight place).
+            for (int attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    owner.Client.CallFeature(r, 0, null);
+                    return;
+                }
+                catch (InvalidOperationException)
+                {
+                    if (attempt >= SubmitAttempts) throw;
+                    Thread.Sleep(SubmitRetryMs);
+                }
+            }
         }
+
+        private const int SubmitAttempts = 50;
+        private const int SubmitRetryMs = 20;
     }
 }
