@@ -148,9 +148,16 @@ namespace IotHubAmqp.Device.Tests.Twin
         {
             PeerLink l = Link(address, false);
             if (l == null) throw new AssertFailedException("no receiver attached on " + address);
-            var b = new ByteBuffer(1024);
+            var b = new ByteBuffer(70000);
             MessageCodec.Encode(m, b);
-            peer.SendTransfer(l.PeerHandle, nextDeliveryId++, ScriptedAmqpPeer.Slice(b.Buffer, b.Offset, b.Length), false, true);
+            // In frames under the client's 4 KB max-frame-size, as a hub would split a large message.
+            const int Chunk = 3000;
+            uint id = nextDeliveryId++;
+            for (int at = 0; at < b.Length; at += Chunk)
+            {
+                int n = b.Length - at < Chunk ? b.Length - at : Chunk;
+                peer.SendTransfer(l.PeerHandle, id, ScriptedAmqpPeer.Slice(b.Buffer, b.Offset + at, n), at + n < b.Length, true, at == 0);
+            }
             Pump();
         }
 

@@ -176,5 +176,21 @@ namespace IotHubAmqp.Device.Tests.Twin
             Assert.IsNotNull(h.Link("/devices/dev1/modules/m1/twin", true), "module twin link");
             Assert.IsNotNull(h.Link("/devices/dev1/modules/m1/messages/events", true), "module telemetry link");
         }
+
+        [TestMethod]
+        public void Request_OverSizeLimit_RefusedAndNextServedWithoutReconnecting()
+        {
+            CoreHarness h = Opened(out DeviceTwinClient client);
+            client.AddMethodCallback("m", (n, p) => new MethodResponse(200, "1"));
+            var c = new char[MethodChannel.MaxRequestBytes];
+            for (int i = 0; i < c.Length; i++) c[i] = '1';
+            h.SendToClient(Address, Request(Guid.NewGuid(), "m", new string(c)));
+            Assert.AreEqual(0, h.PendingNotices, "no handler for an oversized request");
+            Assert.IsTrue(h.Core.IsConnected);
+            Assert.AreEqual(0, h.Core.Reconnects);
+            h.SendToClient(Address, Request(Guid.NewGuid(), "m", "{}"));
+            h.RunNotices();
+            Assert.AreEqual(1, h.SentTo(Address).Count);
+        }
     }
 }

@@ -237,5 +237,42 @@ namespace IotHubAmqp.Device.Tests.Twin
             Assert.IsTrue(extra.IsCompleted);
             Assert.IsInstanceOfType(extra.Error, typeof(InvalidOperationException));
         }
+
+        private static string Big(int chars)
+        {
+            var c = new char[chars];
+            for (int i = 0; i < c.Length; i++) c[i] = 'x';
+            return "{\"big\":\"" + new string(c) + "\",\"$version\":9}";
+        }
+
+        [TestMethod]
+        public void Oversized_Reply_FailsTheOperationWithoutReconnecting()
+        {
+            CoreHarness h = Opened(out DeviceTwinClient c);
+            int reconnects = h.Core.Reconnects;
+            ClientRequest r = Request(h, c, TwinChannel.OpGet);
+            h.SendToClient(Address, Reply(Sent(h, "GET", 1).Properties.CorrelationId, 200, Big(TwinChannel.MaxReplyBytes)));
+            Assert.IsTrue(r.IsCompleted, "the GET ended");
+            var e = r.Error as AmqpException;
+            Assert.IsNotNull(e, "error " + r.Error);
+            Assert.AreEqual(ErrorCode.MessageSizeExceeded, e.Condition);
+            Assert.IsTrue(h.Core.IsConnected);
+            Assert.AreEqual(reconnects, h.Core.Reconnects, "no reconnect");
+            // A new pair serves the next operation.
+            ClientRequest next = Request(h, c, TwinChannel.OpPatch, "{}");
+            h.SendToClient(Address, Reply(Sent(h, "PATCH").Properties.CorrelationId, 204, null, 2));
+            Assert.AreEqual(2L, next.Reply);
+        }
+
+        [TestMethod]
+        public void LargeNotification_UnderLimit_Delivered()
+        {
+            var updates = new ArrayList();
+            CoreHarness h = Opened(out _, updates);
+            h.SendToClient(Address, Notification(Big(20000)));
+            h.RunNotices();
+            Assert.AreEqual(1, updates.Count);
+            Assert.AreEqual(9L, ((TwinCollection)updates[0]).Version);
+        }
     }
 }

@@ -26,6 +26,8 @@ namespace IotHubAmqp.Device.Twin
 
         private readonly DeviceTwinClient owner;
         private readonly ArrayList responses = new ArrayList();
+        private readonly ArrayList own = new ArrayList();
+        private Session session;
         private SenderLink sender;
         private ReceiverLink receiver;
         private int inFlight;
@@ -42,17 +44,22 @@ namespace IotHubAmqp.Device.Twin
         internal override void Attach(Session session, long now)
         {
             generation++;
+            this.session = session;
             IotHubConnectionString id = Core.Identity;
             string address = IotHubAddress.Methods(id.DeviceId, id.ModuleId);
             var props = TwinWire.ChannelProperties("methods", IotHubAddress.Who(id.DeviceId, id.ModuleId));
             receiver = session.AttachReceiver(Core.NextLinkName("methods-requests"), address, MaxInFlight, ReceiverSettleMode.First, MaxRequestBytes, props);
             sender = session.AttachSender(Core.NextLinkName("methods-responses"), address, SenderSettleMode.Unsettled, props);
+            own.Add(receiver);
+            own.Add(sender);
         }
 
         internal override void LinksLost()
         {
             sender = null;
             receiver = null;
+            session = null;
+            own.Clear();
             // Answers to requests of the old connection have nowhere to go: the hub failed those calls already.
             for (int i = 0; i < responses.Count; i++) ((ClientRequest)responses[i]).Complete();
             responses.Clear();
@@ -60,12 +67,22 @@ namespace IotHubAmqp.Device.Twin
 
         internal override bool OnLinkEvent(Link link, int kinds, long now)
         {
-            if (link == null || (link != sender && link != receiver)) return false;
+            if (link == null || !own.Contains(link)) return false;
+            if ((kinds & EngineEvent.Ended) != 0) own.Remove(link);
+            if (link is SenderLink s && (kinds & EngineEvent.Outcomes) != 0) DrainOutcomes(s);
+            if (link != sender && link != receiver) return true; // a link this channel replaced
             if ((kinds & EngineEvent.Messages) != 0) Pull();
-            if ((kinds & EngineEvent.Outcomes) != 0) DrainOutcomes();
             if ((kinds & EngineEvent.Attached) != 0) Flush();
-            if ((kinds & EngineEvent.Ended) != 0 && !link.ClosedByUs)
-                Core.FeatureFault(link.Error ?? new AmqpException(ErrorCode.DetachForced, "the hub detached the methods link '" + link.Name + "'"), now);
+            if ((kinds & EngineEvent.Ended) == 0 || link.ClosedByUs) return true;
+            if (link.Error != null && link.Error.Condition == ErrorCode.MessageSizeExceeded)
+            {
+                // We refused a request over MaxRequestBytes: the hub fails that call; a new pair serves the next ones.
+                if (!sender.IsEnded) sender.Close();
+                if (!receiver.IsEnded) receiver.Close();
+                Attach(session, now);
+                return true;
+            }
+            Core.FeatureFault(link.Error ?? new AmqpException(ErrorCode.DetachForced, "the hub detached the methods link '" + link.Name + "'"), now);
             return true;
         }
 
@@ -112,10 +129,10 @@ namespace IotHubAmqp.Device.Twin
         }
 
         // The hub's outcomes of responses need no action: the call's result was decided by the handler.
-        private void DrainOutcomes()
+        private static void DrainOutcomes(SenderLink link)
         {
             OutgoingDelivery d;
-            while ((d = sender.NextCompleted()) != null) sender.Free(d);
+            while ((d = link.NextCompleted()) != null) link.Free(d);
         }
     }
 

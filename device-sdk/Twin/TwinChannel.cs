@@ -31,6 +31,8 @@ namespace IotHubAmqp.Device.Twin
         private readonly DeviceTwinClient owner;
         private readonly ArrayList waiting = new ArrayList();
         private readonly ArrayList sent = new ArrayList();
+        private readonly ArrayList own = new ArrayList();
+        private Session session;
         private SenderLink sender;
         private ReceiverLink receiver;
         private int serial;
@@ -44,15 +46,20 @@ namespace IotHubAmqp.Device.Twin
         /// <summary>The highest desired <c>$version</c> seen (-1 before the first).</summary>
         public long DesiredVersion => desiredVersion;
 
-        internal override void Attach(Session session, long now)
+        internal override void Attach(Session session, long now) => AttachPair(session, now, true);
+
+        private void AttachPair(Session session, long now, bool resync)
         {
+            this.session = session;
             IotHubConnectionString id = Core.Identity;
             string address = IotHubAddress.Twin(id.DeviceId, id.ModuleId);
             var props = TwinWire.ChannelProperties("twin", IotHubAddress.Who(id.DeviceId, id.ModuleId));
             sender = session.AttachSender(Core.NextLinkName("twin-sender"), address, SenderSettleMode.Unsettled, props);
             receiver = session.AttachReceiver(Core.NextLinkName("twin-receiver"), address, 4, ReceiverSettleMode.First, MaxReplyBytes, props);
+            own.Add(sender);
+            own.Add(receiver);
             // Subscribe, then read: the GET's desired $version tells which notifications are news (2.5).
-            waiting.Insert(0, Internal(OpResync, now));
+            if (resync) waiting.Insert(0, Internal(OpResync, now));
             waiting.Insert(0, Internal(OpSubscribe, now));
             Flush();
         }
@@ -61,6 +68,8 @@ namespace IotHubAmqp.Device.Twin
         {
             sender = null;
             receiver = null;
+            session = null;
+            own.Clear();
             // The hub forgot what was in flight with the link: the application's operations go again, ours are
             // asked anew on the next connection.
             for (int i = sent.Count - 1; i >= 0; i--)
@@ -75,12 +84,19 @@ namespace IotHubAmqp.Device.Twin
 
         internal override bool OnLinkEvent(Link link, int kinds, long now)
         {
-            if (link == null || (link != sender && link != receiver)) return false;
+            if (link == null || !own.Contains(link)) return false;
+            if ((kinds & EngineEvent.Ended) != 0) own.Remove(link);
+            if (link is SenderLink s && (kinds & EngineEvent.Outcomes) != 0) OnOutcomes(s);
+            if (link != sender && link != receiver) return true; // a link this channel replaced
             if ((kinds & EngineEvent.Messages) != 0) OnReplies();
-            if ((kinds & EngineEvent.Outcomes) != 0) OnOutcomes();
             if ((kinds & EngineEvent.Attached) != 0) Flush();
-            if ((kinds & EngineEvent.Ended) != 0 && !link.ClosedByUs)
-                Core.FeatureFault(link.Error ?? new AmqpException(ErrorCode.DetachForced, "the hub detached the twin link '" + link.Name + "'"), now);
+            if ((kinds & EngineEvent.Ended) == 0 || link.ClosedByUs) return true;
+            if (link.Error != null && link.Error.Condition == ErrorCode.MessageSizeExceeded)
+            {
+                OnOversized(link.Error, now);
+                return true;
+            }
+            Core.FeatureFault(link.Error ?? new AmqpException(ErrorCode.DetachForced, "the hub detached the twin link '" + link.Name + "'"), now);
             return true;
         }
 
@@ -160,14 +176,31 @@ namespace IotHubAmqp.Device.Twin
             }
         }
 
-        private void OnOutcomes()
+        // We refused a twin message over MaxReplyBytes (a reply or a notification): what was in flight fails with
+        // that reason rather than being asked again (it would be as large again), and a new pair carries on without the
+        // resync read, so a twin too large for the device cannot make it reconnect in a loop.
+        private void OnOversized(AmqpException reason, long now)
+        {
+            for (int i = 0; i < sent.Count; i++)
+            {
+                var r = (ClientRequest)sent[i];
+                if (r.Operation < OpSubscribe)
+                    Core.FailRequest(r, new AmqpException(ErrorCode.MessageSizeExceeded, "a twin message from the hub was over the device's " + MaxReplyBytes + " bytes: " + reason.Description));
+            }
+            sent.Clear();
+            if (!sender.IsEnded) sender.Close();
+            if (!receiver.IsEnded) receiver.Close();
+            AttachPair(session, now, false);
+        }
+
+        private void OnOutcomes(SenderLink link)
         {
             OutgoingDelivery d;
-            while ((d = sender.NextCompleted()) != null)
+            while ((d = link.NextCompleted()) != null)
             {
                 var r = d.Owner as ClientRequest;
                 var rejected = d.Outcome as Rejected;
-                sender.Free(d);
+                link.Free(d);
                 if (r == null || rejected == null || !sent.Contains(r)) continue;
                 // The hub refused the request itself (no reply will come).
                 sent.Remove(r);
