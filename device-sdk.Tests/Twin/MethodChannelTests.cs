@@ -192,5 +192,21 @@ namespace IotHubAmqp.Device.Tests.Twin
             h.RunNotices();
             Assert.AreEqual(1, h.SentTo(Address).Count);
         }
+
+        private static MethodResponse Reboot(string name, string payload) => new MethodResponse(200, "\"rebooting\"");
+
+        [TestMethod]
+        public void AddMethodCallback_ByDelegate_RegistersUnderItsMethodName()
+        {
+            CoreHarness h = Opened(out DeviceTwinClient client);
+            client.AddMethodCallback(Reboot);
+            h.SendToClient(Address, Request(Guid.NewGuid(), "Reboot", "{}"));
+            h.RunNotices();
+            Assert.AreEqual(200, OnlyResponse(h).ApplicationProperties["IoThub-status"]);
+            client.RemoveMethodCallback(Reboot);
+            h.SendToClient(Address, Request(Guid.NewGuid(), "Reboot", "{}"));
+            h.RunNotices();
+            Assert.AreEqual(501, OnlyResponse(h, 1).ApplicationProperties["IoThub-status"]);
+        }
     }
 }

@@ -74,6 +74,20 @@ namespace IotHubAmqp.Device.Twin
             }
         }
 
+        /// <summary>Registers <paramref name="callback"/> under its own method name, as nanoFramework.Azure.Devices does (a lambda's compiler-made name will not match: name the method).</summary>
+        public void AddMethodCallback(MethodCallback callback)
+        {
+            if (callback == null) throw new ArgumentNullException(nameof(callback));
+            AddMethodCallback(callback.Method.Name, callback);
+        }
+
+        /// <summary>Removes the callback registered under <paramref name="callback"/>'s method name.</summary>
+        public void RemoveMethodCallback(MethodCallback callback)
+        {
+            if (callback == null) throw new ArgumentNullException(nameof(callback));
+            RemoveMethodCallback(callback.Method.Name);
+        }
+
         /// <summary>Removes the callback of <paramref name="methodName"/>; later calls of it get 501.</summary>
         public void RemoveMethodCallback(string methodName)
         {
