@@ -51,6 +51,7 @@ namespace IotHubAmqp.Device.Tests.Twin
 
         public readonly ArrayList Links = new ArrayList();
         public readonly ArrayList Received = new ArrayList();
+        public readonly ArrayList CbsRequests = new ArrayList();
         public readonly ClientCore Core;
         public long Now;
 
@@ -296,6 +297,7 @@ namespace IotHubAmqp.Device.Tests.Twin
             if (!t.Settled) peer.SendDisposition(t.DeliveryId, t.DeliveryId, Accepted.Instance);
             if (l.Address == IotHubAddress.Cbs)
             {
+                CbsRequests.Add(m);
                 var reply = new Message();
                 reply.Properties = new MessageProperties { CorrelationId = m.Properties.MessageId };
                 reply.ApplicationProperties = new AmqpMap();

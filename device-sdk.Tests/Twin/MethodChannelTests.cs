@@ -175,6 +175,8 @@ namespace IotHubAmqp.Device.Tests.Twin
             Assert.AreEqual("methods:dev1/m1", methods.Attach.Properties[ChannelId]);
             Assert.IsNotNull(h.Link("/devices/dev1/modules/m1/twin", true), "module twin link");
             Assert.IsNotNull(h.Link("/devices/dev1/modules/m1/messages/events", true), "module telemetry link");
+            var putToken = (Message)h.CbsRequests[0];
+            Assert.AreEqual("hub.example.net/devices/dev1/modules/m1", putToken.ApplicationProperties["name"], "module audience");
         }
 
         [TestMethod]
