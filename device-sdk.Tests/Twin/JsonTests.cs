@@ -155,5 +155,40 @@ namespace IotHubAmqp.Device.Tests.Twin
             o["x"] = double.NaN;
             Assert.ThrowsException(typeof(ArgumentException), () => o.ToJson());
         }
+
+        [TestMethod]
+        public void Parse_MutatedDocuments_ValueOrArgumentExceptionOnly()
+        {
+            // Deterministic mutations (truncation, a replaced character) of a twin document: the reader must either
+            // return a value or refuse with ArgumentException, never throw anything else or loop.
+            const string doc = "{\"desired\":{\"a\":[1,2.5e3,\"x\\u0041\"],\"b\":{\"c\":null,\"d\":true},\"$version\":12},\"reported\":{\"$version\":3}}";
+            const string alphabet = "{}[]\",:\\-+.eE0123456789tfnu \u0000a";
+            uint seed = 12345;
+            int refused = 0;
+            for (int i = 0; i < 2000; i++)
+            {
+                seed = seed * 1103515245 + 12345;
+                int at = (int)((seed >> 8) % (uint)doc.Length);
+                seed = seed * 1103515245 + 12345;
+                char c = alphabet[(int)((seed >> 8) % (uint)alphabet.Length)];
+                string mutated = i % 3 == 0 ? doc.Substring(0, at) : doc.Substring(0, at) + c + doc.Substring(at + 1);
+                try
+                {
+                    Json.Parse(mutated);
+                }
+                catch (ArgumentException)
+                {
+                    refused++;
+                }
+            }
+            Assert.IsTrue(refused > 600, "mutations refused: " + refused);
+        }
+
+        [TestMethod]
+        public void Parse_LongIntegerBeyond18Digits_IsDouble()
+        {
+            Assert.IsInstanceOfType(Json.Parse("12345678901234567890"), typeof(double));
+            Assert.AreEqual(123456789012345678L, Json.Parse("123456789012345678"));
+        }
     }
 }
