@@ -84,6 +84,14 @@ public sealed class LocalHub : IDisposable
         return $"HostName={HostName};DeviceId={deviceId};SharedAccessKey={key};GatewayHostName={gateway}";
     }
 
+    /// <summary>Module connection string (<c>ModuleId=</c>), gateway as for devices.</summary>
+    public string ModuleConnectionString(string deviceId, string moduleId)
+    {
+        if (!Registry.TryGetModuleKey(deviceId, moduleId, out var key)) throw new ArgumentException($"Unknown module '{deviceId}/{moduleId}'.");
+        var gateway = Port == 5671 ? "127.0.0.1" : $"127.0.0.1:{Port}";
+        return $"HostName={HostName};DeviceId={deviceId};ModuleId={moduleId};SharedAccessKey={key};GatewayHostName={gateway}";
+    }
+
     /// <summary>Service connection string for the service policy.</summary>
     public string ServiceConnectionString =>
         $"HostName={HostName};SharedAccessKeyName={Registry.ServicePolicyName};SharedAccessKey={Registry.ServicePolicyKey}";
