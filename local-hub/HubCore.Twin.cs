@@ -125,4 +125,25 @@ internal sealed partial class HubCore
         if (!hub.Options.Registry.TryGetModuleKey(route.DeviceId!, route.ModuleId, out _)) return RequireDevice(context, route.DeviceId!, now);
         throw Unauthorized();
     }
+
+    private ServiceRest? _rest;
+    /// <summary>Port of the service REST API (after Start).</summary>
+    public int RestPort { get; private set; }
+
+    private void StartRest()
+    {
+        if (_rest is not null) return;
+        var rest = new ServiceRest(this, _tokens);
+        // A restarted hub keeps its REST port, as it keeps its AMQP port.
+        rest.Start(Options.BindAddress, Options.RestPort != 0 ? Options.RestPort : RestPort);
+        RestPort = rest.Port;
+        _rest = rest;
+    }
+
+    private void StopRest()
+    {
+        var rest = _rest;
+        _rest = null;
+        rest?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 }

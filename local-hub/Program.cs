@@ -8,6 +8,7 @@ try
     using var hub = new LocalHub(options);
     hub.Start();
     Console.WriteLine($"Local IoT Hub '{options.HubName}' listening on amqps://{options.BindAddress}:{hub.Port}");
+    Console.WriteLine($"Service REST API (methods, twins): https://{options.BindAddress}:{hub.RestPort}");
     Console.WriteLine($"CA certificate (trust this): {hub.CaCertificatePath}");
     foreach (var id in hub.Registry.DeviceIds.OrderBy(x => x))
         Console.WriteLine($"Device {id}: {hub.DeviceConnectionString(id)}");
