@@ -78,5 +78,27 @@ namespace IotHubAmqp.Device.InteropTests.Twin
             Assert.True(desired.Version > t.Properties.Desired.Version);
             client.Close();
         }
+
+        [Fact]
+        public async Task Reconnect_DesiredChangeWhileAway_RaisedOnceBack()
+        {
+            using var f = new HubFixture();
+            DeviceClient client = f.Client("dev-r", new DeviceClientOptions { Retry = new RetryPolicy { MinDelayMs = 2000, MaxDelayMs = 2000 } }, out _);
+            var twin = new DeviceTwinClient(client, false, true);
+            var updates = new BlockingCollection<TwinCollection>();
+            twin.TwinUpdated += (sender, desired) => updates.Add(desired);
+            client.Open();
+            twin.GetTwin(TimeoutMs);
+            // The device is away (its connection dropped, the reconnect waits 2 s) while the service changes desired.
+            Assert.True(f.Hub.AbortDeviceConnections("dev-r") > 0);
+            using HttpClient rest = Rest(f.Hub);
+            var response = await rest.PatchAsync("/twins/dev-r?api-version=2021-04-12",
+                new StringContent("{\"properties\":{\"desired\":{\"mode\":\"eco\"}}}", Encoding.UTF8, "application/json"));
+            Assert.True(response.IsSuccessStatusCode, response.StatusCode + ": " + await response.Content.ReadAsStringAsync());
+            Assert.True(updates.TryTake(out TwinCollection desired, TimeSpan.FromSeconds(15)), "the change made while away was not raised");
+            Assert.Equal("eco", desired.GetByPath("mode"));
+            Assert.False(updates.TryTake(out _, TimeSpan.FromSeconds(1)), "raised twice");
+            client.Close();
+        }
     }
 }
