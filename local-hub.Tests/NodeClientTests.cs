@@ -5,7 +5,7 @@ using Microsoft.Azure.Amqp;
 namespace IotHubAmqp.LocalHub.Tests;
 
 /// <summary>Fidelity: Azure's own Node clients (pinned in node/package.json) against the local hub.</summary>
-public class NodeClientTests
+public partial class NodeClientTests
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(60);
     private readonly Xunit.Abstractions.ITestOutputHelper _output;

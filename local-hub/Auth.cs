@@ -13,6 +13,7 @@ internal sealed record Grant(string Scope, string? DeviceId, DateTimeOffset Expi
     public const string ServiceScope = "service";
     public bool IsService => Scope == ServiceScope;
     public static string DeviceScope(string deviceId) => "device:" + deviceId;
+    public static string ModuleScope(string deviceId, string moduleId) => $"module:{deviceId}/{moduleId}";
 }
 
 /// <summary>Checks SAS tokens against the registry: signature, expiry and audience.</summary>
@@ -81,6 +82,15 @@ internal sealed partial class TokenValidator
             error = "A device token's audience must be {host}/devices/{id}."; return false;
         }
         var deviceId = parts[1];
+        // A registered module signs with its own key and gets a module grant (§3); unregistered module
+        // audiences keep the device-key path.
+        if (parts.Length == 4 && _registry.TryGetModuleKey(deviceId, parts[3], out var moduleKey))
+        {
+            if (!sas.SignatureMatches(Convert.FromBase64String(moduleKey))) { error = "Invalid signature."; return false; }
+            grant = new Grant(Grant.ModuleScope(deviceId, parts[3]), deviceId, sas.ExpiresAt, viaSaslPlain);
+            error = "";
+            return true;
+        }
         if (!_registry.TryGetDeviceKey(deviceId, out var deviceKey)) { error = "Unknown device."; return false; }
         if (!sas.SignatureMatches(Convert.FromBase64String(deviceKey))) { error = "Invalid signature."; return false; }
         grant = new Grant(Grant.DeviceScope(deviceId), deviceId, sas.ExpiresAt, viaSaslPlain, Audience: stripped);

@@ -6,6 +6,8 @@ internal static class CommandLine
     public const string Usage = """
         Usage: IotHubAmqp.LocalHub [options]
           --port N            TCP port (default 5671; 0 = any free port)
+          --rest-port N       HTTPS port of the service REST API (default 0 = any free port)
+          --module DEV/MOD[:KEY]  add a module identity to a device given with --device (repeatable)
           --hub-name NAME     hub name (default localhub -> NAME.azure-devices.net)
           --device ID[:KEY]   add a device (repeatable; key generated when omitted)
           --partitions N      telemetry partitions (default 4)
@@ -24,6 +26,7 @@ internal static class CommandLine
         var options = new LocalHubOptions();
         var devices = new List<(string Id, string? Key)>();
         string? serviceKey = null;
+        var modules = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -31,6 +34,8 @@ internal static class CommandLine
             switch (args[i])
             {
                 case "--port": options.Port = NextInt(); break;
+                case "--rest-port": options.RestPort = NextInt(); break;
+                case "--module": modules.Add(Next()); break;
                 case "--hub-name": options.HubName = Next(); break;
                 case "--partitions": options.Partitions = Math.Max(1, NextInt()); break;
                 case "--bind": options.BindAddress = Next(); break;
@@ -53,6 +58,13 @@ internal static class CommandLine
         }
         if (serviceKey is not null) options.Registry.ServicePolicyKey = serviceKey;
         foreach (var (id, key) in devices) options.Registry.AddDevice(id, key);
+        foreach (var spec in modules)
+        {
+            var slash = spec.IndexOf('/');
+            if (slash <= 0) throw new ArgumentException($"--module needs DEVICE/MODULE[:KEY], got '{spec}'.");
+            var colon = spec.IndexOf(':', slash);
+            options.Registry.AddModule(spec[..slash], colon < 0 ? spec[(slash + 1)..] : spec[(slash + 1)..colon], colon < 0 ? null : spec[(colon + 1)..]);
+        }
         return options;
     }
 }

@@ -8,6 +8,7 @@ namespace IotHubAmqp.LocalHub;
 public sealed class DeviceRegistry
 {
     private readonly ConcurrentDictionary<string, string> _devices = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string, string), string> _modules = new();
 
     /// <summary>Name of the service policy (<c>skn</c>).</summary>
     public string ServicePolicyName { get; set; } = "service";
@@ -40,11 +41,28 @@ public sealed class DeviceRegistry
     /// <summary>True when the device exists.</summary>
     public bool Contains(string deviceId) => _devices.ContainsKey(deviceId);
 
+    /// <summary>Adds or replaces a module identity of an existing device; returns its key.</summary>
+    public string AddModule(string deviceId, string moduleId, string? key = null)
+    {
+        if (!Contains(deviceId)) throw new ArgumentException($"Unknown device '{deviceId}'.", nameof(deviceId));
+        if (string.IsNullOrWhiteSpace(moduleId)) throw new ArgumentException("module id required", nameof(moduleId));
+        key ??= NewKey();
+        _ = Convert.FromBase64String(key);
+        _modules[(deviceId, moduleId)] = key;
+        return key;
+    }
+
+    /// <summary>Gets a module's key.</summary>
+    public bool TryGetModuleKey(string deviceId, string moduleId, out string key) => _modules.TryGetValue((deviceId, moduleId), out key!);
+
+    /// <summary>Registered module identities as (device id, module id).</summary>
+    public IReadOnlyCollection<(string DeviceId, string ModuleId)> ModuleIds => _modules.Keys.ToArray();
+
     /// <summary>A fresh random 32-byte base64 key.</summary>
     public static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>
-    /// Loads <c>{"servicePolicy":{"name":"service","key":"..."},"devices":[{"id":"dev1","key":"..."}]}</c>;
+    /// Loads <c>{"servicePolicy":{"name":"service","key":"..."},"devices":[{"id":"dev1","key":"...","modules":[{"id":"m1"}]}]}</c>;
     /// a missing key is generated.
     /// </summary>
     public static DeviceRegistry LoadJson(string json)
@@ -63,6 +81,9 @@ public sealed class DeviceRegistry
             {
                 var id = d.GetProperty("id").GetString()!;
                 registry.AddDevice(id, d.TryGetProperty("key", out var key) ? key.GetString() : null);
+                if (!d.TryGetProperty("modules", out var modules)) continue;
+                foreach (var m in modules.EnumerateArray())
+                    registry.AddModule(id, m.GetProperty("id").GetString()!, m.TryGetProperty("key", out var mk) ? mk.GetString() : null);
             }
         }
         return registry;

@@ -33,6 +33,8 @@ internal sealed partial class HubCore
         }
         else
         {
+            // Method and twin senders are AtMostOnce on IoT Hub: attach snd-settle-mode=settled, send pre-settled (wire-2 §1.1, §2.1).
+            if (route.Kind is RouteKind.MethodRequests or RouteKind.TwinResponses) settings.SndSettleMode = (byte)SenderSettleMode.Settled;
             link = new SendingAmqpLink(session, settings);
         }
         _routes.AddOrUpdate(link, route);
@@ -110,6 +112,24 @@ internal sealed partial class HubCore
                 case RouteKind.PartitionReceive:
                     scope = RequireService(context, now);
                     PartitionReader.Start((SendingAmqpLink)link, Telemetry, route.Partition, Time);
+                    break;
+                case RouteKind.MethodRequests:
+                    scope = RequireIdentity(this, context, route, now);
+                    AttachMethodRequests(this, route, (SendingAmqpLink)link);
+                    break;
+                case RouteKind.MethodResponses:
+                    scope = RequireIdentity(this, context, route, now);
+                    var responses = (ReceivingAmqpLink)link;
+                    responses.RegisterMessageListener(m => OnMethodResponse(responses, m));
+                    break;
+                case RouteKind.TwinResponses:
+                    scope = RequireIdentity(this, context, route, now);
+                    AttachTwinResponses(route, (SendingAmqpLink)link);
+                    break;
+                case RouteKind.TwinRequests:
+                    scope = RequireIdentity(this, context, route, now);
+                    var twinIn = (ReceivingAmqpLink)link;
+                    twinIn.RegisterMessageListener(m => OnTwinRequest(context, twinIn, route, m));
                     break;
                 default:
                     throw new AmqpException(AmqpErrorCode.NotFound, $"The requested resource '{address}' was not found.");

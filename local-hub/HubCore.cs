@@ -124,6 +124,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
             }
         }
         if (_listener is null) throw new InvalidOperationException("Could not listen", last);
+        StartRest();
         _sweepTimer = new Timer(_ => Sweep(), null, Options.SweepInterval, Options.SweepInterval);
     }
 
@@ -311,6 +312,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
         _sweepTimer = null;
         _listener?.SafeClose();
         _listener = null;
+        StopRest();
         foreach (var c in _connections.Keys) c.SafeClose();
     }
 

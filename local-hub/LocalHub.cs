@@ -25,6 +25,8 @@ public sealed class LocalHub : IDisposable
     public DeviceRegistry Registry => _core.Options.Registry;
     /// <summary>Port actually listened on (after <see cref="Start"/>).</summary>
     public int Port => _core.Port;
+    /// <summary>HTTPS port of the service REST API (methods and twins, after <see cref="Start"/>).</summary>
+    public int RestPort => _core.RestPort;
     /// <summary><c>{hub}.azure-devices.net</c>.</summary>
     public string HostName => _core.HostName;
     /// <summary>Host name of the Event Hubs-compatible endpoint (served on the same port).</summary>
@@ -82,6 +84,14 @@ public sealed class LocalHub : IDisposable
         if (!Registry.TryGetDeviceKey(deviceId, out var key)) throw new ArgumentException($"Unknown device '{deviceId}'.");
         var gateway = Port == 5671 ? "127.0.0.1" : $"127.0.0.1:{Port}";
         return $"HostName={HostName};DeviceId={deviceId};SharedAccessKey={key};GatewayHostName={gateway}";
+    }
+
+    /// <summary>Module connection string (<c>ModuleId=</c>), gateway as for devices.</summary>
+    public string ModuleConnectionString(string deviceId, string moduleId)
+    {
+        if (!Registry.TryGetModuleKey(deviceId, moduleId, out var key)) throw new ArgumentException($"Unknown module '{deviceId}/{moduleId}'.");
+        var gateway = Port == 5671 ? "127.0.0.1" : $"127.0.0.1:{Port}";
+        return $"HostName={HostName};DeviceId={deviceId};ModuleId={moduleId};SharedAccessKey={key};GatewayHostName={gateway}";
     }
 
     /// <summary>Service connection string for the service policy.</summary>
@@ -172,6 +182,14 @@ public sealed class LocalHub : IDisposable
 
     /// <summary>Drops a device's queued C2D messages (Purged feedback for those that asked for negative/full acks).</summary>
     public int PurgeCloudToDevice(string deviceId) => _core.C2d.Purge(deviceId);
+
+    /// <summary>Invokes a direct method as the REST API would (HTTP status, device status, payload JSON).</summary>
+    public async Task<(int HttpStatus, int DeviceStatus, string PayloadJson)> InvokeMethodAsync(string deviceId, string? moduleId,
+        string methodName, string payloadJson, TimeSpan responseTimeout, TimeSpan connectTimeout)
+    {
+        var o = await _core.InvokeMethodAsync(deviceId, moduleId, methodName, payloadJson, responseTimeout, connectTimeout).ConfigureAwait(false);
+        return (o.HttpStatus, o.DeviceStatus, o.PayloadJson);
+    }
 
     // ---- fault injection ----
 

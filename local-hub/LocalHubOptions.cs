@@ -104,4 +104,7 @@ public sealed class LocalHubOptions
 
     /// <summary>Writes hub lines (start banner, connections) when set.</summary>
     public Action<string>? Log { get; set; }
+
+    /// <summary>HTTPS port of the service REST API (methods, twins); 0 = any free port.</summary>
+    public int RestPort { get; set; }
 }

@@ -65,6 +65,10 @@ public enum HubEventKind
     LinkClosed,
     /// <summary>A connection was closed.</summary>
     Closed,
+    /// <summary>A direct method request was sent to a device or module.</summary>
+    MethodInvoked,
+    /// <summary>A twin request (GET, PATCH, PUT, DELETE) was answered; the reason holds operation and status.</summary>
+    TwinRequest,
 }
 
 /// <summary>Something that happened on the hub (for tests to wait on).</summary>

@@ -8,9 +8,12 @@ try
     using var hub = new LocalHub(options);
     hub.Start();
     Console.WriteLine($"Local IoT Hub '{options.HubName}' listening on amqps://{options.BindAddress}:{hub.Port}");
+    Console.WriteLine($"Service REST API (methods, twins): https://{options.BindAddress}:{hub.RestPort}");
     Console.WriteLine($"CA certificate (trust this): {hub.CaCertificatePath}");
     foreach (var id in hub.Registry.DeviceIds.OrderBy(x => x))
         Console.WriteLine($"Device {id}: {hub.DeviceConnectionString(id)}");
+    foreach (var (device, module) in hub.Registry.ModuleIds.OrderBy(x => x))
+        Console.WriteLine($"Module {device}/{module}: {hub.ModuleConnectionString(device, module)}");
     foreach (var policy in AccessPolicies.All(hub.Registry))
         Console.WriteLine($"Policy {policy.Name} ({policy.Rights}): {hub.PolicyConnectionString(policy.Name)}");
     Console.WriteLine($"Event Hubs-compatible: {hub.EventHubConnectionString}");

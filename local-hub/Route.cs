@@ -13,6 +13,10 @@ internal enum RouteKind
     Redirect,             // /messages/events[/$management] on the IoT Hub side
     EventHubManagement,   // $management
     PartitionReceive,     // <eh>/ConsumerGroups/<cg>/Partitions/<p>
+    MethodRequests,       // device receiver on /methods/devicebound (hub sends requests)
+    MethodResponses,      // device sender on /methods/devicebound
+    TwinResponses,        // device receiver on /twin (responses and desired notifications)
+    TwinRequests,         // device sender on /twin
 }
 
 /// <summary>A parsed link address: what it is and whose.</summary>
@@ -42,12 +46,12 @@ internal sealed record Route(RouteKind Kind, string? DeviceId = null, string? Mo
         var parts = path.Trim('/').Split('/');
         static bool Is(string a, string b) => a.Equals(b, StringComparison.OrdinalIgnoreCase);
 
-        if (parts.Length >= 4 && parts[0] == "devices")
+        if (parts.Length >= 3 && parts[0] == "devices")
         {
             var deviceId = Uri.UnescapeDataString(parts[1]);
             string? moduleId = null;
             var rest = parts.Skip(2).ToArray();
-            if (rest.Length >= 4 && rest[0] == "modules")
+            if (rest.Length >= 3 && rest[0] == "modules")
             {
                 moduleId = Uri.UnescapeDataString(rest[1]);
                 rest = rest.Skip(2).ToArray();
@@ -56,6 +60,10 @@ internal sealed record Route(RouteKind Kind, string? DeviceId = null, string? Mo
                 return new(RouteKind.Telemetry, deviceId, moduleId);
             if (rest.Length == 2 && Is(rest[0], "messages") && Is(rest[1], "devicebound") && !clientSends && moduleId is null)
                 return new(RouteKind.C2dReceive, deviceId);
+            if (rest.Length == 2 && Is(rest[0], "methods") && Is(rest[1], "devicebound"))
+                return new(clientSends ? RouteKind.MethodResponses : RouteKind.MethodRequests, deviceId, moduleId);
+            if (rest.Length == 1 && Is(rest[0], "twin"))
+                return new(clientSends ? RouteKind.TwinRequests : RouteKind.TwinResponses, deviceId, moduleId);
             return new(RouteKind.NotFound, deviceId, moduleId);
         }
         if (parts.Length == 3 && Is(parts[0], "messages") && Is(parts[1], "serviceBound") && Is(parts[2], "feedback"))

@@ -254,6 +254,7 @@ namespace IotHubAmqp.Device.IotHub
             }
             DispatchSends();
             PullC2d();
+            AttachFeatures(now);
         }
 
         // Ends the connection (close queued for the driver to flush) and forgets its links; sends go back in line.
@@ -297,6 +298,7 @@ namespace IotHubAmqp.Device.IotHub
             cbsOut = null;
             cbsIn = null;
             c2d = null;
+            FeaturesLost();
             // Messages the application has not taken are redelivered by the hub on the next link.
             c2dReady.Clear();
         }

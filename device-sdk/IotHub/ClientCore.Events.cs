@@ -113,6 +113,7 @@ namespace IotHubAmqp.Device.IotHub
                     if ((kinds & EngineEvent.Ended) != 0 && s == session) OnFault(s.Error ?? new AmqpException(ErrorCode.IllegalState, "the hub ended the session"), now);
                     continue;
                 }
+                if (source is Link fl && RouteToFeature(fl, kinds, now)) continue;
                 if (source is SenderLink sl)
                 {
                     if ((kinds & EngineEvent.Outcomes) != 0)

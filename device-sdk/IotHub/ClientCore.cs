@@ -95,6 +95,8 @@ namespace IotHubAmqp.Device.IotHub
                 case RequestKind.Feedback: OnSendRequest(r, now); break;
                 case RequestKind.Settle: OnSettle(r); break;
                 case RequestKind.TakeC2d: OnTakeC2d(r); break;
+                case RequestKind.AddFeature:
+                case RequestKind.Feature: OnFeatureRequest(r, now); break;
                 case RequestKind.C2dReturned:
                     if (c2dOut > 0) c2dOut -= r.MaxCount;
                     if (c2dOut < 0) c2dOut = 0;
@@ -113,6 +115,7 @@ namespace IotHubAmqp.Device.IotHub
                 if (openRequest != null) next = Min(next, openRequest.Deadline);
                 next = Min(next, TimerDeadline);
                 next = Min(next, closeDeadline);
+                next = Min(next, FeatureDeadline);
                 for (int i = 0; i < sends.Count; i++) next = Min(next, ((ClientRequest)sends[i]).Deadline);
                 return next;
             }
@@ -129,6 +132,7 @@ namespace IotHubAmqp.Device.IotHub
             OnTimers(now);
             if (Phase == ClientPhase.Closing && now >= closeDeadline) FinishClose();
             ExpireSends(now);
+            TickFeatures(now);
             ProcessEvents(now);
             DispatchSends();
         }
@@ -162,6 +166,7 @@ namespace IotHubAmqp.Device.IotHub
             if (openRequest != null) Fail(openRequest, new InvalidOperationException("the client was closed while connecting"));
             openRequest = null;
             FailAllSends(new InvalidOperationException("the client was closed"));
+            FeaturesClosed();
             Phase = ClientPhase.Closing;
             ClearTimers();
             if (Engine != null && !Engine.IsEnded)

@@ -19,6 +19,8 @@ namespace IotHubAmqp.Device.IotHub
         Settle,
         TakeC2d,
         C2dReturned,
+        AddFeature,
+        Feature,
     }
 
     /// <summary>
@@ -50,6 +52,12 @@ namespace IotHubAmqp.Device.IotHub
         public bool ForHandler;
         public C2dMessage[] Taken;
 
+        // AddFeature, Feature: the feature, its operation and what goes in and comes back
+        internal ClientFeature Feature;
+        internal int Operation;
+        internal object Payload;
+        internal object Reply;
+
         /// <summary>Set when the call failed: thrown on the caller's thread.</summary>
         public Exception Error;
 
@@ -72,6 +80,9 @@ namespace IotHubAmqp.Device.IotHub
             C2d = null;
             Taken = null;
             ForHandler = false;
+            Feature = null;
+            Payload = null;
+            Reply = null;
             Error = null;
             state = 0;
             Done.Reset();

@@ -12,7 +12,7 @@ namespace IotHubAmqp.Device.IotHub
     /// Synchronous, as nanoFramework code is; status and messages arrive as events on the client's handler thread.
     /// Every call is a request to the one thread that owns the connection and waits on its own deadline.
     /// </summary>
-    public sealed partial class DeviceClient
+    public sealed partial class DeviceClient : IFeatureHost
     {
         /// <summary>Sent as com.microsoft:client-version on every link.</summary>
         public const string ClientVersion = "IotHubAmqp.Device/0.2.0";
@@ -285,7 +285,45 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             if (notice == ClientCore.C2dAvailable) DeliverC2d();
+            else if (notice is FeatureNotice f) f.Run();
         }
+
+        /// <summary>Registers a feature of another assembly (methods, twin) with the connection's state machine.</summary>
+        internal void AddFeature(ClientFeature feature)
+        {
+            var r = new ClientRequest();
+            r.Reset(RequestKind.AddFeature, platform.TickMilliseconds + options.OperationTimeoutMs);
+            r.Feature = feature;
+            if (!driver.IsRunning)
+            {
+                // Not open yet: the driver takes the request first thing once it starts.
+                driver.Submit(r);
+                return;
+            }
+            Call(r, options.OperationTimeoutMs, "adding a feature");
+        }
+
+        /// <summary>A feature's request: submitted to the driver, waited for on the caller's thread when <paramref name="timeoutMs"/> is positive.</summary>
+        internal void CallFeature(ClientRequest r, int timeoutMs, string what)
+        {
+            if (timeoutMs <= 0) driver.Submit(r);
+            else Call(r, timeoutMs, what);
+        }
+
+        /// <summary>The platform's millisecond tick (deadlines of feature requests).</summary>
+        internal long NowMs => platform.TickMilliseconds;
+
+        internal DeviceClientOptions Options => options;
+
+        void IFeatureHost.AddFeature(ClientFeature feature) => AddFeature(feature);
+
+        void IFeatureHost.CallFeature(ClientRequest r, int timeoutMs, string what) => CallFeature(r, timeoutMs, what);
+
+        long IFeatureHost.NowMs => NowMs;
+
+        DeviceClientOptions IFeatureHost.Options => options;
+
+        string IFeatureHost.DeviceId => identity.DeviceId;
 
         private void DeliverC2d()
         {

@@ -10,3 +10,7 @@ using System.Runtime.CompilerServices;
 [assembly: InternalsVisibleTo("NFUnitTest")]
 [assembly: InternalsVisibleTo("IotHubAmqp.Device.InteropTests")]
 [assembly: InternalsVisibleTo("IotHubAmqp.Device.Desktop")]
+
+// The optional methods-and-twin assembly rides the core's state machine (IotHub/ClientFeature); its tests too.
+[assembly: InternalsVisibleTo("IotHubAmqp.Device.Twin")]
+[assembly: InternalsVisibleTo("IotHubAmqp.Device.Tests.Twin")]

@@ -1,0 +1,102 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System;
+using System.Collections;
+using IotHubAmqp.Device.Engine;
+
+namespace IotHubAmqp.Device.IotHub
+{
+    // Features from other assemblies (ClientFeature), and what they may use of the state machine.
+    internal sealed partial class ClientCore
+    {
+        /// <summary>Features one client may carry (methods, twin, and room for one more).</summary>
+        public const int MaxFeatures = 4;
+
+        private readonly ArrayList features = new ArrayList();
+
+        /// <summary>The identity the client connects as (addresses and link names of a feature come from it).</summary>
+        internal IotHubConnectionString Identity => identity;
+
+        internal DeviceClientOptions Options => options;
+
+        /// <summary>True while the links are up and the token in place.</summary>
+        internal bool IsConnected => Phase == ClientPhase.Connected;
+
+        /// <summary>A unique link name for this connection's identity.</summary>
+        internal string NextLinkName(string prefix) => prefix + "-" + identity.DeviceId + "-" + (linkSerial++);
+
+        /// <summary>Queues a notice for the dispatcher (a feature's handler call or completion).</summary>
+        internal void Post(FeatureNotice notice) => notices.Add(notice);
+
+        /// <summary>A link a feature needs failed: reconnect, as for the core's own links.</summary>
+        internal void FeatureFault(AmqpException reason, long now) => OnFault(reason, now);
+
+        /// <summary>Completes a feature's request with an error for its caller.</summary>
+        internal void FailRequest(ClientRequest r, Exception e) => Fail(r, e);
+
+        private void OnFeatureRequest(ClientRequest r, long now)
+        {
+            if (r.Kind == RequestKind.AddFeature)
+            {
+                if (features.Contains(r.Feature)) { r.Complete(); return; }
+                if (features.Count >= MaxFeatures) { Fail(r, new InvalidOperationException("at most " + MaxFeatures + " features per client")); return; }
+                features.Add(r.Feature);
+                r.Feature.Core = this;
+                if (Phase == ClientPhase.Connected && session != null) r.Feature.Attach(session, now);
+                r.Complete();
+                return;
+            }
+            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed) { Fail(r, new InvalidOperationException("the client is closed")); return; }
+            r.Feature.Submit(r, now);
+        }
+
+        private void AttachFeatures(long now)
+        {
+            for (int i = 0; i < features.Count; i++) ((ClientFeature)features[i]).Attach(session, now);
+        }
+
+        private void FeaturesLost()
+        {
+            for (int i = 0; i < features.Count; i++) ((ClientFeature)features[i]).LinksLost();
+        }
+
+        private void FeaturesClosed()
+        {
+            for (int i = 0; i < features.Count; i++) ((ClientFeature)features[i]).Closed();
+        }
+
+        private bool RouteToFeature(Link link, int kinds, long now)
+        {
+            for (int i = 0; i < features.Count; i++)
+                if (((ClientFeature)features[i]).OnLinkEvent(link, kinds, now)) return true;
+            return false;
+        }
+
+        private long FeatureDeadline
+        {
+            get
+            {
+                long next = long.MaxValue;
+                for (int i = 0; i < features.Count; i++) next = Min(next, ((ClientFeature)features[i]).NextDeadline);
+                return next;
+            }
+        }
+
+        private void TickFeatures(long now)
+        {
+            for (int i = 0; i < features.Count; i++) ((ClientFeature)features[i]).Tick(now);
+        }
+
+        // amqp:link:redirect / amqp:connection:redirect info (iothub-amqp-wire.md 10): network-host, hostname, port.
+        private bool NoteRedirect(AmqpException reason)
+        {
+            if (reason == null || reason.Info == null) return false;
+            if (reason.Condition != ErrorCode.LinkRedirect && reason.Condition != ErrorCode.ConnectionRedirect) return false;
+            string host = reason.Info[new Symbol("network-host")] as string ?? reason.Info[new Symbol("hostname")] as string;
+            object port = reason.Info[new Symbol("port")];
+            if (host == null) return false;
+            redirectHost = host;
+            redirectPort = port is int p ? p : port is uint u ? (int)u : options.Port;
+            return true;
+        }
+    }
+}
