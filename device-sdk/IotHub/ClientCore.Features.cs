@@ -85,18 +85,5 @@ namespace IotHubAmqp.Device.IotHub
         {
             for (int i = 0; i < features.Count; i++) ((ClientFeature)features[i]).Tick(now);
         }
-
-        // amqp:link:redirect / amqp:connection:redirect info (iothub-amqp-wire.md 10): network-host, hostname, port.
-        private bool NoteRedirect(AmqpException reason)
-        {
-            if (reason == null || reason.Info == null) return false;
-            if (reason.Condition != ErrorCode.LinkRedirect && reason.Condition != ErrorCode.ConnectionRedirect) return false;
-            string host = reason.Info[new Symbol("network-host")] as string ?? reason.Info[new Symbol("hostname")] as string;
-            object port = reason.Info[new Symbol("port")];
-            if (host == null) return false;
-            redirectHost = host;
-            redirectPort = port is int p ? p : port is uint u ? (int)u : options.Port;
-            return true;
-        }
     }
 }
