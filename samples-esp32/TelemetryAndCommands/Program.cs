@@ -14,10 +14,11 @@ namespace TelemetryAndCommands
 {
     /// <summary>
     /// Sends a small JSON telemetry message every few seconds and obeys one cloud-to-device command, "toggle",
-    /// which switches an LED; any other command is rejected. Token renewal and reconnection after Wi-Fi or hub
+    /// which switches an LED; any other command is rejected. The direct method "led" and the reported and desired
+    /// properties are in MethodsAndTwin.cs. Token renewal and reconnection after Wi-Fi or hub
     /// outages are the SDK's job: nothing below handles them.
     /// </summary>
-    public class Program
+    public partial class Program
     {
         private const string ToggleCommand = "toggle";
         private const int WifiTimeoutMilliseconds = 60 * 1000;
@@ -87,10 +88,12 @@ namespace TelemetryAndCommands
 
             client.StatusChanged += OnStatusChanged;
             client.CloudToDeviceMessage += OnCloudToDeviceMessage;
+            AddMethodsAndTwin(client);
 
             // Step 5: connect. Only this first connect is the application's to retry; once open, the client
             // reconnects and renews its token by itself.
             Open(client);
+            SyncTwin();
 
             // Step 6: a telemetry message every few seconds, and the hub's answer to it.
             int number = 0;
@@ -98,7 +101,7 @@ namespace TelemetryAndCommands
             {
                 number++;
                 SendTelemetry(client, platform, number);
-                Thread.Sleep(Config.TelemetryPeriodSeconds * 1000);
+                Thread.Sleep(telemetryPeriodSeconds * 1000);
             }
         }
 
@@ -192,6 +195,7 @@ namespace TelemetryAndCommands
                     // carry the state it wants, not a flip.)
                     sender.Complete(message);
                     Log("Command 'toggle' done, LED " + (on ? "on" : "off") + " (message-id " + message.MessageId + ")");
+                    Report();
                 }
                 else
                 {
