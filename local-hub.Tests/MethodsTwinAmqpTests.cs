@@ -117,6 +117,15 @@ public class MethodsTwinAmqpTests
         await Assert.ThrowsAnyAsync<Exception>(() => device.ReceiverAsync("/devices/dev1/modules/mod1/twin"));
     }
 
+    [Fact]
+    public async Task Method_and_twin_links_of_an_unregistered_module_are_refused_as_not_found()
+    {
+        using var hub = Hubs.Start();
+        await using var device = await TestClient.ConnectDeviceAsync(hub, "dev1");
+        var ex = await Assert.ThrowsAnyAsync<AmqpException>(() => device.ReceiverAsync("/devices/dev1/modules/ghost/methods/devicebound"));
+        Assert.Equal(AmqpErrorCode.NotFound, ex.Error.Condition);
+    }
+
     // The desired patch the REST API would apply, applied on the hub's core (internal, InternalsVisibleTo).
     private static int NotifyDesired(LocalHub hub, string id, string patchJson)
     {
