@@ -64,6 +64,10 @@ internal sealed class ServiceRest : IAsyncDisposable
         {
             await ErrorAsync(http, ex.Status, ex.Code, ex.Message);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await ErrorAsync(http, 413, "MessageTooLarge", $"Request body exceeds {MaxRequestBody} bytes.");
+        }
     }
 
     private async Task DispatchAsync(HttpContext http)
