@@ -21,6 +21,7 @@ internal sealed partial class HubCore
             {
                 RouteKind.Telemetry => (ulong)Options.TelemetryMaxMessageSize,
                 RouteKind.ServiceC2dSend => (ulong)Options.C2dMaxMessageSize,
+                RouteKind.MethodResponses => MaxMethodPayload + 4096,   // 128 KB response plus headers (wire-2 §1.5)
                 _ => 64 * 1024,
             };
             // A redirected client sender gets no credit: legacy clients would otherwise never see the redirect.

@@ -121,8 +121,9 @@ internal sealed partial class HubCore
         if (route.ModuleId is null) return RequireDevice(context, route.DeviceId!, now);
         var scope = Grant.ModuleScope(route.DeviceId!, route.ModuleId);
         if (context.HasGrant(scope, now)) return scope;
-        // An unregistered module keeps the device-key path the hub already had for module telemetry.
-        if (!hub.Options.Registry.TryGetModuleKey(route.DeviceId!, route.ModuleId, out _)) return RequireDevice(context, route.DeviceId!, now);
+        // Twins and methods exist only for registered modules (no state for made-up module names).
+        if (!hub.Options.Registry.TryGetModuleKey(route.DeviceId!, route.ModuleId, out _))
+            throw new AmqpException(AmqpErrorCode.NotFound, $"Module '{Escape(route.ModuleId)}' of device '{Escape(route.DeviceId)}' is not registered.");
         throw Unauthorized();
     }
 

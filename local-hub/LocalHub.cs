@@ -19,6 +19,7 @@ public sealed class LocalHub : IDisposable
     /// <summary>Creates a hub with a custom clock (used for token and TTL checks).</summary>
     public LocalHub(LocalHubOptions options, TimeProvider time) => _core = new HubCore(options, time);
 
+    internal HubCore Core => _core;
     /// <summary>The options in use.</summary>
     public LocalHubOptions Options => _core.Options;
     /// <summary>Devices and the service policy.</summary>

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace IotHubAmqp.LocalHub;
 
@@ -33,6 +34,8 @@ internal sealed class ServiceRest : IAsyncDisposable
             k.Limits.MaxRequestBodySize = MaxRequestBody;
             k.Listen(IPAddress.Parse(bindAddress), port, l => l.UseHttps(_hub.Certificates!.Server));
         });
+        // The hub owns the process's signals: the host's console lifetime would swallow SIGTERM.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         var app = builder.Build();
         app.Run(HandleAsync);
         app.StartAsync().GetAwaiter().GetResult();
@@ -63,6 +66,10 @@ internal sealed class ServiceRest : IAsyncDisposable
         catch (TwinException ex)
         {
             await ErrorAsync(http, ex.Status, ex.Code, ex.Message);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await ErrorAsync(http, 413, "MessageTooLarge", $"Request body exceeds {MaxRequestBody} bytes.");
         }
     }
 
@@ -190,5 +197,11 @@ internal sealed class ServiceRest : IAsyncDisposable
         http.Response.Headers["iothub-errorcode"] = code;
         var body = new JsonObject { ["Message"] = $"ErrorCode:{code};{text}", ["ExceptionMessage"] = text };
         return JsonAsync(http, status, body.ToJsonString());
+    }
+
+    private sealed class NoSignalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
