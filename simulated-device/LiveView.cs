@@ -9,7 +9,7 @@ namespace IotHubAmqp.SimulatedDevice;
 /// </summary>
 internal sealed class LiveView : IEventView
 {
-    private const int RecentEvents = 6;
+    private const int RecentEvents = 10;
     private const int RedrawIntervalMs = 250;
     private const string Esc = "\u001b[";
 

@@ -107,6 +107,8 @@ internal sealed partial class Simulator
             DeviceClient next = NewClient();
             AttachTwin(next);
             t = twinClient;
+            // Published before Open, so Ctrl+C closes it and unblocks a slow connect.
+            Volatile.Write(ref client, next);
             try
             {
                 next.Open();
@@ -117,8 +119,6 @@ internal sealed partial class Simulator
                 outcome = "the new client could not connect: " + Describe(e);
                 t = null;
             }
-
-            Volatile.Write(ref client, next);
         }
 
         stats.Rebooted();
@@ -190,7 +190,14 @@ internal sealed partial class Simulator
     private void WaitForServiceDemo(CancellationToken stop)
     {
         if (serviceDemo == null) return;
-        if (!serviceDemo.Wait(DemoWaitMs, stop)) return;
+        try
+        {
+            if (!serviceDemo.Wait(DemoWaitMs, stop)) return;
+        }
+        catch (OperationCanceledException)
+        {
+            return; // Ctrl+C: no need to wait
+        }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
