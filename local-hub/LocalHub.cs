@@ -192,6 +192,27 @@ public sealed class LocalHub : IDisposable
         return (o.HttpStatus, o.DeviceStatus, o.PayloadJson);
     }
 
+    /// <summary>Patches a twin's desired properties as the REST PATCH does (subscribed devices are notified); returns the new desired <c>$version</c>.</summary>
+    public long UpdateDesired(string deviceId, string? moduleId, string patchJson)
+    {
+        var patch = System.Text.Json.Nodes.JsonNode.Parse(patchJson) as System.Text.Json.Nodes.JsonObject
+            ?? throw new ArgumentException("The desired patch must be a JSON object.", nameof(patchJson));
+        var twin = _core.Twins.Get(deviceId, moduleId);
+        lock (twin)
+        {
+            var note = twin.PatchDesired(patch, _core.Time.GetUtcNow());
+            _core.NotifyDesired(deviceId, moduleId, note, twin.DesiredVersion);
+            return twin.DesiredVersion;
+        }
+    }
+
+    /// <summary>The twin as the service REST GET returns it (JSON text).</summary>
+    public string GetTwinJson(string deviceId, string? moduleId = null)
+    {
+        var twin = _core.Twins.Get(deviceId, moduleId);
+        lock (twin) return twin.ServiceView(_core.IsConnected(deviceId, moduleId)).ToJsonString();
+    }
+
     // ---- fault injection ----
 
     /// <summary>Aborts (no close frame, socket dropped) every connection acting for the device. Returns how many.</summary>

@@ -15,6 +15,13 @@ internal static class EventType
     public const string RenewalFailed = "renewal-failed";
     public const string Disconnected = "disconnected";
     public const string Reconnected = "reconnected";
+    public const string Method = "method";
+    public const string Desired = "desired";
+    public const string Reported = "reported";
+    public const string Rebooted = "rebooted";
+    public const string ServiceMethod = "service-method";
+    public const string ServiceDesired = "service-desired";
+    public const string ServiceTwin = "service-twin";
     public const string Summary = "summary";
 }
 
@@ -66,6 +73,18 @@ internal sealed class DeviceEvent
     public string? Auth { get; init; }
 
     public bool? InProcessHub { get; init; }
+
+    /// <summary>For method and service-method: the direct method's name.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>For method and service-method: the status answered (200, 400, 501...).</summary>
+    public int? MethodStatus { get; init; }
+
+    /// <summary>For desired, reported, service-desired and service-twin: the twin section's $version.</summary>
+    public long? Version { get; init; }
+
+    /// <summary>For desired: what the device did with the patch; for reported: what it reported.</summary>
+    public string? Applied { get; init; }
 
     /// <summary>For summary: the counters at the end, and the exit code.</summary>
     public RunSnapshot? Totals { get; init; }

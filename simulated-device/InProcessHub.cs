@@ -1,17 +1,22 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System.Text;
+using System.Text.Json.Nodes;
 using IotHubAmqp.LocalHub;
 
 namespace IotHubAmqp.SimulatedDevice;
 
 /// <summary>
 /// The local hub run inside this process for the no-options mode, with one registered device and a small
-/// service side: it sends the device commands (ack=full) and reports the feedback the hub produces.
+/// service side: it sends the device commands (ack=full) and reports the feedback the hub produces, calls a
+/// direct method, changes a desired property and reads the twin back.
 /// </summary>
 internal sealed class InProcessHub : IDisposable
 {
     public const string HubName = "simulated-hub";
     public const string DeviceName = "simulated-device-1";
+
+    private static readonly TimeSpan MethodResponseTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MethodConnectTimeout = TimeSpan.FromSeconds(5);
 
     private readonly LocalHub.LocalHub hub;
     private readonly string runId;
@@ -81,6 +86,45 @@ internal sealed class InProcessHub : IDisposable
         }
 
         return found;
+    }
+
+    /// <summary>Calls the device's method as a back end would; the event holds the hub's status and the device's answer.</summary>
+    public DeviceEvent InvokeMethod(string method, string payloadJson)
+    {
+        try
+        {
+            var (status, _, payload) = hub.InvokeMethodAsync(DeviceName, null, method, payloadJson, MethodResponseTimeout, MethodConnectTimeout)
+                .GetAwaiter().GetResult();
+            return new DeviceEvent(EventType.ServiceMethod) { Method = method, MethodStatus = status, Body = payload };
+        }
+        catch (Exception e)
+        {
+            return new DeviceEvent(EventType.ServiceMethod) { Method = method, Reason = e.Message.ReplaceLineEndings(" ") };
+        }
+    }
+
+    /// <summary>Patches the device twin's desired properties (the device is notified); the event holds the new desired $version.</summary>
+    public DeviceEvent UpdateDesired(string patchJson)
+    {
+        try
+        {
+            return new DeviceEvent(EventType.ServiceDesired) { Body = patchJson, Version = hub.UpdateDesired(DeviceName, null, patchJson) };
+        }
+        catch (Exception e)
+        {
+            return new DeviceEvent(EventType.ServiceDesired) { Body = patchJson, Reason = e.Message.ReplaceLineEndings(" ") };
+        }
+    }
+
+    /// <summary>The reported properties as the service sees them (without $metadata), and their $version.</summary>
+    public (JsonObject Reported, long Version) ReadReported()
+    {
+        var twin = JsonNode.Parse(hub.GetTwinJson(DeviceName))!.AsObject();
+        var reported = (JsonObject)twin["properties"]!["reported"]!.DeepClone();
+        long version = reported["$version"]?.GetValue<long>() ?? -1;
+        reported.Remove("$metadata");
+        reported.Remove("$version");
+        return (reported, version);
     }
 
     public void Dispose() => hub.Dispose();

@@ -49,6 +49,10 @@ internal sealed class JsonEventWriter : IEventView
             Optional(json, "reason", e.Reason);
             Optional(json, "action", e.Action);
             Optional(json, "deliveryCount", e.DeliveryCount);
+            Optional(json, "method", e.Method);
+            Optional(json, "methodStatus", e.MethodStatus);
+            Optional(json, "version", e.Version);
+            Optional(json, "applied", e.Applied);
             Optional(json, "body", e.Body);
             Optional(json, "status", e.Status);
             Optional(json, "hostName", e.HostName);
@@ -66,6 +70,11 @@ internal sealed class JsonEventWriter : IEventView
                 json.WriteNumber("reconnects", t.Reconnects);
                 json.WriteNumber("commandsReceived", t.CommandsReceived);
                 json.WriteNumber("feedbacks", t.Feedbacks);
+                json.WriteNumber("methodCalls", t.MethodCalls);
+                json.WriteNumber("desiredChanges", t.DesiredChanges);
+                json.WriteNumber("reportedUpdates", t.ReportedUpdates);
+                json.WriteNumber("reboots", t.Reboots);
+                json.WriteNumber("intervalMs", t.IntervalMs);
             }
 
             Optional(json, "exitCode", e.ExitCode);

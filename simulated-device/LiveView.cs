@@ -9,7 +9,7 @@ namespace IotHubAmqp.SimulatedDevice;
 /// </summary>
 internal sealed class LiveView : IEventView
 {
-    private const int RecentEvents = 6;
+    private const int RecentEvents = 10;
     private const int RedrawIntervalMs = 250;
     private const string Esc = "\u001b[";
 
@@ -101,10 +101,11 @@ internal sealed class LiveView : IEventView
             $"  latency    last {PlainLineView.Ms(s.Sent == 0 ? null : s.LastLatencyMs),-12} avg {PlainLineView.Ms(s.Accepted == 0 ? null : s.AverageLatencyMs)}",
             $"  tokens     renewals {s.Renewals,-4} reconnects {s.Reconnects}",
             $"  commands   received {s.CommandsReceived,-4} ({action}) feedback {s.Feedbacks}",
+            $"  twin       method calls {s.MethodCalls,-4} desired changes {s.DesiredChanges,-4} reported {s.ReportedUpdates,-4} interval {s.IntervalMs} ms",
             "  recent events:",
         };
         foreach (string r in recent) lines.Add("    " + r);
-        while (lines.Count < 7 + RecentEvents) lines.Add("");
+        while (lines.Count < 8 + RecentEvents) lines.Add("");
         lines.Add(final ? "" : "  Ctrl+C to stop");
 
         int width = Width();

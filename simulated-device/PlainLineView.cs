@@ -54,10 +54,25 @@ internal sealed class PlainLineView : IEventView
                 return "disconnected: " + e.Reason;
             case EventType.Reconnected:
                 return "reconnected: " + e.Reason;
+            case EventType.Method:
+                return $"method {e.Method} called: {e.Body} -> {e.MethodStatus}{(e.Reason == null ? "" : " - " + e.Reason)}";
+            case EventType.Desired:
+                return $"desired properties (version {e.Version}): {e.Applied}";
+            case EventType.Reported:
+                return $"reported {e.Applied} (version {e.Version})";
+            case EventType.Rebooted:
+                return "rebooted: " + e.Reason;
+            case EventType.ServiceMethod:
+                return $"service called {e.Method}: {(e.MethodStatus is int st ? st.ToString(CultureInfo.InvariantCulture) : "failed")} {e.Body}{(e.Reason == null ? "" : " - " + e.Reason)}";
+            case EventType.ServiceDesired:
+                return $"service set desired {e.Body} (version {e.Version})";
+            case EventType.ServiceTwin:
+                return $"service reads the twin: reported {e.Body} (version {e.Version})";
             case EventType.Summary:
                 RunSnapshot t = e.Totals!;
                 return $"done: sent {t.Sent}, accepted {t.Accepted}, not accepted {t.Rejected}, avg latency {Ms(t.AverageLatencyMs)}, "
-                    + $"token renewals {t.Renewals}, reconnects {t.Reconnects}, commands received {t.CommandsReceived}, feedback {t.Feedbacks}; exit code {e.ExitCode}";
+                    + $"token renewals {t.Renewals}, reconnects {t.Reconnects}, commands received {t.CommandsReceived}, feedback {t.Feedbacks}, "
+                    + $"method calls {t.MethodCalls}, desired changes {t.DesiredChanges}, reported updates {t.ReportedUpdates}; exit code {e.ExitCode}";
             default:
                 return e.Type + (e.Reason == null ? "" : ": " + e.Reason);
         }

@@ -13,6 +13,11 @@ internal sealed record RunSnapshot(
     int CommandsReceived,
     int CommandsSent,
     int Feedbacks,
+    int MethodCalls,
+    int DesiredChanges,
+    int ReportedUpdates,
+    int Reboots,
+    int IntervalMs,
     string State,
     TimeSpan Uptime);
 
@@ -31,6 +36,11 @@ internal sealed class RunStats
     private int commandsReceived;
     private int commandsSent;
     private int feedbacks;
+    private int methodCalls;
+    private int desiredChanges;
+    private int reportedUpdates;
+    private int reboots;
+    private int intervalMs;
     private string state = "connecting";
 
     public void Sent() { lock (sync) sent++; }
@@ -62,6 +72,16 @@ internal sealed class RunStats
 
     public void Feedback() { lock (sync) feedbacks++; }
 
+    public void MethodCall() { lock (sync) methodCalls++; }
+
+    public void DesiredChange() { lock (sync) desiredChanges++; }
+
+    public void ReportedUpdate() { lock (sync) reportedUpdates++; }
+
+    public void Rebooted() { lock (sync) reboots++; }
+
+    public void Interval(int ms) { lock (sync) intervalMs = ms; }
+
     public void State(string value) { lock (sync) state = value; }
 
     public RunSnapshot Snapshot()
@@ -69,7 +89,8 @@ internal sealed class RunStats
         lock (sync)
         {
             return new RunSnapshot(sent, accepted, rejected, lastLatency, accepted == 0 ? 0 : latencySum / accepted,
-                renewals, reconnects, commandsReceived, commandsSent, feedbacks, state, DateTime.UtcNow - started);
+                renewals, reconnects, commandsReceived, commandsSent, feedbacks,
+                methodCalls, desiredChanges, reportedUpdates, reboots, intervalMs, state, DateTime.UtcNow - started);
         }
     }
 }

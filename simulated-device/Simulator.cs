@@ -18,7 +18,7 @@ internal sealed class RunFailure : Exception
 /// One run of the simulated device: (optionally) the in-process hub, the device client, the telemetry loop,
 /// the command handler and, in-process, the service side that sends commands and reads their feedback.
 /// </summary>
-internal sealed class Simulator
+internal sealed partial class Simulator
 {
     // The in-process service side sends its first command after this long (or halfway through --messages),
     // then one every CommandEveryMs.
@@ -38,7 +38,13 @@ internal sealed class Simulator
 
     // Keeps a command's c2d event ahead of its feedback event in the output.
     private readonly object reportOrder = new();
+    // Held around a send and around a reboot's close-and-reopen, so no send meets a closed client.
+    private readonly object clientGate = new();
     private InProcessHub? hub;
+    private DeviceClient? client;
+    private Func<DeviceClient>? newClient;
+    private bool stopping;
+    private Task? serviceDemo;
     private long lastFeedbackPoll;
     private int opened;
     private int down;
@@ -90,18 +96,26 @@ internal sealed class Simulator
         if (!options.InProcessHub && options.Port is int port) clientOptions.Port = port;
         string endpoint = Endpoint(identity, clientOptions.Port);
 
-        var client = new DeviceClient(identity, transports, new DesktopPlatform(), clientOptions);
-        client.StatusChanged += OnStatus;
-        client.CloudToDeviceMessage += OnCommand;
+        SetInterval(options.IntervalMs);
+        newClient = () =>
+        {
+            var c = new DeviceClient(identity, transports, new DesktopPlatform(), clientOptions);
+            c.StatusChanged += OnStatus;
+            c.CloudToDeviceMessage += OnCommand;
+            return c;
+        };
+        DeviceClient client = NewClient();
+        AttachTwin(client);
+        Volatile.Write(ref this.client, client);
         // Closing unblocks a connect or send in flight, so Ctrl+C takes effect at once.
-        using CancellationTokenRegistration closeOnStop = stop.Register(client.Close);
+        using CancellationTokenRegistration closeOnStop = stop.Register(() => Volatile.Read(ref this.client)?.Close());
         try
         {
             client.Open();
         }
         catch (Exception e)
         {
-            if (stop.IsCancellationRequested) return Finish(client, true, stop);
+            if (stop.IsCancellationRequested) return Finish(true, stop);
             throw new RunFailure($"cannot connect to {endpoint} as {identity.DeviceId}: {Describe(e)}");
         }
 
@@ -116,10 +130,18 @@ internal sealed class Simulator
             InProcessHub = options.InProcessHub,
         });
 
-        bool allAccepted = SendLoop(client, identity.DeviceId, stop);
-        if (hub != null) WaitForFeedback(stop);
-        return Finish(client, allAccepted, stop);
+        if (twinClient != null) StartTwin(twinClient);
+        bool allAccepted = SendLoop(identity.DeviceId, stop);
+        if (hub != null)
+        {
+            WaitForFeedback(stop);
+            WaitForServiceDemo(stop);
+        }
+
+        return Finish(allAccepted, stop);
     }
+
+    private DeviceClient NewClient() => newClient!();
 
     private InProcessHub StartHub()
     {
@@ -135,7 +157,7 @@ internal sealed class Simulator
     }
 
     // Sends until --messages or Ctrl+C; true when every message sent was accepted.
-    private bool SendLoop(DeviceClient client, string deviceId, CancellationToken stop)
+    private bool SendLoop(string deviceId, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
         long nextDue = 0;
@@ -148,6 +170,7 @@ internal sealed class Simulator
             if (hub != null && (clock.ElapsedMilliseconds >= nextCommandAt || n == commandAtCounter))
             {
                 SendCommand();
+                serviceDemo ??= Task.Run(ServiceDemo);
                 nextCommandAt = clock.ElapsedMilliseconds + CommandEveryMs;
                 commandAtCounter = long.MaxValue;
             }
@@ -169,7 +192,7 @@ internal sealed class Simulator
             SendResult result;
             try
             {
-                result = client.SendTelemetry(message);
+                lock (clientGate) result = Volatile.Read(ref client)!.SendTelemetry(message);
             }
             catch (Exception e)
             {
@@ -195,7 +218,7 @@ internal sealed class Simulator
                 Report(new DeviceEvent(EventType.Rejected) { Counter = n, MessageId = messageId, LatencyMs = latency, Outcome = result.Outcome.ToString(), Reason = reason });
             }
 
-            nextDue += options.IntervalMs;
+            nextDue += IntervalMs;
             if (nextDue < clock.ElapsedMilliseconds) nextDue = clock.ElapsedMilliseconds; // behind (a reconnect): no burst
             PollFeedback(false);
         }
@@ -250,9 +273,14 @@ internal sealed class Simulator
         }
     }
 
-    private int Finish(DeviceClient client, bool allAccepted, CancellationToken stop)
+    private int Finish(bool allAccepted, CancellationToken stop)
     {
-        client.Close();
+        lock (clientGate)
+        {
+            stopping = true;
+            Volatile.Read(ref client)?.Close();
+        }
+
         stats.State("closed");
         RunSnapshot totals = stats.Snapshot();
         // Ctrl+C is a normal way to end a run; otherwise --messages N passes only when all N were accepted.
