@@ -41,6 +41,20 @@ public class ServiceRestTests
     }
 
     [Fact]
+    public async Task Policies_without_ServiceConnect_are_refused_and_iothubowner_is_accepted()
+    {
+        using var hub = Hubs.Start();
+        string Token(string policy) => SasToken.Create(hub.HostName, Convert.FromBase64String(AccessPolicies.Find(hub.Registry, policy)!.Key),
+            DateTimeOffset.UtcNow.AddHours(1), policy);
+        using var registryRead = Http(hub, Token("registryRead"));
+        var refused = await registryRead.GetAsync("/twins/dev1?api-version=2021-04-12");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("ServiceConnect", await refused.Content.ReadAsStringAsync());
+        using var owner = Http(hub, Token("iothubowner"));
+        Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync("/twins/dev1?api-version=2021-04-12")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_missing_api_version_or_a_non_json_body_is_a_400()
     {
         using var hub = Hubs.Start();

@@ -76,9 +76,11 @@ internal sealed class ServiceRest : IAsyncDisposable
     private async Task DispatchAsync(HttpContext http)
     {
         var request = http.Request;
-        if (!_tokens.TryValidate(request.Headers.Authorization.ToString(), false, out var grant, out var why) || grant is null || !grant.IsService)
+        // Methods and twins need a shared access policy with ServiceConnect (iothubowner, service), as on IoT Hub.
+        var refusal = _tokens.Authorize(request.Headers.Authorization.ToString(), null, AccessRights.ServiceConnect);
+        if (refusal is not null)
         {
-            await ErrorAsync(http, 401, "IoTHubUnauthorized", grant is null ? why : "A service policy token (skn) is required.");
+            await ErrorAsync(http, 401, "IoTHubUnauthorized", refusal);
             return;
         }
         if (string.IsNullOrEmpty(request.Query["api-version"]))
