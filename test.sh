@@ -50,6 +50,8 @@ for project in build/NanoIlCheck.Tests device-sdk.Tests/Interop local-hub.Tests 
   dotnet "${args[@]}" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   summary=$(grep -E 'Failed: +[0-9]+, Passed: +[0-9]+' "$log" | tail -n 1)
+  # A crashed test host still prints a summary of what ran before it: count the crash as a failure.
+  if grep -q 'Test Run Aborted' "$log"; then failed=$((failed + 1)); fi
   if [ -n "$summary" ]; then
     passed=$((passed + $(echo "$summary" | sed -E 's/.*Passed: +([0-9]+).*/\1/')))
     failed=$((failed + $(echo "$summary" | sed -E 's/.*Failed: +([0-9]+),.*/\1/')))

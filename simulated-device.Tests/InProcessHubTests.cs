@@ -56,7 +56,14 @@ public class InProcessHubTests
                 ThreadPool.QueueUserWorkItem(_ =>
                 {
                     Thread.Sleep(10000);
-                    if (!process.HasExited) Interrupt(process);
+                    try
+                    {
+                        if (!process.HasExited) Interrupt(process);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // The run ended and its Process object was disposed: nothing to interrupt.
+                    }
                 });
             }
         });
