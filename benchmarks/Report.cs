@@ -95,7 +95,20 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine();
             Targets(m, md);
             string path = Path.Combine(dir, "performance.md");
+            md.Append(FeatureSections(path));
             File.WriteAllText(path, md.ToString());
+        }
+
+        /// <summary>Marks where the sections written by the feature modes (batching, methods, provisioning, ...) start.</summary>
+        internal const string FeatureMarker = "<!-- Feature benchmarks below: written by their own modes, kept by the full run. -->";
+
+        // The full run rewrites the file above the marker only: each feature mode owns its section below it.
+        private static string FeatureSections(string path)
+        {
+            if (!File.Exists(path)) return Environment.NewLine + FeatureMarker + Environment.NewLine;
+            string old = File.ReadAllText(path);
+            int at = old.IndexOf(FeatureMarker, StringComparison.Ordinal);
+            return Environment.NewLine + (at < 0 ? FeatureMarker + Environment.NewLine : old.Substring(at));
         }
 
         private static string Met(bool met) => met ? "**met**" : "**not met**";
