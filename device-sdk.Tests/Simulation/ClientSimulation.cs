@@ -140,48 +140,9 @@ namespace IotHubAmqp.Device.Tests.Simulation
             }
         }
 
-        private void MoveBytes()
-        {
-            if (net == null) return;
-            WriteOutput();
-            net.Pump(hub, now);
-            Connection engine = core.Engine;
-            while (engine != null && net != null)
-            {
-                engine.GetReceiveSpace(out byte[] buf, out int off, out int count);
-                int n = net.DeviceRead(buf, off, count, now);
-                if (n == 0) break;
-                if (n < 0)
-                {
-                    core.TransportEnded(new AmqpException(ErrorCode.ConnectionLost, "the peer closed the connection"), now);
-                    net = null;
-                    return;
-                }
-                engine.Received(n, now);
-                core.ProcessEvents(now);
-                engine = core.Engine;
-            }
-            WriteOutput();
-            if (net != null) net.Pump(hub, now);
-        }
+        private void MoveBytes() => net = SimDriverIo.MoveBytes(core, net, hub, now, "the peer closed the connection");
 
-        private void WriteOutput()
-        {
-            Connection engine = core.Engine;
-            if (engine == null || net == null) return;
-            while (engine.HasOutput)
-            {
-                engine.GetOutput(out byte[] buf, out int off, out int count);
-                int n = net.DeviceWrite(buf, off, count, now);
-                if (n < count)
-                {
-                    engine.DiscardOutput();
-                    core.TransportEnded(new AmqpException(ErrorCode.ConnectionLost, "the connection was cut"), now);
-                    return;
-                }
-                engine.OutputWritten(now);
-            }
-        }
+        private void WriteOutput() => SimDriverIo.WriteOutput(core, net, now);
 
         private long NextTime()
         {
