@@ -194,6 +194,65 @@ namespace IotHubAmqp.Device.Tests.IotHub
         [TestMethod]
         public void FromParts_NullKey_ThrowsNamingSharedAccessKey() => FromParts_Invalid_ThrowsNamingPart("h", "dev1", null, "SharedAccessKey");
 
+        [TestMethod]
+        public void Parse_X509True_NoKeyNeeded()
+        {
+            IotHubConnectionString cs = IotHubConnectionString.Parse("HostName=myhub.azure-devices.net;DeviceId=dev1;x509=true;GatewayHostName=127.0.0.1:5671");
+            Assert.IsTrue(cs.UsesX509);
+            Assert.IsFalse(cs.HasKey);
+            Assert.IsNull(cs.SharedAccessSignature);
+            Assert.AreEqual("dev1", cs.DeviceId);
+            Assert.AreEqual("127.0.0.1:5671", cs.GatewayHostName);
+            Assert.AreEqual("HostName=myhub.azure-devices.net;DeviceId=dev1;GatewayHostName=127.0.0.1:5671;x509=true", cs.ToString());
+        }
+
+        [TestMethod]
+        public void Parse_X509Module_ReadsModule()
+        {
+            IotHubConnectionString cs = IotHubConnectionString.Parse("HostName=h;DeviceId=dev1;ModuleId=m1;x509=true");
+            Assert.IsTrue(cs.UsesX509);
+            Assert.AreEqual("m1", cs.ModuleId);
+        }
+
+        [TestMethod]
+        public void Parse_KeyString_IsNotX509()
+        {
+            Assert.IsFalse(IotHubConnectionString.Parse(Basic).UsesX509);
+        }
+
+        [TestMethod]
+        [DataRow("HostName=h;DeviceId=d;x509=false", "x509")]
+        [DataRow("HostName=h;DeviceId=d;x509=yes", "x509")]
+        [DataRow("HostName=h;DeviceId=d;x509=true;x509=true", "x509")]
+        [DataRow("HostName=h;DeviceId=d;x509=true;SharedAccessKey=" + Key, "x509=true and a SharedAccessKey")]
+        [DataRow("HostName=h;DeviceId=d;SharedAccessSignature=" + Token + ";x509=true", "x509=true and a SharedAccessKey or SharedAccessSignature")]
+        [DataRow("HostName=h;x509=true", "DeviceId")]
+        [DataRow("DeviceId=d;x509=true", "HostName")]
+        [DataRow("HostName=h;DeviceId=d", "x509=true")]
+        public void Parse_X509Malformed_ThrowsNamingWhatIsWrong(string connectionString, string expected)
+        {
+            ArgumentException e = Throws(() => IotHubConnectionString.Parse(connectionString));
+            Assert.IsTrue(e.Message.IndexOf(expected) >= 0, "the message does not say " + expected + ": " + e.Message);
+            Assert.IsTrue(e.Message.IndexOf(Key) < 0 && e.Message.IndexOf("U0lHU0VDUkVU") < 0, "the message repeats a secret: " + e.Message);
+        }
+
+        [TestMethod]
+        public void ForX509_SetsParts()
+        {
+            IotHubConnectionString cs = IotHubConnectionString.ForX509("myhub.azure-devices.net", "dev1", "m1", "127.0.0.1:5671");
+            Assert.IsTrue(cs.UsesX509);
+            Assert.IsFalse(cs.HasKey);
+            Assert.AreEqual("m1", cs.ModuleId);
+            Assert.AreEqual("127.0.0.1:5671", cs.GatewayHostName);
+        }
+
+        [TestMethod]
+        public void ForX509_EmptyDevice_ThrowsNamingDeviceId()
+        {
+            ArgumentException e = Throws(() => IotHubConnectionString.ForX509("h", ""));
+            Assert.IsTrue(e.Message.IndexOf("DeviceId") >= 0, e.Message);
+        }
+
         private static ArgumentException Throws(Action action)
         {
             try

@@ -43,12 +43,15 @@ namespace IotHubAmqp.Device.Tests.Simulation
         /// <summary>The first time the client's Status read Connected while its phase was not Connected (-1: never).</summary>
         public long StatusAheadOfPhaseAt = -1;
 
+        /// <summary>The identity the client uses (null: a SAS key string for the hub's device).</summary>
+        public string ConnectionString;
+
         /// <summary>Submits Open (building the client on first use) and returns the request to watch.</summary>
         public ClientRequest Open(int timeoutMs)
         {
             if (core == null)
             {
-                string cs = "HostName=" + Hub.HostName + ";DeviceId=" + Hub.DeviceId + ";SharedAccessKey=cmlnLWtleS0xMjM0NTY3ODkwYWJjZGVm";
+                string cs = ConnectionString ?? "HostName=" + Hub.HostName + ";DeviceId=" + Hub.DeviceId + ";SharedAccessKey=cmlnLWtleS0xMjM0NTY3ODkwYWJjZGVm";
                 core = new ClientCore(IotHubConnectionString.Parse(cs), Options, Platform, new Random(7));
             }
             var r = new ClientRequest();

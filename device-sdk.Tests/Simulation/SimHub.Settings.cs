@@ -53,6 +53,9 @@ namespace IotHubAmqp.Device.Tests.Simulation
         public string ExpectedTokenPrefix = "SharedAccessSignature ";
         public SimTokenValidator TokenValidator;
 
+        /// <summary>The connection's TLS handshake carried a verified device certificate (X.509 identity).</summary>
+        public bool ClientCertificateVerified;
+
         /// <summary>How long a valid token authorizes the device (virtual ms from the put-token).</summary>
         public long TokenLifetimeMs = 3600000;
 

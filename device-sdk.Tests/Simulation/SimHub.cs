@@ -81,6 +81,12 @@ namespace IotHubAmqp.Device.Tests.Simulation
             lastDeviceBytesAt = lastHubBytesAt = now;
             silenceFlagged = false;
             connectionAuthorized = false;
+            if (ClientCertificateVerified)
+            {
+                // Mutual TLS already proved the device: its links need no token, and nothing expires (wire-2 4).
+                connectionAuthorized = true;
+                TokenExpiresAt = long.MaxValue;
+            }
             stalledUntil = 0;
             WantsClose = false;
             sessions.Clear();

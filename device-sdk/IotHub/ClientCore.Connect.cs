@@ -79,7 +79,8 @@ namespace IotHubAmqp.Device.IotHub
             }
             try
             {
-                pendingToken = NextToken(renew);
+                // X.509: the certificate in the TLS handshake is the credential; there is no token (wire-2 4).
+                if (!identity.UsesX509) pendingToken = NextToken(renew);
             }
             catch (Exception e)
             {
@@ -110,7 +111,9 @@ namespace IotHubAmqp.Device.IotHub
             settings.HostName = identity.HostName;
             settings.MaxFrameSize = options.MaxFrameSize;
             settings.IdleTimeoutMs = options.IdleTimeoutMs;
-            if (options.Authentication == AuthenticationMode.SaslPlain)
+            if (identity.UsesX509)
+                settings.Sasl = options.Authentication == AuthenticationMode.CbsWithSaslAnonymous ? SaslProfile.Anonymous() : null;
+            else if (options.Authentication == AuthenticationMode.SaslPlain)
                 settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(identity.DeviceId, identity.ModuleId, identity.HostName), pendingToken);
             else if (options.Authentication == AuthenticationMode.CbsWithSaslAnonymous)
                 settings.Sasl = SaslProfile.Anonymous();
@@ -152,7 +155,7 @@ namespace IotHubAmqp.Device.IotHub
         private void BeginLinks(long now)
         {
             session = Engine.BeginSession(0);
-            tokenPut = options.Authentication == AuthenticationMode.SaslPlain;
+            tokenPut = options.Authentication == AuthenticationMode.SaslPlain || identity.UsesX509;
             telemetryRefused = false;
             c2dRefused = false;
             if (!tokenPut)
@@ -227,13 +230,13 @@ namespace IotHubAmqp.Device.IotHub
             redirects = 0;
             renewalFailures = 0;
             plannedRenewal = false;
-            if (options.Authentication == AuthenticationMode.SaslPlain)
+            if (options.Authentication == AuthenticationMode.SaslPlain && !identity.UsesX509)
             {
                 // PLAIN: the token counts once the hub let the connection through.
                 token = pendingToken;
                 tokenExpiry = nextExpiry;
             }
-            if (options.RenewTokens) renewAt = now + RenewalDelayMs();
+            if (options.RenewTokens && !identity.UsesX509) renewAt = now + RenewalDelayMs();
             if (first)
             {
                 SetStatus(ClientStatus.Connected, "connected to " + identity.HostName);

@@ -51,6 +51,8 @@ namespace IotHubAmqp.Device.IotHub
             if (platform == null) throw new ArgumentNullException(nameof(platform));
             this.options = options ?? new DeviceClientOptions();
             this.options.Validate();
+            if (identity.UsesX509 && this.options.Authentication == AuthenticationMode.SaslPlain)
+                throw new ArgumentException("Authentication SaslPlain needs a SAS token; an x509=true identity authenticates with its certificate (leave Authentication at Cbs)");
             this.identity = identity;
             this.platform = platform;
             core = new ClientCore(identity, this.options, platform, new Random());

@@ -6,8 +6,9 @@ namespace IotHubAmqp.Device.IotHub
     /// <summary>
     /// A device (or module) connection string:
     /// <c>HostName=...;DeviceId=...;SharedAccessKey=...</c>, optionally <c>ModuleId</c>, <c>GatewayHostName</c>,
-    /// <c>SharedAccessKeyName</c>, or <c>SharedAccessSignature</c> instead of a key. Errors name the field and
-    /// never repeat a key or token.
+    /// <c>SharedAccessKeyName</c>, or <c>SharedAccessSignature</c> instead of a key, or <c>x509=true</c> (no key:
+    /// the device proves its identity with its certificate, given to the transport factory). Errors name the
+    /// field and never repeat a key or token.
     /// </summary>
     public sealed class IotHubConnectionString
     {
@@ -37,12 +38,19 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>True when the string carries a key the SDK can sign tokens with.</summary>
         public bool HasKey => Key != null;
 
+        /// <summary>
+        /// True for <c>x509=true</c>: the device authenticates with its client certificate in the TLS handshake,
+        /// so the SDK sends no SAS token, no CBS put-token and renews nothing (iothub-amqp-wire-2.md 4).
+        /// </summary>
+        public bool UsesX509 { get; private set; }
+
         /// <summary>Parses a connection string; throws <see cref="ArgumentException"/> that names the wrong field.</summary>
         public static IotHubConnectionString Parse(string connectionString)
         {
             if (connectionString == null) throw new ArgumentNullException(nameof(connectionString));
             var cs = new IotHubConnectionString();
             string key = null;
+            string x509 = null;
             string[] parts = connectionString.Split(';');
             for (int i = 0; i < parts.Length; i++)
             {
@@ -64,12 +72,21 @@ namespace IotHubAmqp.Device.IotHub
                     case "SharedAccessKeyName": cs.SharedAccessKeyName = Once(cs.SharedAccessKeyName, name, value); break;
                     case "SharedAccessKey": key = Once(key, name, value); break;
                     case "SharedAccessSignature": cs.SharedAccessSignature = Once(cs.SharedAccessSignature, name, value); break;
+                    case "x509": x509 = Once(x509, name, value); break;
                 }
             }
             if (cs.HostName == null) throw new ArgumentException("connection string is missing HostName");
             if (cs.DeviceId == null) throw new ArgumentException("connection string is missing DeviceId");
+            if (x509 != null)
+            {
+                if (x509 != "true" && x509 != "True") throw new ArgumentException("connection string field 'x509' must be true (or absent)");
+                if (key != null || cs.SharedAccessSignature != null)
+                    throw new ArgumentException("connection string has x509=true and a SharedAccessKey or SharedAccessSignature; keep one");
+                cs.UsesX509 = true;
+                return cs;
+            }
             if (key == null && cs.SharedAccessSignature == null)
-                throw new ArgumentException("connection string needs SharedAccessKey or SharedAccessSignature");
+                throw new ArgumentException("connection string needs SharedAccessKey, SharedAccessSignature or x509=true");
             if (key != null && cs.SharedAccessSignature != null)
                 throw new ArgumentException("connection string has both SharedAccessKey and SharedAccessSignature; keep one");
             if (key != null) cs.Key = DecodeKey(key);
@@ -92,15 +109,29 @@ namespace IotHubAmqp.Device.IotHub
             return cs;
         }
 
+        /// <summary>An X.509 identity (as <c>x509=true</c>): the certificate and its key go to the transport factory.</summary>
+        public static IotHubConnectionString ForX509(string hostName, string deviceId, string moduleId = null, string gatewayHostName = null)
+        {
+            if (hostName == null || hostName.Length == 0) throw new ArgumentException("HostName is empty");
+            if (deviceId == null || deviceId.Length == 0) throw new ArgumentException("DeviceId is empty");
+            var cs = new IotHubConnectionString();
+            cs.HostName = hostName;
+            cs.DeviceId = deviceId;
+            cs.ModuleId = moduleId;
+            cs.GatewayHostName = gatewayHostName;
+            cs.UsesX509 = true;
+            return cs;
+        }
+
         /// <summary>Shows the identity without the key or token.</summary>
         public override string ToString() =>
             "HostName=" + HostName + ";DeviceId=" + DeviceId + (ModuleId == null ? "" : ";ModuleId=" + ModuleId)
             + (GatewayHostName == null ? "" : ";GatewayHostName=" + GatewayHostName)
-            + (Key != null ? ";SharedAccessKey=***" : ";SharedAccessSignature=***");
+            + (UsesX509 ? ";x509=true" : Key != null ? ";SharedAccessKey=***" : ";SharedAccessSignature=***");
 
         private static bool IsKnown(string name) =>
             name == "HostName" || name == "DeviceId" || name == "ModuleId" || name == "GatewayHostName"
-            || name == "SharedAccessKeyName" || name == "SharedAccessKey" || name == "SharedAccessSignature";
+            || name == "SharedAccessKeyName" || name == "SharedAccessKey" || name == "SharedAccessSignature" || name == "x509";
 
         private static string Once(string existing, string name, string value)
         {

@@ -18,11 +18,16 @@ namespace IotHubAmqp.Device.Platform.Desktop
         private readonly object sendLock = new object();
         private int closed;
 
-        internal DesktopTransport(Socket socket, Stream stream, SslProtocols protocol)
+        // "host:port" while a device certificate was sent and nothing has been read yet: under TLS 1.3 the hub
+        // checks the certificate after the client's handshake has completed, so its refusal arrives on the first read.
+        private string unconfirmedClientCertificate;
+
+        internal DesktopTransport(Socket socket, Stream stream, SslProtocols protocol, string clientCertificatePeer = null)
         {
             this.socket = socket;
             this.stream = stream;
             Protocol = protocol;
+            unconfirmedClientCertificate = clientCertificatePeer;
         }
 
         /// <summary>The negotiated TLS version, or <see cref="SslProtocols.None"/> for a plain TCP transport.</summary>
@@ -63,12 +68,25 @@ namespace IotHubAmqp.Device.Platform.Desktop
 
             try
             {
-                return stream.Read(buffer, offset, count);
+                int n = stream.Read(buffer, offset, count);
+                if (n > 0)
+                {
+                    unconfirmedClientCertificate = null;
+                }
+
+                return n;
             }
             catch (Exception e) when (IsClosed && (e is IOException || e is ObjectDisposedException || e is SocketException))
             {
                 // Closed under our feet by Close(): report end of stream, as the peer closing would.
                 return 0;
+            }
+            catch (Exception e) when (unconfirmedClientCertificate != null && (e is IOException || e is AuthenticationException))
+            {
+                string peer = unconfirmedClientCertificate;
+                int colon = peer.LastIndexOf(':');
+                throw new AuthenticationException(
+                    DesktopTransportFactory.ClientCertificateRefused(peer.Substring(0, colon), int.Parse(peer.Substring(colon + 1)), e), e);
             }
         }
 

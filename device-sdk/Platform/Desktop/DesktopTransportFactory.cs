@@ -13,7 +13,8 @@ namespace IotHubAmqp.Device.Platform.Desktop
     /// Opens TCP (optionally TLS) connections on desktop .NET. TLS is 1.2 or 1.3 only, the server certificate
     /// chain must end at the one trusted root CA given here (the system store is never consulted), and the
     /// certificate must be issued for the host name that was dialled. There is deliberately no way to turn
-    /// certificate validation off.
+    /// certificate validation off. With a client certificate (X.509 device identity) the handshake is mutual:
+    /// the device presents its certificate, chain and proof of its key.
     /// </summary>
     public sealed class DesktopTransportFactory : ITransportFactory
     {
@@ -22,6 +23,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
         private const int MaxPort = 65535;
 
         private readonly X509Certificate2 trustedRoot;
+        private readonly SslStreamCertificateContext clientContext;
 
         /// <summary>Creates a factory whose TLS connections trust <paramref name="trustedRoot"/> and nothing else.</summary>
         /// <param name="trustedRoot">The root CA certificate the server's chain must end at.</param>
@@ -33,6 +35,50 @@ namespace IotHubAmqp.Device.Platform.Desktop
             }
 
             this.trustedRoot = trustedRoot;
+        }
+
+        /// <summary>
+        /// Creates a factory for an X.509 device: TLS trusts <paramref name="trustedRoot"/> only and presents
+        /// <paramref name="clientCertificate"/> (with its private key) and <paramref name="intermediates"/> to the hub.
+        /// Use it with an <c>x509=true</c> connection string.
+        /// </summary>
+        public DesktopTransportFactory(X509Certificate2 trustedRoot, X509Certificate2 clientCertificate, X509Certificate2Collection intermediates = null)
+            : this(trustedRoot)
+        {
+            if (clientCertificate == null)
+            {
+                throw new ArgumentNullException(nameof(clientCertificate));
+            }
+
+            if (!clientCertificate.HasPrivateKey)
+            {
+                throw new ArgumentException("The device certificate has no private key: load it with its key (see FromPemFiles).", nameof(clientCertificate));
+            }
+
+            ClientCertificate = clientCertificate;
+            clientContext = SslStreamCertificateContext.Create(clientCertificate, intermediates ?? new X509Certificate2Collection(), offline: true);
+        }
+
+        /// <summary>The device certificate presented in the handshake, or null (SAS devices).</summary>
+        public X509Certificate2 ClientCertificate { get; }
+
+        /// <summary>
+        /// Creates an X.509 device's factory from PEM files: the trusted root CA, the device certificate (leaf first,
+        /// then any intermediates) and its unencrypted private key (PKCS#8, SEC1 or PKCS#1). Errors name the file.
+        /// </summary>
+        public static DesktopTransportFactory FromPemFiles(string trustedRootPath, string certificatePath, string keyPath)
+        {
+            X509Certificate2 root = FromPemFile(trustedRootPath).TrustedRoot;
+            X509Certificate2 leaf = ClientCertificatePem.LoadFiles(certificatePath, keyPath, out X509Certificate2Collection intermediates);
+            return new DesktopTransportFactory(root, leaf, intermediates);
+        }
+
+        /// <summary>As <see cref="FromPemFiles"/>, from PEM text.</summary>
+        public static DesktopTransportFactory FromPem(string trustedRootPem, string certificatePem, string keyPem)
+        {
+            X509Certificate2 root = FromPem(trustedRootPem).TrustedRoot;
+            X509Certificate2 leaf = ClientCertificatePem.Load(certificatePem, keyPem, "(PEM text)", "(PEM text)", out X509Certificate2Collection intermediates);
+            return new DesktopTransportFactory(root, leaf, intermediates);
         }
 
         /// <summary>The only root CA that TLS connections from this factory trust.</summary>
@@ -112,7 +158,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
                     throw;
                 }
 
-                return new DesktopTransport(socket, ssl, ssl.SslProtocol);
+                return new DesktopTransport(socket, ssl, ssl.SslProtocol, clientContext != null ? host + ":" + port : null);
             }
             catch
             {
@@ -146,6 +192,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
         private void Authenticate(SslStream ssl, string host, int port, int timeoutMilliseconds, CancellationToken deadline)
         {
             string rejection = null;
+            bool serverChecked = false;
             var options = new SslClientAuthenticationOptions
             {
                 TargetHost = host, // SNI, and the name the certificate must carry
@@ -156,9 +203,11 @@ namespace IotHubAmqp.Device.Platform.Desktop
                 CertificateChainPolicy = CreateChainPolicy(),
                 RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
                 {
+                    serverChecked = true;
                     rejection = DescribeRejection(errors, chain, host);
                     return rejection == null;
                 },
+                ClientCertificateContext = clientContext,
             };
 
             try
@@ -187,6 +236,12 @@ namespace IotHubAmqp.Device.Platform.Desktop
                     throw new AuthenticationException($"TLS handshake with {host}:{port} failed: {rejection}.", e);
                 }
 
+                if (serverChecked && clientContext != null)
+                {
+                    // The server's certificate was fine; what failed after it is the hub checking ours (TLS 1.2).
+                    throw new AuthenticationException(ClientCertificateRefused(host, port, e), e);
+                }
+
                 // No certificate was seen: the peers could not agree on a protocol version or cipher suite,
                 // or the server closed the connection during the handshake.
                 throw new AuthenticationException(
@@ -194,6 +249,11 @@ namespace IotHubAmqp.Device.Platform.Desktop
                     $"(protocol version or cipher negotiation; this client allows TLS 1.2 and 1.3 only): {InnermostMessage(e)}", e);
             }
         }
+
+        /// <summary>What a device reports when the hub ends the handshake over its certificate.</summary>
+        internal static string ClientCertificateRefused(string host, int port, Exception e) =>
+            $"TLS handshake with {host}:{port} failed: the hub refused the device certificate (expired or not yet valid, " +
+            $"unknown thumbprint, or not signed by a CA the hub knows; the hub's log names which): {InnermostMessage(e)}";
 
         private X509ChainPolicy CreateChainPolicy()
         {

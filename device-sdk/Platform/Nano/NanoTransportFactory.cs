@@ -13,6 +13,7 @@ namespace IotHubAmqp.Device.Platform.Nano
     /// Opens TCP (optionally TLS 1.2) connections on nanoFramework. The server certificate is verified by
     /// mbedTLS against the one root CA given here (<see cref="SslVerification.CertificateRequired"/>), and the
     /// host name is sent as SNI and checked against the certificate. There is no way to turn verification off.
+    /// With a client certificate (an X.509 device, <c>x509=true</c> connection string) the handshake is mutual.
     /// </summary>
     /// <remarks>
     /// Certificate validity is checked against the device clock: set it (SNTP) before connecting, or every
@@ -23,6 +24,7 @@ namespace IotHubAmqp.Device.Platform.Nano
         private const int MaxPort = 65535;
 
         private readonly X509Certificate trustedRoot;
+        private readonly X509Certificate2 clientCertificate;
 
         /// <summary>Creates a factory whose TLS connections trust <paramref name="trustedRoot"/> only.</summary>
         /// <param name="trustedRoot">The root CA certificate the server's chain must end at.</param>
@@ -34,6 +36,56 @@ namespace IotHubAmqp.Device.Platform.Nano
             }
 
             this.trustedRoot = trustedRoot;
+        }
+
+        /// <summary>
+        /// Creates a factory for an X.509 device: trusts <paramref name="trustedRoot"/> only and presents
+        /// <paramref name="clientCertificate"/>, which must carry its private key
+        /// (<c>new X509Certificate2(certificatePem, keyPem, null)</c>, see <see cref="FromPem(string, string, string)"/>).
+        /// </summary>
+        public NanoTransportFactory(X509Certificate trustedRoot, X509Certificate2 clientCertificate)
+            : this(trustedRoot)
+        {
+            if (clientCertificate == null)
+            {
+                throw new ArgumentNullException("clientCertificate");
+            }
+
+            if (!clientCertificate.HasPrivateKey)
+            {
+                throw new ArgumentException("The device certificate has no private key: create it with its key PEM.", "clientCertificate");
+            }
+
+            this.clientCertificate = clientCertificate;
+        }
+
+        /// <summary>
+        /// Creates an X.509 device's factory from PEM text: the trusted root CA, the device certificate and its
+        /// unencrypted private key. mbedTLS parses both here, so a malformed PEM fails now, not at the first connect.
+        /// </summary>
+        public static NanoTransportFactory FromPem(string trustedRootPem, string certificatePem, string keyPem)
+        {
+            if (certificatePem == null)
+            {
+                throw new ArgumentNullException("certificatePem");
+            }
+
+            if (keyPem == null)
+            {
+                throw new ArgumentNullException("keyPem");
+            }
+
+            X509Certificate2 device;
+            try
+            {
+                device = new X509Certificate2(certificatePem, keyPem, null);
+            }
+            catch (Exception e)
+            {
+                throw new ArgumentException("The device certificate or key is not valid unencrypted PEM: " + Describe(e));
+            }
+
+            return new NanoTransportFactory(FromPem(trustedRootPem).trustedRoot, device);
         }
 
         /// <summary>Creates a factory from the root CA certificate in PEM (<c>-----BEGIN CERTIFICATE-----</c>).</summary>
@@ -106,14 +158,17 @@ namespace IotHubAmqp.Device.Platform.Nano
                     try
                     {
                         // targetHost is both the SNI name and the name mbedTLS checks in the certificate.
-                        ssl.AuthenticateAsClient(host, null, trustedRoot, SslProtocols.Tls12);
+                        // The client certificate (null for SAS devices) goes out when the hub asks for one (TLS 1.2).
+                        ssl.AuthenticateAsClient(host, clientCertificate, trustedRoot, SslProtocols.Tls12);
                     }
                     catch (Exception e)
                     {
                         if (watchdog.Fired) throw TimedOut("TLS handshake with", host, port, timeoutMilliseconds);
                         throw new IOException(
                             "TLS handshake with " + host + ":" + port + " failed (untrusted root, name mismatch, " +
-                            "expired certificate or wrong device clock, or no common protocol): " + Describe(e), e);
+                            "expired certificate or wrong device clock, or no common protocol" +
+                            (clientCertificate == null ? "" : "; or the hub refused the device certificate: expired, unknown thumbprint or CA") +
+                            "): " + Describe(e), e);
                     }
                 }
 
