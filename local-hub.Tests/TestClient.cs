@@ -26,7 +26,7 @@ internal sealed class TestClient : IAsyncDisposable
     public AmqpSession Session { get; }
 
     public static async Task<TestClient> ConnectAsync(LocalHub hub, SaslMode mode, string? user = null, string? password = null,
-        string? targetHost = null, uint? maxFrameSize = null)
+        string? targetHost = null, uint? maxFrameSize = null, X509Certificate2? clientCertificate = null)
     {
         var settings = new AmqpSettings();
         if (mode != SaslMode.None)
@@ -45,6 +45,7 @@ internal sealed class TestClient : IAsyncDisposable
         {
             TargetHost = targetHost ?? hub.HostName,
             CertificateValidationCallback = Validator(hub.CaCertificate),
+            Certificate = clientCertificate, // an X.509 device's identity (mutual TLS)
         };
         var transport = await new AmqpTransportInitiator(settings, tls).ConnectTaskAsync(Timeout);
         var connection = new AmqpConnection(transport, settings, new AmqpConnectionSettings

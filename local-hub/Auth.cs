@@ -86,12 +86,14 @@ internal sealed partial class TokenValidator
         // audiences keep the device-key path.
         if (parts.Length == 4 && _registry.TryGetModuleKey(deviceId, parts[3], out var moduleKey))
         {
+            if (_registry.X509Of(deviceId, parts[3]) is not null) { error = "The module authenticates with X.509, not SAS."; return false; }
             if (!sas.SignatureMatches(Convert.FromBase64String(moduleKey))) { error = "Invalid signature."; return false; }
             grant = new Grant(Grant.ModuleScope(deviceId, parts[3]), deviceId, sas.ExpiresAt, viaSaslPlain);
             error = "";
             return true;
         }
         if (!_registry.TryGetDeviceKey(deviceId, out var deviceKey)) { error = "Unknown device."; return false; }
+        if (_registry.X509Of(deviceId) is not null) { error = "The device authenticates with X.509, not SAS."; return false; }
         if (!sas.SignatureMatches(Convert.FromBase64String(deviceKey))) { error = "Invalid signature."; return false; }
         grant = new Grant(Grant.DeviceScope(deviceId), deviceId, sas.ExpiresAt, viaSaslPlain, Audience: stripped);
         error = "";

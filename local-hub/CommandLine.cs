@@ -10,6 +10,9 @@ internal static class CommandLine
           --module DEV/MOD[:KEY]  add a module identity to a device given with --device (repeatable)
           --hub-name NAME     hub name (default localhub -> NAME.azure-devices.net)
           --device ID[:KEY]   add a device (repeatable; key generated when omitted)
+          --device ID:x509:THUMB[,THUMB2]  an X.509 device by SHA-1/SHA-256 thumbprint (primary, secondary)
+          --device ID:x509:ca an X.509 device whose certificate a --x509-ca signed (CN = ID)
+          --x509-ca PEM       register a CA for CA-signed devices (file or PEM text; repeatable)
           --partitions N      telemetry partitions (default 4)
           --bind ADDRESS      listen address (default 127.0.0.1)
           --registry FILE     JSON registry: {"servicePolicy":{"name","key"},"devices":[{"id","key"}]}
@@ -43,6 +46,7 @@ internal static class CommandLine
                 case "--service-key": serviceKey = Next(); break;
                 case "--cert-dir": options.CertificateDirectory = Next(); break;
                 case "--cert-name": options.ExtraCertificateNames.Add(Next()); break;
+                case "--x509-ca": options.Registry.AddCertificateAuthority(ClientCertificates.LoadCaPem(Next())); break;
                 case "--c2d-lock-seconds": options.C2dLockTimeout = TimeSpan.FromSeconds(NextInt()); break;
                 case "--verbose": options.Log = Console.WriteLine; break;
                 case "--device":
@@ -57,14 +61,34 @@ internal static class CommandLine
             }
         }
         if (serviceKey is not null) options.Registry.ServicePolicyKey = serviceKey;
-        foreach (var (id, key) in devices) options.Registry.AddDevice(id, key);
+        foreach (var (id, key) in devices)
+        {
+            if (key is not null && key.StartsWith("x509:", StringComparison.Ordinal)) AddX509(options.Registry, id, null, key[5..]);
+            else options.Registry.AddDevice(id, key);
+        }
         foreach (var spec in modules)
         {
             var slash = spec.IndexOf('/');
             if (slash <= 0) throw new ArgumentException($"--module needs DEVICE/MODULE[:KEY], got '{spec}'.");
             var colon = spec.IndexOf(':', slash);
+            if (colon > 0 && spec[(colon + 1)..].StartsWith("x509:", StringComparison.Ordinal))
+            {
+                AddX509(options.Registry, spec[..slash], spec[(slash + 1)..colon], spec[(colon + 6)..]);
+                continue;
+            }
             options.Registry.AddModule(spec[..slash], colon < 0 ? spec[(slash + 1)..] : spec[(slash + 1)..colon], colon < 0 ? null : spec[(colon + 1)..]);
         }
         return options;
+    }
+
+    // "ca" or "PRIMARY[,SECONDARY]" after "x509:".
+    private static void AddX509(DeviceRegistry registry, string deviceId, string? moduleId, string spec)
+    {
+        var thumbs = spec == "ca" ? new string?[] { null, null } : spec.Split(',');
+        if (thumbs.Length > 2 || thumbs.Any(t => t is { Length: 0 }))
+            throw new ArgumentException($"x509 needs 'ca' or PRIMARY[,SECONDARY] thumbprints, got '{spec}'.");
+        var secondary = thumbs.Length > 1 ? thumbs[1] : null;
+        if (moduleId is null) registry.AddX509Device(deviceId, thumbs[0], secondary);
+        else registry.AddX509Module(deviceId, moduleId, thumbs[0], secondary);
     }
 }

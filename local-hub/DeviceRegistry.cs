@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace IotHubAmqp.LocalHub;
 
 /// <summary>Devices (id and base64 key) and the service shared access policy.</summary>
-public sealed class DeviceRegistry
+public sealed partial class DeviceRegistry
 {
     private readonly ConcurrentDictionary<string, string> _devices = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string, string), string> _modules = new();
@@ -29,11 +29,12 @@ public sealed class DeviceRegistry
         key ??= NewKey();
         _ = Convert.FromBase64String(key); // reject keys the hub could not use
         _devices[deviceId] = key;
+        _x509.TryRemove((deviceId, null), out _); // a SAS device now (AddX509Device registers its certificate after this)
         return key;
     }
 
     /// <summary>Removes a device.</summary>
-    public bool RemoveDevice(string deviceId) => _devices.TryRemove(deviceId, out _);
+    public bool RemoveDevice(string deviceId) => _devices.TryRemove(deviceId, out _) | _x509.TryRemove((deviceId, null), out _);
 
     /// <summary>Gets a device's key.</summary>
     public bool TryGetDeviceKey(string deviceId, out string key) => _devices.TryGetValue(deviceId, out key!);
@@ -63,7 +64,8 @@ public sealed class DeviceRegistry
 
     /// <summary>
     /// Loads <c>{"servicePolicy":{"name":"service","key":"..."},"devices":[{"id":"dev1","key":"...","modules":[{"id":"m1"}]}]}</c>;
-    /// a missing key is generated.
+    /// a missing key is generated. X.509 devices: <c>{"id":"dev2","x509":{"primaryThumbprint":"...","secondaryThumbprint":"..."}}</c>
+    /// or <c>{"id":"dev3","x509":"ca"}</c>, CAs in <c>"x509Cas":["ca.pem"]</c>.
     /// </summary>
     public static DeviceRegistry LoadJson(string json)
     {
@@ -75,12 +77,13 @@ public sealed class DeviceRegistry
             if (policy.TryGetProperty("name", out var n) && n.GetString() is { Length: > 0 } name) registry.ServicePolicyName = name;
             if (policy.TryGetProperty("key", out var k) && k.GetString() is { Length: > 0 } key) registry.ServicePolicyKey = key;
         }
+        registry.LoadX509Cas(root);
         if (root.TryGetProperty("devices", out var devices))
         {
             foreach (var d in devices.EnumerateArray())
             {
                 var id = d.GetProperty("id").GetString()!;
-                registry.AddDevice(id, d.TryGetProperty("key", out var key) ? key.GetString() : null);
+                if (!registry.LoadX509(id, d)) registry.AddDevice(id, d.TryGetProperty("key", out var key) ? key.GetString() : null);
                 if (!d.TryGetProperty("modules", out var modules)) continue;
                 foreach (var m in modules.EnumerateArray())
                     registry.AddModule(id, m.GetProperty("id").GetString()!, m.TryGetProperty("key", out var mk) ? mk.GetString() : null);

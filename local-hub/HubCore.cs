@@ -112,7 +112,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
                     Certificate = Certificates.Server,
                     Protocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 };
-                var listener = new AmqpTransportListener(new[] { tls.CreateListener() }, _amqpSettings);
+                var listener = new AmqpTransportListener(new[] { CreateTlsListener(tls) }, _amqpSettings);
                 listener.Listen(OnAcceptTransport);
                 _listener = listener;
                 Port = port;
@@ -186,12 +186,13 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
         connection.Extensions.Add(context);
         _connections[connection] = context;
         Raise(HubEventKind.Connected, context.Id, null, null, transport.RemoteEndPoint);
+        var certified = AddCertificateGrants(transport, context);
         if (transport.Principal is HubPrincipal principal)
         {
             context.AddGrant(principal.Grant);
             Raise(HubEventKind.Authenticated, context.Id, principal.Grant.DeviceId, null, "SASL PLAIN");
         }
-        else
+        else if (!certified)
         {
             MakeRoomForUnauthenticated(context);
         }

@@ -83,8 +83,22 @@ public sealed class LocalHub : IDisposable
     public string DeviceConnectionString(string deviceId)
     {
         if (!Registry.TryGetDeviceKey(deviceId, out var key)) throw new ArgumentException($"Unknown device '{deviceId}'.");
+        if (Registry.X509Of(deviceId) is not null) return X509ConnectionString(deviceId);
         var gateway = Port == 5671 ? "127.0.0.1" : $"127.0.0.1:{Port}";
         return $"HostName={HostName};DeviceId={deviceId};SharedAccessKey={key};GatewayHostName={gateway}";
+    }
+
+    /// <summary>
+    /// Connection string of an X.509 device or module: <c>HostName=localhost:PORT;DeviceId=...;x509=true</c>
+    /// (the Node SDK ignores GatewayHostName with x509=true, so the hub's address is the host name; the server
+    /// certificate carries <c>localhost</c>). The certificate and key go to the client separately.
+    /// </summary>
+    public string X509ConnectionString(string deviceId, string? moduleId = null)
+    {
+        if (Registry.X509Of(deviceId, moduleId) is null)
+            throw new ArgumentException($"'{deviceId}{(moduleId is null ? "" : "/" + moduleId)}' is not an X.509 identity.");
+        var host = Port == 5671 ? "localhost" : $"localhost:{Port}";
+        return $"HostName={host};DeviceId={deviceId};{(moduleId is null ? "" : $"ModuleId={moduleId};")}x509=true";
     }
 
     /// <summary>Module connection string (<c>ModuleId=</c>), gateway as for devices.</summary>
