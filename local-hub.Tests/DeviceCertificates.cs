@@ -1,3 +1,4 @@
+#nullable enable
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -14,15 +15,23 @@ internal static class DeviceCertificates
         return Usable(cert);
     }
 
-    public static X509Certificate2 Ca(string commonName)
+    /// <summary>A root CA, or an intermediate CA when <paramref name="issuer"/> is given.</summary>
+    public static X509Certificate2 Ca(string commonName, X509Certificate2? issuer = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
-        return Usable(cert);
+        if (issuer is null)
+        {
+            using var root = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
+            return Usable(root);
+        }
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        using var signed = request.Create(issuer, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMonths(6), RandomNumberGenerator.GetBytes(8));
+        using var withKey = signed.CopyWithPrivateKey(key);
+        return Usable(withKey);
     }
 
     public static X509Certificate2 SignedBy(X509Certificate2 ca, string commonName, DateTimeOffset? notAfter = null)

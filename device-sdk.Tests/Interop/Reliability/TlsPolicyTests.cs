@@ -27,6 +27,9 @@ namespace IotHubAmqp.Device.InteropTests.Reliability
             ["DesktopTransportFactory.TrustedRoot"] = "the CA that is trusted, read-only",
             ["DesktopTransportFactory.get_TrustedRoot"] = "the CA that is trusted, read-only",
             ["DesktopTransportFactory.ctor(trustedRoot)"] = "the CA that is trusted",
+            // X.509 devices: the same one trusted CA, given as a file or PEM text next to the device certificate.
+            ["DesktopTransportFactory.FromPemFiles(trustedRootPath)"] = "the CA that is trusted, as a file",
+            ["DesktopTransportFactory.FromPem(trustedRootPem)"] = "the CA that is trusted, as PEM text",
             // Checks the option ranges; takes nothing and returns nothing.
             ["DeviceClientOptions.Validate"] = "range check of the options",
         };

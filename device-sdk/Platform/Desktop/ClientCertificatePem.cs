@@ -29,7 +29,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
 
             if (all.Count == 0)
             {
-                throw new ArgumentException($"The device certificate {certificateName} holds no -----BEGIN CERTIFICATE----- block.");
+                throw new ArgumentException($"The device certificate {certificateName} is not a valid PEM certificate: no -----BEGIN CERTIFICATE----- block with base64 DER in it.");
             }
 
             X509Certificate2 leaf = all[0];

@@ -18,16 +18,19 @@ namespace IotHubAmqp.Device.Platform.Desktop
         private readonly object sendLock = new object();
         private int closed;
 
-        // "host:port" while a device certificate was sent and nothing has been read yet: under TLS 1.3 the hub
-        // checks the certificate after the client's handshake has completed, so its refusal arrives on the first read.
-        private string unconfirmedClientCertificate;
+        // The hub's host and port while a device certificate was sent and nothing has been read yet: under TLS 1.3
+        // the hub checks the certificate after the client's handshake has completed, so its refusal (an alert, or
+        // the stream closed) arrives on the first read.
+        private string unconfirmedHost;
+        private int unconfirmedPort;
 
-        internal DesktopTransport(Socket socket, Stream stream, SslProtocols protocol, string clientCertificatePeer = null)
+        internal DesktopTransport(Socket socket, Stream stream, SslProtocols protocol, string clientCertificateHost = null, int clientCertificatePort = 0)
         {
             this.socket = socket;
             this.stream = stream;
             Protocol = protocol;
-            unconfirmedClientCertificate = clientCertificatePeer;
+            unconfirmedHost = clientCertificateHost;
+            unconfirmedPort = clientCertificatePort;
         }
 
         /// <summary>The negotiated TLS version, or <see cref="SslProtocols.None"/> for a plain TCP transport.</summary>
@@ -69,11 +72,12 @@ namespace IotHubAmqp.Device.Platform.Desktop
             try
             {
                 int n = stream.Read(buffer, offset, count);
-                if (n > 0)
+                if (n == 0 && unconfirmedHost != null && !IsClosed)
                 {
-                    unconfirmedClientCertificate = null;
+                    throw new AuthenticationException(DesktopTransportFactory.ClientCertificateRefused(unconfirmedHost, unconfirmedPort, null));
                 }
 
+                unconfirmedHost = null;
                 return n;
             }
             catch (Exception e) when (IsClosed && (e is IOException || e is ObjectDisposedException || e is SocketException))
@@ -81,12 +85,9 @@ namespace IotHubAmqp.Device.Platform.Desktop
                 // Closed under our feet by Close(): report end of stream, as the peer closing would.
                 return 0;
             }
-            catch (Exception e) when (unconfirmedClientCertificate != null && (e is IOException || e is AuthenticationException))
+            catch (IOException e) when (unconfirmedHost != null)
             {
-                string peer = unconfirmedClientCertificate;
-                int colon = peer.LastIndexOf(':');
-                throw new AuthenticationException(
-                    DesktopTransportFactory.ClientCertificateRefused(peer.Substring(0, colon), int.Parse(peer.Substring(colon + 1)), e), e);
+                throw new AuthenticationException(DesktopTransportFactory.ClientCertificateRefused(unconfirmedHost, unconfirmedPort, e), e);
             }
         }
 

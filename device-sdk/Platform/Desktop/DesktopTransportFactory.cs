@@ -158,7 +158,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
                     throw;
                 }
 
-                return new DesktopTransport(socket, ssl, ssl.SslProtocol, clientContext != null ? host + ":" + port : null);
+                return new DesktopTransport(socket, ssl, ssl.SslProtocol, clientContext != null ? host : null, port);
             }
             catch
             {
@@ -252,8 +252,9 @@ namespace IotHubAmqp.Device.Platform.Desktop
 
         /// <summary>What a device reports when the hub ends the handshake over its certificate.</summary>
         internal static string ClientCertificateRefused(string host, int port, Exception e) =>
-            $"TLS handshake with {host}:{port} failed: the hub refused the device certificate (expired or not yet valid, " +
-            $"unknown thumbprint, or not signed by a CA the hub knows; the hub's log names which): {InnermostMessage(e)}";
+            $"TLS with {host}:{port} failed: the hub refused the device certificate (expired or not yet valid, " +
+            "unknown thumbprint, or not signed by a CA the hub knows; the hub's log names which)" +
+            (e == null ? ": it closed the connection right after the handshake" : ": " + InnermostMessage(e));
 
         private X509ChainPolicy CreateChainPolicy()
         {
