@@ -60,10 +60,16 @@ internal sealed class CommandLineOptions
 
     public int ConnectTimeoutMs { get; private set; } = DefaultConnectTimeoutMs;
 
+    /// <summary>The device certificate (with its key) from --x509 CERT KEY, or null for a SAS device.</summary>
+    public X509Certificate2? ClientCertificate { get; private set; }
+
+    /// <summary>Intermediate CA certificates that followed the leaf in the --x509 certificate file.</summary>
+    public X509Certificate2Collection ClientIntermediates { get; private set; } = new();
+
     public bool InProcessHub => ConnectionString == null;
 
     /// <summary>The name --auth takes for <see cref="Auth"/>.</summary>
-    public string AuthName => Auth switch
+    public string AuthName => ClientCertificate != null ? "x509" : Auth switch
     {
         AuthenticationMode.SaslPlain => "plain",
         AuthenticationMode.CbsWithSaslAnonymous => "cbs-anonymous",
@@ -86,6 +92,9 @@ internal sealed class CommandLineOptions
           --port N                 hub port (default 5671); for the in-process hub: the port to listen on
                                    (default: any free port)
           --auth MODE              cbs (default), cbs-anonymous or plain
+          --x509 CERT KEY          authenticate with a device certificate (PEM, leaf first) and its
+                                   unencrypted PEM key: mutual TLS, no SAS token; with --connection-string
+                                   it must say x509=true, the in-process hub registers its thumbprint
           --messages N             send N messages, then exit: 0 if all were accepted, else 1
                                    (default: until Ctrl+C)
           --interval MS            time between messages (default 1000; 0 = as fast as accepted)
@@ -107,6 +116,7 @@ internal sealed class CommandLineOptions
         var o = new CommandLineOptions();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         string? trustedCaPath = null;
+        (string Cert, string Key)? x509Paths = null;
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
@@ -141,6 +151,20 @@ internal sealed class CommandLineOptions
             if (!seen.Add(name))
             {
                 throw new UsageException($"{name} is given more than once");
+            }
+
+            if (name == "--x509")
+            {
+                // Two values: the certificate file, then the key file.
+                if (inline != null || i + 2 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal)
+                    || args[i + 2].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new UsageException("--x509 needs two values: CERT.pem KEY.pem");
+                }
+
+                x509Paths = (args[i + 1], args[i + 2]);
+                i += 2;
+                continue;
             }
 
             if (name == "--json")
@@ -179,6 +203,36 @@ internal sealed class CommandLineOptions
             }
         }
 
+        if (x509Paths is { } paths)
+        {
+            if (o.Auth == AuthenticationMode.SaslPlain)
+            {
+                throw new UsageException("--x509 and --auth plain do not go together: an X.509 device sends no SAS token");
+            }
+
+            foreach (string path in new[] { paths.Cert, paths.Key })
+            {
+                if (!File.Exists(path)) throw new UsageException($"--x509: file not found: {path}");
+            }
+
+            try
+            {
+                o.ClientCertificate = IotHubAmqp.Device.Platform.Desktop.DesktopTransportFactory.LoadClientCertificate(paths.Cert, paths.Key, out X509Certificate2Collection chain);
+                o.ClientIntermediates = chain;
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException("--x509: " + e.Message);
+            }
+        }
+
+        if (o.ConnectionString != null && IotHubConnectionString.Parse(o.ConnectionString).UsesX509 != (o.ClientCertificate != null))
+        {
+            throw new UsageException(o.ClientCertificate != null
+                ? "--x509 needs a connection string with x509=true (and no SharedAccessKey)"
+                : "--connection-string says x509=true: give the device certificate with --x509 CERT KEY");
+        }
+
         if (o.ConnectionString != null)
         {
             if (trustedCaPath == null)
@@ -204,7 +258,7 @@ internal sealed class CommandLineOptions
     private static bool IsKnown(string name) => name switch
     {
         "--connection-string" or "--trusted-ca" or "--port" or "--auth" or "--messages" or "--interval"
-            or "--payload-bytes" or "--token-ttl" or "--c2d" or "--json" or "--connect-timeout" => true,
+            or "--payload-bytes" or "--token-ttl" or "--c2d" or "--json" or "--connect-timeout" or "--x509" => true,
         _ => false,
     };
 

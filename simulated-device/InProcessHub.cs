@@ -25,11 +25,13 @@ internal sealed class InProcessHub : IDisposable
     private int commands;
 
     /// <summary>Starts the hub on 127.0.0.1:<paramref name="port"/> (0 = any free port) and registers the device.</summary>
-    public InProcessHub(int port, string runId)
+    public InProcessHub(int port, string runId, System.Security.Cryptography.X509Certificates.X509Certificate2? deviceCertificate = null)
     {
         this.runId = runId;
         var options = new LocalHubOptions { Port = port, HubName = HubName };
-        options.Registry.AddDevice(DeviceName);
+        // An X.509 device is registered by its certificate's thumbprint; its connection string then says x509=true.
+        if (deviceCertificate != null) options.Registry.AddX509Device(DeviceName, deviceCertificate.Thumbprint);
+        else options.Registry.AddDevice(DeviceName);
         hub = new LocalHub.LocalHub(options);
         try
         {

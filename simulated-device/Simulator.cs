@@ -86,6 +86,11 @@ internal sealed partial class Simulator
             transports = new DesktopTransportFactory(options.TrustedCa!);
         }
 
+        if (options.ClientCertificate != null)
+        {
+            transports = new DesktopTransportFactory(transports.TrustedRoot, options.ClientCertificate, options.ClientIntermediates);
+        }
+
         var identity = IotHubConnectionString.Parse(connectionString);
         var clientOptions = new DeviceClientOptions
         {
@@ -148,7 +153,7 @@ internal sealed partial class Simulator
         int port = options.Port ?? 0;
         try
         {
-            return new InProcessHub(port, runId);
+            return new InProcessHub(port, runId, options.ClientCertificate);
         }
         catch (Exception e)
         {

@@ -73,6 +73,14 @@ namespace IotHubAmqp.Device.Platform.Desktop
             return new DesktopTransportFactory(root, leaf, intermediates);
         }
 
+        /// <summary>
+        /// Loads a device certificate (leaf first, then any intermediates) and its unencrypted private key from PEM
+        /// files, for <see cref="DesktopTransportFactory(X509Certificate2, X509Certificate2, X509Certificate2Collection)"/>;
+        /// throws <see cref="ArgumentException"/> naming the file that is wrong (never showing key material).
+        /// </summary>
+        public static X509Certificate2 LoadClientCertificate(string certificatePath, string keyPath, out X509Certificate2Collection intermediates) =>
+            ClientCertificatePem.LoadFiles(certificatePath, keyPath, out intermediates);
+
         /// <summary>As <see cref="FromPemFiles"/>, from PEM text.</summary>
         public static DesktopTransportFactory FromPem(string trustedRootPem, string certificatePem, string keyPem)
         {
