@@ -150,6 +150,52 @@ public class X509Tests
     }
 
     [Fact]
+    public void Command_line_registers_thumbprint_and_ca_devices_and_names_what_is_wrong()
+    {
+        using var ca = DeviceCertificates.Ca("CLI CA");
+        var dir = DeviceCertificates.TempDirectory();
+        Directory.CreateDirectory(dir);
+        var caPath = Path.Combine(dir, "ca.pem");
+        File.WriteAllText(caPath, ca.ExportCertificatePem());
+        var sha1 = new string('a', 40);
+        var sha256 = new string('B', 64);
+        var o = CommandLine.Parse(new[] { "--x509-ca", caPath, "--device", $"t1:x509:{sha1},{sha256}", "--device", "c1:x509:ca",
+            "--device", "s1", "--module", "s1/m1:x509:ca" })!;
+        Assert.Equal(new X509Registration(sha1.ToUpperInvariant(), sha256), o.Registry.X509Of("t1"));
+        Assert.True(o.Registry.X509Of("c1")!.CaSigned);
+        Assert.Null(o.Registry.X509Of("s1"));
+        Assert.True(o.Registry.X509Of("s1", "m1")!.CaSigned);
+        Assert.Single(o.Registry.CertificateAuthorities);
+
+        string Error(params string[] args) => Assert.Throws<ArgumentException>(() => CommandLine.Parse(args)).Message;
+        Assert.Contains("40 (SHA-1) or 64 (SHA-256) hex digits", Error("--device", "t1:x509:abc"));
+        Assert.Contains("40 (SHA-1) or 64 (SHA-256) hex digits", Error("--device", $"t1:x509:{new string('z', 40)}"));
+        Assert.Contains("'ca' or PRIMARY[,SECONDARY]", Error("--device", $"t1:x509:{sha1},{sha1},{sha1}"));
+        Assert.Contains("does not exist", Error("--x509-ca", Path.Combine(dir, "missing.pem")));
+        var garbage = Path.Combine(dir, "garbage.pem");
+        File.WriteAllText(garbage, "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n");
+        Assert.Contains("holds no valid PEM certificate", Error("--x509-ca", garbage));
+        using var leaf = DeviceCertificates.SelfSigned("leaf");
+        var leafPath = Path.Combine(dir, "leaf.pem");
+        File.WriteAllText(leafPath, leaf.ExportCertificatePem());
+        Assert.Contains("not a CA certificate", Error("--x509-ca", leafPath));
+    }
+
+    [Fact]
+    public void Registry_file_holds_x509_devices_and_cas()
+    {
+        using var ca = DeviceCertificates.Ca("File CA");
+        var json = "{\"x509Cas\": [" + System.Text.Json.JsonSerializer.Serialize(ca.ExportCertificatePem()) + "], \"devices\": [{\"id\": \"sas1\"}, "
+            + "{\"id\": \"t1\", \"x509\": {\"primaryThumbprint\": \"" + new string('1', 40) + "\"}}, {\"id\": \"c1\", \"x509\": \"ca\"}]}";
+        var registry = DeviceRegistry.LoadJson(json);
+        Assert.Null(registry.X509Of("sas1"));
+        Assert.Equal(new string('1', 40), registry.X509Of("t1")!.PrimaryThumbprint);
+        Assert.True(registry.X509Of("c1")!.CaSigned);
+        Assert.Single(registry.CertificateAuthorities);
+        Assert.Contains("x509 must be", Assert.Throws<ArgumentException>(() => DeviceRegistry.LoadJson("""{"devices":[{"id":"d","x509":5}]}""")).Message);
+    }
+
+    [Fact]
     public async Task Ca_signed_module_identity_is_cn_device_slash_module()
     {
         using var ca = DeviceCertificates.Ca("CA");

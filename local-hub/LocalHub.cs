@@ -105,6 +105,7 @@ public sealed class LocalHub : IDisposable
     public string ModuleConnectionString(string deviceId, string moduleId)
     {
         if (!Registry.TryGetModuleKey(deviceId, moduleId, out var key)) throw new ArgumentException($"Unknown module '{deviceId}/{moduleId}'.");
+        if (Registry.X509Of(deviceId, moduleId) is not null) return X509ConnectionString(deviceId, moduleId);
         var gateway = Port == 5671 ? "127.0.0.1" : $"127.0.0.1:{Port}";
         return $"HostName={HostName};DeviceId={deviceId};ModuleId={moduleId};SharedAccessKey={key};GatewayHostName={gateway}";
     }
