@@ -147,7 +147,7 @@ internal sealed partial class HubCore
         link.SafeAddClosed((_, _) => Raise(HubEventKind.LinkClosed, context.Id, route.DeviceId, address, Describe(link.TerminalException) ?? "closed"));
     }
 
-    private static AmqpException Unauthorized() => new(AmqpErrorCode.UnauthorizedAccess, "Unauthorized: put a valid token on $cbs first.");
+    private static AmqpException Unauthorized() => new(AmqpErrorCode.UnauthorizedAccess, "Unauthorized: put a valid token on $cbs first (an X.509 device presents its certificate in the TLS handshake instead).");
 
     private static string RequireDevice(ConnectionContext context, string deviceId, DateTimeOffset now)
     {

@@ -114,6 +114,7 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
             var e = Assert.Throws<AmqpException>(() => client.Open());
             client.Close();
             Assert.Equal(ErrorCode.UnauthorizedAccess, e.Condition);
+            Assert.True(e.Message.Contains("X.509 device presents its certificate"), e.Message);
         }
 
         [Fact]
