@@ -208,6 +208,9 @@ public class X509Tests
         await using var client = await TestClient.ConnectAsync(hub, SaslMode.None, clientCertificate: leaf);
         var twin = await client.SenderAsync("/devices/dev1/modules/mx/twin");
         Assert.Equal(AmqpObjectState.Opened, twin.State);
+        var events = await client.SenderAsync("/devices/dev1/modules/mx/messages/events");
+        Assert.IsType<Accepted>(await TestClient.SendAsync(events, TestClient.Telemetry("from module", "mod-msg")));
+        await Assert.ThrowsAnyAsync<AmqpException>(() => client.SenderAsync("/devices/dev1/messages/events")); // the device's own address
         await Assert.ThrowsAnyAsync<AmqpException>(() => client.SenderAsync("/devices/dev2/messages/events"));
     }
 }

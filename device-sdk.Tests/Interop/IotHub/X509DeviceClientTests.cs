@@ -83,6 +83,34 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
             }
         }
 
+        [Fact]
+        public async Task X509_CaSignedModule_SendsModuleTelemetry()
+        {
+            using var root = DeviceCertificates.Ca("Module CA");
+            using var leaf = DeviceCertificates.SignedBy(root, "edge-dev/sensor");
+            using var f = new HubFixture(o =>
+            {
+                o.Registry.AddDevice("edge-dev");
+                o.Registry.AddCertificateAuthority(X509CertificateLoader.LoadCertificate(root.RawData));
+                o.Registry.AddX509Module("edge-dev", "sensor", null);
+            });
+            var (certPath, keyPath) = DeviceCertificates.WritePem(leaf, DeviceCertificates.TempDirectory());
+            var client = new DeviceClient(f.Hub.ModuleConnectionString("edge-dev", "sensor"),
+                DesktopTransportFactory.FromPemFiles(f.Hub.CaCertificatePath, certPath, keyPath), DeviceConnector.Platform,
+                new DeviceClientOptions { ReceiveCloudToDevice = false, ConnectTimeoutMs = 8000 }); // the hub has no module C2D
+            try
+            {
+                client.Open();
+                Assert.True(client.SendTelemetry("{\"m\":1}", "application/json").IsAccepted);
+                var got = (await f.Hub.WaitForTelemetryAsync("edge-dev", 1, Wait)).Single();
+                Assert.Equal("sensor", got.ModuleId);
+            }
+            finally
+            {
+                client.Close();
+            }
+        }
+
         [Theory]
         [InlineData("expired", "expired")]
         [InlineData("unknown", "matches no registered device")]
