@@ -168,7 +168,7 @@ public class X509Tests
         Assert.Single(o.Registry.CertificateAuthorities);
 
         string Error(params string[] args) => Assert.Throws<ArgumentException>(() => CommandLine.Parse(args)).Message;
-        Assert.Contains("40 (SHA-1) or 64 (SHA-256) hex digits", Error("--device", "t1:x509:abc"));
+        Assert.Contains("--device t1: primary thumbprint: a thumbprint is 40 (SHA-1) or 64 (SHA-256) hex digits", Error("--device", "t1:x509:abc"));
         Assert.Contains("40 (SHA-1) or 64 (SHA-256) hex digits", Error("--device", $"t1:x509:{new string('z', 40)}"));
         Assert.Contains("'ca' or PRIMARY[,SECONDARY]", Error("--device", $"t1:x509:{sha1},{sha1},{sha1}"));
         Assert.Contains("does not exist", Error("--x509-ca", Path.Combine(dir, "missing.pem")));

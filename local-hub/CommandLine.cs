@@ -88,7 +88,14 @@ internal static class CommandLine
         if (thumbs.Length > 2 || thumbs.Any(t => t is { Length: 0 }))
             throw new ArgumentException($"x509 needs 'ca' or PRIMARY[,SECONDARY] thumbprints, got '{spec}'.");
         var secondary = thumbs.Length > 1 ? thumbs[1] : null;
-        if (moduleId is null) registry.AddX509Device(deviceId, thumbs[0], secondary);
-        else registry.AddX509Module(deviceId, moduleId, thumbs[0], secondary);
+        try
+        {
+            if (moduleId is null) registry.AddX509Device(deviceId, thumbs[0], secondary);
+            else registry.AddX509Module(deviceId, moduleId, thumbs[0], secondary);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{(moduleId is null ? "--device " + deviceId : "--module " + deviceId + "/" + moduleId)}: {e.Message}", e);
+        }
     }
 }
