@@ -44,7 +44,7 @@ public class X509Tests
         await SendsTelemetry(hub, client, "dev-x");
         var auth = await hub.WaitForEventAsync(e => e.Kind == HubEventKind.Authenticated, TestClient.Timeout);
         Assert.Equal("dev-x", auth.DeviceId);
-        Assert.Contains("X.509 thumbprint", auth.Reason);
+        Assert.Equal($"X.509 thumbprint {cert.Thumbprint}, no SASL layer", auth.Reason);
     }
 
     [Fact]
@@ -72,6 +72,7 @@ public class X509Tests
         using var hub = StartWith(r => r.AddX509Device("dev-x", cert.Thumbprint));
         await using var client = await TestClient.ConnectAsync(hub, SaslMode.Anonymous, clientCertificate: cert);
         await SendsTelemetry(hub, client, "dev-x");
+        Assert.Contains(hub.GetEvents(), e => e.Kind == HubEventKind.Authenticated && e.Reason!.EndsWith(", after SASL"));
     }
 
     [Fact]

@@ -36,6 +36,8 @@ internal sealed partial class HubCore
             context.AddGrant(new Grant(scope, deviceId, DateTimeOffset.MaxValue, ViaSaslPlain: false));
             var how = certificate.IssuingCa is not null && Options.Registry.X509Of(deviceId, moduleId)?.CaSigned == true
                 ? $"X.509 CA-signed (CN={certificate.CommonName})" : $"X.509 thumbprint {certificate.Sha1Thumbprint}";
+            // The AMQP header straight after TLS (what the Azure SDKs send), or a SASL exchange in between.
+            how += ReferenceEquals(transport, tls) ? ", no SASL layer" : ", after SASL";
             Raise(HubEventKind.Authenticated, context.Id, deviceId, moduleId is null ? null : $"modules/{moduleId}", how);
         }
         return true;

@@ -259,10 +259,11 @@ namespace IotHubAmqp.Device.Platform.Desktop
         }
 
         /// <summary>What a device reports when the hub ends the handshake over its certificate.</summary>
-        internal static string ClientCertificateRefused(string host, int port, Exception e) =>
-            $"TLS with {host}:{port} failed: the hub refused the device certificate (expired or not yet valid, " +
-            "unknown thumbprint, or not signed by a CA the hub knows; the hub's log names which)" +
-            (e == null ? ": it closed the connection right after the handshake" : ": " + InnermostMessage(e));
+        internal static string ClientCertificateRefused(string host, int port, Exception e) => e == null
+            ? $"The hub at {host}:{port} closed the connection right after the TLS handshake, before any AMQP byte: most likely it " +
+              "refused the device certificate (expired or not yet valid, unknown thumbprint, or not signed by a CA the hub knows; the hub's log names which)"
+            : $"TLS with {host}:{port} failed: the hub refused the device certificate (expired or not yet valid, " +
+              $"unknown thumbprint, or not signed by a CA the hub knows; the hub's log names which): {InnermostMessage(e)}";
 
         private X509ChainPolicy CreateChainPolicy()
         {
