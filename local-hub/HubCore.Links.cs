@@ -77,7 +77,8 @@ internal sealed partial class HubCore
                     else { TrackReplies((SendingAmqpLink)link); context.AddReplyLink("cbs", (SendingAmqpLink)link); }
                     break;
                 case RouteKind.Telemetry:
-                    scope = RequireDevice(context, route.DeviceId!, now);
+                    // A module sends on its own address with its own (module) token.
+                    scope = RequireIdentity(this, context, route, now);
                     var telemetry = (ReceivingAmqpLink)link;
                     telemetry.RegisterMessageListener(m => OnTelemetry(context, telemetry, route, m));
                     break;

@@ -154,6 +154,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 case FaultRedirect: hub.RedirectAt(now, rnd.NextBool(50) ? SimLinkKind.Telemetry : SimLinkKind.None, hub.HostName, 5671); break;
                 case FaultExpire: hub.ExpireTokenAt(now); break;
                 case FaultDropPutToken: hub.DropPutTokenReplies = 1; break;
+                case FaultC2d when hub.ModuleId != null: break; // a module has no C2D queue
+                case FaultAbortC2d when hub.ModuleId != null: break;
                 case FaultC2d: hub.EnqueueC2dAt(now, rnd.NextBool(25) ? rnd.Next(2000, 70000) : rnd.Next(1, 500)); break;
                 case FaultAbortC2d:
                     hub.AbortNextC2d = 1;

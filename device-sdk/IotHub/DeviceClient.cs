@@ -213,6 +213,7 @@ namespace IotHubAmqp.Device.IotHub
             if (maxCount <= 0) throw new ArgumentException("maxCount must be positive");
             if (CloudToDeviceMessage != null) throw new InvalidOperationException("messages go to the CloudToDeviceMessage handler");
             if (!options.ReceiveCloudToDevice) throw new InvalidOperationException("ReceiveCloudToDevice is off in the options");
+            if (identity.ModuleId != null) throw new InvalidOperationException("a module has no cloud-to-device messages");
             long deadline = platform.TickMilliseconds + timeoutMs;
             while (true)
             {
