@@ -17,6 +17,8 @@ internal static class CommandLine
           --cert-dir DIR      where the CA PEM is written (default a temp folder)
           --cert-name NAME    add a name or IP to the server certificate (repeatable), e.g. the PC's LAN IP
           --c2d-lock-seconds N  C2D lock timeout (default 60)
+          --twin-ops-per-second N     twin requests per device/module per second before 429 (default 100)
+          --method-calls-per-second N method calls per device/module per second before 429 (default 100)
           --verbose           log connections and links
         """;
 
@@ -45,6 +47,8 @@ internal static class CommandLine
                 case "--cert-name": options.ExtraCertificateNames.Add(Next()); break;
                 case "--c2d-lock-seconds": options.C2dLockTimeout = TimeSpan.FromSeconds(NextInt()); break;
                 case "--verbose": options.Log = Console.WriteLine; break;
+                case "--twin-ops-per-second": options.TwinOperationsPerSecondPerIdentity = Math.Max(1, NextInt()); break;
+                case "--method-calls-per-second": options.MethodCallsPerSecondPerIdentity = Math.Max(1, NextInt()); break;
                 case "--device":
                     var spec = Next();
                     var colon = spec.IndexOf(':');

@@ -77,8 +77,9 @@ internal sealed partial class HubCore
                     else { TrackReplies((SendingAmqpLink)link); context.AddReplyLink("cbs", (SendingAmqpLink)link); }
                     break;
                 case RouteKind.Telemetry:
-                    // A module sends on its own address with its own (module) token.
-                    scope = RequireIdentity(this, context, route, now);
+                    // A registered module sends with its own token; other module addresses take the device's.
+                    scope = route.ModuleId is not null && context.HasGrant(Grant.ModuleScope(route.DeviceId!, route.ModuleId), now)
+                        ? Grant.ModuleScope(route.DeviceId!, route.ModuleId) : RequireDevice(context, route.DeviceId!, now);
                     var telemetry = (ReceivingAmqpLink)link;
                     telemetry.RegisterMessageListener(m => OnTelemetry(context, telemetry, route, m));
                     break;

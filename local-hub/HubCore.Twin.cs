@@ -39,6 +39,8 @@ internal sealed partial class HubCore
         byte[]? body = null;
         try
         {
+            if (!TwinThrottle.TryTake(key, 1))
+                throw new TwinException(429, "ThrottlingException", $"Twin requests of '{Escape(key)}' are over {Options.TwinOperationsPerSecondPerIdentity} per second. Retry later.");
             var twin = Twins.Get(route.DeviceId!, route.ModuleId);
             var reply = TwinReplyLink(key, link.Session);
             switch (operation)
