@@ -76,7 +76,8 @@ internal sealed partial class HubCore
             var error = new JsonObject { ["errorCode"] = twinError?.Code ?? "ArgumentInvalid", ["message"] = ex.Message };
             body = Encoding.UTF8.GetBytes(error.ToJsonString());
         }
-        if (!message.Settled) link.AcceptMessage(message, false);
+        // Settled or not, disposing the delivery gives its link credit back.
+        link.AcceptMessage(message, false);
         Raise(HubEventKind.TwinRequest, context.Id, route.DeviceId, key, $"{operation} {resource} -> {status}");
         // Requests without correlation-id are not answered (EDGE ignores them), except PATCH which is still applied.
         if (correlationId is null) return;
