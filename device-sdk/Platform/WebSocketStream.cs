@@ -26,8 +26,9 @@ namespace IotHubAmqp.Device.Platform
     /// boundaries mean nothing to AMQP (wire-2 §5.2), so one message may hold several frames or part of one, and a
     /// fragmented message arrives as several payloads. The WebSocket's receive thread calls <see cref="Append"/> and
     /// <see cref="End"/>; the connection's reader calls <see cref="Read"/>, which blocks until bytes or the end.
+    /// Public so that a WebSocket transport compiled outside this assembly (Platform/Nano/WebSockets) can use it.
     /// </summary>
-    internal sealed class WebSocketStream
+    public sealed class WebSocketStream
     {
         private readonly object gate = new object();
         private readonly AutoResetEvent arrived = new AutoResetEvent(false);
@@ -38,6 +39,7 @@ namespace IotHubAmqp.Device.Platform
         private bool ended;
         private string endReason;
 
+        /// <summary>Creates an empty open stream.</summary>
         /// <param name="maxBuffered">Most unread bytes held; more is a peer that sends faster than AMQP's flow control allows.</param>
         public WebSocketStream(int maxBuffered)
         {
@@ -61,6 +63,10 @@ namespace IotHubAmqp.Device.Platform
         /// Queues a copy of one received payload (a whole binary message or one fragment of it). A text message, or
         /// more than the buffer limit, ends the stream with a reason instead.
         /// </summary>
+        /// <param name="payload">The received bytes.</param>
+        /// <param name="offset">Where they start.</param>
+        /// <param name="count">How many.</param>
+        /// <param name="binary">False for a text message.</param>
         public void Append(byte[] payload, int offset, int count, bool binary)
         {
             if (payload == null) throw new ArgumentNullException("payload");
@@ -90,6 +96,7 @@ namespace IotHubAmqp.Device.Platform
         }
 
         /// <summary>No more payloads: <see cref="Read"/> returns what is left, then 0. The first reason given is kept.</summary>
+        /// <param name="reason">Why, or null for a normal end.</param>
         public void End(string reason)
         {
             lock (gate) EndLocked(reason);
@@ -100,6 +107,10 @@ namespace IotHubAmqp.Device.Platform
         /// Copies up to <paramref name="count"/> buffered bytes, across payload boundaries, and returns how many; blocks
         /// while nothing is buffered and the stream has not ended; 0 once it ended and everything was read.
         /// </summary>
+        /// <param name="buffer">Where the bytes go.</param>
+        /// <param name="offset">Where in <paramref name="buffer"/>.</param>
+        /// <param name="count">At most this many (at least 1).</param>
+        /// <returns>Bytes copied; 0 at the end.</returns>
         public int Read(byte[] buffer, int offset, int count)
         {
             if (buffer == null) throw new ArgumentNullException("buffer");
