@@ -23,6 +23,7 @@ internal sealed class WebSocketEndpoint : IAsyncDisposable
 
     private readonly HubCore _hub;
     private readonly Listener _listener = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TransportBase, byte> _open = new();
     private WebApplication? _app;
     private AmqpTransportListener? _amqp;
 
@@ -72,7 +73,13 @@ internal sealed class WebSocketEndpoint : IAsyncDisposable
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var uri = new Uri($"wss://{http.Request.Host}{Path}");
         var transport = new SecureWebSocketTransport(socket, uri);
-        transport.Closed += (_, _) => closed.TrySetResult();
+        transport.Closed += (_, _) =>
+        {
+            _open.TryRemove(transport, out _);
+            closed.TrySetResult();
+        };
+        _open[transport] = 0;
+        using var aborted = http.RequestAborted.Register(() => transport.Abort());
         _hub.Options.Log?.Invoke($"[WebSocket] accepted from {http.Connection.RemoteIpAddress}:{http.Connection.RemotePort}");
         _listener.Accept(transport);
         // Kestrel keeps the upgraded connection only while this request runs.
@@ -90,6 +97,8 @@ internal sealed class WebSocketEndpoint : IAsyncDisposable
     {
         _amqp?.SafeClose();
         _amqp = null;
+        // Kestrel's stop waits for running requests, and each upgraded WebSocket is one until its transport closes.
+        foreach (var t in _open.Keys) t.Abort();
         if (_app is null) return;
         var app = _app;
         _app = null;

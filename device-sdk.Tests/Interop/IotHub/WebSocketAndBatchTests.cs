@@ -66,6 +66,39 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
             Assert.Contains(f.Hub.GetEvents(), e => e.Kind == HubEventKind.Connected && (e.Reason ?? "").StartsWith("wss://", StringComparison.Ordinal));
         }
 
+        [Fact]
+        public void OverWebSockets_HubCutsTheConnection_ClientReconnectsAndKeepsSending()
+        {
+            using var f = new HubFixture(o => o.WebSocketPort = 0);
+            DeviceClient client = WebSocketClient(f, "ws2", new DeviceClientOptions { Retry = new RetryPolicy { MinDelayMs = 20, MaxDelayMs = 200 } });
+            try
+            {
+                client.Open();
+                Assert.True(client.SendTelemetry(new Message(new byte[] { 1 })).IsAccepted);
+                Assert.Equal(1, f.Hub.AbortDeviceConnections("ws2"));
+                var r = client.SendTelemetryBatch(new[] { new Message(new byte[] { 2 }), new Message(new byte[] { 3 }) });
+                Assert.True(r.IsAccepted, r.ToString());
+                Assert.True(client.Reconnects >= 1, "reconnects: " + client.Reconnects);
+            }
+            finally
+            {
+                client.Close();
+            }
+            Assert.Equal(3, f.Hub.GetTelemetry("ws2").Select(t => t.MessageId).Distinct().Count());
+        }
+
+        [Fact]
+        public void OverWebSockets_HubStopsWithTheClientConnected_StopsPromptly()
+        {
+            var f = new HubFixture(o => o.WebSocketPort = 0);
+            DeviceClient client = WebSocketClient(f, "ws3", new DeviceClientOptions { Retry = new RetryPolicy { MaxAttempts = 1 } });
+            client.Open();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            f.Dispose();
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), "hub stop took " + sw.Elapsed);
+            client.Close();
+        }
+
         [Theory]
         [InlineData(false, 1)]
         [InlineData(false, 10)]
