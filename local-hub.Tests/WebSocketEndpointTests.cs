@@ -60,3 +60,17 @@ public class WebSocketEndpointTests
         Assert.Equal(0, hub.WebSocketPort);
     }
 }
+
+/// <summary>The --ws-port flag.</summary>
+public class WebSocketCommandLineTests
+{
+    [Fact]
+    public void Ws_port_flag_sets_the_option_and_is_off_by_default()
+    {
+        Assert.Null(CommandLine.Parse(new[] { "--port", "0" })!.WebSocketPort);
+        Assert.Equal(0, CommandLine.Parse(new[] { "--ws-port", "0" })!.WebSocketPort);
+        Assert.Equal(8443, CommandLine.Parse(new[] { "--ws-port", "8443" })!.WebSocketPort);
+        Assert.Contains("--ws-port", CommandLine.Usage);
+        Assert.Throws<ArgumentException>(() => CommandLine.Parse(new[] { "--ws-port", "x" }));
+    }
+}
