@@ -189,13 +189,8 @@ namespace IotHubAmqp.Device.Platform.Nano
 
         private void OnMessage(object sender, MessageReceivedEventArgs e)
         {
+            // Control frames (ping, pong, close) are handled by the client; only Text and Binary messages arrive here.
             ReceiveMessageFrame frame = e.Frame;
-            if (frame.MessageType == WebSocketMessageType.Close)
-            {
-                stream.End("the server closed the WebSocket");
-                return;
-            }
-
             stream.Append(frame.Buffer, 0, frame.MessageLength, frame.MessageType == WebSocketMessageType.Binary);
         }
 
