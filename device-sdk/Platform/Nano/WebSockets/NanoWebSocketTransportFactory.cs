@@ -84,7 +84,14 @@ namespace IotHubAmqp.Device.Platform.Nano
                 state =>
                 {
                     timedOut.Set();
-                    ws.Abort();
+                    try
+                    {
+                        ws.Abort(); // closes the socket under the blocked connect or handshake
+                    }
+                    catch (Exception)
+                    {
+                        // Not connected far enough to have anything to abort; Connect fails on its own.
+                    }
                 },
                 null,
                 timeoutMilliseconds,
