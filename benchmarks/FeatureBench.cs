@@ -19,7 +19,7 @@ namespace IotHubAmqp.Benchmarks
     /// </summary>
     internal static class FeatureBench
     {
-        private const string Heading = "## Direct methods and twin";
+        private const string Begin = "<!-- feature: methods-twin -->", End = "<!-- /feature: methods-twin -->";
 
         public static int Run(bool quick, string outDir)
         {
@@ -65,7 +65,8 @@ namespace IotHubAmqp.Benchmarks
             string coreIl = il.Rows.Where(r => r.Measure == "IL of IotHubAmqp.Device.dll").Select(r => Report.Format(r.Ours)).FirstOrDefault() ?? "?";
 
             var md = new StringBuilder();
-            md.AppendLine(Heading);
+            md.AppendLine(Begin);
+            md.AppendLine("## Direct methods and twin");
             md.AppendLine();
             md.AppendLine($"Written by `dotnet benchmarks/bin/Release/net10.0/IotHubAmqp.Benchmarks.dll --features --out docs` ({calls} calls, {DateTime.UtcNow:yyyy-MM-dd}).");
             md.AppendLine("Both devices talk TLS 1.2 to the local hub, started in its own process; AMQP.Net Lite 2.5.5 does by hand what");
@@ -99,7 +100,8 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine($"only an application that uses them deploys; the core `IotHubAmqp.Device.dll` ({coreIl} B of IL) holds the `ClientFeature`");
             md.AppendLine("hook they ride on. Heap figures are desktop .NET's (object headers and references are larger than on");
             md.AppendLine("nanoFramework); the comparison with Lite is what they show.");
-            if (outDir != null) WriteSection(Path.Combine(outDir, "performance.md"), md.ToString());
+            md.AppendLine(End);
+            if (outDir != null) Report.WriteFeatureSection(Path.Combine(outDir, "performance.md"), Begin, End, md.ToString());
             Console.WriteLine(md.ToString());
 
             oursFull.Close();
@@ -139,27 +141,6 @@ namespace IotHubAmqp.Benchmarks
             }
             times.Sort();
             return (times[times.Count / 2], times[(int)(times.Count * 0.95)]);
-        }
-
-        /// <summary>Replaces (or adds) this mode's section below the feature marker, leaving the others.</summary>
-        internal static void WriteSection(string path, string section)
-        {
-            string text = File.Exists(path) ? File.ReadAllText(path) : Report.FeatureMarker + Environment.NewLine;
-            int marker = text.IndexOf(Report.FeatureMarker, StringComparison.Ordinal);
-            if (marker < 0)
-            {
-                text = text.TrimEnd() + Environment.NewLine + Environment.NewLine + Report.FeatureMarker + Environment.NewLine;
-                marker = text.IndexOf(Report.FeatureMarker, StringComparison.Ordinal);
-            }
-            int start = text.IndexOf(Heading + Environment.NewLine, marker, StringComparison.Ordinal);
-            if (start < 0)
-            {
-                File.WriteAllText(path, text.TrimEnd() + Environment.NewLine + Environment.NewLine + section);
-                return;
-            }
-            int next = text.IndexOf(Environment.NewLine + "## ", start + Heading.Length, StringComparison.Ordinal);
-            string rest = next < 0 ? "" : text.Substring(next);
-            File.WriteAllText(path, text.Substring(0, start) + section + rest);
         }
     }
 

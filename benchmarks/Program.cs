@@ -9,6 +9,7 @@ namespace IotHubAmqp.Benchmarks
     /// <c>-- --full [--out docs]</c>: the full run; writes performance.md and the PNG charts into the folder.
     /// <c>-- --peer</c>: the peer process (started by the other modes).
     /// <c>-- --features [--quick] [--out docs]</c>: direct methods and twin, ours against Lite (FeatureBench).
+    /// <c>-- --batching [--out docs]</c>: batched telemetry and WebSocket overhead (its own section of performance.md).
     /// <c>-- --flash</c>: the flash figures only (IL per device assembly), no peer, no clients.
     /// </summary>
     internal static class Program
@@ -68,6 +69,7 @@ namespace IotHubAmqp.Benchmarks
                 int rc = FeatureBench.Run(args.Contains("--quick"), at >= 0 && at + 1 < args.Length ? args[at + 1] : null);
                 Environment.Exit(rc); // the DeviceClient's own threads are foreground threads
             }
+            if (args.Contains("--batching")) return BatchingBenchmark.Run(args);
             if (args.Contains("--flash"))
             {
                 var flash = new Measurements(null, new Scale(true), line => Console.WriteLine("  " + line));

@@ -7,6 +7,7 @@ internal static class CommandLine
         Usage: IotHubAmqp.LocalHub [options]
           --port N            TCP port (default 5671; 0 = any free port)
           --rest-port N       HTTPS port of the service REST API (default 0 = any free port)
+          --ws-port N         also serve AMQP over WebSockets (wss://.../$iothub/websocket) on HTTPS port N (0 = any free port)
           --module DEV/MOD[:KEY]  add a module identity to a device given with --device (repeatable)
           --hub-name NAME     hub name (default localhub -> NAME.azure-devices.net)
           --device ID[:KEY]   add a device (repeatable; key generated when omitted)
@@ -37,6 +38,7 @@ internal static class CommandLine
             {
                 case "--port": options.Port = NextInt(); break;
                 case "--rest-port": options.RestPort = NextInt(); break;
+                case "--ws-port": options.WebSocketPort = NextInt(); break;
                 case "--module": modules.Add(Next()); break;
                 case "--hub-name": options.HubName = Next(); break;
                 case "--partitions": options.Partitions = Math.Max(1, NextInt()); break;

@@ -142,6 +142,7 @@ internal sealed partial class HubCore
         rest.Start(Options.BindAddress, Options.RestPort != 0 ? Options.RestPort : RestPort);
         RestPort = rest.Port;
         _rest = rest;
+        StartWebSockets();
     }
 
     private void StopRest()
@@ -149,5 +150,6 @@ internal sealed partial class HubCore
         var rest = _rest;
         _rest = null;
         rest?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        StopWebSockets();
     }
 }

@@ -113,4 +113,10 @@ public sealed class LocalHubOptions
 
     /// <summary>HTTPS port of the service REST API (methods, twins); 0 = any free port.</summary>
     public int RestPort { get; set; }
+
+    /// <summary>
+    /// HTTPS port of the AMQP-over-WebSockets endpoint (<c>wss://host:PORT/$iothub/websocket</c>, subprotocol
+    /// <c>AMQPWSB10</c>); null (the default) serves none, 0 picks a free port (see <see cref="LocalHub.WebSocketPort"/>).
+    /// </summary>
+    public int? WebSocketPort { get; set; }
 }

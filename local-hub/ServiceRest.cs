@@ -206,7 +206,7 @@ internal sealed class ServiceRest : IAsyncDisposable
         return JsonAsync(http, status, body.ToJsonString());
     }
 
-    private sealed class NoSignalLifetime : IHostLifetime
+    internal sealed class NoSignalLifetime : IHostLifetime
     {
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

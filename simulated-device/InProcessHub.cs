@@ -25,10 +25,11 @@ internal sealed class InProcessHub : IDisposable
     private int commands;
 
     /// <summary>Starts the hub on 127.0.0.1:<paramref name="port"/> (0 = any free port) and registers the device.</summary>
-    public InProcessHub(int port, string runId)
+    public InProcessHub(int port, string runId, bool webSockets = false)
     {
         this.runId = runId;
         var options = new LocalHubOptions { Port = port, HubName = HubName };
+        if (webSockets) options.WebSocketPort = 0;
         options.Registry.AddDevice(DeviceName);
         hub = new LocalHub.LocalHub(options);
         try
@@ -43,6 +44,9 @@ internal sealed class InProcessHub : IDisposable
     }
 
     public int Port => hub.Port;
+
+    /// <summary>Port of the hub's AMQP-over-WebSockets endpoint (0 when not served).</summary>
+    public int WebSocketPort => hub.WebSocketPort;
 
     public string HostName => hub.HostName;
 

@@ -176,7 +176,12 @@ namespace IotHubAmqp.Device.IotHub
 
         private SendResult Send(Message message, RequestKind kind, bool addMessageId)
         {
-            ClientRequest r = PrepareSend(message, kind, pool.Take(), addMessageId);
+            return WaitSend(PrepareSend(message, kind, pool.Take(), addMessageId));
+        }
+
+        // Submits a prepared send and waits for its outcome (or the operation timeout plus grace).
+        private SendResult WaitSend(ClientRequest r)
+        {
             driver.Submit(r);
             int wait = options.OperationTimeoutMs + GraceMs;
             if (!r.Done.WaitOne(wait, false) && r.GiveUp())

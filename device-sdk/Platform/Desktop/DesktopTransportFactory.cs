@@ -18,7 +18,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
     public sealed class DesktopTransportFactory : ITransportFactory
     {
         // TLS 1.0/1.1 are deprecated (RFC 8996) and IoT Hub refuses them; TLS 1.3 where both sides have it.
-        private const SslProtocols AllowedProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+        internal const SslProtocols AllowedProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
         private const int MaxPort = 65535;
 
         private readonly X509Certificate2 trustedRoot;
@@ -195,7 +195,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
             }
         }
 
-        private X509ChainPolicy CreateChainPolicy()
+        internal X509ChainPolicy CreateChainPolicy()
         {
             var policy = new X509ChainPolicy
             {
@@ -208,7 +208,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
             return policy;
         }
 
-        private static string DescribeRejection(SslPolicyErrors errors, X509Chain chain, string host)
+        internal static string DescribeRejection(SslPolicyErrors errors, X509Chain chain, string host)
         {
             if (errors == SslPolicyErrors.None)
             {
@@ -267,7 +267,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
 
         private static string Append(string list, string reason) => list == null ? reason : list + "; " + reason;
 
-        private static string InnermostMessage(Exception e)
+        internal static string InnermostMessage(Exception e)
         {
             while (e.InnerException != null)
             {
