@@ -8,6 +8,8 @@ namespace IotHubAmqp.Benchmarks
     /// counts, no thresholds, prints <c>benchmark smoke: ok</c> and exits 0 when both clients completed every step.
     /// <c>-- --full [--out docs]</c>: the full run; writes performance.md and the PNG charts into the folder.
     /// <c>-- --peer</c>: the peer process (started by the other modes).
+    /// <c>-- --features [--quick] [--out docs]</c>: direct methods and twin, ours against Lite (FeatureBench).
+    /// <c>-- --batching [--out docs]</c>: batched telemetry and WebSocket overhead (its own section of performance.md).
     /// <c>-- --flash</c>: the flash figures only (IL per device assembly), no peer, no clients.
     /// </summary>
     internal static class Program
@@ -61,6 +63,13 @@ namespace IotHubAmqp.Benchmarks
             if (args.Contains("--peer")) return PeerProcess.Run();
             if (args.Contains("--breakdown")) return Breakdown();
             if (args.Contains("--allocs")) return Allocs(!args.Contains("--lite"));
+            if (args.Contains("--features"))
+            {
+                int at = Array.IndexOf(args, "--out");
+                int rc = FeatureBench.Run(args.Contains("--quick"), at >= 0 && at + 1 < args.Length ? args[at + 1] : null);
+                Environment.Exit(rc); // the DeviceClient's own threads are foreground threads
+            }
+            if (args.Contains("--batching")) return BatchingBenchmark.Run(args);
             if (args.Contains("--flash"))
             {
                 var flash = new Measurements(null, new Scale(true), line => Console.WriteLine("  " + line));

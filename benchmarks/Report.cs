@@ -102,6 +102,29 @@ namespace IotHubAmqp.Benchmarks
         /// <summary>Marks where the sections written by the feature modes (batching, methods, provisioning, ...) start.</summary>
         internal const string FeatureMarker = "<!-- Feature benchmarks below: written by their own modes, kept by the full run. -->";
 
+        /// <summary>
+        /// Replaces a feature mode's section (from its <paramref name="begin"/> comment to its <paramref name="end"/>
+        /// comment, both inside <paramref name="section"/>) below the marker, or appends it; other sections stay as they are.
+        /// </summary>
+        internal static void WriteFeatureSection(string path, string begin, string end, string section)
+        {
+            string text = File.Exists(path) ? File.ReadAllText(path) : FeatureMarker + Environment.NewLine;
+            if (!text.Contains(FeatureMarker, StringComparison.Ordinal)) text = text.TrimEnd() + Environment.NewLine + Environment.NewLine + FeatureMarker + Environment.NewLine;
+            int b = text.IndexOf(begin, StringComparison.Ordinal);
+            int e = text.IndexOf(end, StringComparison.Ordinal);
+            if (b >= 0 && e > b)
+            {
+                int after = e + end.Length;
+                while (after < text.Length && (text[after] == '\n' || text[after] == '\r')) after++;
+                text = text.Substring(0, b) + section + text.Substring(after);
+            }
+            else
+            {
+                text = text.TrimEnd() + Environment.NewLine + Environment.NewLine + section;
+            }
+            File.WriteAllText(path, text);
+        }
+
         // The full run rewrites the file above the marker only: each feature mode owns its section below it.
         private static string FeatureSections(string path)
         {

@@ -31,9 +31,20 @@ public class AuthTests
         using var hub = Hubs.Start();
         hub.Registry.TryGetDeviceKey("dev1", out var key);
         var token = SasToken.Create($"{hub.HostName}/devices/dev1/modules/m1", Convert.FromBase64String(key), DateTimeOffset.UtcNow.AddHours(1));
-        await using var client = await TestClient.ConnectAsync(hub, SaslMode.Plain, $"dev1/m1@sas.{hub.Options.HubName}", token);
+        await using var client = await TestClient.ConnectAsync(hub, SaslMode.Plain, $"dev1/modules/m1@sas.{hub.Options.HubName}", token);
         var link = await client.SenderAsync("/devices/dev1/modules/m1/messages/events");
         Assert.IsType<Accepted>(await TestClient.SendAsync(link, TestClient.Telemetry("m")));
+    }
+
+    [Fact]
+    public async Task Sasl_plain_module_user_without_the_modules_segment_is_refused_naming_the_form()
+    {
+        using var hub = Hubs.Start();
+        hub.Registry.TryGetDeviceKey("dev1", out var key);
+        var token = SasToken.Create($"{hub.HostName}/devices/dev1/modules/m1", Convert.FromBase64String(key), DateTimeOffset.UtcNow.AddHours(1));
+        await Assert.ThrowsAnyAsync<Exception>(() => TestClient.ConnectAsync(hub, SaslMode.Plain, $"dev1/m1@sas.{hub.Options.HubName}", token));
+        var refused = await hub.WaitForEventAsync(e => e.Kind == HubEventKind.AuthenticationFailed, TestClient.Timeout);
+        Assert.Contains("{id}/modules/{module}@sas.{hub}", refused.Reason);
     }
 
     [Fact]

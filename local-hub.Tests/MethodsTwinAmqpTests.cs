@@ -110,6 +110,23 @@ public class MethodsTwinAmqpTests
     }
 
     [Fact]
+    public async Task Settled_twin_requests_past_the_links_first_credit_are_all_answered()
+    {
+        // A device that sends its requests settled (Lite does when no outcome callback is given) still gets credit back.
+        using var hub = Hubs.Start();
+        await using var device = await TestClient.ConnectDeviceAsync(hub, "dev1");
+        var responses = await device.ReceiverAsync("/devices/dev1/twin");
+        var requests = await device.SenderAsync("/devices/dev1/twin", SettleMode.SettleOnSend);
+        for (var i = 0; i < 300; i++)
+        {
+            await requests.SendMessageAsync(TwinRequest("GET", null, "g" + i, " "), new ArraySegment<byte>(BitConverter.GetBytes(i)), AmqpConstants.NullBinary, Wait);
+            var reply = await responses.ReceiveMessageAsync(Wait) ?? throw new TimeoutException("no reply to request " + i);
+            Assert.Equal("g" + i, reply.Properties.CorrelationId.ToString());
+            responses.AcceptMessage(reply, false);
+        }
+    }
+
+    [Fact]
     public async Task A_module_link_needs_the_module_key_when_the_module_is_registered()
     {
         using var hub = Hubs.Start(o => o.Registry.AddModule("dev1", "mod1"));

@@ -121,6 +121,24 @@ public class ServiceRestTests
     }
 
     [Fact]
+    public async Task Method_calls_over_the_rate_are_a_429_ThrottlingException_and_pass_again_later()
+    {
+        using var hub = Hubs.Start(o => o.MethodCallsPerSecondPerIdentity = 1);
+        using var http = Http(hub);
+        const string Call = "{\"methodName\":\"m\",\"payload\":null}";
+        // The burst (two) reaches the device check (404: not online), the third is throttled before it.
+        for (int i = 0; i < 2; i++)
+            await AssertErrorAsync(await http.PostAsync("/twins/dev1/methods?api-version=2021-04-12", Json(Call)), HttpStatusCode.NotFound, "DeviceNotOnline");
+        var body = await AssertErrorAsync(await http.PostAsync("/twins/dev1/methods?api-version=2021-04-12", Json(Call)),
+            (HttpStatusCode)429, "ThrottlingException");
+        Assert.Contains("per second", body["ExceptionMessage"]!.GetValue<string>());
+        // Another identity has its own bucket; the throttled one refills at the rate.
+        await AssertErrorAsync(await http.PostAsync("/twins/dev2/methods?api-version=2021-04-12", Json(Call)), HttpStatusCode.NotFound, "DeviceNotOnline");
+        await Task.Delay(1200);
+        await AssertErrorAsync(await http.PostAsync("/twins/dev1/methods?api-version=2021-04-12", Json(Call)), HttpStatusCode.NotFound, "DeviceNotOnline");
+    }
+
+    [Fact]
     public async Task A_method_the_device_never_answers_is_a_504_after_the_response_timeout()
     {
         using var hub = Hubs.Start();

@@ -113,7 +113,7 @@ internal sealed class HubPrincipal : IPrincipal, IIdentity
     public bool IsInRole(string role) => false;
 }
 
-/// <summary>SASL PLAIN: user <c>{id}@sas.{hub}</c>, <c>{id}/{module}@sas.{hub}</c> or <c>{policy}@sas.root.{hub}</c>.</summary>
+/// <summary>SASL PLAIN: user <c>{id}@sas.{hub}</c>, <c>{id}/modules/{module}@sas.{hub}</c> or <c>{policy}@sas.root.{hub}</c>.</summary>
 internal sealed class PlainAuthenticator : Microsoft.Azure.Amqp.Sasl.ISaslPlainAuthenticator
 {
     private readonly TokenValidator _validator;
@@ -140,7 +140,12 @@ internal sealed class PlainAuthenticator : Microsoft.Azure.Amqp.Sasl.ISaslPlainA
             return Fail(name, user, "SASL PLAIN user must be {id}@sas.{hub} or {policy}@sas.root.{hub}.");
         }
         if (!_validator.TryValidate(password, viaSaslPlain: true, out var grant, out var error) || grant is null) return Fail(name, user, error);
-        var deviceId = name.Split('/')[0];
+        var parts = name.Split('/');
+        if (!isRoot && !(parts.Length == 1 || (parts.Length == 3 && parts[1] == "modules" && parts[2].Length > 0)))
+        {
+            return Fail(name, user, "SASL PLAIN user must be {id}@sas.{hub} or {id}/modules/{module}@sas.{hub}.");
+        }
+        var deviceId = parts[0];
         if (isRoot ? grant.Policy != name : grant.DeviceId != deviceId) return Fail(name, user, "Token does not match the SASL user.");
         return Task.FromResult<IPrincipal>(new HubPrincipal(grant));
     }

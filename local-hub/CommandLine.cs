@@ -7,6 +7,7 @@ internal static class CommandLine
         Usage: IotHubAmqp.LocalHub [options]
           --port N            TCP port (default 5671; 0 = any free port)
           --rest-port N       HTTPS port of the service REST API (default 0 = any free port)
+          --ws-port N         also serve AMQP over WebSockets (wss://.../$iothub/websocket) on HTTPS port N (0 = any free port)
           --module DEV/MOD[:KEY]  add a module identity to a device given with --device (repeatable)
           --hub-name NAME     hub name (default localhub -> NAME.azure-devices.net)
           --device ID[:KEY]   add a device (repeatable; key generated when omitted)
@@ -20,6 +21,8 @@ internal static class CommandLine
           --cert-dir DIR      where the CA PEM is written (default a temp folder)
           --cert-name NAME    add a name or IP to the server certificate (repeatable), e.g. the PC's LAN IP
           --c2d-lock-seconds N  C2D lock timeout (default 60)
+          --twin-ops-per-second N     twin requests per device/module per second before 429 (default 100)
+          --method-calls-per-second N method calls per device/module per second before 429 (default 100)
           --verbose           log connections and links
         """;
 
@@ -38,6 +41,7 @@ internal static class CommandLine
             {
                 case "--port": options.Port = NextInt(); break;
                 case "--rest-port": options.RestPort = NextInt(); break;
+                case "--ws-port": options.WebSocketPort = NextInt(); break;
                 case "--module": modules.Add(Next()); break;
                 case "--hub-name": options.HubName = Next(); break;
                 case "--partitions": options.Partitions = Math.Max(1, NextInt()); break;
@@ -49,6 +53,8 @@ internal static class CommandLine
                 case "--x509-ca": options.Registry.AddCertificateAuthority(ClientCertificates.LoadCaPem(Next())); break;
                 case "--c2d-lock-seconds": options.C2dLockTimeout = TimeSpan.FromSeconds(NextInt()); break;
                 case "--verbose": options.Log = Console.WriteLine; break;
+                case "--twin-ops-per-second": options.TwinOperationsPerSecondPerIdentity = Math.Max(1, NextInt()); break;
+                case "--method-calls-per-second": options.MethodCallsPerSecondPerIdentity = Math.Max(1, NextInt()); break;
                 case "--device":
                     var spec = Next();
                     var colon = spec.IndexOf(':');

@@ -77,10 +77,9 @@ internal sealed partial class HubCore
                     else { TrackReplies((SendingAmqpLink)link); context.AddReplyLink("cbs", (SendingAmqpLink)link); }
                     break;
                 case RouteKind.Telemetry:
-                    // A module's own grant (its key or its X.509 certificate) covers its telemetry address too.
-                    scope = route.ModuleId is { } telemetryModule && context.HasGrant(Grant.ModuleScope(route.DeviceId!, telemetryModule), now)
-                        ? Grant.ModuleScope(route.DeviceId!, telemetryModule)
-                        : RequireDevice(context, route.DeviceId!, now);
+                    // A registered module sends with its own token; other module addresses take the device's.
+                    scope = route.ModuleId is not null && context.HasGrant(Grant.ModuleScope(route.DeviceId!, route.ModuleId), now)
+                        ? Grant.ModuleScope(route.DeviceId!, route.ModuleId) : RequireDevice(context, route.DeviceId!, now);
                     var telemetry = (ReceivingAmqpLink)link;
                     telemetry.RegisterMessageListener(m => OnTelemetry(context, telemetry, route, m));
                     break;

@@ -39,7 +39,8 @@ internal sealed partial class HubCore
             var body = ReadBody(message);
             if (Guid.TryParse(id, out var guid) && _pendingMethods.TryRemove(guid, out var pending))
                 pending.TrySetResult((status is int s ? s : Convert.ToInt32(status ?? 500), body.Length == 0 ? "null" : Encoding.UTF8.GetString(body)));
-            if (!message.Settled) link.AcceptMessage(message, false);
+            // Settled or not, disposing the delivery gives its link credit back (a device that sends settled is not starved).
+            link.AcceptMessage(message, false);
         }
         catch (Exception ex)
         {

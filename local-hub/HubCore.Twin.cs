@@ -39,6 +39,8 @@ internal sealed partial class HubCore
         byte[]? body = null;
         try
         {
+            if (!TwinThrottle.TryTake(key, 1))
+                throw new TwinException(429, "ThrottlingException", $"Twin requests of '{Escape(key)}' are over {Options.TwinOperationsPerSecondPerIdentity} per second. Retry later.");
             var twin = Twins.Get(route.DeviceId!, route.ModuleId);
             var reply = TwinReplyLink(key, link.Session);
             switch (operation)
@@ -74,7 +76,8 @@ internal sealed partial class HubCore
             var error = new JsonObject { ["errorCode"] = twinError?.Code ?? "ArgumentInvalid", ["message"] = ex.Message };
             body = Encoding.UTF8.GetBytes(error.ToJsonString());
         }
-        if (!message.Settled) link.AcceptMessage(message, false);
+        // Settled or not, disposing the delivery gives its link credit back.
+        link.AcceptMessage(message, false);
         Raise(HubEventKind.TwinRequest, context.Id, route.DeviceId, key, $"{operation} {resource} -> {status}");
         // Requests without correlation-id are not answered (EDGE ignores them), except PATCH which is still applied.
         if (correlationId is null) return;
@@ -139,6 +142,7 @@ internal sealed partial class HubCore
         rest.Start(Options.BindAddress, Options.RestPort != 0 ? Options.RestPort : RestPort);
         RestPort = rest.Port;
         _rest = rest;
+        StartWebSockets();
     }
 
     private void StopRest()
@@ -146,5 +150,6 @@ internal sealed partial class HubCore
         var rest = _rest;
         _rest = null;
         rest?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        StopWebSockets();
     }
 }

@@ -35,7 +35,11 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
         _tokens = new TokenValidator(options.Registry, HostName, EventHubHostName, time);
         Telemetry = new TelemetryStore(Math.Max(1, options.Partitions), options.TelemetryRetainedPerPartition, options.TelemetryRetainedBytesPerPartition);
         // Real time, not the hub's (possibly fake) clock: the throttle is about real throughput.
-        Throttle = new TelemetryThrottle(options.TelemetryBytesPerSecondPerDevice, options.TelemetryBurstBytesPerDevice, TimeProvider.System);
+        // The largest message always fits a full telemetry bucket.
+        Throttle = new TokenBucketThrottle(options.TelemetryBytesPerSecondPerDevice,
+            Math.Max(options.TelemetryBurstBytesPerDevice, MaxTelemetryBody + 64 * 1024), TimeProvider.System);
+        TwinThrottle = new TokenBucketThrottle(options.TwinOperationsPerSecondPerIdentity, 2 * options.TwinOperationsPerSecondPerIdentity, TimeProvider.System);
+        MethodThrottle = new TokenBucketThrottle(options.MethodCallsPerSecondPerIdentity, 2 * options.MethodCallsPerSecondPerIdentity, TimeProvider.System);
         Observed = new TelemetryObservations(options.MaxObservations, options.MaxObservedTelemetryBytes);
         Feedback = new FeedbackStore(options.MaxPendingFeedback, options.MaxObservations, HostName);
         C2d = new C2dQueues(options, time, OnC2dFinished);
@@ -49,7 +53,11 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
     public string EventHubHostName { get; }
     public TelemetryStore Telemetry { get; }
     public TelemetryObservations Observed { get; }
-    public TelemetryThrottle Throttle { get; }
+    public TokenBucketThrottle Throttle { get; }
+
+    /// <summary>Twin requests over AMQP per device or module (429 beyond), and service method calls per target identity.</summary>
+    public TokenBucketThrottle TwinThrottle { get; }
+    public TokenBucketThrottle MethodThrottle { get; }
     public FeedbackStore Feedback { get; }
     public C2dQueues C2d { get; }
     public int Port { get; private set; }

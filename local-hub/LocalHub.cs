@@ -28,6 +28,8 @@ public sealed class LocalHub : IDisposable
     public int Port => _core.Port;
     /// <summary>HTTPS port of the service REST API (methods and twins, after <see cref="Start"/>).</summary>
     public int RestPort => _core.RestPort;
+    /// <summary>HTTPS port of the AMQP-over-WebSockets endpoint (after <see cref="Start"/>; 0 when <see cref="LocalHubOptions.WebSocketPort"/> is null).</summary>
+    public int WebSocketPort => _core.WebSocketPort;
     /// <summary><c>{hub}.azure-devices.net</c>.</summary>
     public string HostName => _core.HostName;
     /// <summary>Host name of the Event Hubs-compatible endpoint (served on the same port).</summary>

@@ -63,6 +63,12 @@ public sealed class LocalHubOptions
     /// <summary>Burst allowance of the per-device telemetry bucket.</summary>
     public long TelemetryBurstBytesPerDevice { get; set; } = 4L * 1024 * 1024;
 
+    /// <summary>Twin GET/PATCH/PUT requests a device or module may make per second over AMQP (burst twice that); beyond it the reply has status 429, as IoT Hub throttles.</summary>
+    public int TwinOperationsPerSecondPerIdentity { get; set; } = 100;
+
+    /// <summary>Direct-method calls per second to one device or module through the REST API (burst twice that); beyond it 429 ThrottlingException.</summary>
+    public int MethodCallsPerSecondPerIdentity { get; set; } = 100;
+
     /// <summary>Unsettled replies the hub keeps on one $cbs or $management reply link before closing it.</summary>
     public int MaxUnsettledReplies { get; set; } = 64;
 
@@ -107,4 +113,10 @@ public sealed class LocalHubOptions
 
     /// <summary>HTTPS port of the service REST API (methods, twins); 0 = any free port.</summary>
     public int RestPort { get; set; }
+
+    /// <summary>
+    /// HTTPS port of the AMQP-over-WebSockets endpoint (<c>wss://host:PORT/$iothub/websocket</c>, subprotocol
+    /// <c>AMQPWSB10</c>); null (the default) serves none, 0 picks a free port (see <see cref="LocalHub.WebSocketPort"/>).
+    /// </summary>
+    public int? WebSocketPort { get; set; }
 }

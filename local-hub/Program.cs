@@ -9,6 +9,7 @@ try
     hub.Start();
     Console.WriteLine($"Local IoT Hub '{options.HubName}' listening on amqps://{options.BindAddress}:{hub.Port}");
     Console.WriteLine($"Service REST API (methods, twins): https://{options.BindAddress}:{hub.RestPort}");
+    if (hub.WebSocketPort != 0) Console.WriteLine($"AMQP over WebSockets: wss://{options.BindAddress}:{hub.WebSocketPort}/$iothub/websocket (subprotocol AMQPWSB10)");
     Console.WriteLine($"CA certificate (trust this): {hub.CaCertificatePath}");
     foreach (var id in hub.Registry.DeviceIds.OrderBy(x => x))
         Console.WriteLine($"Device {id}: {hub.DeviceConnectionString(id)}");

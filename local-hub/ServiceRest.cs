@@ -161,6 +161,11 @@ internal sealed class ServiceRest : IAsyncDisposable
             await ErrorAsync(http, 400, "MessageTooLarge", $"Method payload exceeds {HubCore.MaxMethodPayload} bytes.");
             return;
         }
+        if (!_hub.MethodThrottle.TryTake(HubCore.IdentityKey(deviceId, moduleId), 1))
+        {
+            await ErrorAsync(http, 429, "ThrottlingException", $"Method calls to '{HubCore.Escape(deviceId)}' are over {_hub.Options.MethodCallsPerSecondPerIdentity} per second. Retry later.");
+            return;
+        }
         var outcome = await _hub.InvokeMethodAsync(deviceId, moduleId, name, payload, TimeSpan.FromSeconds(response),
             TimeSpan.FromSeconds(connect), http.RequestAborted);
         if (outcome.HttpStatus == 404)
@@ -201,7 +206,7 @@ internal sealed class ServiceRest : IAsyncDisposable
         return JsonAsync(http, status, body.ToJsonString());
     }
 
-    private sealed class NoSignalLifetime : IHostLifetime
+    internal sealed class NoSignalLifetime : IHostLifetime
     {
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

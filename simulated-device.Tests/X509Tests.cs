@@ -70,6 +70,7 @@ public class X509Tests
             (new[] { "--x509", garbage, keyPath }, "not a valid PEM certificate"),
             (new[] { "--x509", certPath, garbage }, "garbage.pem"),
             (new[] { "--x509", certPath, keyPath, "--auth", "plain" }, "--auth plain"),
+            (new[] { "--x509", certPath, keyPath, "--websockets" }, "--websockets"),
             (new[] { "--x509", certPath, keyPath, "--connection-string", "HostName=h;DeviceId=d;SharedAccessKey=c2VjcmV0LWtleQ==", "--trusted-ca", certPath }, "x509=true"),
             (new[] { "--connection-string", "HostName=h;DeviceId=d;x509=true", "--trusted-ca", certPath }, "--x509 CERT KEY"),
         };

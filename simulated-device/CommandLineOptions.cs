@@ -30,6 +30,7 @@ internal sealed class CommandLineOptions
     public const int MaxIntervalMs = 3_600_000;
     public const int MaxConnectTimeoutMs = 600_000;
     public const int MaxPort = 65535;
+    public const int MaxBatch = 500;
 
     public bool ShowHelp { get; private set; }
 
@@ -57,6 +58,12 @@ internal sealed class CommandLineOptions
     public C2dAction C2d { get; private set; } = C2dAction.Complete;
 
     public bool Json { get; private set; }
+
+    /// <summary>AMQP over WebSockets (wss://host:443/$iothub/websocket) instead of TCP 5671.</summary>
+    public bool WebSockets { get; private set; }
+
+    /// <summary>Messages per batched transfer (message-format 0x80013700); 1 = single sends.</summary>
+    public int Batch { get; private set; } = 1;
 
     public int ConnectTimeoutMs { get; private set; } = DefaultConnectTimeoutMs;
 
@@ -103,6 +110,8 @@ internal sealed class CommandLineOptions
           --c2d ACTION             what the device does with commands: complete (default), reject, abandon
           --connect-timeout MS     time allowed for the first connect (default 30000)
           --json                   one JSON object per line for each event, instead of the live view
+          --websockets             AMQP over WebSockets (wss://HOST:443/$iothub/websocket; --port changes 443)
+          --batch N                send N messages per batched transfer, one outcome each (default 1, at most 500)
           -h, --help               show this help
 
         Exit codes: 0 done (or stopped with Ctrl+C), 1 runtime failure (hub unreachable, refused, or not every
@@ -174,6 +183,13 @@ internal sealed class CommandLineOptions
                 continue;
             }
 
+            if (name == "--websockets")
+            {
+                if (inline != null) throw new UsageException("--websockets takes no value");
+                o.WebSockets = true;
+                continue;
+            }
+
             string value;
             if (inline != null)
             {
@@ -194,6 +210,7 @@ internal sealed class CommandLineOptions
                 case "--trusted-ca": trustedCaPath = value; break;
                 case "--port": o.Port = Number(name, value, 0, MaxPort, "a port number"); break;
                 case "--auth": o.Auth = ParseAuth(value); break;
+                case "--batch": o.Batch = Number(name, value, 1, MaxBatch, "a positive whole number"); break;
                 case "--messages": o.Messages = Number(name, value, 1, int.MaxValue, "a positive whole number"); break;
                 case "--interval": o.IntervalMs = Number(name, value, 0, MaxIntervalMs, "a whole number of milliseconds"); break;
                 case "--payload-bytes": o.PayloadBytes = Number(name, value, 1, DeviceClientOptions.MaxTelemetryBytes, "a number of bytes"); break;
@@ -208,6 +225,11 @@ internal sealed class CommandLineOptions
             if (o.Auth == AuthenticationMode.SaslPlain)
             {
                 throw new UsageException("--x509 and --auth plain do not go together: an X.509 device sends no SAS token");
+            }
+
+            if (o.WebSockets)
+            {
+                throw new UsageException("--x509 and --websockets do not go together yet: the device certificate is presented on AMQP over TLS (port 5671) only");
             }
 
             foreach (string path in new[] { paths.Cert, paths.Key })
@@ -259,6 +281,7 @@ internal sealed class CommandLineOptions
     {
         "--connection-string" or "--trusted-ca" or "--port" or "--auth" or "--messages" or "--interval"
             or "--payload-bytes" or "--token-ttl" or "--c2d" or "--json" or "--connect-timeout" or "--x509" => true,
+        "--websockets" or "--batch" => true,
         _ => false,
     };
 

@@ -25,10 +25,11 @@ internal sealed class InProcessHub : IDisposable
     private int commands;
 
     /// <summary>Starts the hub on 127.0.0.1:<paramref name="port"/> (0 = any free port) and registers the device.</summary>
-    public InProcessHub(int port, string runId, System.Security.Cryptography.X509Certificates.X509Certificate2? deviceCertificate = null)
+    public InProcessHub(int port, string runId, bool webSockets = false, System.Security.Cryptography.X509Certificates.X509Certificate2? deviceCertificate = null)
     {
         this.runId = runId;
         var options = new LocalHubOptions { Port = port, HubName = HubName };
+        if (webSockets) options.WebSocketPort = 0;
         // An X.509 device is registered by its certificate's thumbprint; its connection string then says x509=true.
         if (deviceCertificate != null) options.Registry.AddX509Device(DeviceName, deviceCertificate.Thumbprint);
         else options.Registry.AddDevice(DeviceName);
@@ -45,6 +46,9 @@ internal sealed class InProcessHub : IDisposable
     }
 
     public int Port => hub.Port;
+
+    /// <summary>Port of the hub's AMQP-over-WebSockets endpoint (0 when not served).</summary>
+    public int WebSocketPort => hub.WebSocketPort;
 
     public string HostName => hub.HostName;
 

@@ -4,6 +4,7 @@ using System.Text;
 using IotHubAmqp.Device;
 using IotHubAmqp.Device.IotHub;
 using IotHubAmqp.Device.Messaging;
+using IotHubAmqp.Device.Platform;
 using IotHubAmqp.Device.Platform.Desktop;
 
 namespace IotHubAmqp.SimulatedDevice;
@@ -73,22 +74,28 @@ internal sealed partial class Simulator
     private int RunClient(CancellationToken stop)
     {
         string connectionString;
-        DesktopTransportFactory transports;
+        ITransportFactory transports;
         if (options.InProcessHub)
         {
             hub = StartHub();
             connectionString = hub.DeviceConnectionString;
-            transports = DesktopTransportFactory.FromPemFile(hub.CaCertificatePath);
+            transports = options.WebSockets
+                ? DesktopWebSocketTransportFactory.FromPemFile(hub.CaCertificatePath)
+                : DesktopTransportFactory.FromPemFile(hub.CaCertificatePath);
+            // The gateway names the AMQP port; over WebSockets the client dials the hub's WebSocket port instead.
+            if (options.WebSockets) connectionString = System.Text.RegularExpressions.Regex.Replace(connectionString, "GatewayHostName=[^;]*", "GatewayHostName=127.0.0.1");
         }
         else
         {
             connectionString = options.ConnectionString!;
-            transports = new DesktopTransportFactory(options.TrustedCa!);
+            transports = options.WebSockets ? new DesktopWebSocketTransportFactory(options.TrustedCa!) : new DesktopTransportFactory(options.TrustedCa!);
         }
 
         if (options.ClientCertificate != null)
         {
-            transports = new DesktopTransportFactory(transports.TrustedRoot, options.ClientCertificate, options.ClientIntermediates);
+            // The same one trusted root, plus the device certificate for mutual TLS (AMQP on 5671 only: see --x509).
+            var root = options.InProcessHub ? DesktopTransportFactory.FromPemFile(hub!.CaCertificatePath).TrustedRoot : options.TrustedCa!;
+            transports = new DesktopTransportFactory(root, options.ClientCertificate, options.ClientIntermediates);
         }
 
         var identity = IotHubConnectionString.Parse(connectionString);
@@ -99,6 +106,7 @@ internal sealed partial class Simulator
             ConnectTimeoutMs = options.ConnectTimeoutMs,
         };
         if (!options.InProcessHub && options.Port is int port) clientOptions.Port = port;
+        else if (options.WebSockets) clientOptions.Port = hub != null ? hub.WebSocketPort : IotHubWebSocket.Port;
         string endpoint = Endpoint(identity, clientOptions.Port);
 
         SetInterval(options.IntervalMs);
@@ -153,7 +161,7 @@ internal sealed partial class Simulator
         int port = options.Port ?? 0;
         try
         {
-            return new InProcessHub(port, runId, options.ClientCertificate);
+            return new InProcessHub(port, runId, options.WebSockets, options.ClientCertificate);
         }
         catch (Exception e)
         {
@@ -172,7 +180,7 @@ internal sealed partial class Simulator
         for (long n = 1; options.Messages == 0 || n <= options.Messages; n++)
         {
             if (!WaitUntil(clock, nextDue, stop)) break;
-            if (hub != null && (clock.ElapsedMilliseconds >= nextCommandAt || n == commandAtCounter))
+            if (hub != null && (clock.ElapsedMilliseconds >= nextCommandAt || n + options.Batch - 1 >= commandAtCounter))
             {
                 SendCommand();
                 serviceDemo ??= Task.Run(ServiceDemo);
@@ -180,49 +188,59 @@ internal sealed partial class Simulator
                 commandAtCounter = long.MaxValue;
             }
 
-            double temperature = TelemetryPayload.Temperature(n, random);
-            byte[] body = TelemetryPayload.Build(deviceId, n, temperature, random, DateTimeOffset.UtcNow, options.PayloadBytes);
-            string messageId = $"{runId}-{n:D6}";
-            var message = new Message(body)
+            int count = options.Messages > 0 ? (int)Math.Min(options.Batch, options.Messages - n + 1) : options.Batch;
+            var batch = new Message[count];
+            var ids = new string[count];
+            for (int k = 0; k < count; k++)
             {
-                Properties = new MessageProperties { MessageId = messageId, ContentType = "application/json", ContentEncoding = "utf-8" },
-                ApplicationProperties = new AmqpMap(),
-            };
-            // IoT Hub routing queries can select on application properties without reading the body.
-            message.ApplicationProperties["temperatureAlert"] = temperature > 24.0;
+                double temperature = TelemetryPayload.Temperature(n + k, random);
+                byte[] body = TelemetryPayload.Build(deviceId, n + k, temperature, random, DateTimeOffset.UtcNow, options.PayloadBytes);
+                ids[k] = $"{runId}-{n + k:D6}";
+                batch[k] = new Message(body)
+                {
+                    Properties = new MessageProperties { MessageId = ids[k], ContentType = "application/json", ContentEncoding = "utf-8" },
+                    ApplicationProperties = new AmqpMap(),
+                };
+                // IoT Hub routing queries can select on application properties without reading the body.
+                batch[k].ApplicationProperties["temperatureAlert"] = temperature > 24.0;
+                stats.Sent();
+                Report(new DeviceEvent(EventType.Sent) { Counter = n + k, MessageId = ids[k], Bytes = body.Length });
+            }
 
-            stats.Sent();
-            Report(new DeviceEvent(EventType.Sent) { Counter = n, MessageId = messageId, Bytes = body.Length });
             long started = Stopwatch.GetTimestamp();
             SendResult result;
             try
             {
-                lock (clientGate) result = Volatile.Read(ref client)!.SendTelemetry(message);
+                // --batch N: one transfer and one outcome for all N (message-format 0x80013700).
+                lock (clientGate) result = count == 1 ? Volatile.Read(ref client)!.SendTelemetry(batch[0]) : Volatile.Read(ref client)!.SendTelemetryBatch(batch);
             }
             catch (Exception e)
             {
                 if (stop.IsCancellationRequested) break;
                 allAccepted = false;
-                stats.Outcome(false, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                Report(new DeviceEvent(EventType.Rejected) { Counter = n, MessageId = messageId, Outcome = "Failed", Reason = Describe(e) });
+                for (int k = 0; k < count; k++)
+                {
+                    stats.Outcome(false, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    Report(new DeviceEvent(EventType.Rejected) { Counter = n + k, MessageId = ids[k], Outcome = "Failed", Reason = Describe(e) });
+                }
+                n += count - 1;
                 continue;
             }
 
             double latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             // An outcome cut short by Ctrl+C is not the hub's answer.
             if (!result.IsAccepted && stop.IsCancellationRequested) break;
-            stats.Outcome(result.IsAccepted, latency);
-            if (result.IsAccepted)
+            if (!result.IsAccepted) allAccepted = false;
+            string? reason = result.Condition == null ? null : result.Condition + (result.Description == null ? "" : ": " + result.Description);
+            for (int k = 0; k < count; k++)
             {
-                Report(new DeviceEvent(EventType.Accepted) { Counter = n, MessageId = messageId, LatencyMs = latency });
-            }
-            else
-            {
-                allAccepted = false;
-                string? reason = result.Condition == null ? null : result.Condition + (result.Description == null ? "" : ": " + result.Description);
-                Report(new DeviceEvent(EventType.Rejected) { Counter = n, MessageId = messageId, LatencyMs = latency, Outcome = result.Outcome.ToString(), Reason = reason });
+                stats.Outcome(result.IsAccepted, latency);
+                Report(result.IsAccepted
+                    ? new DeviceEvent(EventType.Accepted) { Counter = n + k, MessageId = ids[k], LatencyMs = latency }
+                    : new DeviceEvent(EventType.Rejected) { Counter = n + k, MessageId = ids[k], LatencyMs = latency, Outcome = result.Outcome.ToString(), Reason = reason });
             }
 
+            n += count - 1;
             nextDue += IntervalMs;
             if (nextDue < clock.ElapsedMilliseconds) nextDue = clock.ElapsedMilliseconds; // behind (a reconnect): no burst
             PollFeedback(false);

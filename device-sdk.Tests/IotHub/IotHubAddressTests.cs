@@ -70,9 +70,9 @@ namespace IotHubAmqp.Device.Tests.IotHub
         }
 
         [TestMethod]
-        public void PlainUserName_Module_IsDeviceSlashModuleAtSasHubName()
+        public void PlainUserName_Module_IsDeviceModulesModuleAtSasHubName()
         {
-            Assert.AreEqual("dev1/mod1@sas.myhub", IotHubAddress.PlainUserName("dev1", "mod1", Host));
+            Assert.AreEqual("dev1/modules/mod1@sas.myhub", IotHubAddress.PlainUserName("dev1", "mod1", Host));
         }
 
         [TestMethod]

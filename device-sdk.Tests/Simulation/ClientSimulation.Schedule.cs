@@ -120,6 +120,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 faults.RemoveAt(i);
                 Inject(f.Kind);
             }
+            FeatureStep();
             if (open.IsCompleted && open.Error != null && reopenAt == long.MaxValue)
             {
                 reopenAt = now + 1000;
@@ -153,6 +154,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 case FaultRedirect: hub.RedirectAt(now, rnd.NextBool(50) ? SimLinkKind.Telemetry : SimLinkKind.None, hub.HostName, 5671); break;
                 case FaultExpire: hub.ExpireTokenAt(now); break;
                 case FaultDropPutToken: hub.DropPutTokenReplies = 1; break;
+                case FaultC2d when hub.ModuleId != null: break; // a module has no C2D queue
+                case FaultAbortC2d when hub.ModuleId != null: break;
                 case FaultC2d: hub.EnqueueC2dAt(now, rnd.NextBool(25) ? rnd.Next(2000, 70000) : rnd.Next(1, 500)); break;
                 case FaultAbortC2d:
                     hub.AbortNextC2d = 1;
@@ -160,7 +163,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
                     break;
                 case FaultEnd: hub.EndAt(now, condition, "simulated end"); break;
                 case FaultStarve: hub.WithholdCredit = true; break;
-                case FaultFeed: hub.WithholdCredit = false; break;
+                case FaultFeed: hub.FeedCredit(now); break;
                 case FaultReject: hub.RejectTelemetryCount = 1; break;
                 case FaultDropOutcome: hub.DropTelemetryOutcomes = 1; break;
             }
@@ -177,6 +180,13 @@ namespace IotHubAmqp.Device.Tests.Simulation
         private void OnNotice(object n)
         {
             if (insideCore) Fail("an application handler ran inside the client");
+            if (n is FeatureNotice feature)
+            {
+                statusLog.Add("t=" + now + " " + feature.GetType().Name);
+                if (statusLog.Count > 12) statusLog.RemoveAt(0);
+                feature.Run();
+                return;
+            }
             if (n is StatusNotice st)
             {
                 statusLog.Add("t=" + now + " " + ClientStatusName.Of(st.Status) + ": " + st.Reason);
@@ -217,6 +227,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 if (r.IsCompleted)
                 {
                     requests.RemoveAt(i);
+                    if (r.Kind == RequestKind.Feature) OnTwinOpDone(r);
                     if (r.Kind != RequestKind.Send) continue;
                     Completed++;
                     if (r.Result != null && r.Result.Outcome == SendOutcome.Accepted)
@@ -246,6 +257,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 Fail("the client is " + ClientStatusName.Of(core.Status) + " " + QuietMs + " ms after the last fault (phase " + (int)core.Phase + ")");
             if (hub.C2dCount(SimC2d.Queued) + hub.C2dCount(SimC2d.InFlight) > 0)
                 Fail(hub.C2dCount(SimC2d.Queued) + " C2D queued and " + hub.C2dCount(SimC2d.InFlight) + " in flight at the end: not delivered");
+            FinalFeatureChecks();
         }
     }
 }

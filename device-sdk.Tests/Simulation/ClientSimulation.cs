@@ -49,8 +49,12 @@ namespace IotHubAmqp.Device.Tests.Simulation
             rnd = new SimRandom(seed);
             hub.DeviceId = "sim-device";
             hub.HostName = "sim-hub.azure-devices.net";
-            string cs = "HostName=" + hub.HostName + ";DeviceId=" + hub.DeviceId + ";SharedAccessKey=c2ltdWxhdGlvbi1rZXktMTIzNDU2Nzg=";
+            var featureRnd = new SimRandom(seed ^ 0x9E3779B97F4A7C15UL);
+            bool features = PickFeatures(featureRnd, out bool asModule);
+            if (asModule) hub.ModuleId = "sim-module";
+            string cs = "HostName=" + hub.HostName + ";DeviceId=" + hub.DeviceId + (asModule ? ";ModuleId=" + hub.ModuleId : "") + ";SharedAccessKey=c2ltdWxhdGlvbi1rZXktMTIzNDU2Nzg=";
             Configure();
+            if (features) ConfigureFeatures(featureRnd);
             core = new ClientCore(IotHubConnectionString.Parse(cs), options, platform, new Random((int)(seed & 0x7fffffff)));
         }
 
@@ -65,6 +69,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
         {
             open = NewRequest(RequestKind.Open, options.ConnectTimeoutMs);
             Submit(open);
+            if (featureEvents.Count > 0) StartFeatures();
             long end = ActivityMs + QuietMs;
             for (int step = 0; step < MaxSteps && failure == null; step++)
             {
@@ -149,6 +154,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
             long next = core.NextDeadline;
             // Output queued by a request (a settlement, a send) goes out now, as the driver writes after each request.
             if (core.Engine != null && net != null && core.Engine.HasOutput) return now + 1;
+            // So does what the hub wrote on a service call (a method request, a desired patch).
+            if (net != null && hub.HasOutput) return now + 1;
             if (core.WantsTransport || core.WantsTransportClosed) return now;
             if (connectDoneAt < next) next = connectDoneAt;
             if (reopenAt < next) next = reopenAt;
@@ -168,6 +175,11 @@ namespace IotHubAmqp.Device.Tests.Simulation
             for (int i = 0; i < faults.Count; i++)
             {
                 long t = ((PlannedFault)faults[i]).At;
+                if (t < next) next = t;
+            }
+            for (int i = 0; i < featureEvents.Count; i++)
+            {
+                long t = ((PlannedFault)featureEvents[i]).At;
                 if (t < next) next = t;
             }
             return next;

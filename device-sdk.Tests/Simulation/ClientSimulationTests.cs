@@ -46,6 +46,36 @@ namespace IotHubAmqp.Device.Tests.Simulation
         }
     }
 
+    [TestClass]
+    public class ClientSimulationFeatureTests
+    {
+        [TestMethod]
+        public void Campaign_MethodsAndTwinRunUnderFaults()
+        {
+            // Not a vacuous pass: over 400 seeds, about half run methods and twin (some as modules), and most calls are answered.
+            int withFeatures = 0, modules = 0, answered = 0, calls = 0, raised = 0, reportedVersions = 0, reconnects = 0;
+            for (ulong s = 1; s <= 400; s++)
+            {
+                var sim = new ClientSimulation(s);
+                Assert.IsNull(sim.Run());
+                if (!sim.WithFeatures) continue;
+                withFeatures++;
+                if (sim.Hub.ModuleId != null) modules++;
+                answered += sim.MethodsAnswered;
+                calls += sim.Hub.MethodCalls.Count;
+                raised += sim.DesiredRaised;
+                reportedVersions += (int)sim.Hub.ReportedVersion - 1;
+                reconnects += sim.Reconnects;
+            }
+            Assert.IsTrue(withFeatures > 150 && withFeatures < 250, "seeds with methods and twin: " + withFeatures);
+            Assert.IsTrue(modules > 30, "as modules: " + modules);
+            Assert.IsTrue(calls > 200 && answered * 10 > calls * 6, "method calls answered: " + answered + " of " + calls);
+            Assert.IsTrue(raised > 150, "desired patches raised: " + raised);
+            Assert.IsTrue(reportedVersions > 150, "reported patches stored: " + reportedVersions);
+            Assert.IsTrue(reconnects > 50, "reconnects with methods and twin attached: " + reconnects);
+        }
+    }
+
     /// <summary>Runs many seeds and reports the first few failures, each with its seed to replay.</summary>
     public static class SimulationCampaign
     {

@@ -12,7 +12,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
     /// time, with no randomness: a test sets the hub's knobs, runs to a time, and reads what the client reported.
     /// It plays the driver's part as <see cref="ClientSimulation"/> does, on a network with no latency.
     /// </summary>
-    internal sealed class SimClientRig
+    internal sealed class SimClientRig : IFeatureHost
     {
         private static readonly DateTime Epoch = new DateTime(2026, 1, 1, 0, 0, 0);
         private const int MaxStepsPerRun = 200000;
@@ -23,6 +23,10 @@ namespace IotHubAmqp.Device.Tests.Simulation
 
         /// <summary>"t=ms Status: reason" per status notice, in order.</summary>
         public readonly ArrayList Statuses = new ArrayList();
+
+        /// <summary>True: feature notices (method handlers, TwinUpdated) wait in <see cref="HeldNotices"/> instead of running.</summary>
+        public bool HoldFeatureNotices;
+        public readonly ArrayList HeldNotices = new ArrayList();
 
         private ClientCore core;
         private SimNetwork net;
@@ -51,8 +55,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
         {
             if (core == null)
             {
-                string cs = ConnectionString ?? "HostName=" + Hub.HostName + ";DeviceId=" + Hub.DeviceId + ";SharedAccessKey=cmlnLWtleS0xMjM0NTY3ODkwYWJjZGVm";
-                core = new ClientCore(IotHubConnectionString.Parse(cs), Options, Platform, new Random(7));
+                EnsureCore();
             }
             var r = new ClientRequest();
             r.Reset(RequestKind.Open, now + timeoutMs);
@@ -60,6 +63,57 @@ namespace IotHubAmqp.Device.Tests.Simulation
             Notices();
             return r;
         }
+
+        private void EnsureCore()
+        {
+            if (core != null) return;
+            string cs = ConnectionString ?? "HostName=" + Hub.HostName + ";DeviceId=" + Hub.DeviceId + (Hub.ModuleId == null ? "" : ";ModuleId=" + Hub.ModuleId)
+                + ";SharedAccessKey=cmlnLWtleS0xMjM0NTY3ODkwYWJjZGVm";
+            core = new ClientCore(IotHubConnectionString.Parse(cs), Options, Platform, new Random(7));
+        }
+
+        /// <summary>The network fails: the client sees the transport end and reconnects after its backoff.</summary>
+        public void Cut()
+        {
+            if (net != null) net.Cut();
+        }
+
+        /// <summary>Runs the notices <see cref="HoldFeatureNotices"/> kept back, as a slow dispatcher would at last.</summary>
+        public void RunHeldNotices()
+        {
+            for (int i = 0; i < HeldNotices.Count; i++) ((FeatureNotice)HeldNotices[i]).Run();
+            HeldNotices.Clear();
+        }
+
+        /// <summary>Submits a feature request as an application call would, and returns it to watch.</summary>
+        public ClientRequest Call(ClientFeature feature, int operation, object payload, int timeoutMs)
+        {
+            var r = new ClientRequest();
+            r.Reset(RequestKind.Feature, now + timeoutMs);
+            r.Feature = feature;
+            r.Operation = operation;
+            r.Payload = payload;
+            core.Submit(r, now);
+            Notices();
+            return r;
+        }
+
+        void IFeatureHost.AddFeature(ClientFeature feature)
+        {
+            EnsureCore();
+            var r = new ClientRequest();
+            r.Reset(RequestKind.AddFeature, now + 1000);
+            r.Feature = feature;
+            core.Submit(r, now);
+        }
+
+        void IFeatureHost.CallFeature(ClientRequest r, int timeoutMs, string what) => core.Submit(r, now);
+
+        long IFeatureHost.NowMs => now;
+
+        DeviceClientOptions IFeatureHost.Options => Options;
+
+        string IFeatureHost.DeviceId => Hub.DeviceId;
 
         /// <summary>Runs the client and the hub until virtual time <paramref name="until"/>.</summary>
         public void RunUntil(long until)
@@ -74,6 +128,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 if (now >= until) return;
                 long next = core.NextDeadline;
                 if (core.WantsTransport || core.WantsTransportClosed || (core.Engine != null && net != null && core.Engine.HasOutput)) next = now;
+                if (net != null && Hub.HasOutput) next = now;
                 long h = Hub.NextDueTime();
                 if (h < next) next = h;
                 if (net != null && (net.IsClosed || net.ToDevice.HasPending || net.ToHub.HasPending)) next = now;
@@ -110,6 +165,11 @@ namespace IotHubAmqp.Device.Tests.Simulation
             while ((n = core.TakeNotice()) != null)
             {
                 if (n is StatusNotice st) Statuses.Add("t=" + now + " " + ClientStatusName.Of(st.Status) + ": " + st.Reason);
+                if (n is FeatureNotice f)
+                {
+                    if (HoldFeatureNotices) HeldNotices.Add(f);
+                    else f.Run();
+                }
             }
         }
 

@@ -198,6 +198,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
         private void ReleaseLinkDeliveries(SimHubLink l)
         {
             l.InDelivery = false;
+            if (l.Kind == SimLinkKind.MethodsReceiver) FailMethodCalls("the methods link was detached");
             for (int i = 0; i < C2dQueue.Count; i++)
             {
                 var c = (SimC2d)C2dQueue[i];

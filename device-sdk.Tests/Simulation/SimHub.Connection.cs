@@ -94,7 +94,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             if (second < 0) return SaslOutcome.Auth;
             string user = Utf8.Decode(response, first + 1, second - first - 1);
             string password = Utf8.Decode(response, second + 1, response.Length - second - 1);
-            string expectedUser = DeviceId + "@sas." + HubName();
+            string expectedUser = DeviceId + (ModuleId == null ? "" : "/modules/" + ModuleId) + "@sas." + HubName();
             if (user != expectedUser)
             {
                 Log("plain user " + user + " is not " + expectedUser);
@@ -270,6 +270,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
         private void DropConnection(string why)
         {
             Log("connection dropped: " + why);
+            ForgetFeatureConnection(why);
             for (int i = 0; i < sessions.Count; i++) ReleaseSessionDeliveries((SimSession)sessions[i]);
             sessions.Clear();
             phase = PhaseIdle;

@@ -26,6 +26,23 @@ namespace IotHubAmqp.Device.Tests.Simulation
         public string RejectTelemetryCondition = ErrorCode.ResourceLimitExceeded;
         public int DropTelemetryOutcomes;    // the next N telemetry outcomes are never sent
 
+        /// <summary>Ends a starvation: credit is granted again, also to the links attached while it was withheld.</summary>
+        public void FeedCredit(long now)
+        {
+            Advance(now);
+            WithholdCredit = false;
+            if (!Connected || hubCloseSent) return;
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                var s = (SimSession)sessions[i];
+                for (int j = 0; j < s.Links.Count; j++)
+                {
+                    var l = (SimHubLink)s.Links[j];
+                    if (l.DeviceIsSender && l.Attached && !l.HubDetached && l.Credit == 0 && !l.FlowPending) GrantCredit(l);
+                }
+            }
+        }
+
         /// <summary>The token expires at <paramref name="at"/> (virtual ms): the hub closes with unauthorized-access then.</summary>
         public void ExpireTokenAt(long at) => TokenExpiresAt = at;
 
@@ -166,6 +183,11 @@ namespace IotHubAmqp.Device.Tests.Simulation
             if (t.Kind == SimTimer.EnqueueC2d)
             {
                 EnqueueC2d((int)t.Duration);
+                return;
+            }
+            if (t.Kind == SimTimer.MethodTimeout)
+            {
+                TimeOutMethodCall((SimMethodCall)t.Arg);
                 return;
             }
             if (t.Kind == SimTimer.CbsReply)

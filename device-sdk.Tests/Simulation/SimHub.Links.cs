@@ -12,10 +12,12 @@ namespace IotHubAmqp.Device.Tests.Simulation
             string address = a.Role == Role.Sender ? (a.Target == null ? null : a.Target.Address) : (a.Source == null ? null : a.Source.Address);
             if (address == null) return SimLinkKind.None;
             if (address == "$cbs") return a.Role == Role.Sender ? SimLinkKind.CbsSender : SimLinkKind.CbsReceiver;
-            string device = "/devices/" + DeviceId;
+            string device = "/devices/" + DeviceId + (ModuleId == null ? "" : "/modules/" + ModuleId);
             if (a.Role == Role.Sender && address.EndsWith(device + "/messages/events")) return SimLinkKind.Telemetry;
-            if (a.Role == Role.Receiver && address.EndsWith(device + "/messages/devicebound")) return SimLinkKind.C2d;
+            if (a.Role == Role.Receiver && ModuleId == null && address.EndsWith(device + "/messages/devicebound")) return SimLinkKind.C2d;
             if (a.Role == Role.Sender && address.EndsWith("/messages/serviceBound/feedback")) return SimLinkKind.Feedback;
+            if (address == device + "/methods/devicebound") return a.Role == Role.Sender ? SimLinkKind.MethodsSender : SimLinkKind.MethodsReceiver;
+            if (address == device + "/twin") return a.Role == Role.Sender ? SimLinkKind.TwinSender : SimLinkKind.TwinReceiver;
             return SimLinkKind.None;
         }
 
@@ -262,6 +264,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             }
             FlushCbsReplies();
             ServeC2d();
+            ServeFeatures();
         }
 
         // ---- authorization ----

@@ -12,6 +12,9 @@ namespace IotHubAmqp.Device.Tests.Simulation
 
         public string HostName = "sim-hub.azure-devices.net";
         public string DeviceId = "device-1";
+
+        /// <summary>Set: the device connects as this module of <see cref="DeviceId"/> (module addresses).</summary>
+        public string ModuleId;
         public string ContainerId = "sim-hub";
 
         /// <summary>Silence checks allow the trip of the hub's open to the device and the network's jitter.</summary>

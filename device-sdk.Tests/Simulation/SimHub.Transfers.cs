@@ -117,6 +117,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 return;
             }
             if (l.Kind == SimLinkKind.CbsSender) OnPutToken(l, deliveryId, settled, m);
+            else if (l.Kind == SimLinkKind.TwinSender) OnTwinRequest(l, deliveryId, settled, m);
+            else if (l.Kind == SimLinkKind.MethodsSender) OnMethodResponse(l, deliveryId, settled, m);
             else OnTelemetry(l, deliveryId, settled, m);
         }
 

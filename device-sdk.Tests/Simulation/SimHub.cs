@@ -69,6 +69,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
         {
             Advance(now);
             if (phase != PhaseIdle) DropConnection("replaced by a new connection");
+            ForgetFeatureConnection("the device connected again");
             generation++;
             phase = PhaseHeader;
             inStart = inEnd = 0;
@@ -155,6 +156,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             CheckIdle();
             CheckToken();
             ServeC2d();
+            ServeFeatures();
             if (hubCloseSent && !WantsClose && now - hubCloseSentAt >= CloseWaitMs)
             {
                 Log("close wait over: dropping the transport");

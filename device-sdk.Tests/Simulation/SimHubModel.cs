@@ -16,6 +16,10 @@ namespace IotHubAmqp.Device.Tests.Simulation
         public const int Telemetry = 3;   // device sender to /devices/{id}/messages/events
         public const int C2d = 4;         // device receiver from /devices/{id}/messages/devicebound
         public const int Feedback = 5;    // device sender to /messages/serviceBound/feedback
+        public const int MethodsReceiver = 6; // device receives method requests on /devices/{id}/methods/devicebound
+        public const int MethodsSender = 7;   // device sends method responses on the same address
+        public const int TwinSender = 8;      // device sends twin requests to /devices/{id}/twin
+        public const int TwinReceiver = 9;    // device receives twin replies and desired patches
         public const int Any = -1;        // for faults: every device link
 
         public static string Name(int kind)
@@ -27,6 +31,10 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 case Telemetry: return "telemetry";
                 case C2d: return "c2d";
                 case Feedback: return "feedback";
+                case MethodsReceiver: return "methods-requests";
+                case MethodsSender: return "methods-responses";
+                case TwinSender: return "twin-sender";
+                case TwinReceiver: return "twin-receiver";
                 default: return "link";
             }
         }
@@ -123,6 +131,9 @@ namespace IotHubAmqp.Device.Tests.Simulation
         public uint DeviceCredit;
         public bool HasDeviceFlow;
 
+        // Twin receivers: the device subscribed this link to desired-property notifications (PUT).
+        public bool Subscribed;
+
         // Reassembly of a multi-frame delivery from the device (2.6.14).
         public bool InDelivery;
         public uint CurrentDeliveryId;
@@ -134,7 +145,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
     /// <summary>A hub timer: a delayed reply or a fault due at a virtual time.</summary>
     internal sealed class SimTimer
     {
-        public const int GrantCredit = 1, CbsReply = 2, AnswerAttach = 3, DetachLink = 4, Close = 5, End = 6, Stall = 7, EnqueueC2d = 8;
+        public const int GrantCredit = 1, CbsReply = 2, AnswerAttach = 3, DetachLink = 4, Close = 5, End = 6, Stall = 7, EnqueueC2d = 8, MethodTimeout = 9;
 
         public long At;
         public int Kind;

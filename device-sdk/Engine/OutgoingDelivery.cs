@@ -46,6 +46,9 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Whatever the owner ties to the send (its request); the engine never looks at it.</summary>
         public object Owner;
 
+        /// <summary>The transfer's message-format (2.7.5): 0, or 0x80013700 for an IoT Hub batch; reset to 0 per send.</summary>
+        public uint MessageFormat;
+
         // Progress of the frames: the encoded head (in the link's head buffer) then the body from the caller's array.
         internal byte[] Body;
         internal int HeadSent;
@@ -56,6 +59,7 @@ namespace IotHubAmqp.Device.Engine
             Status = DeliveryStatus.Queued;
             Message = message;
             Owner = owner;
+            MessageFormat = 0;
             Outcome = null;
             Error = null;
             NeverSent = false;

@@ -316,7 +316,7 @@ namespace IotHubAmqp.Device.Engine
             transfer.HasDeliveryId = first;
             transfer.DeliveryId = d.Id;
             transfer.DeliveryTag = first ? d.Tag : null;
-            transfer.MessageFormat = 0;
+            transfer.MessageFormat = d.MessageFormat;
             transfer.Settled = sndSettleMode == SenderSettleMode.Settled;
             transfer.More = more;
         }

@@ -169,7 +169,7 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             AttachTelemetry();
-            if (options.ReceiveCloudToDevice) AttachC2d();
+            if (ReceivesC2d) AttachC2d();
         }
 
         // Once the put-token has left (it waits for the $cbs link's credit), the attaches go right behind it.
@@ -180,8 +180,11 @@ namespace IotHubAmqp.Device.IotHub
             if (putTokenSlot != null && putTokenSlot.Status == DeliveryStatus.Queued) return;
             linksAfterToken = false;
             AttachTelemetry();
-            if (options.ReceiveCloudToDevice) AttachC2d();
+            if (ReceivesC2d) AttachC2d();
         }
+
+        // A module has no cloud-to-device queue (as in the reference SDKs' module clients).
+        private bool ReceivesC2d => options.ReceiveCloudToDevice && identity.ModuleId == null;
 
         private void AttachTelemetry()
         {
@@ -220,7 +223,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (Phase != ClientPhase.Connecting || !tokenPut) return;
             if (telemetry == null || !telemetry.IsAttached) return;
-            if (options.ReceiveCloudToDevice && (c2d == null || !c2d.IsAttached)) return;
+            if (ReceivesC2d && (c2d == null || !c2d.IsAttached)) return;
             Phase = ClientPhase.Connected;
             connectDeadline = long.MaxValue;
             bool first = openRequest != null;

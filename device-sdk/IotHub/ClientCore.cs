@@ -224,6 +224,7 @@ namespace IotHubAmqp.Device.IotHub
                 if (link == null || !link.IsAttached) continue;
                 OutgoingDelivery d = link.Send(r.Message, r);
                 if (d == null) continue;
+                d.MessageFormat = r.MessageFormat;
                 r.Slot = d;
                 r.SlotLink = link;
             }

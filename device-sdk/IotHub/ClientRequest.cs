@@ -39,6 +39,7 @@ namespace IotHubAmqp.Device.IotHub
         public string MessageId;
         public SendCompletedHandler Callback;
         public SendResult Result;
+        internal uint MessageFormat;
         internal OutgoingDelivery Slot;
         internal SenderLink SlotLink;
         internal AmqpException LastFault;
@@ -74,6 +75,7 @@ namespace IotHubAmqp.Device.IotHub
             MessageId = null;
             Callback = null;
             Result = null;
+            MessageFormat = 0;
             Slot = null;
             SlotLink = null;
             LastFault = null;

@@ -178,7 +178,12 @@ namespace IotHubAmqp.Device.IotHub
 
         private SendResult Send(Message message, RequestKind kind, bool addMessageId)
         {
-            ClientRequest r = PrepareSend(message, kind, pool.Take(), addMessageId);
+            return WaitSend(PrepareSend(message, kind, pool.Take(), addMessageId));
+        }
+
+        // Submits a prepared send and waits for its outcome (or the operation timeout plus grace).
+        private SendResult WaitSend(ClientRequest r)
+        {
             driver.Submit(r);
             int wait = options.OperationTimeoutMs + GraceMs;
             if (!r.Done.WaitOne(wait, false) && r.GiveUp())
@@ -215,6 +220,7 @@ namespace IotHubAmqp.Device.IotHub
             if (maxCount <= 0) throw new ArgumentException("maxCount must be positive");
             if (CloudToDeviceMessage != null) throw new InvalidOperationException("messages go to the CloudToDeviceMessage handler");
             if (!options.ReceiveCloudToDevice) throw new InvalidOperationException("ReceiveCloudToDevice is off in the options");
+            if (identity.ModuleId != null) throw new InvalidOperationException("a module has no cloud-to-device messages");
             long deadline = platform.TickMilliseconds + timeoutMs;
             while (true)
             {

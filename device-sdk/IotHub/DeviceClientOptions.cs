@@ -63,7 +63,7 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Largest C2D message accepted (IoT Hub sends at most 64 KB; default 72 KB for AMQP overhead).</summary>
         public int C2dMaxMessageBytes { get; set; } = 72 * 1024;
 
-        /// <summary>Attach the C2D receiver when connecting (default true); false for a telemetry-only device.</summary>
+        /// <summary>Attach the C2D receiver when connecting (default true); false for a telemetry-only device. A module (<c>ModuleId=</c>) never has one.</summary>
         public bool ReceiveCloudToDevice { get; set; } = true;
 
         /// <summary>Time for a connect (TCP, TLS, AMQP, authentication, links), in ms (default 30 s).</summary>

@@ -35,10 +35,10 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>The token audience: <c>{host}/devices/{id}</c> or <c>{host}/devices/{id}/modules/{mid}</c>, ids URL-encoded.</summary>
         public static string Audience(string hostName, string deviceId, string moduleId) => hostName + Entity(deviceId, moduleId);
 
-        /// <summary>SASL PLAIN user name: <c>{deviceId}@sas.{hubName}</c> or <c>{deviceId}/{moduleId}@sas.{hubName}</c>.</summary>
+        /// <summary>SASL PLAIN user name: <c>{deviceId}@sas.{hubName}</c> or <c>{deviceId}/modules/{moduleId}@sas.{hubName}</c> (iothub-amqp-wire-2.md 5).</summary>
         public static string PlainUserName(string deviceId, string moduleId, string hostName)
         {
-            string who = moduleId == null ? deviceId : deviceId + "/" + moduleId;
+            string who = moduleId == null ? deviceId : deviceId + "/modules/" + moduleId;
             return who + "@sas." + HubName(hostName);
         }
 

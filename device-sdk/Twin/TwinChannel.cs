@@ -28,6 +28,10 @@ namespace IotHubAmqp.Device.Twin
         internal const int OpSubscribe = 3;
         internal const int OpResync = 4;
 
+        /// <summary>First wait before asking again for a subscription or resync read the hub refused or never answered; doubles up to the max.</summary>
+        internal const int RetryFirstMs = 1000;
+        internal const int RetryMaxMs = 30000;
+
         private readonly DeviceTwinClient owner;
         private readonly ArrayList waiting = new ArrayList();
         private readonly ArrayList sent = new ArrayList();
@@ -37,6 +41,9 @@ namespace IotHubAmqp.Device.Twin
         private ReceiverLink receiver;
         private int serial;
         private long desiredVersion = -1;
+        private long retryAt = long.MaxValue;
+        private int retryDelayMs = RetryFirstMs;
+        private bool retrySubscribe, retryResync;
 
         public TwinChannel(DeviceTwinClient owner)
         {
@@ -75,20 +82,26 @@ namespace IotHubAmqp.Device.Twin
             for (int i = sent.Count - 1; i >= 0; i--)
             {
                 var r = (ClientRequest)sent[i];
+                r.Slot = null;
+                r.SlotLink = null;
                 if (r.Operation == OpGet || r.Operation == OpPatch) waiting.Insert(0, r);
             }
             sent.Clear();
             for (int i = waiting.Count - 1; i >= 0; i--)
                 if (((ClientRequest)waiting[i]).Operation >= OpSubscribe) waiting.RemoveAt(i);
+            // The next connection subscribes and reads afresh.
+            retrySubscribe = retryResync = false;
+            retryAt = long.MaxValue;
+            retryDelayMs = RetryFirstMs;
         }
 
         internal override bool OnLinkEvent(Link link, int kinds, long now)
         {
             if (link == null || !own.Contains(link)) return false;
             if ((kinds & EngineEvent.Ended) != 0) own.Remove(link);
-            if (link is SenderLink s && (kinds & EngineEvent.Outcomes) != 0) OnOutcomes(s);
+            if (link is SenderLink s && (kinds & EngineEvent.Outcomes) != 0) OnOutcomes(s, now);
             if (link != sender && link != receiver) return true; // a link this channel replaced
-            if ((kinds & EngineEvent.Messages) != 0) OnReplies();
+            if ((kinds & EngineEvent.Messages) != 0) OnReplies(now);
             if ((kinds & EngineEvent.Attached) != 0) Flush();
             if ((kinds & EngineEvent.Ended) == 0 || link.ClosedByUs) return true;
             if (link.Error != null && link.Error.Condition == ErrorCode.MessageSizeExceeded)
@@ -121,7 +134,7 @@ namespace IotHubAmqp.Device.Twin
                 long next = long.MaxValue;
                 for (int i = 0; i < waiting.Count; i++) next = Min(next, ((ClientRequest)waiting[i]).Deadline);
                 for (int i = 0; i < sent.Count; i++) next = Min(next, ((ClientRequest)sent[i]).Deadline);
-                return next;
+                return Min(next, retryAt);
             }
         }
 
@@ -129,6 +142,24 @@ namespace IotHubAmqp.Device.Twin
         {
             Expire(waiting, now, "not connected");
             Expire(sent, now, "no reply from the hub");
+            if (now < retryAt) return;
+            retryAt = long.MaxValue;
+            if (sender == null) return; // the next connection subscribes and reads anyway
+            // Subscribe before reading, as on connect (2.5).
+            if (retryResync) waiting.Insert(0, Internal(OpResync, now));
+            if (retrySubscribe) waiting.Insert(0, Internal(OpSubscribe, now));
+            retrySubscribe = retryResync = false;
+            Flush();
+        }
+
+        // A subscription or resync read the hub refused (429, say) or left unanswered: without it a desired change
+        // could go unseen until the next reconnect, so it is asked again later; a new subscription reads again too.
+        private void RetryLater(int op, long now)
+        {
+            if (op == OpSubscribe) retrySubscribe = true;
+            retryResync = true;
+            retryAt = now + retryDelayMs;
+            retryDelayMs = retryDelayMs >= RetryMaxMs / 2 ? RetryMaxMs : retryDelayMs * 2;
         }
 
         internal override void Closed()
@@ -146,7 +177,12 @@ namespace IotHubAmqp.Device.Twin
                 var r = (ClientRequest)list[i];
                 if (!r.IsGivenUp && now < r.Deadline) continue;
                 list.RemoveAt(i);
-                if (r.Operation < OpSubscribe && !r.IsGivenUp)
+                // Still waiting for credit in the link: it is not sent late, after its caller was told it failed.
+                if (r.Slot != null && !r.SlotLink.IsEnded) r.SlotLink.Cancel(r.Slot);
+                r.Slot = null;
+                r.SlotLink = null;
+                if (r.Operation >= OpSubscribe) RetryLater(r.Operation, now);
+                else if (!r.IsGivenUp)
                     Core.FailRequest(r, new AmqpException(ErrorCode.Timeout, "twin " + (r.Operation == OpGet ? "GET" : "PATCH") + " did not complete in time (" + why + ")"));
             }
         }
@@ -169,7 +205,10 @@ namespace IotHubAmqp.Device.Twin
                 Message m = r.Operation == OpPatch ? TwinWire.PatchReported(cid, (string)r.Payload)
                     : r.Operation == OpSubscribe ? TwinWire.SubscribeDesired(cid)
                     : TwinWire.Get(cid);
-                if (sender.Send(m, r) == null) return;
+                OutgoingDelivery d = sender.Send(m, r);
+                if (d == null) return;
+                r.Slot = d;
+                r.SlotLink = sender;
                 r.MessageId = cid;
                 waiting.RemoveAt(0);
                 sent.Add(r);
@@ -193,23 +232,29 @@ namespace IotHubAmqp.Device.Twin
             AttachPair(session, now, false);
         }
 
-        private void OnOutcomes(SenderLink link)
+        private void OnOutcomes(SenderLink link, long now)
         {
             OutgoingDelivery d;
             while ((d = link.NextCompleted()) != null)
             {
                 var r = d.Owner as ClientRequest;
+                if (r != null && r.Slot == d)
+                {
+                    r.Slot = null;
+                    r.SlotLink = null;
+                }
                 var rejected = d.Outcome as Rejected;
                 link.Free(d);
                 if (r == null || rejected == null || !sent.Contains(r)) continue;
                 // The hub refused the request itself (no reply will come).
                 sent.Remove(r);
-                if (r.Operation < OpSubscribe)
+                if (r.Operation >= OpSubscribe) RetryLater(r.Operation, now);
+                else
                     Core.FailRequest(r, new AmqpException(rejected.Error == null ? ErrorCode.InternalError : rejected.Error.Condition, "the hub rejected the twin request" + (rejected.Error == null ? "" : ": " + rejected.Error.Description)));
             }
         }
 
-        private void OnReplies()
+        private void OnReplies(long now)
         {
             IncomingDelivery d;
             while (receiver != null && (d = receiver.Take()) != null)
@@ -218,11 +263,11 @@ namespace IotHubAmqp.Device.Twin
                 Message m = d.Message;
                 object correlation = TwinWire.Correlation(m);
                 if (correlation == null) OnDesiredPatch(TwinWire.BodyText(m));
-                else OnReply(correlation.ToString(), m);
+                else OnReply(correlation.ToString(), m, now);
             }
         }
 
-        private void OnReply(string cid, Message m)
+        private void OnReply(string cid, Message m, long now)
         {
             ClientRequest r = null;
             for (int i = 0; i < sent.Count; i++)
@@ -235,10 +280,14 @@ namespace IotHubAmqp.Device.Twin
             if (r == null) return;
             int status = TwinWire.Status(m);
             string body = TwinWire.BodyText(m);
-            if (r.Operation == OpSubscribe) return;
-            if (r.Operation == OpResync)
+            if (r.Operation >= OpSubscribe)
             {
-                if (TwinWire.IsSuccess(status)) OnResync(body);
+                if (!TwinWire.IsSuccess(status)) RetryLater(r.Operation, now);
+                else if (r.Operation == OpResync)
+                {
+                    retryDelayMs = RetryFirstMs;
+                    OnResync(body);
+                }
                 return;
             }
             if (!TwinWire.IsSuccess(status))

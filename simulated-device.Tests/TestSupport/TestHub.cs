@@ -13,9 +13,10 @@ internal sealed class TestHub : IDisposable
 
     private readonly string folder = Directory.CreateTempSubdirectory("simdev-test-").FullName;
 
-    public TestHub()
+    public TestHub(bool webSockets = false)
     {
         var options = new LocalHubOptions { Port = 0, HubName = "sim-test-hub" };
+        if (webSockets) options.WebSocketPort = 0;
         DeviceKey = options.Registry.AddDevice(DeviceId);
         Hub = new LocalHub.LocalHub(options);
         Hub.Start();

@@ -80,6 +80,24 @@ namespace IotHubAmqp.Device.InteropTests.Twin
         }
 
         [Fact]
+        public async Task HubThrottlesTwin_CallerGets429_AndTheTwinKeepsWorking()
+        {
+            // One twin request per second, burst two: the connect's subscription and resync read use the burst.
+            using var f = new HubFixture(o => o.TwinOperationsPerSecondPerIdentity = 1);
+            DeviceClient client = f.Client("dev-429", null, out _);
+            var twin = new DeviceTwinClient(client, false, true);
+            client.Open();
+            var e = Assert.Throws<IotHubStatusException>(() => twin.GetTwin(TimeoutMs));
+            Assert.Equal(429, e.Status);
+            Assert.True(e.IsTransient);
+            Assert.Contains("429", e.Message);
+            await Task.Delay(2500);
+            Assert.Equal(1, twin.GetTwin(TimeoutMs).Properties.Desired.Version);
+            Assert.Equal(ClientStatus.Connected, client.Status);
+            client.Close();
+        }
+
+        [Fact]
         public async Task Reconnect_DesiredChangeWhileAway_RaisedOnceBack()
         {
             using var f = new HubFixture();

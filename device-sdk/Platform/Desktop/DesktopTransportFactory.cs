@@ -19,7 +19,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
     public sealed class DesktopTransportFactory : ITransportFactory
     {
         // TLS 1.0/1.1 are deprecated (RFC 8996) and IoT Hub refuses them; TLS 1.3 where both sides have it.
-        private const SslProtocols AllowedProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+        internal const SslProtocols AllowedProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
         private const int MaxPort = 65535;
 
         private readonly X509Certificate2 trustedRoot;
@@ -265,7 +265,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
             : $"TLS with {host}:{port} failed: the hub refused the device certificate (expired or not yet valid, " +
               $"unknown thumbprint, or not signed by a CA the hub knows; the hub's log names which): {InnermostMessage(e)}";
 
-        private X509ChainPolicy CreateChainPolicy()
+        internal X509ChainPolicy CreateChainPolicy()
         {
             var policy = new X509ChainPolicy
             {
@@ -278,7 +278,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
             return policy;
         }
 
-        private static string DescribeRejection(SslPolicyErrors errors, X509Chain chain, string host)
+        internal static string DescribeRejection(SslPolicyErrors errors, X509Chain chain, string host)
         {
             if (errors == SslPolicyErrors.None)
             {
@@ -337,7 +337,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
 
         private static string Append(string list, string reason) => list == null ? reason : list + "; " + reason;
 
-        private static string InnermostMessage(Exception e)
+        internal static string InnermostMessage(Exception e)
         {
             while (e.InnerException != null)
             {

@@ -3,31 +3,31 @@ using System.Collections.Concurrent;
 namespace IotHubAmqp.LocalHub;
 
 /// <summary>
-/// Per-device telemetry throttle: a token bucket of bytes (rate per second, burst). IoT Hub throttles
-/// device-to-cloud traffic and answers the excess with <c>amqp:resource-limit-exceeded</c>; this keeps one
-/// device sending 256 KB messages flat out from filling the hub's stores and starving the others.
+/// A per-identity token bucket (rate per second, burst), as IoT Hub throttles: telemetry bytes (the excess is
+/// rejected with <c>amqp:resource-limit-exceeded</c>, so one device sending 256 KB messages flat out cannot fill
+/// the hub's stores), twin operations and method calls (the excess gets status 429).
 /// </summary>
-internal sealed class TelemetryThrottle
+internal sealed class TokenBucketThrottle
 {
     private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
     private readonly long _ratePerSecond;
     private readonly long _burst;
     private readonly TimeProvider _time;
 
-    public TelemetryThrottle(long ratePerSecond, long burst, TimeProvider time)
+    public TokenBucketThrottle(long ratePerSecond, long burst, TimeProvider time)
     {
         _ratePerSecond = ratePerSecond;
-        _burst = Math.Max(burst, HubCore.MaxTelemetryBody + 64 * 1024); // the largest message always fits a full bucket
+        _burst = Math.Max(1, burst);
         _time = time;
     }
 
     public long RatePerSecond => _ratePerSecond;
 
-    /// <summary>Takes <paramref name="bytes"/> from the device's bucket; false (nothing taken) when it is short.</summary>
-    public bool TryTake(string deviceId, long bytes)
+    /// <summary>Takes <paramref name="bytes"/> (or operations) from the identity's bucket; false (nothing taken) when it is short.</summary>
+    public bool TryTake(string identity, long bytes)
     {
         var now = _time.GetTimestamp();
-        var bucket = _buckets.GetOrAdd(deviceId, _ => new Bucket { Tokens = _burst, Stamp = now });
+        var bucket = _buckets.GetOrAdd(identity, _ => new Bucket { Tokens = _burst, Stamp = now });
         lock (bucket)
         {
             var elapsed = _time.GetElapsedTime(bucket.Stamp, now).TotalSeconds;
