@@ -107,4 +107,7 @@ public sealed class LocalHubOptions
 
     /// <summary>HTTPS port of the service REST API (methods, twins); 0 = any free port.</summary>
     public int RestPort { get; set; }
+
+    /// <summary>A local Device Provisioning Service endpoint on its own port, started with the hub; null = none.</summary>
+    public DpsOptions? Dps { get; set; }
 }
