@@ -13,10 +13,11 @@ internal sealed class TestHub : IDisposable
 
     private readonly string folder = Directory.CreateTempSubdirectory("simdev-test-").FullName;
 
-    public TestHub()
+    public TestHub(Action<LocalHubOptions>? configure = null)
     {
         var options = new LocalHubOptions { Port = 0, HubName = "sim-test-hub" };
         DeviceKey = options.Registry.AddDevice(DeviceId);
+        configure?.Invoke(options);
         Hub = new LocalHub.LocalHub(options);
         Hub.Start();
         CaPemPath = Path.Combine(folder, "hub-ca.pem");
