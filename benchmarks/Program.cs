@@ -8,6 +8,7 @@ namespace IotHubAmqp.Benchmarks
     /// counts, no thresholds, prints <c>benchmark smoke: ok</c> and exits 0 when both clients completed every step.
     /// <c>-- --full [--out docs]</c>: the full run; writes performance.md and the PNG charts into the folder.
     /// <c>-- --peer</c>: the peer process (started by the other modes).
+    /// <c>-- --dps [--out docs]</c>: DPS registration time, requests and bytes, and the provisioning assembly's IL (<see cref="DpsBenchmark"/>).
     /// <c>-- --flash</c>: the flash figures only (IL per device assembly), no peer, no clients.
     /// </summary>
     internal static class Program
@@ -61,6 +62,13 @@ namespace IotHubAmqp.Benchmarks
             if (args.Contains("--peer")) return PeerProcess.Run();
             if (args.Contains("--breakdown")) return Breakdown();
             if (args.Contains("--allocs")) return Allocs(!args.Contains("--lite"));
+            if (args.Contains("--dps"))
+            {
+                int o = Array.IndexOf(args, "--out");
+                int code = DpsBenchmark.Run(o >= 0 && o + 1 < args.Length ? args[o + 1] : null);
+                Environment.Exit(code);
+                return code;
+            }
             if (args.Contains("--flash"))
             {
                 var flash = new Measurements(null, new Scale(true), line => Console.WriteLine("  " + line));
