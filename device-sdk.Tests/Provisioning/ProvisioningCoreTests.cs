@@ -28,11 +28,12 @@ namespace IotHubAmqp.Device.Tests.Provisioning
             public long Now;
             public uint NextAnswerId;
 
-            public Rig(int timeoutMs)
+            public Rig(int timeoutMs, bool x509 = false)
             {
                 var o = new ProvisioningOptions();
                 o.TimeoutMs = timeoutMs;
-                Core = new ProvisioningCore(Scope, "r1", null, SaslProfile.Plain(Address, "SharedAccessSignature sr=x&sig=y&se=1&skn=registration"), o, "test/1");
+                SaslProfile sasl = x509 ? null : SaslProfile.Plain(Address, "SharedAccessSignature sr=x&sig=y&se=1&skn=registration");
+                Core = new ProvisioningCore(Scope, "r1", null, sasl, o, "test/1");
                 Core.Start(Now);
                 Assert.IsTrue(Core.WantsTransport);
                 Core.TransportConnecting();
@@ -225,6 +226,20 @@ namespace IotHubAmqp.Device.Tests.Provisioning
             Assert.IsTrue(rig.Core.Finished);
             Assert.AreEqual(ProvisioningError.Timeout, rig.Core.Error.Reason);
             Assert.IsTrue(rig.Core.Error.Message.IndexOf("5000 ms") >= 0);
+        }
+
+        [TestMethod]
+        public void X509_NoSaslLayer_OpenAndAttachesLeaveAtOnce()
+        {
+            // X.509: the transport carries the credential; the AMQP header, open, begin and both attaches are the first flight.
+            var rig = new Rig(60000, true);
+            rig.Pump();
+            rig.Peer.ExpectHeader(ProtocolHeader.Amqp);
+            rig.Peer.ExpectOpen();
+            rig.Peer.ExpectBegin();
+            Assert.AreEqual(Role.Receiver, ((Attach)rig.Next(Descriptor.Attach).Performative).Role);
+            Assert.AreEqual(Role.Sender, ((Attach)rig.Next(Descriptor.Attach).Performative).Role);
+            Assert.AreEqual(1, rig.Core.RoundTrips, "the register request is queued behind the attaches");
         }
 
         [TestMethod]
