@@ -43,6 +43,7 @@ namespace IotHubAmqp.Device.Provisioning
             this.options = options ?? new ProvisioningOptions();
             if (this.options.TimeoutMs <= 0) throw new ArgumentException("ProvisioningOptions.TimeoutMs must be positive");
             if (this.options.PollIntervalMs < 0) throw new ArgumentException("ProvisioningOptions.PollIntervalMs must not be negative");
+            if (this.options.TokenLifetimeSeconds <= 0) throw new ArgumentException("ProvisioningOptions.TokenLifetimeSeconds must be positive");
             host = globalEndpoint;
             port = this.options.Port;
             int colon = globalEndpoint.IndexOf(':');
