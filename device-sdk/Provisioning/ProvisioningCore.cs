@@ -248,10 +248,12 @@ namespace IotHubAmqp.Device.Provisioning
         private void ConnectionEnded(AmqpException e)
         {
             if (Finished) return;
-            if (!authenticated && e != null && e.Condition == ErrorCode.UnauthorizedAccess)
+            if (e != null && e.Condition == ErrorCode.UnauthorizedAccess && (!authenticated || sasl == null))
             {
+                // SASL refused the token, or (X.509, no SASL) DPS closed the connection for the client certificate.
                 Fail(new ProvisioningException(ProvisioningError.Unauthorized, "DPS refused the credentials of registration '" + registrationId + "' in id scope '" + idScope
-                    + "': check the id scope, the registration id and the key (" + e.Message + ")", e));
+                    + (sasl == null ? "': check the id scope and that the client certificate is enrolled (" : "': check the id scope, the registration id and the key (")
+                    + e.Message + ")", e));
                 return;
             }
             Fail(new ProvisioningException(ProvisioningError.ConnectionFailed, "DPS closed the connection: " + Describe(e), e));

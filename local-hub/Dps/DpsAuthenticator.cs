@@ -73,6 +73,33 @@ internal sealed class DpsAuthenticator : ISaslPlainAuthenticator
         return Fail(identity, "No individual enrollment and no enrollment group key signs this token.");
     }
 
+    /// <summary>
+    /// X.509 (no SASL): the TLS client certificate's CN is the registration id; an individual enrollment matches its
+    /// thumbprint, a group its CA (chain built with that CA as the only trust anchor). Null when nothing matches.
+    /// The device gets a generated symmetric key in the hub's registry: the local hub has no X.509 device auth.
+    /// </summary>
+    public DpsPrincipal? AuthenticateX509(System.Security.Cryptography.X509Certificates.X509Certificate2 cert)
+    {
+        var id = cert.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false);
+        if (_options.Enrollments.TryGetX509(id, out var e))
+        {
+            if (string.Equals(e.Thumbprint, cert.Thumbprint, StringComparison.OrdinalIgnoreCase))
+                return new DpsPrincipal(id, e.DeviceId, DeviceRegistry.NewKey(), e.Enabled, null, "x509");
+            _onFailure($"DPS X.509 '{HubCore.Escape(id)}' refused: thumbprint does not match the enrollment.");
+            return null;
+        }
+        foreach (var g in _options.Enrollments.X509Groups.OrderBy(g => g.Name, StringComparer.Ordinal))
+        {
+            using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+            chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(g.Ca);
+            chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+            if (chain.Build(cert)) return new DpsPrincipal(id, id, DeviceRegistry.NewKey(), g.Enabled, null, "x509-group:" + g.Name);
+        }
+        _onFailure($"DPS X.509 '{HubCore.Escape(id)}' refused: no X.509 enrollment or group matches the certificate.");
+        return null;
+    }
+
     private Task<IPrincipal> Fail(string user, string error)
     {
         _onFailure($"DPS SASL PLAIN user '{HubCore.Escape(user)}' refused: {error}");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace IotHubAmqp.LocalHub;
@@ -11,11 +12,37 @@ public sealed record DpsIndividualEnrollment(string RegistrationId, string Key, 
 /// <summary>A symmetric-key enrollment group: a device's key is HMAC-SHA256(group key, registration id).</summary>
 public sealed record DpsEnrollmentGroup(string Name, string Key, bool Enabled, string? PayloadJson);
 
-/// <summary>Enrollments of the local DPS (individual and group, symmetric key).</summary>
+/// <summary>An X.509 individual enrollment: the device certificate's thumbprint; its CN is the registration id.</summary>
+public sealed record DpsX509Enrollment(string RegistrationId, string Thumbprint, string DeviceId, bool Enabled);
+
+/// <summary>An X.509 enrollment group: devices whose certificate chains to <see cref="Ca"/> (CN = registration id).</summary>
+public sealed record DpsX509Group(string Name, X509Certificate2 Ca, bool Enabled);
+
+/// <summary>Enrollments of the local DPS (individual and group; symmetric key, and X.509).</summary>
 public sealed class DpsEnrollments
 {
     private readonly ConcurrentDictionary<string, DpsIndividualEnrollment> _individual = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, DpsEnrollmentGroup> _groups = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DpsX509Enrollment> _x509 = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, DpsX509Group> _x509Groups = new(StringComparer.Ordinal);
+
+    /// <summary>Adds an X.509 individual enrollment for <paramref name="deviceCertificate"/> (its CN is the registration id).</summary>
+    public void AddX509(X509Certificate2 deviceCertificate, string? deviceId = null, bool enabled = true)
+    {
+        var id = deviceCertificate.GetNameInfo(X509NameType.SimpleName, false);
+        if (string.IsNullOrEmpty(id)) throw new ArgumentException("the certificate has no CN (the registration id)", nameof(deviceCertificate));
+        _x509[id] = new DpsX509Enrollment(id, deviceCertificate.Thumbprint, deviceId ?? id, enabled);
+    }
+
+    /// <summary>Adds an X.509 enrollment group: any device certificate issued by <paramref name="ca"/>.</summary>
+    public void AddX509Group(string name, X509Certificate2 ca, bool enabled = true) => _x509Groups[name] = new DpsX509Group(name, ca, enabled);
+
+    /// <summary>True when an X.509 enrollment exists: the endpoint then asks TLS clients for a certificate.</summary>
+    public bool HasX509 => !_x509.IsEmpty || !_x509Groups.IsEmpty;
+
+    internal bool TryGetX509(string registrationId, out DpsX509Enrollment enrollment) => _x509.TryGetValue(registrationId, out enrollment!);
+
+    internal IReadOnlyCollection<DpsX509Group> X509Groups => _x509Groups.Values.ToArray();
 
     /// <summary>Adds or replaces an individual enrollment; returns its key (generated when null). The device id defaults to the registration id.</summary>
     public string AddIndividual(string registrationId, string? key = null, string? deviceId = null, bool enabled = true, string? payloadJson = null)

@@ -31,6 +31,7 @@ public sealed partial class LocalDps : IRuntimeProvider, IDisposable
     private readonly List<DpsRegistrationRecord> _records = new();
     private AmqpTransportListener? _listener;
     private int _throttleLeft;
+    private readonly DpsAuthenticator _authenticator;
 
     internal LocalDps(DpsOptions options, DeviceRegistry registry, Func<string> assignedHub, TimeProvider time, Action<string>? log)
     {
@@ -43,7 +44,8 @@ public sealed partial class LocalDps : IRuntimeProvider, IDisposable
         _settings = new AmqpSettings { RuntimeProvider = this, RequireSecureTransport = true, AllowAnonymousConnection = false, MaxConcurrentConnections = 64 };
         var sasl = new SaslTransportProvider { MaxFrameSize = 4096 };
         sasl.Versions.Add(new AmqpVersion(1, 0, 0));
-        sasl.AddHandler(new SaslPlainServer(new DpsAuthenticator(options, time, Log)));
+        _authenticator = new DpsAuthenticator(options, time, Log);
+        sasl.AddHandler(new SaslPlainServer(_authenticator));
         _settings.TransportProviders.Add(sasl);
         var amqp = new AmqpTransportProvider();
         amqp.Versions.Add(new AmqpVersion(1, 0, 0));
@@ -78,6 +80,13 @@ public sealed partial class LocalDps : IRuntimeProvider, IDisposable
             {
                 var tcp = new TcpTransportSettings { Host = bindAddress, Port = port, TcpBacklog = 16 };
                 var tls = new TlsTransportSettings(tcp, false) { Certificate = certificate, Protocols = SslProtocols.Tls12 | SslProtocols.Tls13 };
+                if (_options.Enrollments.HasX509)
+                {
+                    // X.509 devices: TLS asks for a client certificate (any is taken here; the enrollment decides after
+                    // the handshake) and the AMQP header may follow TLS without SASL (iothub-amqp-wire-2.md 7.2).
+                    tls.CertificateValidationCallback = (_, _, _, _) => true;
+                    _settings.AllowAnonymousConnection = true;
+                }
                 var listener = new AmqpTransportListener(new[] { tls.CreateListener() }, _settings);
                 listener.Listen(OnAccept);
                 _listener = listener;
@@ -117,7 +126,13 @@ public sealed partial class LocalDps : IRuntimeProvider, IDisposable
             var connection = CreateConnection(args.Transport, (ProtocolHeader)args.UserToken, false, _settings, settings);
             connection.BeginOpen(TimeSpan.FromSeconds(30), r =>
             {
-                try { connection.EndOpen(r); }
+                try
+                {
+                    connection.EndOpen(r);
+                    // No SASL and no enrolled client certificate: say why at once rather than refusing every link.
+                    if (!_principals.ContainsKey(connection))
+                        connection.SafeClose(new AmqpException(AmqpErrorCode.UnauthorizedAccess, "No enrollment matches the client certificate (or no credential was given)."));
+                }
                 catch (Exception ex) { connection.SafeClose(ex); }
             }, null);
         }
@@ -132,6 +147,8 @@ public sealed partial class LocalDps : IRuntimeProvider, IDisposable
     {
         var connection = new AmqpConnection(transport, protocolHeader, false, amqpSettings, connectionSettings);
         if (transport.Principal is DpsPrincipal p) _principals[connection] = p;
+        else if (transport.Principal is Microsoft.Azure.Amqp.X509.X509Principal x && _authenticator.AuthenticateX509(x.CertificateIdentity.Certificate) is { } xp)
+            _principals[connection] = xp;
         connection.SafeAddClosed((_, _) => _principals.TryRemove(connection, out _));
         return connection;
     }
