@@ -46,6 +46,9 @@ public sealed class LocalHub : IDisposable
     /// <summary>True between <see cref="Start"/> and <see cref="Stop"/>.</summary>
     public bool IsRunning => _started;
 
+    /// <summary>The local DPS endpoint (when <see cref="LocalHubOptions.Dps"/> is set), listening after <see cref="Start"/>.</summary>
+    public LocalDps? Dps { get; private set; }
+
     /// <summary>Raised for every <see cref="HubEvent"/> (on hub threads; keep handlers short).</summary>
     public event Action<HubEvent>? EventRaised
     {
@@ -58,6 +61,11 @@ public sealed class LocalHub : IDisposable
     {
         if (_started) return;
         _core.Start();
+        if (Options.Dps is { } dps)
+        {
+            Dps ??= new LocalDps(dps, Registry, () => HostName, _core.Time, Options.Log);
+            Dps.Start(_core.Certificates!.Server, Options.BindAddress);
+        }
         _started = true;
     }
 
@@ -66,6 +74,7 @@ public sealed class LocalHub : IDisposable
     {
         if (!_started) return;
         _started = false;
+        Dps?.Stop();
         _core.Stop();
     }
 

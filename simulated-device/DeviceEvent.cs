@@ -23,6 +23,7 @@ internal static class EventType
     public const string ServiceDesired = "service-desired";
     public const string ServiceTwin = "service-twin";
     public const string Summary = "summary";
+    public const string Provisioned = "provisioned";
 }
 
 /// <summary>Something that happened during a run; unused fields stay null. Never holds a key or token.</summary>

@@ -68,6 +68,8 @@ internal sealed class PlainLineView : IEventView
                 return $"service set desired {e.Body} (version {e.Version})";
             case EventType.ServiceTwin:
                 return $"service reads the twin: reported {e.Body} (version {e.Version})";
+            case EventType.Provisioned:
+                return $"provisioned by {e.Endpoint}: hub {e.HostName}, device {e.DeviceId} in {Ms(e.LatencyMs)}, {e.Counter} round trips{(e.Body == null ? "" : ", payload " + e.Body)}";
             case EventType.Summary:
                 RunSnapshot t = e.Totals!;
                 return $"done: sent {t.Sent}, accepted {t.Accepted}, not accepted {t.Rejected}, avg latency {Ms(t.AverageLatencyMs)}, "
