@@ -28,6 +28,8 @@ public sealed class LocalHub : IDisposable
     public int Port => _core.Port;
     /// <summary>HTTPS port of the service REST API (methods and twins, after <see cref="Start"/>).</summary>
     public int RestPort => _core.RestPort;
+    /// <summary>Address of the web console (<c>https://127.0.0.1:{RestPort}/ui/</c>, after <see cref="Start"/>).</summary>
+    public string WebConsoleAddress => Web.WebConsole.Address(Options.BindAddress, RestPort);
     /// <summary><c>{hub}.azure-devices.net</c>.</summary>
     public string HostName => _core.HostName;
     /// <summary>Host name of the Event Hubs-compatible endpoint (served on the same port).</summary>

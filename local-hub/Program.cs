@@ -10,6 +10,7 @@ try
     Console.WriteLine($"Local IoT Hub '{options.HubName}' listening on amqps://{options.BindAddress}:{hub.Port}");
     Console.WriteLine($"Service REST API (methods, twins): https://{options.BindAddress}:{hub.RestPort}");
     Console.WriteLine($"CA certificate (trust this): {hub.CaCertificatePath}");
+    Console.WriteLine($"Web console (sign in with the iothubowner connection string below): {hub.WebConsoleAddress}");
     foreach (var id in hub.Registry.DeviceIds.OrderBy(x => x))
         Console.WriteLine($"Device {id}: {hub.DeviceConnectionString(id)}");
     foreach (var (device, module) in hub.Registry.ModuleIds.OrderBy(x => x))

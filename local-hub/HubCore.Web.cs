@@ -1,0 +1,20 @@
+namespace IotHubAmqp.LocalHub;
+
+/// <summary>Observation hooks for the web console (local-hub/Web): raised on hub threads, handlers stay short.</summary>
+internal sealed partial class HubCore
+{
+    /// <summary>A telemetry message was stored: the observed copy and the annotations the hub stamped on it.</summary>
+    public event Action<ReceivedTelemetry, IReadOnlyList<KeyValuePair<string, object?>>>? TelemetryStored;
+
+    /// <summary>A C2D message left its queue: device, message-id, outcome (Success, Rejected, Expired...), ack mode.</summary>
+    public event Action<string, string?, string, string>? C2dFinished;
+
+    /// <summary>A socket failed before it became an AMQP connection (TLS or protocol header): remote end, reason.</summary>
+    public event Action<string?, string>? HandshakeFailed;
+
+    private void RaiseTelemetryStored(ReceivedTelemetry t, MessageSnapshot m) => TelemetryStored?.Invoke(t, m.Annotations.ToArray());
+
+    private void RaiseC2dFinished(C2dEntry entry, string deviceId, string status) => C2dFinished?.Invoke(deviceId, entry.MessageId, status, entry.Ack);
+
+    private void RaiseHandshakeFailed(string? remote, string reason) => HandshakeFailed?.Invoke(remote, reason);
+}
