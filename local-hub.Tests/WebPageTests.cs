@@ -1,0 +1,252 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using IotHubAmqp.LocalHub.Web;
+using Microsoft.Azure.Amqp;
+using Microsoft.Azure.Amqp.Framing;
+
+namespace IotHubAmqp.LocalHub.Tests;
+
+/// <summary>The web console's page and API (/ui/ on the REST port): credential, same-origin, cut and escaped data.</summary>
+public class WebPageTests
+{
+    private static HttpClient Http(LocalHub hub, string? token)
+    {
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = false };
+        handler.SslOptions.RemoteCertificateValidationCallback = TestClient.Validator(hub.CaCertificate);
+        var http = new HttpClient(handler) { BaseAddress = new Uri($"https://localhost:{hub.RestPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null) http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", token);
+        return http;
+    }
+
+    private static string Owner(LocalHub hub) => hub.CreatePolicyToken("iothubowner", TimeSpan.FromHours(1));
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonObject> StateAsync(HttpClient http)
+    {
+        var response = await http.GetAsync("/ui/api/state");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+    }
+
+    [Fact]
+    public async Task The_page_is_served_from_the_assembly_with_a_strict_content_security_policy()
+    {
+        using var hub = Hubs.Start();
+        using var http = Http(hub, null);
+        var page = await http.GetAsync("/ui/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", page.Content.Headers.ContentType!.ToString());
+        var csp = page.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("script-src 'self'", csp);
+        Assert.Contains("connect-src 'self'", csp);
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.DoesNotContain("unsafe", csp);
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Contains("<script src=\"app.js\"></script>", await page.Content.ReadAsStringAsync());
+        var root = await http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
+        Assert.Equal("/ui/", root.Headers.Location!.ToString());
+        // Only the embedded files are served, by exact name.
+        foreach (var other in new[] { "/ui/nothing.js", "/ui/..%2Fapp.js", "/ui/web/app.js", "/ui/App.js" })
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(other)).StatusCode);
+        // Device data reaches the page only through textContent: no script builds HTML from strings.
+        foreach (var script in new[] { "app.js", "views.js", "chart.js" })
+        {
+            var response = await http.GetAsync("/ui/" + script);
+            Assert.Equal("text/javascript; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+            var text = await response.Content.ReadAsStringAsync();
+            foreach (var sink in new[] { "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function" })
+                Assert.DoesNotContain(sink, text);
+        }
+    }
+
+    [Fact]
+    public async Task The_api_refuses_requests_without_the_service_credential()
+    {
+        using var hub = Hubs.Start();
+        foreach (var token in new string?[]
+                 {
+                     null, "garbage", hub.CreateDeviceToken("dev1", TimeSpan.FromHours(1)),
+                     hub.CreatePolicyToken("registryRead", TimeSpan.FromHours(1)),
+                     SasToken.Create(hub.HostName, new byte[32], DateTimeOffset.UtcNow.AddHours(1), "iothubowner"),
+                 })
+        {
+            using var http = Http(hub, token);
+            foreach (var path in new[] { "/ui/api/state", "/ui/api/events", "/ui/api/devices/dev1/connection-string" })
+            {
+                var response = await http.GetAsync(path);
+                Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+                Assert.Equal("IoTHubUnauthorized", response.Headers.GetValues("iothub-errorcode").Single());
+            }
+            var send = await http.PostAsync("/ui/api/devices/dev1/messages", Json("{\"body\":\"x\"}"));
+            Assert.Equal(HttpStatusCode.Unauthorized, send.StatusCode);
+        }
+        Assert.Equal(0, hub.GetC2dQueueDepth("dev1"));
+        // The service policy drives devices but cannot write the registry nor read device keys.
+        using var service = Http(hub, hub.CreateServiceToken(TimeSpan.FromHours(1)));
+        await StateAsync(service);
+        var add = await service.PostAsync("/ui/api/devices", Json("{\"deviceId\":\"new1\"}"));
+        Assert.Equal(HttpStatusCode.Unauthorized, add.StatusCode);
+        Assert.Contains("RegistryWrite", await add.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await service.GetAsync("/ui/api/devices/dev1/connection-string")).StatusCode);
+        Assert.False(hub.Registry.Contains("new1"));
+        using var owner = Http(hub, Owner(hub));
+        var added = await owner.PostAsync("/ui/api/devices", Json("{\"deviceId\":\"new1\"}"));
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var cs = JsonNode.Parse(await added.Content.ReadAsStringAsync())!["connectionString"]!.GetValue<string>();
+        Assert.Equal(hub.DeviceConnectionString("new1"), cs);
+        Assert.Equal(HttpStatusCode.Conflict, (await owner.PostAsync("/ui/api/devices", Json("{\"deviceId\":\"new1\"}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await owner.PostAsync("/ui/api/devices", Json("{\"deviceId\":\"a b\"}"))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Origin", "https://evil.example")]
+    [InlineData("Origin", "null")]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]
+    public async Task The_api_refuses_cross_origin_requests_even_with_the_credential(string header, string value)
+    {
+        using var hub = Hubs.Start();
+        using var http = Http(hub, Owner(hub));
+        foreach (var (method, path, body) in new[] { ("GET", "/ui/api/state", (string?)null), ("GET", "/ui/api/events", null),
+                     ("POST", "/ui/api/devices/dev1/messages", "{\"body\":\"x\"}"), ("OPTIONS", "/ui/api/state", null) })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : Json(body) };
+            request.Headers.TryAddWithoutValidation(header, value);
+            var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal("CrossOriginRefused", response.Headers.GetValues("iothub-errorcode").Single());
+            Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+        }
+        Assert.Equal(0, hub.GetC2dQueueDepth("dev1"));
+        // The page's own origin is fine.
+        using var same = new HttpRequestMessage(HttpMethod.Get, "/ui/api/state");
+        same.Headers.TryAddWithoutValidation("Origin", $"https://localhost:{hub.RestPort}");
+        same.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(same)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Telemetry_is_cut_to_the_limit_and_reaches_the_page_as_json_text_only()
+    {
+        using var hub = Hubs.Start();
+        await using var device = await TestClient.ConnectDeviceAsync(hub, "dev1");
+        var sender = await device.SenderAsync("/devices/dev1/messages/events");
+        const string hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+        var withProps = TestClient.Telemetry(hostile, "hostile-1");
+        withProps.ApplicationProperties.Map["<b>key</b>"] = new string('p', 1000);
+        Assert.IsType<Accepted>(await TestClient.SendAsync(sender, withProps));
+        Assert.IsType<Accepted>(await TestClient.SendAsync(sender, TestClient.Telemetry(new string('A', 256 * 1024), "big-1")));
+        var binary = AmqpMessage.Create(new Data { Value = new ArraySegment<byte>(new byte[] { 0, 1, 2, 0xff, 0xfe }) });
+        Assert.IsType<Accepted>(await TestClient.SendAsync(sender, binary));
+
+        using var http = Http(hub, Owner(hub));
+        var response = await http.GetAsync("/ui/api/state");
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        var raw = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("<script>", raw);   // JSON escapes < and >, and the page shows it with textContent
+        Assert.True(raw.Length < 64 * 1024, $"state is {raw.Length} characters: the 256 KB body was not cut");
+        var telemetry = JsonNode.Parse(raw)!["telemetry"]!.AsArray();
+        Assert.Equal(3, telemetry.Count);
+        var first = telemetry[0]!;
+        Assert.Equal(hostile, first["bodyText"]!.GetValue<string>());
+        Assert.False(first["truncated"]!.GetValue<bool>());
+        Assert.Equal("hostile-1", first["properties"]!["message-id"]!.GetValue<string>());
+        Assert.Equal(new string('p', WebViews.MaxValueChars) + "…", first["applicationProperties"]!["<b>key</b>"]!.GetValue<string>());
+        Assert.Equal("dev1", first["annotations"]!["iothub-connection-device-id"]!.GetValue<string>());
+        Assert.NotNull(first["annotations"]!["x-opt-enqueued-time"]);
+        Assert.Equal(hub.GetTelemetry("dev1")[0].Partition, first["partition"]!.GetValue<int>());
+        var big = telemetry[1]!;
+        Assert.Equal(256 * 1024, big["bodyLength"]!.GetValue<int>());
+        Assert.True(big["truncated"]!.GetValue<bool>());
+        Assert.Equal(WebViews.MaxBodyChars + 1, big["bodyText"]!.GetValue<string>().Length);
+        var bin = telemetry[2]!;
+        Assert.Null(bin["bodyText"]);
+        Assert.Equal("000102FFFE", bin["bodyHex"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Events_stream_live_telemetry_and_refusals_without_keys_or_tokens()
+    {
+        using var hub = Hubs.Start();
+        using var http = Http(hub, Owner(hub));
+        using var response = await http.GetAsync("/ui/api/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal(": connected", await reader.ReadLineAsync());
+
+        // A refused put-token whose token is garbage-with-a-signature, then real telemetry.
+        var forged = SasToken.Create($"{hub.HostName}/devices/dev1", new byte[32], DateTimeOffset.UtcNow.AddHours(1));
+        await using (var anonymous = await TestClient.ConnectAsync(hub, SaslMode.Anonymous))
+        {
+            var (status, _) = await anonymous.PutTokenAsync(forged, $"{hub.HostName}/devices/dev1");
+            Assert.Equal(401, status);
+        }
+        await using var device = await TestClient.ConnectDeviceAsync(hub, "dev1");
+        var sender = await device.SenderAsync("/devices/dev1/messages/events");
+        await TestClient.SendAsync(sender, TestClient.Telemetry("{\"t\":1}", "live-1"));
+
+        var seen = new StringBuilder();
+        string? kind = null;
+        bool refusal = false, telemetry = false;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (!(refusal && telemetry))
+        {
+            var line = await reader.ReadLineAsync(cts.Token) ?? throw new EndOfStreamException(seen.ToString());
+            seen.AppendLine(line);
+            if (line.StartsWith("event: ")) kind = line[7..];
+            else if (line.StartsWith("data: "))
+            {
+                var data = JsonNode.Parse(line[6..])!;
+                if (kind == "refusal" && data["kind"]!.GetValue<string>() == "AuthenticationFailed") refusal = true;
+                if (kind == "telemetry" && data["properties"]!["message-id"]!.GetValue<string>() == "live-1") telemetry = true;
+            }
+        }
+        var sig = forged.Split("sig=")[1].Split('&')[0];
+        Assert.DoesNotContain(sig, seen.ToString());
+        Assert.DoesNotContain(Uri.UnescapeDataString(sig), seen.ToString());
+        Assert.DoesNotContain(hub.Registry.ServicePolicyKey, seen.ToString());
+    }
+
+    [Fact]
+    public async Task A_c2d_message_from_the_page_reaches_the_device_with_its_properties_and_ack()
+    {
+        using var hub = Hubs.Start();
+        await using var device = await TestClient.ConnectDeviceAsync(hub, "dev1");
+        var receiver = await device.ReceiverAsync("/devices/dev1/messages/devicebound");
+        using var http = Http(hub, Owner(hub));
+        var sent = await http.PostAsync("/ui/api/devices/dev1/messages",
+            Json("{\"body\":\"on\",\"messageId\":\"page-1\",\"ack\":\"full\",\"properties\":{\"color\":\"red\"},\"ttlSeconds\":60}"));
+        Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        var message = await receiver.ReceiveMessageAsync(TestClient.Timeout) ?? throw new TimeoutException("no C2D");
+        Assert.Equal("page-1", message.Properties.MessageId.ToString());
+        Assert.Equal("red", message.ApplicationProperties.Map["color"]);
+        Assert.NotNull(message.Properties.AbsoluteExpiryTime);
+        receiver.AcceptMessage(message, false);
+        await Wait.UntilAsync(() => hub.GetFeedback().Any(f => f.OriginalMessageId == "page-1" && f.StatusCode == "Success"), "Success feedback");
+        using var owner = Http(hub, Owner(hub));
+        await Wait.UntilAsync(() => StateAsync(owner).Result["c2d"]!.AsArray().Any(o => o!["messageId"]!.GetValue<string>() == "page-1"
+            && o["status"]!.GetValue<string>() == "Success" && o["feedback"]!.GetValue<bool>()), "Success outcome in the page state");
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/ui/api/devices/dev1/messages", Json("{\"ack\":\"always\"}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/ui/api/devices/dev1/messages", Json($"{{\"messageId\":\"{new string('m', 129)}\"}}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/ui/api/devices/dev1/messages", Json($"{{\"body\":\"{new string('b', 65 * 1024)}\"}}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/ui/api/devices/dev1/messages", new StringContent("{}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/ui/api/devices/nobody/messages", Json("{\"body\":\"x\"}"))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("SharedAccessSignature sr=h%2Fdevices%2Fd&sig=AbC%2Bd%3D&se=1&skn=p")]
+    [InlineData("Bad token: sr=x&sig=AbC%2Bd%3D&se=1")]
+    [InlineData("HostName=h;DeviceId=d;SharedAccessKey=AbC+d=")]
+    public void Reasons_are_redacted_before_the_page_sees_them(string reason)
+    {
+        var clean = WebViews.Redact(reason)!;
+        Assert.DoesNotContain("AbC", clean);
+        Assert.Contains("[redacted]", clean);
+    }
+}
