@@ -239,6 +239,41 @@ public class WebPageTests
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/ui/api/devices/nobody/messages", Json("{\"body\":\"x\"}"))).StatusCode);
     }
 
+    [Fact]
+    public async Task Devices_show_auth_mode_connections_reconnects_token_renewals_and_message_counts()
+    {
+        using var hub = Hubs.Start(o => o.Registry.AddModule("dev2", "filter"));
+        // dev1: SASL PLAIN, twice (a reconnect), one telemetry message.
+        await (await TestClient.ConnectDeviceAsync(hub, "dev1")).DisposeAsync();
+        await using var dev1 = await TestClient.ConnectDeviceAsync(hub, "dev1");
+        var sender = await dev1.SenderAsync("/devices/dev1/messages/events");
+        await TestClient.SendAsync(sender, TestClient.Telemetry("{}"));
+        // dev2: CBS put-token, then a second token on the same connection (a renewal).
+        await using var dev2 = await TestClient.ConnectAsync(hub, SaslMode.Anonymous);
+        var audience = $"{hub.HostName}/devices/dev2";
+        Assert.Equal(200, (await dev2.PutTokenAsync(hub.CreateDeviceToken("dev2", TimeSpan.FromHours(1)), audience)).Status);
+        Assert.Equal(200, (await dev2.PutTokenAsync(hub.CreateDeviceToken("dev2", TimeSpan.FromHours(2)), audience)).Status);
+
+        using var http = Http(hub, Owner(hub));
+        var devices = (await StateAsync(http))["devices"]!.AsArray().ToDictionary(d => d!["deviceId"]!.GetValue<string>(), d => d!);
+        Assert.Equal(new[] { "dev1", "dev2" }, devices.Keys.Order());
+        Assert.Equal("PLAIN", devices["dev1"]["auth"]!.GetValue<string>());
+        Assert.Equal(1, devices["dev1"]["connected"]!.GetValue<int>());
+        Assert.Equal(1, devices["dev1"]["reconnects"]!.GetValue<long>());
+        Assert.Equal(0, devices["dev1"]["renewals"]!.GetValue<long>());
+        Assert.Equal(1, devices["dev1"]["in"]!.GetValue<long>());
+        Assert.NotNull(devices["dev1"]["lastActivity"]);
+        Assert.Equal("SAS/CBS", devices["dev2"]["auth"]!.GetValue<string>());
+        Assert.Equal(0, devices["dev2"]["reconnects"]!.GetValue<long>());
+        Assert.Equal(1, devices["dev2"]["renewals"]!.GetValue<long>());
+        Assert.Equal("filter", devices["dev2"]["modules"]![0]!["moduleId"]!.GetValue<string>());
+        var moduleCs = await http.GetAsync("/ui/api/devices/dev2%2Ffilter/connection-string");
+        Assert.Equal(hub.ModuleConnectionString("dev2", "filter"), JsonNode.Parse(await moduleCs.Content.ReadAsStringAsync())!["connectionString"]!.GetValue<string>());
+        var health = (await StateAsync(http))["health"]!;
+        Assert.Equal(2, health["authenticated"]!.GetValue<int>());
+        Assert.Equal(hub.Options.MaxObservedTelemetryBytes, health["memory"]!["observedTelemetry"]!["max"]!.GetValue<long>());
+    }
+
     [Theory]
     [InlineData("SharedAccessSignature sr=h%2Fdevices%2Fd&sig=AbC%2Bd%3D&se=1&skn=p")]
     [InlineData("Bad token: sr=x&sig=AbC%2Bd%3D&se=1")]

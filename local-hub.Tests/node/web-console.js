@@ -104,6 +104,11 @@ async function main() {
     await page.click('#add-device button');
     await page.waitForFunction(() => document.getElementById('cs-output').value.includes('DeviceId=web-added;SharedAccessKey='));
     await page.waitForSelector('tr[data-device="web-added"]');
+    await page.fill('#new-device-id', 'dev2');
+    await page.fill('#new-module-id', 'sensor');
+    await page.click('#add-device button');
+    await page.waitForFunction(() => document.getElementById('cs-output').value.includes('DeviceId=dev2;ModuleId=sensor;'));
+    await page.waitForSelector('tr[data-device="dev2/sensor"]');
     await page.waitForFunction(() => +document.querySelector('tr[data-device="dev1"] td:nth-child(5)').textContent > 3);
     await shot('devices');
     console.log('OK devices');
@@ -124,7 +129,12 @@ async function main() {
     console.log(`OK telemetry escaped longest=${injected.longest}`);
     await page.fill('#tel-filter', 'temperature');
     await page.waitForTimeout(2500);   // a few chart points
+    await page.click('#tel-pause');
+    await page.click('#tel-list .msg details summary');
+    await page.waitForTimeout(600);
+    if (!(await page.textContent('#tel-status')).startsWith('paused, ')) throw new Error('pause shows no count');
     await shot('telemetry');
+    await page.click('#tel-pause');
     await page.fill('#tel-filter', '');
     step('telemetry');
 

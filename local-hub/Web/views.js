@@ -120,18 +120,24 @@
     $('c2d-list').tBodies[0].prepend(row);
     sent.set(id, outcome);
     while (sent.size > 100) sent.delete(sent.keys().next().value);
+    // The device may settle it before the send's answer comes back.
+    const done = LC.state.c2d.filter((o) => o.messageId === id).pop();
+    if (done) showOutcome(outcome, done);
+  }
+
+  function showOutcome(cell, o) {
+    cell.replaceChildren(el('span', { class: 'status-' + o.status }, o.status), o.feedback ? ' · feedback sent' : ' · no feedback (ack ' + o.ack + ')');
   }
 
   LC.onC2d = function (o) {
     LC.state.c2d.push(o);
     if (LC.state.c2d.length > 100) LC.state.c2d.shift();
     const cell = sent.get(o.messageId);
-    if (!cell) return;
-    cell.replaceChildren(el('span', { class: 'status-' + o.status }, o.status), o.feedback ? ' · feedback sent' : ' · no feedback (ack ' + o.ack + ')');
+    if (cell) showOutcome(cell, o);
   };
 
   LC.resetC2d = function () {
-    for (const o of LC.state.c2d) { const cell = sent.get(o.messageId); if (cell) LC.onC2d.call(null, Object.assign({}, o)); }
+    for (const o of LC.state.c2d) { const cell = sent.get(o.messageId); if (cell) showOutcome(cell, o); }
   };
 
   const deviceParts = () => { const v = $('cmd-device').value; const i = v.indexOf('/'); return i < 0 ? [v, null] : [v.slice(0, i), v.slice(i + 1)]; };
