@@ -122,6 +122,17 @@ public class WebPageTests
             Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
         }
         Assert.Equal(0, hub.GetC2dQueueDepth("dev1"));
+        // A foreign Host (DNS rebinding) is refused even when Origin matches it.
+        // (The client then sends that name in SNI too: the chain is still checked, the name mismatch is what is tested.)
+        var handler = new SocketsHttpHandler();
+        var validate = TestClient.Validator(hub.CaCertificate);
+        handler.SslOptions.RemoteCertificateValidationCallback = (s, c, ch, e) => validate(s, c, ch, e & ~System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch);
+        using var foreign = new HttpClient(handler) { BaseAddress = http.BaseAddress };
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "/ui/api/state");
+        rebound.Headers.Host = $"evil.example:{hub.RestPort}";
+        rebound.Headers.TryAddWithoutValidation("Authorization", Owner(hub));
+        rebound.Headers.TryAddWithoutValidation("Origin", $"https://evil.example:{hub.RestPort}");
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, (await foreign.SendAsync(rebound)).StatusCode);
         // The page's own origin is fine.
         using var same = new HttpRequestMessage(HttpMethod.Get, "/ui/api/state");
         same.Headers.TryAddWithoutValidation("Origin", $"https://localhost:{hub.RestPort}");
@@ -163,7 +174,7 @@ public class WebPageTests
         var big = telemetry[1]!;
         Assert.Equal(256 * 1024, big["bodyLength"]!.GetValue<int>());
         Assert.True(big["truncated"]!.GetValue<bool>());
-        Assert.Equal(WebViews.MaxBodyChars + 1, big["bodyText"]!.GetValue<string>().Length);
+        Assert.Equal(WebViews.MaxBodyBytes + 1, big["bodyText"]!.GetValue<string>().Length);
         var bin = telemetry[2]!;
         Assert.Null(bin["bodyText"]);
         Assert.Equal("000102FFFE", bin["bodyHex"]!.GetValue<string>());
@@ -272,6 +283,44 @@ public class WebPageTests
         var health = (await StateAsync(http))["health"]!;
         Assert.Equal(2, health["authenticated"]!.GetValue<int>());
         Assert.Equal(hub.Options.MaxObservedTelemetryBytes, health["memory"]!["observedTelemetry"]!["max"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void A_body_is_text_only_when_its_head_is_utf8_without_control_characters()
+    {
+        ReceivedTelemetry Body(byte[] body) => new() { DeviceId = "d", Body = body, Properties = new Dictionary<string, object?>(),
+            ApplicationProperties = new Dictionary<string, object?>() };
+        JsonObject View(byte[] body) => WebViews.Telemetry(Body(body), Array.Empty<KeyValuePair<string, object?>>());
+        // A two-byte character split by the cut is dropped, not turned into hex or a replacement character.
+        var split = View(Encoding.UTF8.GetBytes(new string('A', WebViews.MaxBodyBytes - 1) + "é" + new string('B', 10)));
+        Assert.Equal(new string('A', WebViews.MaxBodyBytes - 1) + "…", split["bodyText"]!.GetValue<string>());
+        Assert.True(split["truncated"]!.GetValue<bool>());
+        Assert.Equal("héllo\tworld\r\n", View(Encoding.UTF8.GetBytes("héllo\tworld\r\n"))["bodyText"]!.GetValue<string>());
+        Assert.Equal("410A1B", View(new byte[] { 0x41, 0x0a, 0x1b })["bodyHex"]!.GetValue<string>());   // ESC is not text
+        Assert.Equal("C3", View(new byte[] { 0xc3 })["bodyHex"]!.GetValue<string>());                   // a whole body cut mid-character is not text
+        var bigBinary = View(new byte[5000]);
+        Assert.Equal(WebViews.MaxHexBytes * 2, bigBinary["bodyHex"]!.GetValue<string>().Length);
+        Assert.True(bigBinary["truncated"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Stopping_the_hub_ends_an_open_event_stream_at_once()
+    {
+        var hub = Hubs.Start();
+        try
+        {
+            using var http = Http(hub, Owner(hub));
+            using var response = await http.GetAsync("/ui/api/events", HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            Assert.Equal(": connected", await reader.ReadLineAsync());
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            hub.Stop();
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"Stop took {watch.Elapsed} with a page open");
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try { while (await reader.ReadLineAsync(cts.Token) is not null) { } }
+            catch (IOException) { }   // or the connection is cut: either way the stream ended
+        }
+        finally { hub.Dispose(); }
     }
 
     [Theory]

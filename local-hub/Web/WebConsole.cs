@@ -56,6 +56,12 @@ internal sealed partial class WebConsole : IDisposable
         headers["Referrer-Policy"] = "no-referrer";
         headers["Cache-Control"] = "no-store";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
+        if (!KnownHost(request.Host.Host))
+        {
+            // DNS rebinding: a page of another site whose name now points here still names its own host.
+            await ErrorAsync(http, 421, "MisdirectedRequest", "Host is not a name of this hub.");
+            return;
+        }
         if (path is "/" or "" or Prefix)
         {
             http.Response.StatusCode = 302;
@@ -99,6 +105,13 @@ internal sealed partial class WebConsole : IDisposable
             await ErrorAsync(http, 400, "ArgumentInvalid", ex.Message);
         }
     }
+
+    /// <summary>The names the hub's certificate carries, or an IP address.</summary>
+    private bool KnownHost(string host) =>
+        System.Net.IPAddress.TryParse(host.Trim('[', ']'), out _)
+        || host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || host.Equals(_hub.HostName, StringComparison.OrdinalIgnoreCase)
+        || _hub.Options.ExtraCertificateNames.Any(n => host.Equals(n, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// A browser says where a request comes from: Origin must be this server's, Sec-Fetch-Site same-origin (or none,

@@ -11,8 +11,8 @@ namespace IotHubAmqp.LocalHub.Web;
 /// </summary>
 internal static partial class WebViews
 {
-    /// <summary>Body characters shown (text) and body bytes shown (hex, when the body is not text).</summary>
-    public const int MaxBodyChars = 4096, MaxHexBytes = 1024;
+    /// <summary>Body bytes shown as text, and as hex when the body is not text.</summary>
+    public const int MaxBodyBytes = 4096, MaxHexBytes = 1024;
     public const int MaxValueChars = 256, MaxProperties = 64, MaxReasonChars = 512;
 
     public static JsonObject Telemetry(ReceivedTelemetry t, IReadOnlyList<KeyValuePair<string, object?>> annotations)
@@ -30,10 +30,13 @@ internal static partial class WebViews
             ["applicationProperties"] = Map(t.ApplicationProperties),
             ["annotations"] = Map(annotations),
         };
-        if (AsText(t.Body) is { } text)
+        // Only the head of the body is looked at: the hub's hot path must not decode 256 KB per message for a page.
+        var head = t.Body.AsSpan(0, Math.Min(t.Body.Length, MaxBodyBytes));
+        if (AsText(head, head.Length < t.Body.Length) is { } text)
         {
-            o["bodyText"] = Cut(text, MaxBodyChars);
-            o["truncated"] = text.Length > MaxBodyChars;
+            var cut = head.Length < t.Body.Length;
+            o["bodyText"] = cut ? text + "…" : text;
+            o["truncated"] = cut;
         }
         else
         {
@@ -43,14 +46,17 @@ internal static partial class WebViews
         return o;
     }
 
-    /// <summary>The body as text when it is valid UTF-8 without control characters other than tab and line ends.</summary>
-    internal static string? AsText(byte[] body)
+    /// <summary>
+    /// The bytes as text when they are valid UTF-8 without control characters other than tab and line ends; a head
+    /// cut from a longer body may end inside a character, which is dropped.
+    /// </summary>
+    internal static string? AsText(ReadOnlySpan<byte> bytes, bool cutHead)
     {
-        string text;
-        try { text = new UTF8Encoding(false, true).GetString(body); }
-        catch (DecoderFallbackException) { return null; }
-        foreach (var c in text) if (char.IsControl(c) && c is not ('\t' or '\r' or '\n')) return null;
-        return text;
+        var chars = new char[bytes.Length];
+        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, chars, out _, out var written, replaceInvalidSequences: false, isFinalBlock: !cutHead);
+        if (status is not (System.Buffers.OperationStatus.Done or System.Buffers.OperationStatus.NeedMoreData)) return null;
+        foreach (var c in chars.AsSpan(0, written)) if (char.IsControl(c) && c is not ('\t' or '\r' or '\n')) return null;
+        return new string(chars, 0, written);
     }
 
     private static JsonObject Map(IEnumerable<KeyValuePair<string, object?>> map)
