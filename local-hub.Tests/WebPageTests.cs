@@ -304,6 +304,43 @@ public class WebPageTests
     }
 
     [Fact]
+    public async Task A_fast_device_is_thinned_out_on_the_live_stream_and_counted_exactly()
+    {
+        using var hub = Hubs.Start();
+        using var http = Http(hub, Owner(hub));
+        using var response = await http.GetAsync("/ui/api/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal(": connected", await reader.ReadLineAsync());
+        await using var device = await TestClient.ConnectDeviceAsync(hub, "dev1");
+        var sender = await device.SenderAsync("/devices/dev1/messages/events");
+        const int total = 1000;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < total; i += 50)
+            await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => TestClient.SendAsync(sender, TestClient.Telemetry("{\"n\":1}"))));
+        var sending = watch.Elapsed;
+        // Read until a stats frame accounts for every message: each one either pushed live or counted as skipped.
+        int live = 0;
+        long skipped = -1, counted = 0;
+        string? kind = null;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (live + skipped != total || counted != total)
+        {
+            var line = await reader.ReadLineAsync(cts.Token) ?? throw new EndOfStreamException();
+            if (line.StartsWith("event: ")) kind = line[7..];
+            else if (line.StartsWith("data: ") && kind == "telemetry") live++;
+            else if (line.StartsWith("data: ") && kind == "stats")
+            {
+                var stats = JsonNode.Parse(line[6..])!;
+                skipped = stats["health"]!["liveTelemetrySkipped"]!.GetValue<long>();
+                counted = stats["devices"]!.AsArray().Single(d => d!["deviceId"]!.GetValue<string>() == "dev1")!["in"]!.GetValue<long>();
+            }
+        }
+        // At most the live budget per started second of sending (plus the second the stats tick falls in).
+        Assert.InRange(live, 1, WebFeed.LiveTelemetryPerSecond * ((int)sending.TotalSeconds + 2));
+        if (sending < TimeSpan.FromSeconds(5)) Assert.True(skipped > 0, $"{total} messages in {sending} and none skipped");
+    }
+
+    [Fact]
     public async Task Stopping_the_hub_ends_an_open_event_stream_at_once()
     {
         var hub = Hubs.Start();

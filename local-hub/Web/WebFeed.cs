@@ -10,13 +10,16 @@ namespace IotHubAmqp.LocalHub.Web;
 internal sealed class WebFeed : IDisposable
 {
     public const int RecentTelemetry = 200, RecentRefusals = 100, RecentOutcomes = 100, SubscriberQueue = 512;
+    /// <summary>Telemetry pushed live per second; past it messages are counted, not sent (a page cannot show more).</summary>
+    public const int LiveTelemetryPerSecond = 100;
     private readonly HubCore _hub;
     private readonly object _lock = new();
     private readonly Dictionary<string, DeviceStats> _stats = new(StringComparer.Ordinal);
     private readonly LinkedList<JsonObject> _telemetry = new(), _refusals = new(), _outcomes = new();
     private readonly List<Channel<string>> _subscribers = new();
     private readonly Timer _tick;
-    private long _telemetryCount, _lastTickCount;
+    private long _telemetryCount, _lastTickCount, _liveSkipped;
+    private int _liveThisSecond;
     private double _rate;
 
     public WebFeed(HubCore hub)
@@ -101,6 +104,7 @@ internal sealed class WebFeed : IDisposable
     private void OnTelemetry(ReceivedTelemetry t, IReadOnlyList<KeyValuePair<string, object?>> annotations)
     {
         var view = WebViews.Telemetry(t, annotations);
+        bool live;
         lock (_lock)
         {
             _telemetryCount++;
@@ -108,8 +112,11 @@ internal sealed class WebFeed : IDisposable
             s.In++;
             s.LastActivity = t.EnqueuedTime;
             Push(_telemetry, view, RecentTelemetry);
+            live = _subscribers.Count > 0 && _liveThisSecond < LiveTelemetryPerSecond;
+            if (live) _liveThisSecond++;
+            else if (_subscribers.Count > 0) _liveSkipped++;
         }
-        Publish("telemetry", view);
+        if (live) Publish("telemetry", view);
     }
 
     private void OnC2dFinished(string deviceId, string? messageId, string status, string ack)
@@ -143,6 +150,7 @@ internal sealed class WebFeed : IDisposable
         {
             _rate = _telemetryCount - _lastTickCount;
             _lastTickCount = _telemetryCount;
+            _liveThisSecond = 0;
             if (_subscribers.Count == 0) return;
         }
         try { Publish("stats", new JsonObject { ["devices"] = Devices(), ["health"] = Health() }); }
@@ -196,6 +204,8 @@ internal sealed class WebFeed : IDisposable
             ["maxUnauthenticated"] = o.MaxUnauthenticatedConnections,
             ["messagesPerSecond"] = Rate,
             ["pageSubscribers"] = SubscriberCount,
+            ["liveTelemetrySkipped"] = Interlocked.Read(ref _liveSkipped),
+            ["liveTelemetryPerSecond"] = LiveTelemetryPerSecond,
             ["memory"] = new JsonObject
             {
                 ["observedTelemetry"] = Budget(_hub.Observed.Bytes, o.MaxObservedTelemetryBytes),

@@ -130,7 +130,7 @@ function onFrame(frame) {
   let msg;
   try { msg = JSON.parse(data); } catch { return; }
   switch (kind) {
-    case 'stats': state.devices = msg.devices; state.health = msg.health; renderDevices(); renderHealth(); LC.onDevices(); break;
+    case 'stats': state.devices = msg.devices; state.health = msg.health; renderDevices(); renderHealth(); LC.onDevices(); LC.onStats(); break;
     case 'telemetry': LC.onTelemetry(msg); break;
     case 'c2d': LC.onC2d(msg); break;
     case 'refusal': state.refusals.push(msg); if (state.refusals.length > 100) state.refusals.shift(); renderRefusals(); break;

@@ -15,6 +15,9 @@
     this.rates.set(s, (this.rates.get(s) || 0) + 1);
   };
 
+  /** A whole second's count, from the hub's own counters (exact even when live messages are thinned out). */
+  Chart.prototype.setRate = function (ms, n) { this.rates.set(Math.floor(ms / 1000), n); };
+
   Chart.prototype.addValue = function (ms, v) {
     this.values.push([ms, v]);
     if (this.values.length > 2000) this.values.shift();

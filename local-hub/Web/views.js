@@ -5,7 +5,7 @@
   const $ = (id) => document.getElementById(id);
   const el = (...a) => LC.el(...a);
   const MAX_SHOWN = 200;
-  let paused = false, missed = 0, chart = null;
+  let paused = false, missed = 0, chart = null, lastIn = null, skippedBase = null, skipped = 0;
   const sent = new Map();   // message-id -> row of the C2D table
 
   // ---- telemetry ----
@@ -51,6 +51,7 @@
     const shown = LC.state.telemetry.filter(matches).slice(-MAX_SHOWN);
     for (let i = shown.length - 1; i >= 0; i--) list.append(card(shown[i]));
     missed = 0;
+    lastIn = null;
     status();
     if (chart) {
       chart.clear();
@@ -70,18 +71,30 @@
     all.push(t);
     if (all.length > MAX_SHOWN) all.shift();
     if (!matches(t)) return;
-    const ms = Date.parse(t.enqueuedTime);
-    chart.countMessage(ms);
     const v = fieldValue(t, chart.field);
-    if (v !== undefined) chart.addValue(ms, v);
+    if (v !== undefined) chart.addValue(Date.parse(t.enqueuedTime), v);
     if (paused) { missed++; status(); return; }
     const list = $('tel-list');
     list.prepend(card(t));
     while (list.children.length > MAX_SHOWN) list.lastChild.remove();
   };
 
+  /** Each second: the rate bar from the devices' "in" counters, and how many messages the hub did not push live. */
+  LC.onStats = function () {
+    const device = $('tel-device').value;
+    let total = 0;
+    for (const d of LC.state.devices) if (!device || d.deviceId === device) total += d.in;
+    if (lastIn !== null && total >= lastIn) chart.setRate(Date.now() - 1000, total - lastIn);
+    lastIn = total;
+    const h = LC.state.health;
+    if (skippedBase === null) skippedBase = h.liveTelemetrySkipped || 0;
+    skipped = (h.liveTelemetrySkipped || 0) - skippedBase;
+    status();
+  };
+
   function status() {
-    $('tel-status').textContent = paused ? `paused, ${missed} new` : '';
+    const thinned = skipped > 0 ? `${skipped} messages not shown live (over ${LC.state.health.liveTelemetryPerSecond}/s; counted in the chart)` : '';
+    $('tel-status').textContent = [paused ? `paused, ${missed} new` : '', thinned].filter(Boolean).join(' · ');
     $('tel-pause').textContent = paused ? 'Resume' : 'Pause';
   }
 
