@@ -48,7 +48,8 @@ async function api(path, options = {}) {
   const text = await res.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-  if (res.status === 401) { signOut((json && json.ExceptionMessage) || 'Unauthorized'); }
+  // A refused session ends it; a call the policy lacks a right for (RegistryRead...) only shows its error.
+  if (res.status === 401 && options.session) { signOut((json && json.ExceptionMessage) || 'Unauthorized'); }
   if (!res.ok) {
     const err = new Error((json && (json.ExceptionMessage || json.Message)) || `HTTP ${res.status}`);
     err.status = res.status;
@@ -73,7 +74,7 @@ function signOut(reason) {
 
 async function signIn(credential) {
   token = await tokenFrom(credential);
-  const s = await api('api/state');
+  const s = await api('api/state', { session: true });
   sessionStorage.setItem(TOKEN_KEY, token);
   $('credential').value = '';
   $('login-error').textContent = '';
@@ -117,7 +118,7 @@ async function stream(generation) {
     setLive(false);
     if (generation !== streamGeneration) return;
     await sleep(2000);
-    try { applyState(await api('api/state')); } catch { /* retried with the stream */ }
+    try { applyState(await api('api/state', { session: true })); } catch { /* retried with the stream */ }
   }
 }
 
@@ -234,12 +235,12 @@ document.addEventListener('DOMContentLoaded', () => {
       const r = await api('api/devices', { method: 'POST', body: { deviceId: $('new-device-id').value.trim(), moduleId: moduleId || undefined } });
       showConnectionString(r.connectionString);
       $('new-device-id').value = ''; $('new-module-id').value = '';
-      applyState(await api('api/state'));
+      applyState(await api('api/state', { session: true }));
     } catch (err) { $('devices-error').textContent = err.message; }
   });
   LC.init();
   if (token) {
     showSignedIn(true);
-    api('api/state').then((s) => { applyState(s); stream(++streamGeneration); }).catch((e) => signOut(e.message));
+    api('api/state', { session: true }).then((s) => { applyState(s); stream(++streamGeneration); }).catch((e) => signOut(e.message));
   } else showSignedIn(false);
 });

@@ -194,7 +194,8 @@
     $('c2d-form').addEventListener('submit', async (e) => {
       e.preventDefault();
       $('c2d-error').textContent = '';
-      const device = deviceParts()[0];
+      const [device, module] = deviceParts();
+      if (module) { $('c2d-error').textContent = 'C2D messages go to devices: the hub has no module C2D queue. Pick the device.'; return; }
       try {
         const body = { body: $('c2d-body').value, messageId: $('c2d-id').value.trim() || undefined, ack: $('c2d-ack').value,
           ttlSeconds: Number($('c2d-ttl').value) || 0, properties: parseProps($('c2d-props').value) };
