@@ -243,6 +243,16 @@ public class WebPageTests
         await Wait.UntilAsync(() => StateAsync(owner).Result["c2d"]!.AsArray().Any(o => o!["messageId"]!.GetValue<string>() == "page-1"
             && o["status"]!.GetValue<string>() == "Success" && o["feedback"]!.GetValue<bool>()), "Success outcome in the page state");
 
+        // Rejected by the device, and expired while dev2 is offline: both outcomes reach the page, with their feedback.
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync("/ui/api/devices/dev1/messages", Json("{\"body\":\"no\",\"messageId\":\"page-2\",\"ack\":\"negative\"}"))).StatusCode);
+        var second = await receiver.ReceiveMessageAsync(TestClient.Timeout) ?? throw new TimeoutException("no second C2D");
+        receiver.RejectMessage(second, new Exception("no"));
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync("/ui/api/devices/dev2/messages", Json("{\"messageId\":\"page-3\",\"ack\":\"full\",\"ttlSeconds\":1}"))).StatusCode);
+        bool Outcome(string id, string status) => StateAsync(owner).Result["c2d"]!.AsArray()
+            .Any(o => o!["messageId"]!.GetValue<string>() == id && o["status"]!.GetValue<string>() == status && o["feedback"]!.GetValue<bool>());
+        await Wait.UntilAsync(() => Outcome("page-2", "Rejected"), "Rejected outcome");
+        await Wait.UntilAsync(() => Outcome("page-3", "Expired"), "Expired outcome", TimeSpan.FromSeconds(10));
+
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/ui/api/devices/dev1/messages", Json("{\"ack\":\"always\"}"))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/ui/api/devices/dev1/messages", Json($"{{\"messageId\":\"{new string('m', 129)}\"}}"))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/ui/api/devices/dev1/messages", Json($"{{\"body\":\"{new string('b', 65 * 1024)}\"}}"))).StatusCode);
