@@ -12,9 +12,18 @@ internal sealed partial class HubCore
     /// <summary>A socket failed before it became an AMQP connection (TLS or protocol header): remote end, reason.</summary>
     public event Action<string?, string>? HandshakeFailed;
 
-    private void RaiseTelemetryStored(ReceivedTelemetry t, MessageSnapshot m) => TelemetryStored?.Invoke(t, m.Annotations.ToArray());
+    // An observer's failure must never change what the hub answers a device: it is logged and dropped.
+    private void RaiseTelemetryStored(ReceivedTelemetry t, MessageSnapshot m) =>
+        Observe(() => TelemetryStored?.Invoke(t, m.Annotations.ToArray()));
 
-    private void RaiseC2dFinished(C2dEntry entry, string deviceId, string status) => C2dFinished?.Invoke(deviceId, entry.MessageId, status, entry.Ack);
+    private void RaiseC2dFinished(C2dEntry entry, string deviceId, string status) =>
+        Observe(() => C2dFinished?.Invoke(deviceId, entry.MessageId, status, entry.Ack));
 
-    private void RaiseHandshakeFailed(string? remote, string reason) => HandshakeFailed?.Invoke(remote, reason);
+    private void RaiseHandshakeFailed(string? remote, string reason) => Observe(() => HandshakeFailed?.Invoke(remote, reason));
+
+    private void Observe(Action notify)
+    {
+        try { notify(); }
+        catch (Exception ex) { Options.Log?.Invoke("observer failed: " + Escape(ex.Message)); }
+    }
 }

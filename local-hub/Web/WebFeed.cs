@@ -55,7 +55,14 @@ internal sealed class WebFeed : IDisposable
         return s;
     }
 
+    // EventRaised is raised inside the hub's own handling: nothing here may throw into it.
     private void OnEvent(HubEvent e)
+    {
+        try { Record(e); }
+        catch (Exception ex) { _hub.Options.Log?.Invoke("web console: event not recorded: " + HubCore.Escape(ex.Message)); }
+    }
+
+    private void Record(HubEvent e)
     {
         JsonObject? refusal = null;
         lock (_lock)
@@ -162,25 +169,30 @@ internal sealed class WebFeed : IDisposable
         var registry = _hub.Options.Registry;
         var connections = _hub.Connections;
         var list = new JsonArray();
+        // What other parts of the hub lock (connections, C2D queues) is read before taking this feed's lock.
+        var live = registry.DeviceIds.OrderBy(x => x, StringComparer.Ordinal).Select(id =>
+        {
+            var modules = new JsonArray();
+            foreach (var (d, m) in registry.ModuleIds.Where(x => x.DeviceId == id).OrderBy(x => x.ModuleId, StringComparer.Ordinal))
+                modules.Add(new JsonObject { ["moduleId"] = m, ["methods"] = _hub.HasMethodLink(d, m) });
+            return (Id: id, Connected: connections.Count(c => c.ServesDevice(id)), Depth: _hub.C2d.Depth(id), Methods: _hub.HasMethodLink(id, null), Modules: modules);
+        }).ToList();
         lock (_lock)
         {
-            foreach (var id in registry.DeviceIds.OrderBy(x => x, StringComparer.Ordinal))
+            foreach (var (id, connected, depth, methods, modules) in live)
             {
                 _stats.TryGetValue(id, out var s);
-                var modules = new JsonArray();
-                foreach (var (d, m) in registry.ModuleIds.Where(x => x.DeviceId == id).OrderBy(x => x.ModuleId, StringComparer.Ordinal))
-                    modules.Add(new JsonObject { ["moduleId"] = m, ["methods"] = _hub.HasMethodLink(d, m) });
                 list.Add(new JsonObject
                 {
                     ["deviceId"] = id,
-                    ["connected"] = connections.Count(c => c.ServesDevice(id)),
+                    ["connected"] = connected,
                     ["auth"] = s?.Auth ?? "",
                     ["lastActivity"] = s?.LastActivity?.ToString("O"),
                     ["in"] = s?.In ?? 0, ["out"] = s?.Out ?? 0,
                     ["reconnects"] = Math.Max(0, (s?.Connects ?? 0) - 1), ["renewals"] = s?.Renewals ?? 0,
                     ["refusals"] = s?.Refusals ?? 0,
-                    ["c2dQueued"] = _hub.C2d.Depth(id),
-                    ["methods"] = _hub.HasMethodLink(id, null),
+                    ["c2dQueued"] = depth,
+                    ["methods"] = methods,
                     ["modules"] = modules,
                 });
             }
