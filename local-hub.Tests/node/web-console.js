@@ -91,8 +91,19 @@ async function main() {
     await page.fill('#credential', 'not a credential');
     await page.click('#login-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('login-error').textContent.includes('Expected a policy'));
+    // A well-formed connection string with a wrong key is refused by the hub, and nothing is kept.
+    await page.fill('#credential', owner.replace(/SharedAccessKey=[^;]+/, 'SharedAccessKey=' + Buffer.alloc(32, 7).toString('base64')));
+    await page.click('#login-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('login-error').textContent.length > 0 && !sessionStorage.getItem('localhub.token'));
+    console.log(`OK wrong key refused: ${await page.textContent('#login-error')}`);
+    const refusedLoads = errors.filter((e) => e.includes('status of 401')).length;   // the browser logs the refused call
+    errors.splice(0, errors.length, ...errors.filter((e) => !e.includes('status of 401')));
+    if (refusedLoads !== 1) throw new Error(`expected one refused call, saw ${refusedLoads}`);
     await page.fill('#credential', owner);
     await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#live.on', { timeout: 10000 });
+    // The tab keeps its session across a reload.
+    await page.reload();
     await page.waitForSelector('#live.on', { timeout: 10000 });
     const stored = await page.evaluate(() => sessionStorage.getItem('localhub.token'));
     if (!stored.startsWith('SharedAccessSignature ') || stored.includes(owner.split('SharedAccessKey=')[1])) throw new Error('session keeps more than a token');
