@@ -137,11 +137,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
 
     private void OnAcceptTransport(TransportListener listener, TransportAsyncCallbackArgs args)
     {
-        if (args.Exception is not null || args.Transport is null)
-        {
-            if (args.Exception is not null) RaiseHandshakeFailed(args.Transport?.RemoteEndPoint, Describe(args.Exception) ?? "handshake failed");
-            return;
-        }
+        if (args.Exception is not null || args.Transport is null) return;
         if (_connections.Count >= Options.MaxConnections)
         {
             args.Transport.Abort();

@@ -224,6 +224,7 @@ document.addEventListener('DOMContentLoaded', () => {
   for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => showView(b.dataset.view));
   $('login-form').addEventListener('submit', (e) => {
     e.preventDefault();
+    $('login-error').textContent = '';
     signIn($('credential').value).catch((err) => { token = null; $('login-error').textContent = err.message; });
   });
   $('sign-out').addEventListener('click', () => signOut(''));
