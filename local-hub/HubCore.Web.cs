@@ -9,7 +9,7 @@ internal sealed partial class HubCore
     /// <summary>A C2D message left its queue: device, message-id, outcome (Success, Rejected, Expired...), ack mode.</summary>
     public event Action<string, string?, string, string>? C2dFinished;
 
-    /// <summary>A socket failed before it became an AMQP connection (TLS or protocol header): remote end, reason.</summary>
+    /// <summary>A socket failed its TLS handshake, before any AMQP (see ObservedTlsListener): remote end, reason.</summary>
     public event Action<string?, string>? HandshakeFailed;
 
     // An observer's failure must never change what the hub answers a device: it is logged and dropped.
