@@ -30,6 +30,9 @@ public sealed class LocalHub : IDisposable
     public int RestPort => _core.RestPort;
     /// <summary>HTTPS port of the AMQP-over-WebSockets endpoint (after <see cref="Start"/>; 0 when <see cref="LocalHubOptions.WebSocketPort"/> is null).</summary>
     public int WebSocketPort => _core.WebSocketPort;
+
+    /// <summary>Address of the web console (<c>https://127.0.0.1:{RestPort}/ui/</c>, after <see cref="Start"/>).</summary>
+    public string WebConsoleAddress => Web.WebConsole.Address(Options.BindAddress, RestPort);
     /// <summary><c>{hub}.azure-devices.net</c>.</summary>
     public string HostName => _core.HostName;
     /// <summary>Host name of the Event Hubs-compatible endpoint (served on the same port).</summary>

@@ -11,6 +11,7 @@ try
     Console.WriteLine($"Service REST API (methods, twins): https://{options.BindAddress}:{hub.RestPort}");
     if (hub.WebSocketPort != 0) Console.WriteLine($"AMQP over WebSockets: wss://{options.BindAddress}:{hub.WebSocketPort}/$iothub/websocket (subprotocol AMQPWSB10)");
     Console.WriteLine($"CA certificate (trust this): {hub.CaCertificatePath}");
+    Console.WriteLine($"Web console (sign in with the iothubowner connection string below): {hub.WebConsoleAddress}");
     foreach (var id in hub.Registry.DeviceIds.OrderBy(x => x))
         Console.WriteLine($"Device {id}: {hub.DeviceConnectionString(id)}");
     foreach (var (device, module) in hub.Registry.ModuleIds.OrderBy(x => x))

@@ -75,6 +75,11 @@ internal sealed class DeviceEvent
 
     public bool? InProcessHub { get; init; }
 
+    /// <summary>For connected with the in-process hub: the web console's address and the file with its sign-in credential.</summary>
+    public string? WebConsole { get; init; }
+
+    public string? WebConsoleCredentialFile { get; init; }
+
     /// <summary>For method and service-method: the direct method's name.</summary>
     public string? Method { get; init; }
 

@@ -33,7 +33,8 @@ internal sealed class PlainLineView : IEventView
         switch (e.Type)
         {
             case EventType.Connected:
-                return $"connected to {e.HostName} via {e.Endpoint} as {e.DeviceId} (auth {e.Auth}{(e.InProcessHub == true ? ", in-process hub" : "")})";
+                return $"connected to {e.HostName} via {e.Endpoint} as {e.DeviceId} (auth {e.Auth}{(e.InProcessHub == true ? ", in-process hub" : "")})"
+                    + (e.WebConsole is null ? "" : $"; web console {e.WebConsole} (sign in with the connection string in {e.WebConsoleCredentialFile})");
             case EventType.Sent:
                 return $"#{e.Counter} sent {e.Bytes} bytes ({e.MessageId})";
             case EventType.Accepted:

@@ -141,6 +141,8 @@ internal sealed partial class Simulator
             DeviceId = identity.DeviceId,
             Auth = options.AuthName,
             InProcessHub = options.InProcessHub,
+            WebConsole = hub?.WebConsoleAddress,
+            WebConsoleCredentialFile = hub?.WebConsoleCredentialFile,
         });
 
         if (twinClient != null) StartTwin(twinClient);
