@@ -10,6 +10,7 @@ namespace IotHubAmqp.Benchmarks
     /// <c>-- --peer</c>: the peer process (started by the other modes).
     /// <c>-- --features [--quick] [--out docs]</c>: direct methods and twin, ours against Lite (FeatureBench).
     /// <c>-- --batching [--out docs]</c>: batched telemetry and WebSocket overhead (its own section of performance.md).
+    /// <c>-- --dps [--out docs]</c>: DPS registration time, requests and bytes, and the provisioning assembly's IL (<see cref="DpsBenchmark"/>).
     /// <c>-- --flash</c>: the flash figures only (IL per device assembly), no peer, no clients.
     /// </summary>
     internal static class Program
@@ -70,6 +71,13 @@ namespace IotHubAmqp.Benchmarks
                 Environment.Exit(rc); // the DeviceClient's own threads are foreground threads
             }
             if (args.Contains("--batching")) return BatchingBenchmark.Run(args);
+            if (args.Contains("--dps"))
+            {
+                int o = Array.IndexOf(args, "--out");
+                int code = DpsBenchmark.Run(o >= 0 && o + 1 < args.Length ? args[o + 1] : null);
+                Environment.Exit(code);
+                return code;
+            }
             if (args.Contains("--flash"))
             {
                 var flash = new Measurements(null, new Scale(true), line => Console.WriteLine("  " + line));

@@ -26,7 +26,7 @@ internal sealed class TestClient : IAsyncDisposable
     public AmqpSession Session { get; }
 
     public static async Task<TestClient> ConnectAsync(LocalHub hub, SaslMode mode, string? user = null, string? password = null,
-        string? targetHost = null, uint? maxFrameSize = null, X509Certificate2? clientCertificate = null)
+        string? targetHost = null, uint? maxFrameSize = null, int? port = null, X509Certificate2? clientCertificate = null)
     {
         var settings = new AmqpSettings();
         if (mode != SaslMode.None)
@@ -41,7 +41,7 @@ internal sealed class TestClient : IAsyncDisposable
         var amqp = new AmqpTransportProvider();
         amqp.Versions.Add(new AmqpVersion(1, 0, 0));
         settings.TransportProviders.Add(amqp);
-        var tls = new TlsTransportSettings(new TcpTransportSettings { Host = "127.0.0.1", Port = hub.Port })
+        var tls = new TlsTransportSettings(new TcpTransportSettings { Host = "127.0.0.1", Port = port ?? hub.Port })
         {
             TargetHost = targetHost ?? hub.HostName,
             CertificateValidationCallback = Validator(hub.CaCertificate),

@@ -24,6 +24,12 @@ internal static class CommandLine
           --twin-ops-per-second N     twin requests per device/module per second before 429 (default 100)
           --method-calls-per-second N method calls per device/module per second before 429 (default 100)
           --verbose           log connections and links
+          --dps               start the local DPS endpoint (implied by the --dps-* and --enrollment* options)
+          --dps-port N        TLS port of the local DPS (default 0 = any free port)
+          --dps-scope SCOPE   id scope of the local DPS (default 0ne00000001)
+          --enrollment REGID[:KEY]      individual symmetric-key enrollment (repeatable; key generated when omitted)
+          --enrollment-group NAME[:KEY] symmetric-key enrollment group (repeatable; device key = HMAC(group key, reg id))
+          --disable-enrollment NAME     mark an enrollment or group as disabled (repeatable)
         """;
 
     /// <summary>Returns null when help was printed.</summary>
@@ -33,6 +39,14 @@ internal static class CommandLine
         var devices = new List<(string Id, string? Key)>();
         string? serviceKey = null;
         var modules = new List<string>();
+        var disabled = new List<string>();
+        string? registryFile = null;
+        DpsOptions Dps() => options.Dps ??= new DpsOptions();
+        (string Name, string? Key) Split(string spec)
+        {
+            var c = spec.IndexOf(':');
+            return c < 0 ? (spec, null) : (spec[..c], spec[(c + 1)..]);
+        }
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -46,7 +60,13 @@ internal static class CommandLine
                 case "--hub-name": options.HubName = Next(); break;
                 case "--partitions": options.Partitions = Math.Max(1, NextInt()); break;
                 case "--bind": options.BindAddress = Next(); break;
-                case "--registry": options.Registry = DeviceRegistry.LoadFile(Next()); break;
+                case "--registry": registryFile = Next(); options.Registry = DeviceRegistry.LoadFile(registryFile); break;
+                case "--dps": Dps(); break;
+                case "--dps-port": Dps().Port = NextInt(); break;
+                case "--dps-scope": Dps().IdScope = Next(); break;
+                case "--enrollment": { var (id, key) = Split(Next()); Dps().Enrollments.AddIndividual(id, key); break; }
+                case "--enrollment-group": { var (name, key) = Split(Next()); Dps().Enrollments.AddGroup(name, key); break; }
+                case "--disable-enrollment": disabled.Add(Next()); Dps(); break;
                 case "--service-key": serviceKey = Next(); break;
                 case "--cert-dir": options.CertificateDirectory = Next(); break;
                 case "--cert-name": options.ExtraCertificateNames.Add(Next()); break;
@@ -67,6 +87,15 @@ internal static class CommandLine
             }
         }
         if (serviceKey is not null) options.Registry.ServicePolicyKey = serviceKey;
+        // A registry file may carry DPS enrollments too ("idScope", "enrollments", "enrollmentGroups").
+        if (registryFile is not null && File.ReadAllText(registryFile) is var text && (text.Contains("\"enrollments\"") || text.Contains("\"enrollmentGroups\"")))
+        {
+            if (Dps().Enrollments.LoadJson(text) is { } scope && !args.Contains("--dps-scope")) Dps().IdScope = scope;
+        }
+        foreach (var name in disabled)
+        {
+            if (!Dps().Enrollments.SetEnabled(name, false)) throw new ArgumentException($"--disable-enrollment: no enrollment or group '{name}'.");
+        }
         foreach (var (id, key) in devices)
         {
             if (key is not null && key.StartsWith("x509:", StringComparison.Ordinal)) AddX509(options.Registry, id, null, key[5..]);

@@ -95,7 +95,7 @@ internal sealed partial class HubCore
             message.Annotations.AddRange(add);
             return message;
         });
-        Observed.Add(new ReceivedTelemetry
+        var received = new ReceivedTelemetry
         {
             DeviceId = deviceId,
             ModuleId = moduleId,
@@ -110,7 +110,9 @@ internal sealed partial class HubCore
             ApplicationProperties = new Dictionary<string, object?>(message.ApplicationProperties),
             Body = message.BodyBytes,
             FromBatch = fromBatch,
-        });
+        };
+        Observed.Add(received);
+        RaiseTelemetryStored(received, message);
     }
 
     private static Dictionary<string, object?> PropertyMap(Properties p)

@@ -10,7 +10,10 @@ internal sealed partial class HubCore
     // a SASL layer (ANONYMOUS/EXTERNAL over mutual TLS) hides the TLS transport from CreateConnection.
     private readonly ConcurrentDictionary<string, HubTlsTransport> _certified = new();
 
-    private TransportListener CreateTlsListener(TlsTransportSettings tls) => new HubTlsListener(HubTlsListener.RequestClientCertificates(tls), this);
+    // The TLS listener asks every client for a certificate (IoT Hub serves SAS and X.509 devices on one port) and
+    // checks one that is presented in the handshake; failed handshakes are still reported to observers.
+    private TransportListener CreateTlsListener(TlsTransportSettings tls) =>
+        new ObservedTlsListener(HubTlsTransport.RequestClientCertificates(tls), RaiseHandshakeFailed, (inner, settings) => new HubTlsTransport(inner, settings, this));
 
     internal void CertificateAccepted(HubTlsTransport transport)
     {

@@ -120,7 +120,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
                     Certificate = Certificates.Server,
                     Protocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 };
-                var listener = new AmqpTransportListener(new[] { CreateTlsListener(tls) }, _amqpSettings);
+                var listener = new AmqpTransportListener(new TransportListener[] { CreateTlsListener(tls) }, _amqpSettings);
                 listener.Listen(OnAcceptTransport);
                 _listener = listener;
                 Port = port;
@@ -270,6 +270,7 @@ internal sealed partial class HubCore : IRuntimeProvider, IDisposable
 
     private void OnC2dFinished(C2dEntry entry, string deviceId, string status)
     {
+        RaiseC2dFinished(entry, deviceId, status);
         var wanted = status == "Success" ? entry.Ack is "positive" or "full" : entry.Ack is "negative" or "full";
         if (!wanted) return;
         Feedback.Add(new FeedbackRecord

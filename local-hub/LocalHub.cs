@@ -30,6 +30,9 @@ public sealed class LocalHub : IDisposable
     public int RestPort => _core.RestPort;
     /// <summary>HTTPS port of the AMQP-over-WebSockets endpoint (after <see cref="Start"/>; 0 when <see cref="LocalHubOptions.WebSocketPort"/> is null).</summary>
     public int WebSocketPort => _core.WebSocketPort;
+
+    /// <summary>Address of the web console (<c>https://127.0.0.1:{RestPort}/ui/</c>, after <see cref="Start"/>).</summary>
+    public string WebConsoleAddress => Web.WebConsole.Address(Options.BindAddress, RestPort);
     /// <summary><c>{hub}.azure-devices.net</c>.</summary>
     public string HostName => _core.HostName;
     /// <summary>Host name of the Event Hubs-compatible endpoint (served on the same port).</summary>
@@ -46,6 +49,9 @@ public sealed class LocalHub : IDisposable
     /// <summary>True between <see cref="Start"/> and <see cref="Stop"/>.</summary>
     public bool IsRunning => _started;
 
+    /// <summary>The local DPS endpoint (when <see cref="LocalHubOptions.Dps"/> is set), listening after <see cref="Start"/>.</summary>
+    public LocalDps? Dps { get; private set; }
+
     /// <summary>Raised for every <see cref="HubEvent"/> (on hub threads; keep handlers short).</summary>
     public event Action<HubEvent>? EventRaised
     {
@@ -58,6 +64,11 @@ public sealed class LocalHub : IDisposable
     {
         if (_started) return;
         _core.Start();
+        if (Options.Dps is { } dps)
+        {
+            Dps ??= new LocalDps(dps, Registry, () => HostName, _core.Time, Options.Log);
+            Dps.Start(_core.Certificates!.Server, Options.BindAddress);
+        }
         _started = true;
     }
 
@@ -66,6 +77,7 @@ public sealed class LocalHub : IDisposable
     {
         if (!_started) return;
         _started = false;
+        Dps?.Stop();
         _core.Stop();
     }
 

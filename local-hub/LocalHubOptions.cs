@@ -119,4 +119,7 @@ public sealed class LocalHubOptions
     /// <c>AMQPWSB10</c>); null (the default) serves none, 0 picks a free port (see <see cref="LocalHub.WebSocketPort"/>).
     /// </summary>
     public int? WebSocketPort { get; set; }
+
+    /// <summary>A local Device Provisioning Service endpoint on its own port, started with the hub; null = none.</summary>
+    public DpsOptions? Dps { get; set; }
 }

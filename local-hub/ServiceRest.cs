@@ -21,8 +21,9 @@ internal sealed class ServiceRest : IAsyncDisposable
     private readonly HubCore _hub;
     private readonly TokenValidator _tokens;
     private WebApplication? _app;
+    private readonly Web.WebConsole _web;
 
-    public ServiceRest(HubCore hub, TokenValidator tokens) { _hub = hub; _tokens = tokens; }
+    public ServiceRest(HubCore hub, TokenValidator tokens) { _hub = hub; _tokens = tokens; _web = new Web.WebConsole(hub, tokens); }
 
     public int Port { get; private set; }
 
@@ -46,6 +47,7 @@ internal sealed class ServiceRest : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _web.Dispose();
         if (_app is null) return;
         var app = _app;
         _app = null;
@@ -57,6 +59,7 @@ internal sealed class ServiceRest : IAsyncDisposable
     {
         try
         {
+            if (Web.WebConsole.Owns(http.Request)) { await _web.HandleAsync(http).ConfigureAwait(false); return; }
             await DispatchAsync(http).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException)

@@ -15,6 +15,7 @@ public class InProcessHubTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Empty(run.Stderr);
         Assert.Contains(run.Stdout, l => l.Contains("in-process hub", StringComparison.Ordinal));
+        Assert.Contains(run.Stdout, l => l.Contains("; web console https://127.0.0.1:", StringComparison.Ordinal) && l.Contains("/ui/ (sign in with", StringComparison.Ordinal));
         Assert.Equal(5, run.Stdout.Count(l => l.Contains(" accepted in ", StringComparison.Ordinal)));
         string command = Assert.Single(run.Stdout, l => l.Contains("service sent command", StringComparison.Ordinal));
         string commandId = command.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4];
@@ -29,7 +30,10 @@ public class InProcessHubTests
         RunResult run = SimulatedDeviceProcess.Run("--messages", "4", "--interval", "100", "--c2d", "reject", "--json");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.True(run.EventsOf("connected").Single().GetProperty("inProcessHub").GetBoolean());
+        var connected = run.EventsOf("connected").Single();
+        Assert.True(connected.GetProperty("inProcessHub").GetBoolean());
+        Assert.Matches(@"^https://127\.0\.0\.1:\d+/ui/$", connected.GetProperty("webConsole").GetString());
+        Assert.EndsWith("web-console-credential.txt", connected.GetProperty("webConsoleCredentialFile").GetString());
         string id = run.EventsOf("command").Single().GetProperty("messageId").GetString()!;
         Assert.Equal("reject", run.EventsOf("c2d").Single(e => e.GetProperty("messageId").GetString() == id).GetProperty("action").GetString());
         Assert.Equal("Rejected", run.EventsOf("feedback").Single(e => e.GetProperty("messageId").GetString() == id).GetProperty("status").GetString());

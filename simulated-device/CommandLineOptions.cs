@@ -73,7 +73,23 @@ internal sealed class CommandLineOptions
     /// <summary>Intermediate CA certificates that followed the leaf in the --x509 certificate file.</summary>
     public X509Certificate2Collection ClientIntermediates { get; private set; } = new();
 
-    public bool InProcessHub => ConnectionString == null;
+    /// <summary>The DPS id scope from --dps: register first, then connect to the assigned hub; null = no DPS.</summary>
+    public string? DpsScope { get; private set; }
+
+    /// <summary>The DPS endpoint (host or host:port); the public global endpoint by default.</summary>
+    public string DpsEndpoint { get; private set; } = "global.azure-devices-provisioning.net";
+
+    public string? RegistrationId { get; private set; }
+
+    /// <summary>An individual enrollment's key (--dps-key) or an enrollment group's key (--dps-group-key); a secret, never printed.</summary>
+    public string? DpsKey { get; private set; }
+
+    public bool DpsGroupKey { get; private set; }
+
+    /// <summary>--gateway HOST[:PORT]: where the assigned hub is really reached (a local hub), as GatewayHostName.</summary>
+    public string? Gateway { get; private set; }
+
+    public bool InProcessHub => ConnectionString == null && DpsScope == null;
 
     /// <summary>The name --auth takes for <see cref="Auth"/>.</summary>
     public string AuthName => ClientCertificate != null ? "x509" : Auth switch
@@ -112,6 +128,14 @@ internal sealed class CommandLineOptions
           --json                   one JSON object per line for each event, instead of the live view
           --websockets             AMQP over WebSockets (wss://HOST:443/$iothub/websocket; --port changes 443)
           --batch N                send N messages per batched transfer, one outcome each (default 1, at most 500)
+          --dps SCOPE              register with the Device Provisioning Service (id scope SCOPE) over AMQP
+                                   first, then connect to the hub it assigns; needs --registration-id, one of
+                                   --dps-key / --dps-group-key, and --trusted-ca
+          --dps-endpoint HOST[:PORT]  DPS endpoint (default global.azure-devices-provisioning.net)
+          --registration-id ID     the registration id (individual enrollment, or the device within a group)
+          --dps-key KEY            symmetric key of an individual enrollment (base64)
+          --dps-group-key KEY      symmetric key of an enrollment group: the device key is derived from it
+          --gateway HOST[:PORT]    reach the assigned hub at this address (e.g. 127.0.0.1:5671 for a local hub)
           -h, --help               show this help
 
         Exit codes: 0 done (or stopped with Ctrl+C), 1 runtime failure (hub unreachable, refused, or not every
@@ -217,6 +241,12 @@ internal sealed class CommandLineOptions
                 case "--token-ttl": o.TokenTtlSeconds = Number(name, value, MinTokenTtlSeconds, 365 * 24 * 3600, "a whole number of seconds"); break;
                 case "--c2d": o.C2d = ParseC2d(value); break;
                 case "--connect-timeout": o.ConnectTimeoutMs = Number(name, value, 1, MaxConnectTimeoutMs, "a whole number of milliseconds"); break;
+                case "--dps": o.DpsScope = value; break;
+                case "--dps-endpoint": o.DpsEndpoint = value; break;
+                case "--registration-id": o.RegistrationId = value; break;
+                case "--dps-key": o.DpsKey = value; break;
+                case "--dps-group-key": o.DpsKey = value; o.DpsGroupKey = true; break;
+                case "--gateway": o.Gateway = value; break;
             }
         }
 
@@ -230,6 +260,11 @@ internal sealed class CommandLineOptions
             if (o.WebSockets)
             {
                 throw new UsageException("--x509 and --websockets do not go together yet: the device certificate is presented on AMQP over TLS (port 5671) only");
+            }
+
+            if (o.DpsScope != null)
+            {
+                throw new UsageException("--x509 and --dps do not go together here: the device registers with a symmetric key");
             }
 
             foreach (string path in new[] { paths.Cert, paths.Key })
@@ -255,7 +290,13 @@ internal sealed class CommandLineOptions
                 : "--connection-string says x509=true: give the device certificate with --x509 CERT KEY");
         }
 
-        if (o.ConnectionString != null)
+        CheckDps(o, seen);
+        if (o.DpsScope != null)
+        {
+            if (trustedCaPath == null) throw new UsageException("--trusted-ca FILE is required with --dps (the root CA of DPS and the hub)");
+            o.TrustedCa = LoadCertificate(trustedCaPath);
+        }
+        else if (o.ConnectionString != null)
         {
             if (trustedCaPath == null)
             {
@@ -282,8 +323,33 @@ internal sealed class CommandLineOptions
         "--connection-string" or "--trusted-ca" or "--port" or "--auth" or "--messages" or "--interval"
             or "--payload-bytes" or "--token-ttl" or "--c2d" or "--json" or "--connect-timeout" or "--x509" => true,
         "--websockets" or "--batch" => true,
+        "--dps" or "--dps-endpoint" or "--registration-id" or "--dps-key" or "--dps-group-key" or "--gateway" => true,
         _ => false,
     };
+
+    // The DPS options go together; the SDK's checks name what is wrong and never echo a key.
+    private static void CheckDps(CommandLineOptions o, HashSet<string> seen)
+    {
+        bool any = seen.Contains("--dps-endpoint") || seen.Contains("--registration-id") || seen.Contains("--dps-key")
+            || seen.Contains("--dps-group-key") || seen.Contains("--gateway");
+        if (o.DpsScope == null)
+        {
+            if (any) throw new UsageException("--dps-endpoint, --registration-id, --dps-key, --dps-group-key and --gateway apply only with --dps SCOPE");
+            return;
+        }
+        if (o.ConnectionString != null) throw new UsageException("--dps and --connection-string exclude each other (DPS supplies the hub)");
+        if (o.RegistrationId == null) throw new UsageException("--dps needs --registration-id ID");
+        if (o.DpsKey == null) throw new UsageException("--dps needs --dps-key KEY (individual enrollment) or --dps-group-key KEY (enrollment group)");
+        if (seen.Contains("--dps-key") && seen.Contains("--dps-group-key")) throw new UsageException("--dps-key and --dps-group-key exclude each other");
+        try
+        {
+            IotHubAmqp.Device.Provisioning.ProvisioningAttestation.SymmetricKey(o.RegistrationId, o.DpsKey);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException((o.DpsGroupKey ? "--dps-group-key/--registration-id: " : "--dps-key/--registration-id: ") + e.Message);
+        }
+    }
 
     private static int Number(string name, string value, int min, int max, string what)
     {

@@ -23,6 +23,7 @@ internal static class EventType
     public const string ServiceDesired = "service-desired";
     public const string ServiceTwin = "service-twin";
     public const string Summary = "summary";
+    public const string Provisioned = "provisioned";
 }
 
 /// <summary>Something that happened during a run; unused fields stay null. Never holds a key or token.</summary>
@@ -73,6 +74,11 @@ internal sealed class DeviceEvent
     public string? Auth { get; init; }
 
     public bool? InProcessHub { get; init; }
+
+    /// <summary>For connected with the in-process hub: the web console's address and the file with its sign-in credential.</summary>
+    public string? WebConsole { get; init; }
+
+    public string? WebConsoleCredentialFile { get; init; }
 
     /// <summary>For method and service-method: the direct method's name.</summary>
     public string? Method { get; init; }

@@ -37,6 +37,7 @@ internal sealed class InProcessHub : IDisposable
         try
         {
             hub.Start();
+            WebConsoleCredentialFile = WriteWebConsoleCredential();
         }
         catch
         {
@@ -49,6 +50,22 @@ internal sealed class InProcessHub : IDisposable
 
     /// <summary>Port of the hub's AMQP-over-WebSockets endpoint (0 when not served).</summary>
     public int WebSocketPort => hub.WebSocketPort;
+
+    /// <summary>The hub's web console (https://127.0.0.1:{rest port}/ui/).</summary>
+    public string WebConsoleAddress => hub.WebConsoleAddress;
+
+    /// <summary>File (owner-only, beside the hub's temporary CA) holding the iothubowner connection string the page asks for.</summary>
+    public string WebConsoleCredentialFile { get; private set; } = "";
+
+    // The credential is a local secret: it goes to a file only the user can read, never to the console.
+    private string WriteWebConsoleCredential()
+    {
+        string path = Path.Combine(Path.GetDirectoryName(hub.CaCertificatePath)!, "web-console-credential.txt");
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var writer = new StreamWriter(path, Encoding.UTF8, options)) writer.WriteLine(hub.PolicyConnectionString("iothubowner"));
+        return path;
+    }
 
     public string HostName => hub.HostName;
 

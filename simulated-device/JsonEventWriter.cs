@@ -60,6 +60,8 @@ internal sealed class JsonEventWriter : IEventView
             Optional(json, "deviceId", e.DeviceId);
             Optional(json, "auth", e.Auth);
             if (e.InProcessHub is bool inProcess) json.WriteBoolean("inProcessHub", inProcess);
+            Optional(json, "webConsole", e.WebConsole);
+            Optional(json, "webConsoleCredentialFile", e.WebConsoleCredentialFile);
             if (e.Totals is RunSnapshot t)
             {
                 json.WriteNumber("sent", t.Sent);

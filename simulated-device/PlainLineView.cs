@@ -33,7 +33,8 @@ internal sealed class PlainLineView : IEventView
         switch (e.Type)
         {
             case EventType.Connected:
-                return $"connected to {e.HostName} via {e.Endpoint} as {e.DeviceId} (auth {e.Auth}{(e.InProcessHub == true ? ", in-process hub" : "")})";
+                return $"connected to {e.HostName} via {e.Endpoint} as {e.DeviceId} (auth {e.Auth}{(e.InProcessHub == true ? ", in-process hub" : "")})"
+                    + (e.WebConsole is null ? "" : $"; web console {e.WebConsole} (sign in with the connection string in {e.WebConsoleCredentialFile})");
             case EventType.Sent:
                 return $"#{e.Counter} sent {e.Bytes} bytes ({e.MessageId})";
             case EventType.Accepted:
@@ -68,6 +69,8 @@ internal sealed class PlainLineView : IEventView
                 return $"service set desired {e.Body} (version {e.Version})";
             case EventType.ServiceTwin:
                 return $"service reads the twin: reported {e.Body} (version {e.Version})";
+            case EventType.Provisioned:
+                return $"provisioned by {e.Endpoint}: hub {e.HostName}, device {e.DeviceId} in {Ms(e.LatencyMs)}, {e.Counter} round trips{(e.Body == null ? "" : ", payload " + e.Body)}";
             case EventType.Summary:
                 RunSnapshot t = e.Totals!;
                 return $"done: sent {t.Sent}, accepted {t.Accepted}, not accepted {t.Rejected}, avg latency {Ms(t.AverageLatencyMs)}, "

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using IotHubAmqp.Device;
 using IotHubAmqp.Device.IotHub;
+using IotHubAmqp.Device.Provisioning;
 using IotHubAmqp.Device.Messaging;
 using IotHubAmqp.Device.Platform;
 using IotHubAmqp.Device.Platform.Desktop;
@@ -85,6 +86,12 @@ internal sealed partial class Simulator
             // The gateway names the AMQP port; over WebSockets the client dials the hub's WebSocket port instead.
             if (options.WebSockets) connectionString = System.Text.RegularExpressions.Regex.Replace(connectionString, "GatewayHostName=[^;]*", "GatewayHostName=127.0.0.1");
         }
+        else if (options.DpsScope != null)
+        {
+            var dpsTransports = new DesktopTransportFactory(options.TrustedCa!);
+            connectionString = Provision(dpsTransports);
+            transports = options.WebSockets ? new DesktopWebSocketTransportFactory(options.TrustedCa!) : dpsTransports;
+        }
         else
         {
             connectionString = options.ConnectionString!;
@@ -141,6 +148,8 @@ internal sealed partial class Simulator
             DeviceId = identity.DeviceId,
             Auth = options.AuthName,
             InProcessHub = options.InProcessHub,
+            WebConsole = hub?.WebConsoleAddress,
+            WebConsoleCredentialFile = hub?.WebConsoleCredentialFile,
         });
 
         if (twinClient != null) StartTwin(twinClient);
@@ -155,6 +164,36 @@ internal sealed partial class Simulator
     }
 
     private DeviceClient NewClient() => newClient!();
+
+    // --dps: one registration (bounded by its own deadline), then the assigned hub's connection string (not printed).
+    private string Provision(DesktopTransportFactory transports)
+    {
+        var platform = new DesktopPlatform();
+        var attestation = options.DpsGroupKey
+            ? ProvisioningAttestation.SymmetricKeyGroup(options.RegistrationId!, options.DpsKey!, platform)
+            : ProvisioningAttestation.SymmetricKey(options.RegistrationId!, options.DpsKey!);
+        var dps = new ProvisioningDeviceClient(options.DpsEndpoint, options.DpsScope!, attestation, transports, platform,
+            new ProvisioningOptions { TimeoutMs = options.ConnectTimeoutMs });
+        DeviceRegistrationResult result;
+        try
+        {
+            result = dps.Register();
+        }
+        catch (ProvisioningException e)
+        {
+            throw new RunFailure($"DPS registration of {options.RegistrationId} at {options.DpsEndpoint} failed ({e.Reason}): {e.Message}");
+        }
+        Report(new DeviceEvent(EventType.Provisioned)
+        {
+            HostName = result.AssignedHub,
+            DeviceId = result.DeviceId,
+            Endpoint = options.DpsEndpoint,
+            LatencyMs = result.ElapsedMs,
+            Counter = result.RoundTrips,
+            Body = result.PayloadJson,
+        });
+        return dps.BuildConnectionString(result, options.Gateway);
+    }
 
     private InProcessHub StartHub()
     {

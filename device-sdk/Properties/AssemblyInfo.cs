@@ -14,3 +14,7 @@ using System.Runtime.CompilerServices;
 // The optional methods-and-twin assembly rides the core's state machine (IotHub/ClientFeature); its tests too.
 [assembly: InternalsVisibleTo("IotHubAmqp.Device.Twin")]
 [assembly: InternalsVisibleTo("IotHubAmqp.Device.Tests.Twin")]
+
+// The optional provisioning assembly drives its own connection on the engine; its tests too.
+[assembly: InternalsVisibleTo("IotHubAmqp.Device.Provisioning")]
+[assembly: InternalsVisibleTo("IotHubAmqp.Device.Tests.Provisioning")]

@@ -13,11 +13,12 @@ internal sealed class TestHub : IDisposable
 
     private readonly string folder = Directory.CreateTempSubdirectory("simdev-test-").FullName;
 
-    public TestHub(bool webSockets = false)
+    public TestHub(bool webSockets = false, Action<LocalHubOptions>? configure = null)
     {
         var options = new LocalHubOptions { Port = 0, HubName = "sim-test-hub" };
         if (webSockets) options.WebSocketPort = 0;
         DeviceKey = options.Registry.AddDevice(DeviceId);
+        configure?.Invoke(options);
         Hub = new LocalHub.LocalHub(options);
         Hub.Start();
         CaPemPath = Path.Combine(folder, "hub-ca.pem");

@@ -5,35 +5,25 @@ using Microsoft.Azure.Amqp.Transport;
 namespace IotHubAmqp.LocalHub;
 
 /// <summary>
-/// The hub's TLS listener: asks every client for a certificate (IoT Hub serves SAS and X.509 devices on one port)
-/// and checks one that is presented during the handshake, so a bad device certificate is refused before any AMQP
-/// byte is read (iothub-amqp-wire-2.md 4). Clients without a certificate go on to SASL or CBS as before.
+/// One accepted TLS connection of the hub. It asks the client for a certificate (IoT Hub serves SAS and X.509
+/// devices on one port) and checks one that is presented during the handshake, so a bad device certificate is
+/// refused before any AMQP byte is read (iothub-amqp-wire-2.md 4); clients without one go on to SASL or CBS.
+/// Remembers the identities the certificate stood for.
 /// </summary>
-internal sealed class HubTlsListener : TlsTransportListener
-{
-    private readonly HubCore _hub;
-
-    public HubTlsListener(TlsTransportSettings settings, HubCore hub) : base(settings) => _hub = hub;
-
-    /// <summary>TLS settings that make the server request (not require) a client certificate.</summary>
-    public static TlsTransportSettings RequestClientCertificates(TlsTransportSettings settings)
-    {
-        // Microsoft.Azure.Amqp asks for a client certificate when a validation callback is set; the check itself
-        // is HubTlsTransport's override, which the library calls instead of this delegate.
-        settings.CertificateValidationCallback = (_, _, _, _) => true;
-        return settings;
-    }
-
-    protected override TlsTransport OnCreateTransport(TransportBase innerTransport, TlsTransportSettings tlsTransportSettings) =>
-        new HubTlsTransport(innerTransport, tlsTransportSettings, _hub);
-}
-
-/// <summary>One accepted TLS connection; remembers the identities its certificate stood for.</summary>
 internal sealed class HubTlsTransport : TlsTransport
 {
     private readonly HubCore _hub;
 
     public HubTlsTransport(TransportBase inner, TlsTransportSettings settings, HubCore hub) : base(inner, settings) => _hub = hub;
+
+    /// <summary>TLS settings that make the server request (not require) a client certificate.</summary>
+    public static TlsTransportSettings RequestClientCertificates(TlsTransportSettings settings)
+    {
+        // Microsoft.Azure.Amqp asks for a client certificate when a validation callback is set; the check itself
+        // is this class's override, which the library calls instead of the delegate.
+        settings.CertificateValidationCallback = (_, _, _, _) => true;
+        return settings;
+    }
 
     /// <summary>The checked certificate, or null when the client sent none.</summary>
     public PresentedCertificate? Certificate { get; private set; }
