@@ -166,7 +166,9 @@ namespace IotHubAmqp.Device.Platform.Desktop
                     throw;
                 }
 
-                return new DesktopTransport(socket, ssl, ssl.SslProtocol, clientContext != null ? host : null, port);
+                // Only TLS 1.3 lets the hub refuse our certificate after the client's handshake has completed.
+                bool refusalMayFollow = clientContext != null && ssl.SslProtocol == SslProtocols.Tls13;
+                return new DesktopTransport(socket, ssl, ssl.SslProtocol, refusalMayFollow ? host : null, port);
             }
             catch
             {
