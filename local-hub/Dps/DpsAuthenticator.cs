@@ -23,6 +23,8 @@ internal sealed class DpsPrincipal : IPrincipal, IIdentity
     public string? PayloadJson { get; }
     /// <summary>"individual" or "group:NAME".</summary>
     public string Enrollment { get; }
+    /// <summary>SHA-1 thumbprint of the certificate an X.509 device attested with (the hub registers it with it), else null.</summary>
+    public string? X509Thumbprint { get; init; }
     public IIdentity Identity => this;
     public string? AuthenticationType => "SAS";
     public bool IsAuthenticated => true;
@@ -76,7 +78,7 @@ internal sealed class DpsAuthenticator : ISaslPlainAuthenticator
     /// <summary>
     /// X.509 (no SASL): the TLS client certificate's CN is the registration id; an individual enrollment matches its
     /// thumbprint, a group its CA (chain built with that CA as the only trust anchor). Null when nothing matches.
-    /// The device gets a generated symmetric key in the hub's registry: the local hub has no X.509 device auth.
+    /// The device joins the hub's registry as an X.509 device with that certificate's thumbprint (docs/x509.md).
     /// </summary>
     public DpsPrincipal? AuthenticateX509(System.Security.Cryptography.X509Certificates.X509Certificate2 cert)
     {
@@ -84,7 +86,7 @@ internal sealed class DpsAuthenticator : ISaslPlainAuthenticator
         if (_options.Enrollments.TryGetX509(id, out var e))
         {
             if (string.Equals(e.Thumbprint, cert.Thumbprint, StringComparison.OrdinalIgnoreCase))
-                return new DpsPrincipal(id, e.DeviceId, DeviceRegistry.NewKey(), e.Enabled, null, "x509");
+                return new DpsPrincipal(id, e.DeviceId, DeviceRegistry.NewKey(), e.Enabled, null, "x509") { X509Thumbprint = cert.Thumbprint };
             _onFailure($"DPS X.509 '{HubCore.Escape(id)}' refused: thumbprint does not match the enrollment.");
             return null;
         }
@@ -94,7 +96,7 @@ internal sealed class DpsAuthenticator : ISaslPlainAuthenticator
             chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.Add(g.Ca);
             chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
-            if (chain.Build(cert)) return new DpsPrincipal(id, id, DeviceRegistry.NewKey(), g.Enabled, null, "x509-group:" + g.Name);
+            if (chain.Build(cert)) return new DpsPrincipal(id, id, DeviceRegistry.NewKey(), g.Enabled, null, "x509-group:" + g.Name) { X509Thumbprint = cert.Thumbprint };
         }
         _onFailure($"DPS X.509 '{HubCore.Escape(id)}' refused: no X.509 enrollment or group matches the certificate.");
         return null;

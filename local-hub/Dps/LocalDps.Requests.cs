@@ -128,11 +128,13 @@ public sealed partial class LocalDps
         Answer(session, correlationId, op.Answer, null);
     }
 
-    // The device joins the hub's registry with the key it attested with (DPS creates it with that key).
+    // The device joins the hub's registry with the key it attested with (DPS creates it with that key), or, attested
+    // by X.509, with its certificate's thumbprint, so it connects to the hub with the same certificate.
     private string Assign(Operation op)
     {
         var p = op.Principal;
-        _registry.AddDevice(p.DeviceId, p.DeviceKey);
+        if (p.X509Thumbprint is { } thumbprint) _registry.AddX509Device(p.DeviceId, thumbprint);
+        else _registry.AddDevice(p.DeviceId, p.DeviceKey);
         var now = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
         var state = new JsonObject
         {
