@@ -34,6 +34,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
         private readonly ArrayList requests = new ArrayList();
         private readonly ArrayList faults = new ArrayList();
         private SimNetwork net;
+        private SimRandom webSocketRnd; // set: the seed runs AMQP over WebSockets (the device reads through WebSocketStream)
+        private SimWebSocket ws;
         private long now;
         private long connectDoneAt = long.MaxValue;
         private bool connectFails;
@@ -51,6 +53,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             hub.HostName = "sim-hub.azure-devices.net";
             var featureRnd = new SimRandom(seed ^ 0x9E3779B97F4A7C15UL);
             bool features = PickFeatures(featureRnd, out bool asModule);
+            if (featureRnd.NextBool(25)) webSocketRnd = featureRnd.Fork();
             if (asModule) hub.ModuleId = "sim-module";
             string cs = "HostName=" + hub.HostName + ";DeviceId=" + hub.DeviceId + (asModule ? ";ModuleId=" + hub.ModuleId : "") + ";SharedAccessKey=c2ltdWxhdGlvbi1rZXktMTIzNDU2Nzg=";
             Configure();
@@ -136,6 +139,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 }
                 hub.Accept(now);
                 net = new SimNetwork(rnd.Fork());
+                if (webSocketRnd != null) ws = new SimWebSocket(webSocketRnd.Fork());
                 int latency = rnd.Next(0, 40), jitter = rnd.Next(0, 10);
                 net.SetLatency(latency, jitter);
                 hub.SilenceOpenGraceMs = 2 * (latency + jitter) + 2;
@@ -145,7 +149,11 @@ namespace IotHubAmqp.Device.Tests.Simulation
             }
         }
 
-        private void MoveBytes() => net = SimDriverIo.MoveBytes(core, net, hub, now, "the peer closed the connection");
+        private void MoveBytes() => net = ws == null ? SimDriverIo.MoveBytes(core, net, hub, now, "the peer closed the connection")
+            : SimDriverIo.MoveBytes(core, net, hub, now, "the peer closed the connection", ws);
+
+        /// <summary>True when this seed's device reads through a WebSocket stream.</summary>
+        public bool OverWebSockets => webSocketRnd != null;
 
         private void WriteOutput() => SimDriverIo.WriteOutput(core, net, now);
 

@@ -54,10 +54,16 @@ namespace IotHubAmqp.Device.Tests.Simulation
         {
             // Not a vacuous pass: over 400 seeds, about half run methods and twin (some as modules), and most calls are answered.
             int withFeatures = 0, modules = 0, answered = 0, calls = 0, raised = 0, reportedVersions = 0, reconnects = 0;
+            int webSocketSeeds = 0, webSocketAccepted = 0;
             for (ulong s = 1; s <= 400; s++)
             {
                 var sim = new ClientSimulation(s);
                 Assert.IsNull(sim.Run());
+                if (sim.OverWebSockets)
+                {
+                    webSocketSeeds++;
+                    webSocketAccepted += sim.Accepted;
+                }
                 if (!sim.WithFeatures) continue;
                 withFeatures++;
                 if (sim.Hub.ModuleId != null) modules++;
@@ -73,6 +79,9 @@ namespace IotHubAmqp.Device.Tests.Simulation
             Assert.IsTrue(raised > 150, "desired patches raised: " + raised);
             Assert.IsTrue(reportedVersions > 150, "reported patches stored: " + reportedVersions);
             Assert.IsTrue(reconnects > 50, "reconnects with methods and twin attached: " + reconnects);
+            // A quarter of the seeds read through the WebSocket stream, under the same faults.
+            Assert.IsTrue(webSocketSeeds > 60 && webSocketSeeds < 140, "seeds over WebSockets: " + webSocketSeeds);
+            Assert.IsTrue(webSocketAccepted > webSocketSeeds * 5, "sends accepted over WebSockets: " + webSocketAccepted);
         }
     }
 

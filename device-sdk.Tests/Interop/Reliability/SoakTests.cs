@@ -138,7 +138,10 @@ namespace IotHubAmqp.Device.InteropTests.Reliability
             // The thread pool grows and shrinks by itself (the hub runs on it); the client's own threads must not grow.
             Assert.InRange(last.Threads - last.PoolThreads, 0, first.Threads - first.PoolThreads + ThreadTolerance);
             Assert.InRange(last.Timers, 0, first.Timers + TimerTolerance);
-            Assert.InRange(last.Heap, 0, first.Heap + HeapTolerance);
+            // The hub runs in this process and its web console keeps the last 200 messages (local-hub WebFeed.RecentTelemetry,
+            // bounded): the heap is judged from the sample after that list is full, so what it shows is growth.
+            Sample settled = series[series.Count > 2 ? 2 : series.Count - 1];
+            Assert.InRange(last.Heap, 0, settled.Heap + HeapTolerance);
             client.Close();
         }
 
