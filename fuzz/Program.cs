@@ -49,11 +49,12 @@ namespace IotHubAmqp.Device.Fuzz
             {
                 "frames" => Frames,
                 "message" => Message,
+                "json" => JsonText,
                 _ => null,
             };
             if (target == null)
             {
-                Console.Error.WriteLine("usage: IotHubAmqp.Device.Fuzz frames|message [--replay FILE...]");
+                Console.Error.WriteLine("usage: IotHubAmqp.Device.Fuzz frames|message|json [--replay FILE...]");
                 return 2;
             }
             if (args.Length > 1 && args[1] == "--replay")
@@ -101,6 +102,38 @@ namespace IotHubAmqp.Device.Fuzz
             catch (TargetInvocationException e)
             {
                 ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            }
+        }
+
+        private static readonly MethodInfo Utf8Decode = Device.GetType("IotHubAmqp.Device.Types.Utf8", true).GetMethod("Decode", new[] { typeof(byte[]), typeof(int), typeof(int) });
+        private static readonly Assembly TwinAssembly = typeof(IotHubAmqp.Device.Twin.TwinCollection).Assembly;
+        private static readonly MethodInfo JsonParse = TwinAssembly.GetType("IotHubAmqp.Device.Twin.Json", true).GetMethod("Parse");
+        private static readonly MethodInfo TwinFromJson = typeof(IotHubAmqp.Device.Twin.Twin).GetMethod("FromJson", BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static);
+        private static readonly Type DpsJson = typeof(IotHubAmqp.Device.Provisioning.ProvisioningException).Assembly.GetType("IotHubAmqp.Device.Provisioning.DpsJson", true);
+
+        // The JSON the hub and DPS send, as the device reads it: the body's UTF-8 decoded, then the twin's reader
+        // (a document, a desired patch, a path lookup) and DPS's member reader. An ArgumentException is a refusal.
+        private static void JsonText(byte[] input)
+        {
+            string text = (string)Utf8Decode.Invoke(null, new object[] { input, 0, input.Length });
+            Refusing(() => JsonParse.Invoke(null, new object[] { text }));
+            Refusing(() => ((IotHubAmqp.Device.Twin.Twin)TwinFromJson.Invoke(null, new object[] { "d", text })).Properties.Desired.GetByPath("a.b"));
+            Refusing(() => new IotHubAmqp.Device.Twin.TwinCollection(text).ToJson());
+            foreach (string member in new[] { "status", "operationId", "registrationState" })
+                Refusing(() => DpsJson.GetMethod("StringMember").Invoke(null, new object[] { text, member }));
+        }
+
+        private static void Refusing(Func<object> read)
+        {
+            try
+            {
+                read();
+            }
+            catch (TargetInvocationException e) when (e.InnerException is ArgumentException)
+            {
+            }
+            catch (ArgumentException)
+            {
             }
         }
 
