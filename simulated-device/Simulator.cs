@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text;
 using IotHubAmqp.Device;
 using IotHubAmqp.Device.IotHub;
-using IotHubAmqp.Device.Provisioning;
 using IotHubAmqp.Device.Messaging;
 using IotHubAmqp.Device.Platform;
 using IotHubAmqp.Device.Platform.Desktop;
@@ -164,36 +163,6 @@ internal sealed partial class Simulator
     }
 
     private DeviceClient NewClient() => newClient!();
-
-    // --dps: one registration (bounded by its own deadline), then the assigned hub's connection string (not printed).
-    private string Provision(DesktopTransportFactory transports)
-    {
-        var platform = new DesktopPlatform();
-        var attestation = options.DpsGroupKey
-            ? ProvisioningAttestation.SymmetricKeyGroup(options.RegistrationId!, options.DpsKey!, platform)
-            : ProvisioningAttestation.SymmetricKey(options.RegistrationId!, options.DpsKey!);
-        var dps = new ProvisioningDeviceClient(options.DpsEndpoint, options.DpsScope!, attestation, transports, platform,
-            new ProvisioningOptions { TimeoutMs = options.ConnectTimeoutMs });
-        DeviceRegistrationResult result;
-        try
-        {
-            result = dps.Register();
-        }
-        catch (ProvisioningException e)
-        {
-            throw new RunFailure($"DPS registration of {options.RegistrationId} at {options.DpsEndpoint} failed ({e.Reason}): {e.Message}");
-        }
-        Report(new DeviceEvent(EventType.Provisioned)
-        {
-            HostName = result.AssignedHub,
-            DeviceId = result.DeviceId,
-            Endpoint = options.DpsEndpoint,
-            LatencyMs = result.ElapsedMs,
-            Counter = result.RoundTrips,
-            Body = result.PayloadJson,
-        });
-        return dps.BuildConnectionString(result, options.Gateway);
-    }
 
     private InProcessHub StartHub()
     {
