@@ -263,7 +263,12 @@ public class WebPageTests
     [Fact]
     public async Task Devices_show_auth_mode_connections_reconnects_token_renewals_and_message_counts()
     {
-        using var hub = Hubs.Start(o => o.Registry.AddModule("dev2", "filter"));
+        using var cert = DeviceCertificates.SelfSigned("dev-x");
+        using var hub = Hubs.Start(o =>
+        {
+            o.Registry.AddModule("dev2", "filter");
+            o.Registry.AddX509Device("dev-x", cert.Thumbprint);
+        });
         // dev1: SASL PLAIN, twice (a reconnect), one telemetry message.
         await (await TestClient.ConnectDeviceAsync(hub, "dev1")).DisposeAsync();
         await using var dev1 = await TestClient.ConnectDeviceAsync(hub, "dev1");
@@ -275,9 +280,14 @@ public class WebPageTests
         Assert.Equal(200, (await dev2.PutTokenAsync(hub.CreateDeviceToken("dev2", TimeSpan.FromHours(1)), audience)).Status);
         Assert.Equal(200, (await dev2.PutTokenAsync(hub.CreateDeviceToken("dev2", TimeSpan.FromHours(2)), audience)).Status);
 
+        // dev-x: X.509, the certificate in the TLS handshake and no SASL layer.
+        await using var devx = await TestClient.ConnectAsync(hub, SaslMode.None, clientCertificate: cert);
+        await hub.WaitForEventAsync(e => e.Kind == HubEventKind.Authenticated && e.DeviceId == "dev-x", TestClient.Timeout);
+
         using var http = Http(hub, Owner(hub));
         var devices = (await StateAsync(http))["devices"]!.AsArray().ToDictionary(d => d!["deviceId"]!.GetValue<string>(), d => d!);
-        Assert.Equal(new[] { "dev1", "dev2" }, devices.Keys.Order());
+        Assert.Equal(new[] { "dev-x", "dev1", "dev2" }, devices.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("X.509", devices["dev-x"]["auth"]!.GetValue<string>());
         Assert.Equal("PLAIN", devices["dev1"]["auth"]!.GetValue<string>());
         Assert.Equal(1, devices["dev1"]["connected"]!.GetValue<int>());
         Assert.Equal(1, devices["dev1"]["reconnects"]!.GetValue<long>());
@@ -291,7 +301,7 @@ public class WebPageTests
         var moduleCs = await http.GetAsync("/ui/api/devices/dev2%2Ffilter/connection-string");
         Assert.Equal(hub.ModuleConnectionString("dev2", "filter"), JsonNode.Parse(await moduleCs.Content.ReadAsStringAsync())!["connectionString"]!.GetValue<string>());
         var health = (await StateAsync(http))["health"]!;
-        Assert.Equal(2, health["authenticated"]!.GetValue<int>());
+        Assert.Equal(3, health["authenticated"]!.GetValue<int>());
         Assert.Equal(hub.Options.MaxObservedTelemetryBytes, health["memory"]!["observedTelemetry"]!["max"]!.GetValue<long>());
     }
 

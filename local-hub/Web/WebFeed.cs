@@ -76,7 +76,8 @@ internal sealed class WebFeed : IDisposable
                     // A second token on a connection that already acts for the device is a renewal (CBS put-token).
                     if (!s.Connections.Add(e.ConnectionId)) s.Renewals++;
                     else s.Connects++;
-                    s.Auth = e.Reason == "SASL PLAIN" ? "PLAIN" : e.Address == "$cbs" ? "SAS/CBS" : e.Reason ?? "";
+                    s.Auth = e.Reason == "SASL PLAIN" ? "PLAIN" : e.Address == "$cbs" ? "SAS/CBS"
+                        : e.Reason?.StartsWith("X.509", StringComparison.Ordinal) == true ? "X.509" : e.Reason ?? "";
                     if (s.Connections.Count > 64) s.Connections.Remove(s.Connections.Min());
                 }
                 else if (e.Kind == HubEventKind.MethodInvoked) s.Out++;
