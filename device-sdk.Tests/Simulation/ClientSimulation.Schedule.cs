@@ -138,8 +138,11 @@ namespace IotHubAmqp.Device.Tests.Simulation
             }
         }
 
+        private string faultLog = "";
+
         private void Inject(int kind)
         {
+            faultLog += " " + kind + "@" + now;
             string condition = CloseConditions[rnd.Next(CloseConditions.Length)];
             switch (kind)
             {

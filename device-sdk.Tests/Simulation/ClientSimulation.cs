@@ -218,7 +218,9 @@ namespace IotHubAmqp.Device.Tests.Simulation
         private void Fail(string what)
         {
             if (failure != null) return;
-            failure = "seed " + seed + " at t=" + now + " ms: " + what + "\nclient: phase " + (int)core.Phase + ", wants transport " + core.WantsTransport
+            failure = "seed " + seed + " at t=" + now + " ms: " + what + "\nconfig: auth " + (int)options.Authentication + ", token " + options.TokenLifetimeSeconds
+                + " s, methods/twin " + WithFeatures + (hub.ModuleId != null ? " as module" : "") + ", websockets " + OverWebSockets + ", faults " + faultLog
+                + "\nclient: phase " + (int)core.Phase + ", wants transport " + core.WantsTransport
                 + ", wants close " + core.WantsTransportClosed + ", engine " + (core.Engine != null) + ", next deadline " + core.NextDeadline
                 + ", connect at " + connectDoneAt + ", network " + (net != null) + "\nclient status:\n" + StatusLog() + "hub trace (last lines):\n" + Tail(hub.TraceText(), 3000);
         }

@@ -191,6 +191,9 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 if (at < t) t = at;
             }
             if (stalledUntil > now && stalledUntil < t) t = stalledUntil;
+            // A token that lapses (or was expired by a fault) closes the connection then, not at the next byte.
+            if (connectionAuthorized && hubOpenSent && !hubCloseSent && phase != PhaseClosed && TokenExpiresAt > now && TokenExpiresAt < t) t = TokenExpiresAt;
+            if (connectionAuthorized && hubOpenSent && !hubCloseSent && phase != PhaseClosed && TokenExpiresAt <= now) t = now;
             return t;
         }
 
