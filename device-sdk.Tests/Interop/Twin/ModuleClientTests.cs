@@ -26,6 +26,8 @@ namespace IotHubAmqp.Device.InteropTests.Twin
             twin.AddMethodCallback("ping", (name, payload) => new MethodResponse(200, "{\"pong\":true}"));
             client.Open();
             Assert.Equal(ClientStatus.Connected, client.Status);
+            // A module has no cloud-to-device queue.
+            Assert.Contains("module", Assert.Throws<InvalidOperationException>(() => client.ReceiveCloudToDevice(1, 100)).Message);
 
             var m = new Message(new byte[] { 1, 2, 3 }) { Properties = new MessageProperties { MessageId = "mod-1" } };
             Assert.Equal(SendOutcome.Accepted, client.SendTelemetry(m).Outcome);
