@@ -45,12 +45,6 @@ namespace IotHubAmqp.Benchmarks
             long oursExtra = (b1 - b0) - (b2 - b1), liteExtra = (b3 - b2) - (b4 - b3);
             // The object graphs each client holds (an estimate by walking fields): what a device's heap would carry.
             long gOursFull = Graph(oursFull), gOursPlain = Graph(oursPlain), gLiteFull = Graph(liteFull.Graph), gLitePlain = Graph(litePlain.Graph);
-            if (Environment.GetEnvironmentVariable("BENCH_WALK") == "1")
-            {
-                var plain = HeapWalk.ByType(oursPlain).ToDictionary(r => r.Type, r => r.Bytes);
-                foreach (var (type, bytes, count) in HeapWalk.ByType(oursFull).OrderByDescending(r => r.Bytes - plain.GetValueOrDefault(r.Type)).Take(12))
-                    Console.WriteLine($"    +{bytes - plain.GetValueOrDefault(type),7} B {type}");
-            }
             Console.WriteLine($"  object graphs: ours {gOursFull} B / {gOursPlain} B, Lite {gLiteFull} B / {gLitePlain} B");
             Console.WriteLine($"  retained: ours {b1 - b0} B with methods+twin, {b2 - b1} B without; Lite {b3 - b2} B / {b4 - b3} B");
 

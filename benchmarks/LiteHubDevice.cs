@@ -17,11 +17,6 @@ namespace IotHubAmqp.Benchmarks
 
         public LiteHubDevice(HubProcess hub, string deviceId, bool features)
         {
-            if (Environment.GetEnvironmentVariable("LITE_TRACE") == "1")
-            {
-                Trace.TraceLevel = TraceLevel.Frame;
-                Trace.TraceListener = (level, format, args) => Console.Error.WriteLine(string.Format(format, args));
-            }
             var factory = new ConnectionFactory();
             factory.SSL.Protocols = System.Security.Authentication.SslProtocols.Tls12;
             factory.SSL.RemoteCertificateValidationCallback = (s, cert, chain, errors) => hub.Validate(cert);

@@ -32,7 +32,7 @@ namespace IotHubAmqp.Device.Tests.Provisioning
         private readonly ProvisioningCore core;
         private readonly ArrayList answers = new ArrayList(); // object[] { long at, byte[] payload or Rejected, uint delivery-id }
         private readonly ArrayList correlations = new ArrayList();
-        private readonly int timeoutMs, polls, fault;
+        private readonly int polls, fault;
         private readonly long cutAt;
         private int throttles;
 
@@ -50,7 +50,7 @@ namespace IotHubAmqp.Device.Tests.Provisioning
         {
             this.seed = seed;
             rnd = new SimRandom(seed);
-            timeoutMs = rnd.Next(3000, 60000);
+            int timeoutMs = rnd.Next(3000, 60000);
             polls = rnd.Next(0, 5);
             throttles = rnd.NextBool(25) ? rnd.Next(1, 3) : 0;
             fault = rnd.NextBool(35) ? rnd.Next(1, 6) : FaultNone;
@@ -181,16 +181,7 @@ namespace IotHubAmqp.Device.Tests.Provisioning
             {
                 switch (f.Performative)
                 {
-                    case Begin _:
-                        var begin = new Begin();
-                        begin.HasRemoteChannel = true;
-                        begin.RemoteChannel = f.Channel;
-                        begin.IncomingWindow = 1000;
-                        begin.OutgoingWindow = 1000;
-                        begin.HandleMax = Begin.DefaultHandleMax;
-                        peer.Channel = 0;
-                        peer.SendFrame(0, begin);
-                        break;
+                    case Begin _: peer.SendBeginAnswer(f.Channel, 0); break;
                     case Attach a:
                         peer.AnswerAttach(a, a.Role == Role.Receiver ? DpsSends : DpsReceives);
                         if (a.Role == Role.Sender) peer.SendLinkFlow(DpsReceives, 0, 10);

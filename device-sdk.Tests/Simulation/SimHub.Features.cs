@@ -2,6 +2,7 @@
 using System.Collections;
 using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.Messaging;
+using IotHubAmqp.Device.Twin;
 using IotHubAmqp.Device.Types;
 
 namespace IotHubAmqp.Device.Tests.Simulation
@@ -58,9 +59,6 @@ namespace IotHubAmqp.Device.Tests.Simulation
         public long ReportedVersion = 1;
         public readonly ArrayList ReportedPatches = new ArrayList();
 
-        public int TwinRequestsSeen;
-        public int DesiredNotificationsSent;
-
         /// <summary>The patch the device sent that produced reported version <paramref name="version"/>, or null.</summary>
         public string ReportedPatchAt(long version)
         {
@@ -87,7 +85,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             c.State = SimMethodCall.Sent;
             c.Generation = generation;
             c.SentAt = now;
-            var m = new Message(Utf8Of(payload));
+            var m = new Message(TwinWire.Utf8Bytes(payload));
             m.Properties = new MessageProperties();
             m.Properties.CorrelationId = c.Id;
             m.ApplicationProperties = new AmqpMap();
@@ -110,18 +108,16 @@ namespace IotHubAmqp.Device.Tests.Simulation
             if (!Connected || hubCloseSent) return;
             SimHubLink l = FindLink(SimLinkKind.TwinReceiver);
             if (l == null || !l.Subscribed) return;
-            var m = new Message(Utf8Of(DesiredJson()));
+            var m = new Message(TwinWire.Utf8Bytes(DesiredJson()));
             m.MessageAnnotations = new AmqpMap();
             m.MessageAnnotations[VersionKey] = DesiredVersion;
             Queue(SimLinkKind.TwinReceiver, m);
-            DesiredNotificationsSent++;
         }
 
         private string DesiredJson() => "{\"interval\":" + DesiredInterval + ",\"$version\":" + DesiredVersion + "}";
 
         private void OnTwinRequest(SimHubLink l, uint deliveryId, bool settled, Message m)
         {
-            TwinRequestsSeen++;
             if (!settled && !hubCloseSent) SendOutcome(l, deliveryId, Accepted.Instance);
             object cid = m.Properties == null ? null : m.Properties.CorrelationId;
             string op = m.MessageAnnotations == null ? null : m.MessageAnnotations[OperationKey] as string;
@@ -147,7 +143,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             }
             else if (op == "PATCH" && resource == "/properties/reported")
             {
-                ReportedPatches.Add(TextOf(m));
+                ReportedPatches.Add(TwinWire.BodyText(m));
                 ReportedVersion++;
                 status = 204;
                 version = ReportedVersion;
@@ -164,7 +160,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 status = 400;
             }
             Log("twin " + op + " " + (resource ?? "") + " -> " + status);
-            var reply = body == null ? new Message() : new Message(Utf8Of(body));
+            var reply = body == null ? new Message() : new Message(TwinWire.Utf8Bytes(body));
             if (body == null) reply.BodyType = BodyType.None;
             reply.Properties = new MessageProperties();
             reply.Properties.CorrelationId = cid;
@@ -192,7 +188,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 c.State = SimMethodCall.Answered;
                 object status = m.ApplicationProperties == null ? null : m.ApplicationProperties["IoThub-status"];
                 c.Status = status is int s ? s : -1;
-                c.Response = TextOf(m);
+                c.Response = TwinWire.BodyText(m);
                 Log("method " + id + " answered " + c.Status);
             }
         }
@@ -250,19 +246,6 @@ namespace IotHubAmqp.Device.Tests.Simulation
                 uint id = SendMessage(l, m, true, false);
                 Log("to " + SimLinkKind.Name(l.Kind) + " as " + id);
             }
-        }
-
-        private static byte[] Utf8Of(string s)
-        {
-            var b = new byte[Utf8.GetByteCount(s)];
-            Utf8.Encode(s, b, 0);
-            return b;
-        }
-
-        private static string TextOf(Message m)
-        {
-            byte[] b = m.GetBytes();
-            return b == null ? "" : Utf8.Decode(b, 0, b.Length);
         }
     }
 }

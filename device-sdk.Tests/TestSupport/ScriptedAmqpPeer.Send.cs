@@ -150,17 +150,23 @@ namespace IotHubAmqp.Device.Tests
         public Begin AnswerBegin(ushort peerChannel, uint incomingWindow = 1000, uint handleMax = Begin.DefaultHandleMax)
         {
             PeerFrame f = Expect(Descriptor.Begin);
+            SendBeginAnswer(f.Channel, peerChannel, incomingWindow, handleMax);
+            return (Begin)f.Performative;
+        }
+
+        /// <summary>Answers a begin already read from <paramref name="clientChannel"/>, on <paramref name="peerChannel"/>.</summary>
+        public void SendBeginAnswer(ushort clientChannel, ushort peerChannel, uint incomingWindow = 1000, uint handleMax = Begin.DefaultHandleMax)
+        {
             Channel = peerChannel;
             var b = new Begin();
             b.HasRemoteChannel = true;
-            b.RemoteChannel = f.Channel;
+            b.RemoteChannel = clientChannel;
             b.NextOutgoingId = 0;
             b.IncomingWindow = incomingWindow;
             sessionIncomingWindow = incomingWindow;
             b.OutgoingWindow = 1000;
             b.HandleMax = handleMax;
             SendFrame(peerChannel, b);
-            return (Begin)f.Performative;
         }
 
         /// <summary>Answers an attach the client sent, mirroring its termini, on <paramref name="peerHandle"/>.</summary>

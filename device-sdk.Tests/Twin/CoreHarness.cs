@@ -246,16 +246,7 @@ namespace IotHubAmqp.Device.Tests.Twin
                 switch (f.Performative)
                 {
                     case Open _: peer.SendHeaderAndOpen(65536, 0); break;
-                    case Begin _:
-                        var b = new Begin();
-                        b.HasRemoteChannel = true;
-                        b.RemoteChannel = f.Channel;
-                        b.IncomingWindow = 1000;
-                        b.OutgoingWindow = 1000;
-                        b.HandleMax = Begin.DefaultHandleMax;
-                        peer.Channel = 0;
-                        peer.SendFrame(0, b);
-                        break;
+                    case Begin _: peer.SendBeginAnswer(f.Channel, 0); break;
                     case Attach a: OnAttach(a); break;
                     case Transfer t: OnTransfer(t, f.Payload); break;
                 }
