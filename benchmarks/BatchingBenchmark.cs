@@ -2,6 +2,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using IotHubAmqp.Device.Batching;
 using IotHubAmqp.Device.IotHub;
 using IotHubAmqp.Device.Messaging;
 using IotHubAmqp.Device.Platform;

@@ -6,7 +6,7 @@ namespace IotHubAmqp.LocalHub.Tests;
 /// <summary>Batched telemetry read back by Azure's @azure/event-hubs: one event per inner message, each with its own properties.</summary>
 public partial class NodeClientTests
 {
-    // The device SDK's batch sections, byte for byte (device-sdk.Tests/Messaging/MessageBatchTests.cs):
+    // The device SDK's batch sections, byte for byte (device-sdk.Tests/Batching/MessageBatchTests.cs):
     // { message-id "a" } + data [01], and { application-properties "k": 1 } + data [02].
     private static readonly byte[] DeviceInner1 = Convert.FromHexString("005373c00401a10161005375a00101");
     private static readonly byte[] DeviceInner2 = Convert.FromHexString("005374c10602a1016b5401005375a00102");

@@ -1,6 +1,7 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System.Diagnostics;
 using System.Text;
+using IotHubAmqp.Device.Batching;
 using IotHubAmqp.Device;
 using IotHubAmqp.Device.IotHub;
 using IotHubAmqp.Device.Messaging;

@@ -1,4 +1,5 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using IotHubAmqp.Device.Batching;
 using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.Messaging;

@@ -361,7 +361,18 @@ namespace IotHubAmqp.Device.IotHub
             driver.Submit(back);
         }
 
-        private void CheckTelemetry(Message message)
+        // Sends an already encoded message with its own message-format on the telemetry link (the optional batching
+        // assembly's one way in); no message-id is added.
+        internal SendResult SendFormatted(Message message, uint format)
+        {
+            ClientRequest r = pool.Take();
+            r.Reset(RequestKind.Send, platform.TickMilliseconds + options.OperationTimeoutMs);
+            r.Message = message;
+            r.MessageFormat = format;
+            return WaitSend(r);
+        }
+
+        internal void CheckTelemetry(Message message)
         {
             if (message.BodyType == BodyType.None || message.Body == null)
                 throw new ArgumentException("telemetry message has no body");

@@ -18,3 +18,6 @@ using System.Runtime.CompilerServices;
 // The optional provisioning assembly drives its own connection on the engine; its tests too.
 [assembly: InternalsVisibleTo("IotHubAmqp.Device.Provisioning")]
 [assembly: InternalsVisibleTo("IotHubAmqp.Device.Tests.Provisioning")]
+
+// The optional batched-telemetry assembly sends through DeviceClient's telemetry link.
+[assembly: InternalsVisibleTo("IotHubAmqp.Device.Batching")]

@@ -1,4 +1,5 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using IotHubAmqp.Device.Batching;
 using IotHubAmqp.Device.InteropTests.TestSupport;
 using IotHubAmqp.Device.IotHub;
 using IotHubAmqp.Device.Messaging;

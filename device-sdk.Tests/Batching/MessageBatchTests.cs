@@ -1,12 +1,13 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
 using System.Collections;
+using IotHubAmqp.Device.Batching;
 using IotHubAmqp.Device.Messaging;
 using IotHubAmqp.Device.Types;
 using IotHubAmqp.Device.Tests.Framing;
 using nanoFramework.TestFramework;
 
-namespace IotHubAmqp.Device.Tests.Messaging
+namespace IotHubAmqp.Device.Tests.Batching
 {
     [TestClass]
     public class MessageBatchTests

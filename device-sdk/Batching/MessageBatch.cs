@@ -2,14 +2,16 @@
 using System;
 using System.Collections;
 using IotHubAmqp.Device.Buffers;
+using IotHubAmqp.Device.Messaging;
 using IotHubAmqp.Device.Types;
 
-namespace IotHubAmqp.Device.Messaging
+namespace IotHubAmqp.Device.Batching
 {
     /// <summary>
     /// IoT Hub's batched telemetry (wire-2 §6): one transfer with message-format 0x80013700 whose body is one data
     /// section per message, each holding that message encoded whole (its own properties and application properties).
-    /// Only <see cref="IotHub.DeviceClient.SendTelemetryBatch"/> uses it, so a single-send device pays nothing for it.
+    /// Only <see cref="TelemetryBatch.SendTelemetryBatch"/> uses it, and it lives in this optional assembly, so a
+    /// device that sends one message at a time deploys none of it.
     /// </summary>
     internal static class MessageBatch
     {
