@@ -26,7 +26,7 @@ namespace IotHubAmqp.Device.Platform
     /// boundaries mean nothing to AMQP (wire-2 §5.2), so one message may hold several frames or part of one, and a
     /// fragmented message arrives as several payloads. The WebSocket's receive thread calls <see cref="Append"/> and
     /// <see cref="End"/>; the connection's reader calls <see cref="Read"/>, which blocks until bytes or the end.
-    /// Public so that a WebSocket transport compiled outside this assembly (Platform/Nano/WebSockets) can use it.
+    /// Public so that a WebSocket transport compiled outside this assembly (WebSockets/Nano, or the desktop layer) can use it.
     /// </summary>
     public sealed class WebSocketStream
     {
