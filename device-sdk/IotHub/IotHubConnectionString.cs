@@ -12,21 +12,31 @@ namespace IotHubAmqp.Device.IotHub
     /// </summary>
     public sealed class IotHubConnectionString
     {
-        private IotHubConnectionString()
+        // The fields a connection string may carry, in the order of the slots Parse fills.
+        private static readonly string[] FieldNames =
+            { "HostName", "DeviceId", "ModuleId", "GatewayHostName", "SharedAccessKeyName", "SharedAccessKey", "SharedAccessSignature", "x509" };
+
+        private IotHubConnectionString(string hostName, string deviceId, string moduleId, string gatewayHostName)
         {
+            if (hostName == null || hostName.Length == 0) throw new ArgumentException("HostName is empty");
+            if (deviceId == null || deviceId.Length == 0) throw new ArgumentException("DeviceId is empty");
+            HostName = hostName;
+            DeviceId = deviceId;
+            ModuleId = moduleId;
+            GatewayHostName = gatewayHostName;
         }
 
         /// <summary>The hub's host name, e.g. <c>my-hub.azure-devices.net</c>; the token audience uses it.</summary>
-        public string HostName { get; private set; }
+        public string HostName { get; }
 
         /// <summary>The device id.</summary>
-        public string DeviceId { get; private set; }
+        public string DeviceId { get; }
 
         /// <summary>The module id, or null for a device.</summary>
-        public string ModuleId { get; private set; }
+        public string ModuleId { get; }
 
         /// <summary>Where to connect instead of <see cref="HostName"/> (an IoT Edge gateway or a local hub), or null.</summary>
-        public string GatewayHostName { get; private set; }
+        public string GatewayHostName { get; }
 
         /// <summary>The shared access policy name when the key is a policy's, else null.</summary>
         public string SharedAccessKeyName { get; private set; }
@@ -48,9 +58,7 @@ namespace IotHubAmqp.Device.IotHub
         public static IotHubConnectionString Parse(string connectionString)
         {
             if (connectionString == null) throw new ArgumentNullException(nameof(connectionString));
-            var cs = new IotHubConnectionString();
-            string key = null;
-            string x509 = null;
+            string[] v = new string[FieldNames.Length];
             string[] parts = connectionString.Split(';');
             for (int i = 0; i < parts.Length; i++)
             {
@@ -59,52 +67,43 @@ namespace IotHubAmqp.Device.IotHub
                 int eq = part.IndexOf('=');
                 if (eq <= 0) throw new ArgumentException("connection string part " + (i + 1) + " is not Name=Value");
                 string name = part.Substring(0, eq).Trim();
-                string value = part.Substring(eq + 1).Trim();
+                int f = FieldNames.Length - 1;
+                while (f >= 0 && FieldNames[f] != name) f--;
                 // Only a known name is repeated in a message: an unknown "name" may be a pasted key.
-                if (!IsKnown(name)) throw new ArgumentException("connection string part " + (i + 1) + " has an unknown field name");
+                if (f < 0) throw new ArgumentException("connection string part " + (i + 1) + " has an unknown field name");
+                string value = part.Substring(eq + 1).Trim();
                 if (value.Length == 0) throw new ArgumentException("connection string field '" + name + "' is empty");
-                switch (name)
-                {
-                    case "HostName": cs.HostName = Once(cs.HostName, name, value); break;
-                    case "DeviceId": cs.DeviceId = Once(cs.DeviceId, name, value); break;
-                    case "ModuleId": cs.ModuleId = Once(cs.ModuleId, name, value); break;
-                    case "GatewayHostName": cs.GatewayHostName = Once(cs.GatewayHostName, name, value); break;
-                    case "SharedAccessKeyName": cs.SharedAccessKeyName = Once(cs.SharedAccessKeyName, name, value); break;
-                    case "SharedAccessKey": key = Once(key, name, value); break;
-                    case "SharedAccessSignature": cs.SharedAccessSignature = Once(cs.SharedAccessSignature, name, value); break;
-                    case "x509": x509 = Once(x509, name, value); break;
-                }
+                if (v[f] != null) throw new ArgumentException("connection string has field '" + name + "' twice");
+                v[f] = value;
             }
-            if (cs.HostName == null) throw new ArgumentException("connection string is missing HostName");
-            if (cs.DeviceId == null) throw new ArgumentException("connection string is missing DeviceId");
+            for (int f = 0; f < 2; f++)
+                if (v[f] == null) throw new ArgumentException("connection string is missing " + FieldNames[f]);
+            string key = v[5], sas = v[6], x509 = v[7];
+            var cs = new IotHubConnectionString(v[0], v[1], v[2], v[3]);
+            cs.SharedAccessKeyName = v[4];
+            cs.SharedAccessSignature = sas;
             if (x509 != null)
             {
                 if (x509 != "true" && x509 != "True") throw new ArgumentException("connection string field 'x509' must be true (or absent)");
-                if (key != null || cs.SharedAccessSignature != null)
+                if (key != null || sas != null)
                     throw new ArgumentException("connection string has x509=true and a SharedAccessKey or SharedAccessSignature; keep one");
                 cs.UsesX509 = true;
                 return cs;
             }
-            if (key == null && cs.SharedAccessSignature == null)
+            if (key == null && sas == null)
                 throw new ArgumentException("connection string needs SharedAccessKey, SharedAccessSignature or x509=true");
-            if (key != null && cs.SharedAccessSignature != null)
+            if (key != null && sas != null)
                 throw new ArgumentException("connection string has both SharedAccessKey and SharedAccessSignature; keep one");
             if (key != null) cs.Key = DecodeKey(key);
-            if (cs.SharedAccessSignature != null) SasToken.ParseExpiry(cs.SharedAccessSignature);
+            else SasToken.ParseExpiry(sas);
             return cs;
         }
 
         /// <summary>Builds the parts from values given separately (the key in base64, as the portal shows it).</summary>
         public static IotHubConnectionString FromParts(string hostName, string deviceId, string sharedAccessKey, string moduleId = null, string gatewayHostName = null)
         {
-            if (hostName == null || hostName.Length == 0) throw new ArgumentException("HostName is empty");
-            if (deviceId == null || deviceId.Length == 0) throw new ArgumentException("DeviceId is empty");
+            var cs = new IotHubConnectionString(hostName, deviceId, moduleId, gatewayHostName);
             if (sharedAccessKey == null || sharedAccessKey.Length == 0) throw new ArgumentException("SharedAccessKey is empty");
-            var cs = new IotHubConnectionString();
-            cs.HostName = hostName;
-            cs.DeviceId = deviceId;
-            cs.ModuleId = moduleId;
-            cs.GatewayHostName = gatewayHostName;
             cs.Key = DecodeKey(sharedAccessKey);
             return cs;
         }
@@ -112,13 +111,7 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>An X.509 identity (as <c>x509=true</c>): the certificate and its key go to the transport factory.</summary>
         public static IotHubConnectionString ForX509(string hostName, string deviceId, string moduleId = null, string gatewayHostName = null)
         {
-            if (hostName == null || hostName.Length == 0) throw new ArgumentException("HostName is empty");
-            if (deviceId == null || deviceId.Length == 0) throw new ArgumentException("DeviceId is empty");
-            var cs = new IotHubConnectionString();
-            cs.HostName = hostName;
-            cs.DeviceId = deviceId;
-            cs.ModuleId = moduleId;
-            cs.GatewayHostName = gatewayHostName;
+            var cs = new IotHubConnectionString(hostName, deviceId, moduleId, gatewayHostName);
             cs.UsesX509 = true;
             return cs;
         }
@@ -128,16 +121,6 @@ namespace IotHubAmqp.Device.IotHub
             "HostName=" + HostName + ";DeviceId=" + DeviceId + (ModuleId == null ? "" : ";ModuleId=" + ModuleId)
             + (GatewayHostName == null ? "" : ";GatewayHostName=" + GatewayHostName)
             + (UsesX509 ? ";x509=true" : Key != null ? ";SharedAccessKey=***" : ";SharedAccessSignature=***");
-
-        private static bool IsKnown(string name) =>
-            name == "HostName" || name == "DeviceId" || name == "ModuleId" || name == "GatewayHostName"
-            || name == "SharedAccessKeyName" || name == "SharedAccessKey" || name == "SharedAccessSignature" || name == "x509";
-
-        private static string Once(string existing, string name, string value)
-        {
-            if (existing != null) throw new ArgumentException("connection string has field '" + name + "' twice");
-            return value;
-        }
 
         private static byte[] DecodeKey(string key)
         {
