@@ -109,19 +109,6 @@ namespace IotHubAmqp.Device.Tests.IotHub
         }
 
         [TestMethod]
-        public void ParseResource_CreatedToken_ReturnsDecodedResource()
-        {
-            Assert.AreEqual("myhub.azure-devices.net/devices/dev1/modules/mod1", SasToken.ParseResource(ModuleToken));
-            Assert.AreEqual("myhub.azure-devices.net/devices/dev 1", SasToken.ParseResource(SpaceToken));
-        }
-
-        [TestMethod]
-        public void ParseResource_NoSr_ReturnsNull()
-        {
-            Assert.IsNull(SasToken.ParseResource("SharedAccessSignature sig=a&se=1"));
-        }
-
-        [TestMethod]
         [DataRow("sr=myhub&sig=c2VjcmV0&se=1700000000")]
         [DataRow("sharedaccesssignature sr=myhub&sig=c2VjcmV0&se=1700000000")]
         [DataRow("SharedAccessSignature sr=myhub&sig=c2VjcmV0")]
@@ -145,12 +132,6 @@ namespace IotHubAmqp.Device.Tests.IotHub
         public void ParseExpiry_Null_ThrowsArgumentException()
         {
             Throws(() => SasToken.ParseExpiry(null));
-        }
-
-        [TestMethod]
-        public void ParseResource_NoPrefix_ThrowsArgumentException()
-        {
-            Throws(() => SasToken.ParseResource("sr=myhub&sig=c2VjcmV0&se=1"));
         }
 
         private static ArgumentException Throws(Action action)

@@ -54,9 +54,6 @@ namespace IotHubAmqp.Device.IotHub
             return se;
         }
 
-        /// <summary>The decoded <c>sr</c> (resource) of a token, or null.</summary>
-        public static string ParseResource(string token) => UrlEncoding.Decode(Field(token, "sr"));
-
         private static string Field(string token, string name)
         {
             if (token == null || !token.StartsWith(Prefix)) throw new ArgumentException("a SAS token starts with 'SharedAccessSignature '");
