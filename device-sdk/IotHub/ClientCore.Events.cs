@@ -85,8 +85,7 @@ namespace IotHubAmqp.Device.IotHub
                 while (engine.NextEvent(out int _) != null)
                 {
                 }
-                if (Phase == ClientPhase.Closing) FinishClose();
-                else OnFault(engine.Error ?? new AmqpException(ErrorCode.ConnectionForced, "the hub closed the connection"), now);
+                EngineEnded(engine, now);
                 return;
             }
             EngineObject source;
@@ -101,11 +100,7 @@ namespace IotHubAmqp.Device.IotHub
                 if (source == engine)
                 {
                     if ((kinds & EngineEvent.Authenticated) != 0 && Phase == ClientPhase.Connecting) BeginLinks(now);
-                    if ((kinds & EngineEvent.Ended) != 0)
-                    {
-                        if (Phase == ClientPhase.Closing) FinishClose();
-                        else OnFault(engine.Error ?? new AmqpException(ErrorCode.ConnectionForced, "the hub closed the connection"), now);
-                    }
+                    if ((kinds & EngineEvent.Ended) != 0) EngineEnded(engine, now);
                     continue;
                 }
                 if (source is Session s)
@@ -136,6 +131,12 @@ namespace IotHubAmqp.Device.IotHub
             }
             if (engine == Engine && !engine.IsEnded) AttachAfterPutToken();
             DispatchSends();
+        }
+
+        private void EngineEnded(Connection engine, long now)
+        {
+            if (Phase == ClientPhase.Closing) FinishClose();
+            else OnFault(engine.Error ?? new AmqpException(ErrorCode.ConnectionForced, "the hub closed the connection"), now);
         }
 
         private static void DrainSettled(SenderLink link)
