@@ -30,12 +30,39 @@ namespace IotHubAmqp.Build.Tests
         [Fact]
         public void Build_WithPlantedGenericAndCheckOn_Fails()
         {
-            // A copy of the fixture in a fresh folder, with the check on as every device project has it.
+            var (exit, stdout) = BuildPlanted("");
+            Assert.NotEqual(0, exit);
+            Assert.Contains("NANO001", stdout);
+            Assert.Contains("EventHandler`1", stdout);
+        }
+
+        [Fact]
+        public void CheckBudget_AtTheSize_Passes_OneByteUnder_NamesBothFigures()
+        {
+            long il = NanoIlChecker.IlBytes(Device);
+            Assert.True(il > 1000, "the device assembly has IL: " + il);
+            Assert.Null(NanoIlChecker.CheckBudget(Device, il));
+            string over = NanoIlChecker.CheckBudget(Device, il - 1);
+            Assert.Contains("IotHubAmqp.Device.dll has " + il + " bytes of IL, over its flash budget of " + (il - 1), over);
+        }
+
+        [Fact]
+        public void Build_OverItsNanoIlBudget_Fails()
+        {
+            var (exit, stdout) = BuildPlanted("<PropertyGroup><NanoIlBudget>10</NanoIlBudget></PropertyGroup>");
+            Assert.NotEqual(0, exit);
+            Assert.Contains("NANO002", stdout);
+            Assert.Contains("over its flash budget of 10", stdout);
+        }
+
+        // A copy of the fixture in a fresh folder, with the check on as every device project has it.
+        private static (int Exit, string Stdout) BuildPlanted(string extra)
+        {
             string dir = Path.Combine(Path.GetTempPath(), "planted-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(dir);
             File.Copy(Path.Combine(Root, "build/NanoIlCheck.Tests/PlantedGeneric/Planted.cs"), Path.Combine(dir, "Planted.cs"));
             File.WriteAllText(Path.Combine(dir, "Planted.csproj"),
-                "<Project Sdk=\"Microsoft.NET.Sdk\"><Import Project=\"" + Path.Combine(Root, "nano.props") + "\" /></Project>");
+                "<Project Sdk=\"Microsoft.NET.Sdk\"><Import Project=\"" + Path.Combine(Root, "nano.props") + "\" />" + extra + "</Project>");
             var psi = new ProcessStartInfo("dotnet", "build --nologo")
             {
                 WorkingDirectory = dir,
@@ -45,9 +72,8 @@ namespace IotHubAmqp.Build.Tests
             using Process p = Process.Start(psi);
             string stdout = p.StandardOutput.ReadToEnd();
             p.WaitForExit(180000);
-            Assert.NotEqual(0, p.ExitCode);
-            Assert.Contains("NANO001", stdout);
-            Assert.Contains("EventHandler`1", stdout);
+            Directory.Delete(dir, true);
+            return (p.ExitCode, stdout);
         }
 
         private static string FindRoot()

@@ -86,6 +86,33 @@ namespace IotHubAmqp.Build
             return problems;
         }
 
+        /// <summary>
+        /// The sum of the IL method-body sizes of the assembly at <paramref name="path"/>: the flash proxy the
+        /// benchmarks report (nanoFramework deploys whole assemblies, so every body counts).
+        /// </summary>
+        public static long IlBytes(string path)
+        {
+            using var stream = File.OpenRead(path);
+            using var pe = new PEReader(stream);
+            MetadataReader md = pe.GetMetadataReader();
+            long total = 0;
+            foreach (var mh in md.MethodDefinitions)
+            {
+                int rva = md.GetMethodDefinition(mh).RelativeVirtualAddress;
+                if (rva != 0) total += pe.GetMethodBody(rva).Size;
+            }
+            return total;
+        }
+
+        /// <summary>The error for an assembly whose IL is over <paramref name="budget"/> bytes, or null.</summary>
+        public static string CheckBudget(string path, long budget)
+        {
+            long il = IlBytes(path);
+            if (il <= budget) return null;
+            return $"{Path.GetFileName(path)} has {il} bytes of IL, over its flash budget of {budget} (NanoIlBudget): " +
+                   "trim it, or move the feature to an optional assembly, or raise the budget in the project on purpose";
+        }
+
         private static void Decode(List<string> problems, Provider provider, string where, Func<string> decode)
         {
             provider.Found = null;
@@ -137,18 +164,21 @@ namespace IotHubAmqp.Build
 #if !NANO_IL_CHECK_LIBRARY
     internal static class Program
     {
-        // Usage: NanoIlCheck <assembly>. Prints MSBuild-style errors and exits 1 when generics are found.
+        // Usage: NanoIlCheck <assembly> [budget]. Prints MSBuild-style errors and exits 1 when generics are found or
+        // the IL is over the budget (a device project's NanoIlBudget property).
         private static int Main(string[] args)
         {
-            if (args.Length != 1)
+            if (args.Length != 1 && args.Length != 2)
             {
-                Console.Error.WriteLine("usage: NanoIlCheck <assembly.dll>");
+                Console.Error.WriteLine("usage: NanoIlCheck <assembly.dll> [IL budget in bytes]");
                 return 2;
             }
             var problems = NanoIlChecker.FindGenerics(args[0]);
             foreach (var p in problems)
                 Console.Error.WriteLine($"{args[0]}: error NANO001: nanoCLR 1.x cannot load generics: {p}");
-            return problems.Count == 0 ? 0 : 1;
+            string over = args.Length == 2 && args[1].Length > 0 ? NanoIlChecker.CheckBudget(args[0], long.Parse(args[1])) : null;
+            if (over != null) Console.Error.WriteLine($"{args[0]}: error NANO002: {over}");
+            return problems.Count == 0 && over == null ? 0 : 1;
         }
     }
 #endif
