@@ -4,46 +4,9 @@ using IotHubAmqp.Device.Types;
 
 namespace IotHubAmqp.Device.Framing
 {
-    /// <summary>
-    /// Helpers shared by the described-list types (performatives, outcomes, SASL frames, terminus, message
-    /// sections). A described list is written in its compact form: trailing absent fields are left out
-    /// (AMQP 1.0 1.4: "the list MAY be truncated"), and absent fields before the last present one are null.
-    /// </summary>
+    /// <summary>Field encodings shared by the described lists beyond what <see cref="FieldCursor"/> covers inline.</summary>
     internal static class FieldCodec
     {
-        /// <summary>
-        /// Writes the descriptor and the header of a list of <paramref name="count"/> fields; returns the value
-        /// to pass to <see cref="EndList"/>. An empty list takes list0.
-        /// </summary>
-        public static int BeginList(ByteBuffer b, ulong descriptor, int count)
-        {
-            Encoder.WriteDescriptor(b, descriptor);
-            if (count == 0)
-            {
-                b.WriteByte(FormatCode.List0);
-                return -1;
-            }
-            return Encoder.BeginComposite(b, FormatCode.List32);
-        }
-
-        /// <summary>Patches the list header written by <see cref="BeginList"/> (list8 when it fits).</summary>
-        public static void EndList(ByteBuffer b, int start, int count)
-        {
-            if (start >= 0) Encoder.EndComposite(b, start, count, FormatCode.List8);
-        }
-
-        /// <summary>Checks that the fields read so far end exactly where the list header said the list ends.</summary>
-        public static void EndFields(ByteBuffer b, int end, string type)
-        {
-            if (b.Offset != end) throw Decoder.Error(type + " list size does not match its fields");
-        }
-
-        /// <summary>The decode-error for a mandatory field that is absent or null.</summary>
-        public static AmqpException Missing(string type, string field)
-        {
-            return new AmqpException(ErrorCode.DecodeError, type + " is missing " + field);
-        }
-
         /// <summary>
         /// Writes a "multiple" symbol field (AMQP 1.0 1.3): null when absent, a single symbol for one value,
         /// else an array of sym8 (sym32 when a value is longer than 255 bytes).
@@ -89,32 +52,20 @@ namespace IotHubAmqp.Device.Framing
             return Decoder.ReadString(b);
         }
 
-        /// <summary>Writes a source or target (AMQP 1.0 3.5.3, 3.5.4) holding only its address.</summary>
-        public static void WriteTerminus(ByteBuffer b, ulong descriptor, string address)
-        {
-            int count = address == null ? 0 : 1;
-            int start = BeginList(b, descriptor, count);
-            if (count == 1) Encoder.WriteString(b, address);
-            EndList(b, start, count);
-        }
-
         /// <summary>
-        /// Reads a described source or target and returns its address. The later fields are skipped by their
-        /// encoded size (still bounds-checked, so a malformed one is a decode-error): the device acts on none of them.
+        /// Reads the descriptor of an error, source or target (<paramref name="descriptor"/>), then its list into
+        /// <paramref name="into"/>; another descriptor is a decode-error naming both.
         /// </summary>
-        public static string ReadTerminus(ByteBuffer b, ulong descriptor, string type)
+        public static DescribedList ReadDescribed(ByteBuffer b, DescribedList into, ulong descriptor)
         {
             ulong code = Decoder.ReadDescriptor(b);
-            if (code != descriptor) throw Decoder.Error("expected a " + type + ", found descriptor 0x" + code.ToString("X"));
-            int count = Decoder.ReadListHeader(b, out int end);
-            string address = null;
-            for (int i = 0; i < count; i++)
+            if (code != descriptor)
             {
-                if (i == 0) address = ReadAddress(b);
-                else Decoder.Skip(b);
+                string what = descriptor == Descriptor.Error ? "an error" : descriptor == Descriptor.Source ? "a source" : "a target";
+                throw Decoder.Error("expected " + what + ", found descriptor 0x" + code.ToString("X"));
             }
-            EndFields(b, end, type);
-            return address;
+            into.Decode(b);
+            return into;
         }
     }
 }
