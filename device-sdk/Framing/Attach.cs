@@ -51,21 +51,20 @@ namespace IotHubAmqp.Device.Framing
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Attach, "attach");
-            Name = c.String(Name, "name");
-            Handle = c.UInt(Handle, "handle");
-            Role = c.Bool(Role, "role");
-            SndSettleMode = c.UByte(SndSettleMode, SenderSettleMode.Mixed);
-            RcvSettleMode = c.UByte(RcvSettleMode, ReceiverSettleMode.First);
+            c.String(ref Name, "name");
+            c.UInt(ref Handle, "handle");
+            c.Bool(ref Role, "role");
+            c.UByte(ref SndSettleMode, SenderSettleMode.Mixed);
+            c.UByte(ref RcvSettleMode, ReceiverSettleMode.First);
             Source = (Source)c.Described(Source, Descriptor.Source);
             Target = (Target)c.Described(Target, Descriptor.Target);
-            Unsettled = c.Map(Unsettled);
+            c.Map(ref Unsettled);
             c.Skip(); // incomplete-unsettled
-            InitialDeliveryCount = c.UInt(InitialDeliveryCount, HasInitialDeliveryCount);
-            HasInitialDeliveryCount = c.Present;
-            MaxMessageSize = c.ULong(MaxMessageSize, null);
+            c.UInt(ref InitialDeliveryCount, ref HasInitialDeliveryCount);
+            c.ULong(ref MaxMessageSize, null);
             c.Skip(); // offered-capabilities
             c.Skip(); // desired-capabilities
-            Properties = c.Map(Properties);
+            c.Map(ref Properties);
         }
     }
 }

@@ -39,15 +39,14 @@ namespace IotHubAmqp.Device.Framing
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Begin, "begin");
-            RemoteChannel = c.UShort(RemoteChannel, HasRemoteChannel);
-            HasRemoteChannel = c.Present;
-            NextOutgoingId = c.UInt(NextOutgoingId, "next-outgoing-id");
-            IncomingWindow = c.UInt(IncomingWindow, "incoming-window");
-            OutgoingWindow = c.UInt(OutgoingWindow, "outgoing-window");
-            HandleMax = c.UInt(HandleMax, DefaultHandleMax);
+            c.UShort(ref RemoteChannel, ref HasRemoteChannel);
+            c.UInt(ref NextOutgoingId, "next-outgoing-id");
+            c.UInt(ref IncomingWindow, "incoming-window");
+            c.UInt(ref OutgoingWindow, "outgoing-window");
+            c.UInt(ref HandleMax, DefaultHandleMax);
             c.Skip(); // offered-capabilities
             c.Skip(); // desired-capabilities
-            Properties = c.Map(Properties);
+            c.Map(ref Properties);
         }
     }
 }

@@ -20,8 +20,8 @@ namespace IotHubAmqp.Device.Framing
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Detach, "detach");
-            Handle = c.UInt(Handle, "handle");
-            Closed = c.Flag(Closed);
+            c.UInt(ref Handle, "handle");
+            c.Flag(ref Closed);
             Error = (Error)c.Described(Error, Descriptor.Error);
         }
     }

@@ -32,13 +32,12 @@ namespace IotHubAmqp.Device.Framing
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Disposition, "disposition");
-            Role = c.Bool(Role, "role");
-            First = c.UInt(First, "first");
-            Last = c.UInt(Last, HasLast);
-            HasLast = c.Present;
-            Settled = c.Flag(Settled);
+            c.Bool(ref Role, "role");
+            c.UInt(ref First, "first");
+            c.UInt(ref Last, ref HasLast);
+            c.Flag(ref Settled);
             State = (Outcome)c.Described(State, 0);
-            Batchable = c.Flag(Batchable);
+            c.Flag(ref Batchable);
         }
     }
 }

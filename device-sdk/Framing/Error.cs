@@ -34,9 +34,9 @@ namespace IotHubAmqp.Device.Framing
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Error, "error");
-            Condition = c.Symbol(Condition, "condition");
-            Description = c.String(Description, null);
-            Info = c.Map(Info);
+            c.Symbol(ref Condition, "condition");
+            c.String(ref Description, null);
+            c.Map(ref Info);
         }
 
         /// <summary>Reads an optional described error field: null, or an error descriptor and its list.</summary>

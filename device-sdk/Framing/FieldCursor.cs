@@ -7,10 +7,10 @@ namespace IotHubAmqp.Device.Framing
 {
     /// <summary>
     /// Walks the fields of one described list (AMQP 1.0 1.4) in order, writing or reading: a type describes its
-    /// fields once, in a Fields method of lines such as <c>Handle = c.UInt(Handle, "handle")</c>, and the same lines
-    /// encode (the value goes out and comes back unchanged) and decode (the value read, or the field's default, comes
-    /// back). Writing keeps the compact form: a field without a value is held back as a pending null and written only
-    /// when a later field has a value, so trailing absent fields are left out ("the list MAY be truncated") and an
+    /// fields once, in a Fields method of lines such as <c>c.UInt(ref Handle, "handle")</c>, and the same lines encode
+    /// (the field's value goes out) and decode (the field takes the value read, or its default when absent). Writing
+    /// keeps the compact form: a field without a value is held back as a pending null and written only when a later
+    /// field has a value, so trailing absent fields are left out ("the list MAY be truncated") and an
     /// empty list takes list0. A mandatory field (named) is always written, and reading one that is absent or null is
     /// a decode-error naming it, raised once the list has been read. A value type on the stack: no allocation per frame.
     /// </summary>
@@ -28,9 +28,6 @@ namespace IotHubAmqp.Device.Framing
 
         private string type;
         private string missing;
-
-        /// <summary>Whether the last field had a value (reading) or was given one (writing): for the Has... flags.</summary>
-        public bool Present;
 
         private FieldCursor(ByteBuffer b, bool writing)
         {
@@ -74,10 +71,10 @@ namespace IotHubAmqp.Device.Framing
         // Moves to the next field and tells whether a value is to be written or read there.
         private bool Next(bool present, string mandatory)
         {
+            if (mandatory != null) present = true;
             if (writing)
             {
-                Present = present || mandatory != null;
-                if (!Present)
+                if (!present)
                 {
                     next++;
                     return false;
@@ -87,10 +84,14 @@ namespace IotHubAmqp.Device.Framing
                 for (; next > 0; next--) Encoder.WriteNull(b);
                 return true;
             }
-            Present = next < count && !Decoder.TryReadNull(b);
-            if (next < count) next++;
-            if (!Present && mandatory != null && missing == null) missing = mandatory;
-            return Present;
+            present = next < count;
+            if (present)
+            {
+                next++;
+                present = !Decoder.TryReadNull(b);
+            }
+            if (!present && missing == null) missing = mandatory;
+            return present;
         }
 
         /// <summary>A field the device neither sets nor reads: written as null before a later field, skipped when read.</summary>
@@ -99,137 +100,142 @@ namespace IotHubAmqp.Device.Framing
             if (Next(false, null)) Decoder.Skip(b);
         }
 
-        public uint UInt(uint v, string mandatory) => UInt(v, true, mandatory, 0);
+        public void UInt(ref uint v, string mandatory) => UInt(ref v, true, mandatory, 0);
 
-        public uint UInt(uint v, bool present) => UInt(v, present, null, 0);
+        /// <summary>A uint written when <paramref name="has"/> is set; reading sets <paramref name="has"/> to whether it was there.</summary>
+        public void UInt(ref uint v, ref bool has) => has = UInt(ref v, has, null, 0);
+
+        /// <summary>A uint written when <paramref name="present"/>; absent reads as 0.</summary>
+        public void UInt(ref uint v, bool present) => UInt(ref v, present, null, 0);
 
         /// <summary>A uint whose <paramref name="absent"/> value is not written, and is what an absent field reads as.</summary>
-        public uint UInt(uint v, uint absent) => UInt(v, v != absent, null, absent);
+        public void UInt(ref uint v, uint absent) => UInt(ref v, v != absent, null, absent);
 
-        private uint UInt(uint v, bool present, string mandatory, uint absent)
+        private bool UInt(ref uint v, bool present, string mandatory, uint absent)
         {
-            if (!Next(present, mandatory)) return writing ? v : absent;
-            if (writing) Encoder.WriteUInt(b, v);
+            bool value = Next(present, mandatory);
+            if (!value)
+            {
+                if (!writing) v = absent;
+            }
+            else if (writing) Encoder.WriteUInt(b, v);
             else v = Decoder.ReadUInt(b);
-            return v;
+            return value;
         }
 
         /// <summary>A ulong written unless 0 (absent reads as 0), or always when <paramref name="mandatory"/> names it.</summary>
-        public ulong ULong(ulong v, string mandatory)
+        public void ULong(ref ulong v, string mandatory)
         {
-            if (!Next(v != 0, mandatory)) return 0;
-            if (writing) Encoder.WriteULong(b, v);
+            if (!Next(v != 0, mandatory)) v = 0;
+            else if (writing) Encoder.WriteULong(b, v);
             else v = Decoder.ReadULong(b);
-            return v;
         }
 
-        public ushort UShort(ushort v, bool present) => UShort(v, present, 0);
+        public void UShort(ref ushort v, ref bool has) => has = UShort(ref v, has, 0);
 
-        public ushort UShort(ushort v, ushort absent) => UShort(v, v != absent, absent);
+        public void UShort(ref ushort v, ushort absent) => UShort(ref v, v != absent, absent);
 
-        private ushort UShort(ushort v, bool present, ushort absent)
+        private bool UShort(ref ushort v, bool present, ushort absent)
         {
-            if (!Next(present, null)) return writing ? v : absent;
-            if (writing) Encoder.WriteUShort(b, v);
+            bool value = Next(present, null);
+            if (!value)
+            {
+                if (!writing) v = absent;
+            }
+            else if (writing) Encoder.WriteUShort(b, v);
             else v = Decoder.ReadUShort(b);
-            return v;
+            return value;
         }
 
-        public byte UByte(byte v, string mandatory) => UByte(v, true, mandatory, 0);
+        public void UByte(ref byte v, string mandatory) => UByte(ref v, true, mandatory, 0);
 
-        public byte UByte(byte v, byte absent) => UByte(v, v != absent, null, absent);
+        public void UByte(ref byte v, byte absent) => UByte(ref v, v != absent, null, absent);
 
-        private byte UByte(byte v, bool present, string mandatory, byte absent)
+        // Not written means v == absent (or mandatory), so setting it to absent changes nothing when writing.
+        private void UByte(ref byte v, bool present, string mandatory, byte absent)
         {
-            if (!Next(present, mandatory)) return absent;
-            if (writing) Encoder.WriteUByte(b, v);
+            if (!Next(present, mandatory)) v = absent;
+            else if (writing) Encoder.WriteUByte(b, v);
             else v = Decoder.ReadUByte(b);
-            return v;
         }
 
         /// <summary>A flag whose absence means false: written (as true) only when set.</summary>
-        public bool Flag(bool v) => Bool(v, v, null);
+        public void Flag(ref bool v) => Bool(ref v, v, null);
 
-        public bool Bool(bool v, string mandatory) => Bool(v, true, mandatory);
+        public void Bool(ref bool v, string mandatory) => Bool(ref v, true, mandatory);
 
         /// <summary>A boolean written as true or false when <paramref name="present"/>; absent reads as false.</summary>
-        public bool Bool(bool v, bool present, string mandatory)
+        public void Bool(ref bool v, bool present, string mandatory)
         {
-            if (!Next(present, mandatory)) return false;
-            if (writing) Encoder.WriteBoolean(b, v);
+            if (!Next(present, mandatory)) v = false;
+            else if (writing) Encoder.WriteBoolean(b, v);
             else v = Decoder.ReadBoolean(b);
-            return v;
         }
 
-        public string String(string v, string mandatory)
+        // The reference fields below are written when not null (or mandatory); absent or null reads as null.
+
+        public void String(ref string v, string mandatory)
         {
-            if (!Next(v != null, mandatory)) return null;
-            if (writing) Encoder.WriteString(b, v);
+            if (!Next(v != null, mandatory)) v = null;
+            else if (writing) Encoder.WriteString(b, v);
             else v = Decoder.ReadString(b);
-            return v;
         }
 
-        public string Symbol(string v, string mandatory)
+        public void Symbol(ref string v, string mandatory)
         {
-            if (!Next(v != null, mandatory)) return null;
-            if (writing) Encoder.WriteSymbol(b, v);
+            if (!Next(v != null, mandatory)) v = null;
+            else if (writing) Encoder.WriteSymbol(b, v);
             else v = Decoder.ReadSymbol(b);
-            return v;
         }
 
         /// <summary>An address (AMQP 1.0 3.5.3): written as a string; a symbol is read too, as some brokers send one.</summary>
-        public string Address(string v)
+        public void Address(ref string v)
         {
-            if (!Next(v != null, null)) return null;
-            if (writing) Encoder.WriteString(b, v);
+            if (!Next(v != null, null)) v = null;
+            else if (writing) Encoder.WriteString(b, v);
             else v = FieldCodec.ReadAddress(b);
-            return v;
         }
 
-        public byte[] Binary(byte[] v)
+        public void Binary(ref byte[] v)
         {
-            if (!Next(v != null, null)) return null;
-            if (writing) Encoder.WriteBinary(b, v);
+            if (!Next(v != null, null)) v = null;
+            else if (writing) Encoder.WriteBinary(b, v);
             else v = Decoder.ReadBinary(b);
-            return v;
         }
 
-        public AmqpMap Map(AmqpMap v)
+        public void Map(ref AmqpMap v)
         {
-            if (!Next(v != null, null)) return null;
-            if (writing) Encoder.WriteMap(b, v);
+            if (!Next(v != null, null)) v = null;
+            else if (writing) Encoder.WriteMap(b, v);
             else v = Decoder.ReadMap(b);
-            return v;
         }
 
         /// <summary>A mandatory "multiple" symbol field (AMQP 1.0 1.3).</summary>
-        public string[] Symbols(string[] v, string mandatory)
+        public void Symbols(ref string[] v, string mandatory)
         {
-            if (!Next(true, mandatory)) return null;
-            if (writing) FieldCodec.WriteSymbols(b, v);
+            if (!Next(true, mandatory)) v = null;
+            else if (writing) FieldCodec.WriteSymbols(b, v);
             else v = Decoder.ReadSymbols(b);
-            return v;
         }
 
-        public DateTime Timestamp(DateTime v)
+        /// <summary>A timestamp written unless <see cref="DateTime.MinValue"/>, which is what absent reads as.</summary>
+        public void Timestamp(ref DateTime v)
         {
-            if (!Next(v != DateTime.MinValue, null)) return DateTime.MinValue;
-            if (writing) Encoder.WriteTimestamp(b, v);
+            if (!Next(v != DateTime.MinValue, null)) v = DateTime.MinValue;
+            else if (writing) Encoder.WriteTimestamp(b, v);
             else v = Decoder.ReadTimestamp(b);
-            return v;
         }
 
         /// <summary>
         /// A message-id or correlation-id (AMQP 1.0 3.2.11-3.2.15): a ulong, Guid, byte[] or string; read as whatever
         /// the peer sent, since a well-formed peer sends one of the four.
         /// </summary>
-        public object Id(object v, string field)
+        public void Id(ref object v, string field)
         {
-            if (!Next(v != null, null)) return null;
-            if (!writing) return Decoder.ReadObject(b);
-            if (v is string || v is ulong || v is Guid || v is byte[]) Encoder.WriteObject(b, v);
+            if (!Next(v != null, null)) v = null;
+            else if (!writing) v = Decoder.ReadObject(b);
+            else if (v is string || v is ulong || v is Guid || v is byte[]) Encoder.WriteObject(b, v);
             else throw new AmqpException(ErrorCode.InvalidField, field + " must be a ulong, Guid, byte[] or string, not " + v.GetType().Name);
-            return v;
         }
 
         /// <summary>

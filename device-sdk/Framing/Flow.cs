@@ -53,21 +53,17 @@ namespace IotHubAmqp.Device.Framing
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Flow, "flow");
-            NextIncomingId = c.UInt(NextIncomingId, HasNextIncomingId);
-            HasNextIncomingId = c.Present;
-            IncomingWindow = c.UInt(IncomingWindow, "incoming-window");
-            NextOutgoingId = c.UInt(NextOutgoingId, "next-outgoing-id");
-            OutgoingWindow = c.UInt(OutgoingWindow, "outgoing-window");
-            Handle = c.UInt(Handle, HasHandle);
-            HasHandle = c.Present;
-            DeliveryCount = c.UInt(DeliveryCount, HasDeliveryCount);
-            HasDeliveryCount = c.Present;
-            LinkCredit = c.UInt(LinkCredit, HasLinkCredit);
-            HasLinkCredit = c.Present;
+            c.UInt(ref NextIncomingId, ref HasNextIncomingId);
+            c.UInt(ref IncomingWindow, "incoming-window");
+            c.UInt(ref NextOutgoingId, "next-outgoing-id");
+            c.UInt(ref OutgoingWindow, "outgoing-window");
+            c.UInt(ref Handle, ref HasHandle);
+            c.UInt(ref DeliveryCount, ref HasDeliveryCount);
+            c.UInt(ref LinkCredit, ref HasLinkCredit);
             c.Skip(); // available: the device never announces it, and acts on a sender's credit, not its backlog
-            Drain = c.Flag(Drain);
-            Echo = c.Flag(Echo);
-            Properties = c.Map(Properties);
+            c.Flag(ref Drain);
+            c.Flag(ref Echo);
+            c.Map(ref Properties);
         }
     }
 }

@@ -23,9 +23,9 @@ namespace IotHubAmqp.Device.Framing
         {
             c.List(Descriptor.Modified, "modified");
             // The flags are written as true or false (not null) once a later field is present.
-            DeliveryFailed = c.Bool(DeliveryFailed, DeliveryFailed || UndeliverableHere || MessageAnnotations != null, null);
-            UndeliverableHere = c.Bool(UndeliverableHere, UndeliverableHere || MessageAnnotations != null, null);
-            MessageAnnotations = c.Map(MessageAnnotations);
+            c.Bool(ref DeliveryFailed, DeliveryFailed || UndeliverableHere || MessageAnnotations != null, null);
+            c.Bool(ref UndeliverableHere, UndeliverableHere || MessageAnnotations != null, null);
+            c.Map(ref MessageAnnotations);
         }
     }
 }

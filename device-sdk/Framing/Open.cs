@@ -39,13 +39,13 @@ namespace IotHubAmqp.Device.Framing
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Open, "open");
-            ContainerId = c.String(ContainerId, "container-id");
-            Hostname = c.String(Hostname, null);
-            MaxFrameSize = c.UInt(MaxFrameSize, DefaultMaxFrameSize);
-            ChannelMax = c.UShort(ChannelMax, DefaultChannelMax);
-            IdleTimeOut = c.UInt(IdleTimeOut, 0u);
+            c.String(ref ContainerId, "container-id");
+            c.String(ref Hostname, null);
+            c.UInt(ref MaxFrameSize, DefaultMaxFrameSize);
+            c.UShort(ref ChannelMax, DefaultChannelMax);
+            c.UInt(ref IdleTimeOut, 0u);
             for (int i = 5; i < 9; i++) c.Skip(); // locales and capabilities: never set, never read
-            Properties = c.Map(Properties);
+            c.Map(ref Properties);
         }
     }
 }

@@ -19,8 +19,8 @@ namespace IotHubAmqp.Device.Framing
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Received, "received");
-            SectionNumber = c.UInt(SectionNumber, "section-number");
-            SectionOffset = c.ULong(SectionOffset, "section-offset");
+            c.UInt(ref SectionNumber, "section-number");
+            c.ULong(ref SectionOffset, "section-offset");
         }
     }
 }

@@ -17,7 +17,7 @@ namespace IotHubAmqp.Device.Framing
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Source, "source");
-            Address = c.Address(Address); // the later fields are skipped by their encoded size
+            c.Address(ref Address); // the later fields are skipped by their encoded size
         }
 
         /// <summary>Reads the source descriptor and the list (a source is a field value inside attach).</summary>

@@ -16,7 +16,7 @@ namespace IotHubAmqp.Device.Framing
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Target, "target");
-            Address = c.Address(Address); // the later fields are skipped by their encoded size
+            c.Address(ref Address); // the later fields are skipped by their encoded size
         }
 
         /// <summary>Reads the target descriptor and the list (a target is a field value inside attach).</summary>

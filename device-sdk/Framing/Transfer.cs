@@ -49,19 +49,18 @@ namespace IotHubAmqp.Device.Framing
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Transfer, "transfer");
-            Handle = c.UInt(Handle, "handle");
-            DeliveryId = c.UInt(DeliveryId, HasDeliveryId);
-            HasDeliveryId = c.Present;
-            DeliveryTag = c.Binary(DeliveryTag);
+            c.UInt(ref Handle, "handle");
+            c.UInt(ref DeliveryId, ref HasDeliveryId);
+            c.Binary(ref DeliveryTag);
             // A first transfer (one with a delivery-id or tag) must carry message-format (AMQP 1.0 2.7.5).
-            MessageFormat = c.UInt(MessageFormat, MessageFormat != 0 || HasDeliveryId || DeliveryTag != null);
-            Settled = c.Flag(Settled);
-            More = c.Flag(More);
+            c.UInt(ref MessageFormat, MessageFormat != 0 || HasDeliveryId || DeliveryTag != null);
+            c.Flag(ref Settled);
+            c.Flag(ref More);
             c.Skip(); // rcv-settle-mode
             State = (Outcome)c.Described(State, 0);
             c.Skip(); // resume
-            Aborted = c.Flag(Aborted);
-            Batchable = c.Flag(Batchable);
+            c.Flag(ref Aborted);
+            c.Flag(ref Batchable);
         }
     }
 }

@@ -48,11 +48,11 @@ namespace IotHubAmqp.Device.Messaging
         internal void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Header, "header");
-            Durable = c.Flag(Durable);
-            Priority = c.UByte(Priority, DefaultPriority);
-            Ttl = c.UInt(Ttl, 0u);
-            FirstAcquirer = c.Flag(FirstAcquirer);
-            DeliveryCount = c.UInt(DeliveryCount, 0u);
+            c.Flag(ref Durable);
+            c.UByte(ref Priority, DefaultPriority);
+            c.UInt(ref Ttl, 0u);
+            c.Flag(ref FirstAcquirer);
+            c.UInt(ref DeliveryCount, 0u);
         }
     }
 }

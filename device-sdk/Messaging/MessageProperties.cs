@@ -73,20 +73,19 @@ namespace IotHubAmqp.Device.Messaging
         internal void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Properties, "properties");
-            MessageId = c.Id(MessageId, "message-id");
-            UserId = c.Binary(UserId);
-            To = c.Address(To);
-            Subject = c.String(Subject, null);
-            ReplyTo = c.Address(ReplyTo);
-            CorrelationId = c.Id(CorrelationId, "correlation-id");
-            ContentType = c.Symbol(ContentType, null);
-            ContentEncoding = c.Symbol(ContentEncoding, null);
-            AbsoluteExpiryTime = c.Timestamp(AbsoluteExpiryTime);
-            CreationTime = c.Timestamp(CreationTime);
-            GroupId = c.String(GroupId, null);
-            GroupSequence = c.UInt(GroupSequence, HasGroupSequence);
-            HasGroupSequence = c.Present;
-            ReplyToGroupId = c.String(ReplyToGroupId, null);
+            c.Id(ref MessageId, "message-id");
+            c.Binary(ref UserId);
+            c.Address(ref To);
+            c.String(ref Subject, null);
+            c.Address(ref ReplyTo);
+            c.Id(ref CorrelationId, "correlation-id");
+            c.Symbol(ref ContentType, null);
+            c.Symbol(ref ContentEncoding, null);
+            c.Timestamp(ref AbsoluteExpiryTime);
+            c.Timestamp(ref CreationTime);
+            c.String(ref GroupId, null);
+            c.UInt(ref GroupSequence, ref HasGroupSequence);
+            c.String(ref ReplyToGroupId, null);
         }
     }
 }

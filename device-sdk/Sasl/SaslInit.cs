@@ -20,9 +20,9 @@ namespace IotHubAmqp.Device.Sasl
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.SaslInit, "sasl-init");
-            Mechanism = c.Symbol(Mechanism, "mechanism");
-            InitialResponse = c.Binary(InitialResponse);
-            Hostname = c.String(Hostname, null);
+            c.Symbol(ref Mechanism, "mechanism");
+            c.Binary(ref InitialResponse);
+            c.String(ref Hostname, null);
         }
     }
 }

@@ -14,7 +14,7 @@ namespace IotHubAmqp.Device.Sasl
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.SaslMechanisms, "sasl-mechanisms");
-            SaslServerMechanisms = c.Symbols(SaslServerMechanisms, "sasl-server-mechanisms");
+            c.Symbols(ref SaslServerMechanisms, "sasl-server-mechanisms");
         }
 
         /// <summary>Whether the server offers <paramref name="mechanism"/>.</summary>

@@ -32,8 +32,8 @@ namespace IotHubAmqp.Device.Sasl
         internal override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.SaslOutcome, "sasl-outcome");
-            Code = c.UByte(Code, "code");
-            AdditionalData = c.Binary(AdditionalData);
+            c.UByte(ref Code, "code");
+            c.Binary(ref AdditionalData);
         }
     }
 }
