@@ -40,10 +40,6 @@ namespace IotHubAmqp.Device.Framing
         }
 
         /// <summary>Reads an optional described error field: null, or an error descriptor and its list.</summary>
-        public static Error Read(ByteBuffer b)
-        {
-            if (Decoder.TryReadNull(b)) return null;
-            return (Error)FieldCodec.ReadDescribed(b, new Error(), Descriptor.Error);
-        }
+        public static Error Read(ByteBuffer b) => Decoder.TryReadNull(b) ? null : (Error)FieldCodec.Read(b, Descriptor.Error, null);
     }
 }

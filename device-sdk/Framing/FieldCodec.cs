@@ -53,17 +53,30 @@ namespace IotHubAmqp.Device.Framing
         }
 
         /// <summary>
-        /// Reads the descriptor of an error, source or target (<paramref name="descriptor"/>), then its list into
-        /// <paramref name="into"/>; another descriptor is a decode-error naming both.
+        /// Reads a described value, descriptor and list: an error, source or target (<paramref name="expected"/>; another
+        /// descriptor is a decode-error naming both), read into <paramref name="into"/> when given; or, for
+        /// <paramref name="expected"/> 0, any delivery state (AMQP 1.0 3.4), accepted and released being their shared
+        /// instances so that decoding the common dispositions allocates nothing.
         /// </summary>
-        public static DescribedList ReadDescribed(ByteBuffer b, DescribedList into, ulong descriptor)
+        public static DescribedList Read(ByteBuffer b, ulong expected, DescribedList into)
         {
             ulong code = Decoder.ReadDescriptor(b);
-            if (code != descriptor)
+            if (expected != 0)
             {
-                string what = descriptor == Descriptor.Error ? "an error" : descriptor == Descriptor.Source ? "a source" : "a target";
-                throw Decoder.Error("expected " + what + ", found descriptor 0x" + code.ToString("X"));
+                if (code != expected)
+                {
+                    string what = expected == Descriptor.Error ? "an error" : expected == Descriptor.Source ? "a source" : "a target";
+                    throw Decoder.Error("expected " + what + ", found descriptor 0x" + code.ToString("X"));
+                }
+                if (into == null) into = expected == Descriptor.Error ? new Error() : expected == Descriptor.Source ? new Source() : (DescribedList)new Target();
             }
+            else if (code == Descriptor.Accepted) into = Accepted.Instance;
+            else if (code == Descriptor.Released) into = Released.Instance;
+            else if (code == Descriptor.Rejected) into = new Rejected();
+            else if (code == Descriptor.Modified) into = new Modified();
+            else if (code == Descriptor.Received) into = new Received();
+            // Transactional state (AMQP 1.0 4.5.5) and unknown states are not supported on a device.
+            else throw Decoder.Error("unknown delivery state descriptor 0x" + code.ToString("X"));
             into.Decode(b);
             return into;
         }

@@ -250,9 +250,7 @@ namespace IotHubAmqp.Device.Framing
                 v.Encode(b);
                 return v;
             }
-            if (descriptor == 0) return Outcome.Decode(b);
-            DescribedList into = descriptor == Descriptor.Error ? new Error() : descriptor == Descriptor.Source ? new Source() : (DescribedList)new Target();
-            return FieldCodec.ReadDescribed(b, into, descriptor);
+            return FieldCodec.Read(b, descriptor, null);
         }
     }
 }

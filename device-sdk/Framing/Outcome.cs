@@ -17,21 +17,7 @@ namespace IotHubAmqp.Device.Framing
         /// Reads a described delivery state (descriptor included), or null. Accepted and released return their
         /// shared instances, so decoding the common dispositions allocates nothing.
         /// </summary>
-        public static new Outcome Decode(ByteBuffer b)
-        {
-            if (Decoder.TryReadNull(b)) return null;
-            ulong code = Decoder.ReadDescriptor(b);
-            Outcome o;
-            if (code == Descriptor.Accepted) o = Accepted.Instance;
-            else if (code == Descriptor.Released) o = Released.Instance;
-            else if (code == Descriptor.Rejected) o = new Rejected();
-            else if (code == Descriptor.Modified) o = new Modified();
-            else if (code == Descriptor.Received) o = new Received();
-            // Transactional state (AMQP 1.0 4.5.5) and unknown states are not supported on a device.
-            else throw Decoder.Error("unknown delivery state descriptor 0x" + code.ToString("X"));
-            o.DecodeList(b);
-            return o;
-        }
+        public static new Outcome Decode(ByteBuffer b) => Decoder.TryReadNull(b) ? null : (Outcome)FieldCodec.Read(b, 0, null);
 
         /// <summary>
         /// Reads the list (the caller has read the descriptor), setting every field. Named DecodeList since

@@ -21,6 +21,6 @@ namespace IotHubAmqp.Device.Framing
         }
 
         /// <summary>Reads the source descriptor and the list (a source is a field value inside attach).</summary>
-        public new void Decode(ByteBuffer b) => FieldCodec.ReadDescribed(b, this, Descriptor.Source);
+        public new void Decode(ByteBuffer b) => FieldCodec.Read(b, Descriptor.Source, this);
     }
 }

@@ -20,6 +20,6 @@ namespace IotHubAmqp.Device.Framing
         }
 
         /// <summary>Reads the target descriptor and the list (a target is a field value inside attach).</summary>
-        public new void Decode(ByteBuffer b) => FieldCodec.ReadDescribed(b, this, Descriptor.Target);
+        public new void Decode(ByteBuffer b) => FieldCodec.Read(b, Descriptor.Target, this);
     }
 }

@@ -85,32 +85,26 @@ namespace IotHubAmqp.Device.Messaging
             size += count;
             while (count > 0)
             {
-                int n;
-                if (body != null)
-                {
-                    n = body.Length - bodyLength;
-                    if (n > count) n = count;
-                    Array.Copy(bytes, offset, body, bodyLength, n);
-                    bodyLength += n;
-                    // Bytes after the data section (a footer, another section): not the streamed shape after all.
-                    if (n < count) ToWhole(count - n);
-                }
-                else
-                {
-                    if (buffer != head) Reserve(count);
-                    n = buffer.Length - length;
-                    if (n > count) n = count;
-                    Array.Copy(bytes, offset, buffer, length, n);
-                    length += n;
-                    if (buffer == head)
-                    {
-                        if (scanning) Scan();
-                        // The head buffer is full and the message goes on: keep it whole from here.
-                        if (body == null && n < count) ToWhole(count - n);
-                    }
-                }
+                bool streaming = body != null;
+                if (!streaming && buffer != head) Reserve(count);
+                byte[] into = streaming ? body : buffer;
+                int at = streaming ? bodyLength : length;
+                int n = into.Length - at;
+                if (n > count) n = count;
+                Array.Copy(bytes, offset, into, at, n);
                 offset += n;
                 count -= n;
+                if (streaming) bodyLength += n;
+                else
+                {
+                    length += n;
+                    if (buffer != head) continue;
+                    if (scanning) Scan();
+                    if (body != null) continue;
+                }
+                // The head buffer is full, or bytes follow the data section (a footer, another section: not the
+                // streamed shape after all), and the message goes on: keep it whole from here.
+                if (count > 0) ToWhole(count);
             }
         }
 
