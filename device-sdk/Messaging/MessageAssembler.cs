@@ -123,16 +123,8 @@ namespace IotHubAmqp.Device.Messaging
             buffer = head;
             if (data != null && bodyLength != data.Length)
                 throw Decoder.Error("message ends after " + bodyLength + " bytes of its " + data.Length + "-byte data section");
-            reader.Wrap(all, 0, length);
-            Message message;
-            try
-            {
-                message = MessageCodec.Decode(reader);
-            }
-            finally
-            {
-                reader.Wrap(head, 0, 0);
-            }
+            // A reader of its own: the shared one only ever wraps the head, so it holds no message after this.
+            Message message = MessageCodec.Decode(new ByteBuffer(all, 0, length));
             if (data != null)
             {
                 message.BodyType = BodyType.Data;
@@ -192,28 +184,19 @@ namespace IotHubAmqp.Device.Messaging
             length = bodyStart - DataHeaderSize;
         }
 
-        // Switches to keeping the whole message in a buffer of its own, with room for the pending bytes.
+        // Switches to keeping the whole message in a buffer of its own, with room for the pending bytes. While
+        // streaming, the head still holds the data section header after the sections before it (StartBody only
+        // moved the body bytes out), so the bytes are the head's, then the body's.
         private void ToWhole(int pending)
         {
             int have = length + (body == null ? 0 : DataHeaderSize + bodyLength);
             // Room for the pending bytes and a head buffer's worth more: what follows is usually a small footer.
             int capacity = have + pending;
-            capacity = capacity > limit - head.Length ? limit : capacity + head.Length;
-            byte[] whole = new byte[capacity];
-            Array.Copy(head, 0, whole, 0, length);
-            if (body != null)
-            {
-                // Rebuild the data section header the streaming path consumed.
-                whole[length] = FormatCode.Described;
-                whole[length + 1] = FormatCode.SmallULong;
-                whole[length + 2] = (byte)Descriptor.Data;
-                whole[length + 3] = FormatCode.Binary32;
-                BigEndian.Put32(whole, length + 4, (uint)body.Length);
-                Array.Copy(body, 0, whole, length + DataHeaderSize, bodyLength);
-                length += DataHeaderSize + bodyLength;
-                body = null;
-            }
-            buffer = whole;
+            if (body != null) length += DataHeaderSize;
+            Regrow(capacity > limit - head.Length ? limit : capacity + head.Length);
+            if (body != null) Array.Copy(body, 0, buffer, length, bodyLength);
+            body = null;
+            length = have;
         }
 
         // Grows the whole buffer by half (at least the head buffer's size, at least what is needed), never past the limit.
@@ -223,8 +206,12 @@ namespace IotHubAmqp.Device.Messaging
             if (capacity - length >= n) return;
             int next = capacity + (capacity / 2 > head.Length ? capacity / 2 : head.Length);
             if (next < length + n) next = length + n;
-            if (next > limit) next = limit;
-            byte[] bigger = new byte[next];
+            Regrow(next > limit ? limit : next);
+        }
+
+        private void Regrow(int capacity)
+        {
+            byte[] bigger = new byte[capacity];
             Array.Copy(buffer, 0, bigger, 0, length);
             buffer = bigger;
         }
