@@ -19,8 +19,8 @@ namespace IotHubAmqp.Device.Framing
         private readonly ByteBuffer b;
         private readonly bool writing;
 
-        // Writing: the list header's position (-1 until a field has a value), fields written, nulls held back.
-        // Reading: the list's field count, the next field's index, where the list ends.
+        // The next field's index. Writing: the list header's position (-1 until a field has a value) and the fields
+        // written, so next - count nulls are held back. Reading: the list's field count and where it ends.
         private int start;
         private int count;
         private int next;
@@ -72,25 +72,18 @@ namespace IotHubAmqp.Device.Framing
         private bool Next(bool present, string mandatory)
         {
             if (mandatory != null) present = true;
-            if (writing)
+            if (!writing)
             {
-                if (!present)
-                {
-                    next++;
-                    return false;
-                }
+                present = next < count && !Decoder.TryReadNull(b);
+                if (!present && missing == null) missing = mandatory;
+            }
+            else if (present)
+            {
                 if (start < 0) start = Encoder.BeginComposite(b, FormatCode.List32);
-                count += next + 1;
-                for (; next > 0; next--) Encoder.WriteNull(b);
-                return true;
+                for (; count < next; count++) Encoder.WriteNull(b); // the nulls held back
+                count++;
             }
-            present = next < count;
-            if (present)
-            {
-                next++;
-                present = !Decoder.TryReadNull(b);
-            }
-            if (!present && missing == null) missing = mandatory;
+            next++;
             return present;
         }
 

@@ -24,7 +24,7 @@ namespace IotHubAmqp.Device.Messaging
         {
             WriteHead(b, m);
             WriteBody(b, m);
-            if (m.Footer != null) WriteMap(b, Descriptor.Footer, m.Footer);
+            WriteMap(b, Descriptor.Footer, m.Footer);
         }
 
         /// <summary>
@@ -62,10 +62,10 @@ namespace IotHubAmqp.Device.Messaging
         private static void WriteHead(ByteBuffer b, Message m)
         {
             if (m.Header != null && !m.Header.IsDefault) m.Header.Encode(b);
-            if (m.DeliveryAnnotations != null) WriteMap(b, Descriptor.DeliveryAnnotations, m.DeliveryAnnotations);
-            if (m.MessageAnnotations != null) WriteMap(b, Descriptor.MessageAnnotations, m.MessageAnnotations);
+            WriteMap(b, Descriptor.DeliveryAnnotations, m.DeliveryAnnotations);
+            WriteMap(b, Descriptor.MessageAnnotations, m.MessageAnnotations);
             if (m.Properties != null) m.Properties.Encode(b);
-            if (m.ApplicationProperties != null) WriteMap(b, Descriptor.ApplicationProperties, m.ApplicationProperties);
+            WriteMap(b, Descriptor.ApplicationProperties, m.ApplicationProperties);
         }
 
         /// <summary>
@@ -185,8 +185,10 @@ namespace IotHubAmqp.Device.Messaging
 
         // Annotation and footer keys are symbols (AMQP 1.0 3.2.10): a string key is written as a symbol.
         // Application-properties keys are strings (AMQP 1.0 3.2.5).
+        // An absent (null) section is not written.
         private static void WriteMap(ByteBuffer b, ulong descriptor, AmqpMap map)
         {
+            if (map == null) return;
             bool application = descriptor == Descriptor.ApplicationProperties;
             Encoder.WriteDescriptor(b, descriptor);
             int start = Encoder.BeginComposite(b, FormatCode.Map32);
