@@ -34,10 +34,10 @@ namespace IotHubAmqp.Device.Framing
         {
             if (BigEndian.Get32(a, at) != Magic)
                 throw new AmqpException(ErrorCode.FramingError, "peer did not answer with an AMQP protocol header");
-            if (BigEndian.Get32(a, at + 4) != IdAndVersion(expectedId))
-                throw new AmqpException(ErrorCode.NotImplemented,
-                    "peer answered protocol " + Describe(a[at + 4]) + " " + a[at + 5] + "." + a[at + 6] + "." + a[at + 7]
-                    + " to our " + Describe(expectedId) + " 1.0.0");
+            if (BigEndian.Get32(a, at + 4) == IdAndVersion(expectedId)) return;
+            string peer = Describe(a[at + 4]);
+            for (int i = 5; i < Size; i++) peer += (i == 5 ? " " : ".") + a[at + i];
+            throw new AmqpException(ErrorCode.NotImplemented, "peer answered protocol " + peer + " to our " + Describe(expectedId) + " 1.0.0");
         }
 
         private static string Describe(byte id)
