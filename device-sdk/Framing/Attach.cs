@@ -11,7 +11,6 @@ namespace IotHubAmqp.Device.Framing
     /// </summary>
     internal sealed class Attach : DescribedList
     {
-
         /// <summary>name (index 0, mandatory): the name of the link.</summary>
         public string Name;
 

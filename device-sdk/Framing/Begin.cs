@@ -11,7 +11,6 @@ namespace IotHubAmqp.Device.Framing
     /// </summary>
     internal sealed class Begin : DescribedList
     {
-
         /// <summary>Spec default of handle-max.</summary>
         public const uint DefaultHandleMax = uint.MaxValue;
 

@@ -7,7 +7,6 @@ namespace IotHubAmqp.Device.Framing
     /// <summary>The close performative (AMQP 1.0 2.7.9): closes the connection.</summary>
     internal sealed class Close : DescribedList
     {
-
         /// <summary>error (index 0): why the connection was closed, or null.</summary>
         public Error Error;
 

@@ -7,7 +7,6 @@ namespace IotHubAmqp.Device.Framing
     /// <summary>The detach performative (AMQP 1.0 2.7.7): detaches (and with closed, closes) a link.</summary>
     internal sealed class Detach : DescribedList
     {
-
         /// <summary>handle (index 0, mandatory): the link being detached.</summary>
         public uint Handle;
 

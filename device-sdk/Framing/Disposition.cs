@@ -7,7 +7,6 @@ namespace IotHubAmqp.Device.Framing
     /// <summary>The disposition performative (AMQP 1.0 2.7.6): informs the peer of delivery state changes.</summary>
     internal sealed class Disposition : DescribedList
     {
-
         /// <summary>role (index 0, mandatory): the role of the sender of this frame (<see cref="Framing.Role"/>).</summary>
         public bool Role;
 

@@ -7,7 +7,6 @@ namespace IotHubAmqp.Device.Framing
     /// <summary>The end performative (AMQP 1.0 2.7.8): ends a session.</summary>
     internal sealed class End : DescribedList
     {
-
         /// <summary>error (index 0): why it was endd, or null.</summary>
         public Error Error;
 

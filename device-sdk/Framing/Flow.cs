@@ -7,7 +7,6 @@ namespace IotHubAmqp.Device.Framing
     /// <summary>The flow performative (AMQP 1.0 2.7.4): updates session windows and, with a handle, link credit.</summary>
     internal sealed class Flow : DescribedList
     {
-
         /// <summary>next-incoming-id (index 0): the next transfer-id the sender expects, valid when <see cref="HasNextIncomingId"/>.</summary>
         public uint NextIncomingId;
 

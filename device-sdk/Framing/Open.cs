@@ -11,7 +11,6 @@ namespace IotHubAmqp.Device.Framing
     /// </summary>
     internal sealed class Open : DescribedList
     {
-
         /// <summary>Spec default of max-frame-size: no limit.</summary>
         public const uint DefaultMaxFrameSize = uint.MaxValue;
 

@@ -10,7 +10,6 @@ namespace IotHubAmqp.Device.Framing
     /// </summary>
     internal sealed class Transfer : DescribedList
     {
-
         /// <summary>handle (index 0, mandatory): the link the transfer is on.</summary>
         public uint Handle;
 
