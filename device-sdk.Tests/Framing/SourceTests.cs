@@ -72,7 +72,8 @@ namespace IotHubAmqp.Device.Tests.Framing
             var filter = new AmqpMap();
             filter[new Symbol("selector")] = new DescribedValue(new Symbol("apache.org:selector-filter:string"), "a = 1");
             var b = Wire.NewBuffer();
-            int start = FieldCodec.BeginList(b, descriptor, count);
+            Encoder.WriteDescriptor(b, descriptor);
+            int start = Encoder.BeginComposite(b, FormatCode.List32);
             Encoder.WriteString(b, address);
             Encoder.WriteUInt(b, 1);                          // durable
             Encoder.WriteSymbol(b, "link-detach");            // expiry-policy
@@ -86,7 +87,7 @@ namespace IotHubAmqp.Device.Tests.Framing
                 else if (i == 8) new Rejected { Error = new Error("amqp:internal-error", null) }.Encode(b); // default-outcome
                 else FieldCodec.WriteSymbols(b, new[] { "amqp:accepted:list", "amqp:rejected:list" }); // outcomes, capabilities
             }
-            FieldCodec.EndList(b, start, count);
+            Encoder.EndComposite(b, start, count, FormatCode.List8);
             return b;
         }
     }

@@ -17,10 +17,7 @@ namespace IotHubAmqp.Device.Framing
         /// <inheritdoc/>
         public override ulong DescriptorCode => Descriptor.Accepted;
 
-        /// <summary>Writes the descriptor and an empty list (list0).</summary>
-        public override void Encode(ByteBuffer b)
-        {
-            FieldCodec.BeginList(b, Descriptor.Accepted, 0);
-        }
+        /// <summary>No fields: the descriptor and an empty list (list0); a newer peer's fields are skipped.</summary>
+        internal override void Fields(ref FieldCursor c) => c.List(Descriptor.Accepted, "accepted");
     }
 }

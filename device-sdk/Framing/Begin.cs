@@ -9,10 +9,8 @@ namespace IotHubAmqp.Device.Framing
     /// offered- and desired-capabilities: they are written as null when a later field is present and skipped when the
     /// peer sends them.
     /// </summary>
-    internal sealed class Begin
+    internal sealed class Begin : DescribedList
     {
-        private const int FieldCount = 8;
-
         /// <summary>Spec default of handle-max.</summary>
         public const uint DefaultHandleMax = uint.MaxValue;
 
@@ -32,103 +30,22 @@ namespace IotHubAmqp.Device.Framing
         public uint OutgoingWindow;
 
         /// <summary>handle-max (index 4): the maximum handle value; default <see cref="uint.MaxValue"/>.</summary>
-        public uint HandleMax;
-
-
+        public uint HandleMax = DefaultHandleMax;
 
         /// <summary>properties (index 7): session properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
 
-        /// <summary>Creates a begin with every field at its default.</summary>
-        public Begin()
+        internal override void Fields(ref FieldCursor c)
         {
-            Reset();
-        }
-
-        /// <summary>Resets every field to its default, for reuse.</summary>
-        public void Reset()
-        {
-            RemoteChannel = 0;
-            HasRemoteChannel = false;
-            NextOutgoingId = 0;
-            IncomingWindow = 0;
-            OutgoingWindow = 0;
-            HandleMax = DefaultHandleMax;
-            Properties = null;
-        }
-
-        /// <summary>Writes the descriptor and the list, leaving out trailing absent or default fields.</summary>
-        public void Encode(ByteBuffer b)
-        {
-            int count = CountToWrite();
-            int start = FieldCodec.BeginList(b, Descriptor.Begin, count);
-            for (int i = 0; i < count; i++) WriteField(b, i);
-            FieldCodec.EndList(b, start, count);
-        }
-
-        /// <summary>Reads the list (the caller has read the descriptor), resetting every field first.</summary>
-        public void Decode(ByteBuffer b)
-        {
-            Reset();
-            int count = Decoder.ReadListHeader(b, out int end);
-            int present = 0;
-            for (int i = 0; i < count; i++)
-            {
-                if (i >= FieldCount) Decoder.Skip(b);
-                else if (!Decoder.TryReadNull(b))
-                {
-                    present |= 1 << i;
-                    ReadField(b, i);
-                }
-            }
-            FieldCodec.EndFields(b, end, "begin");
-            if ((present & (1 << 1)) == 0) throw FieldCodec.Missing("begin", "next-outgoing-id");
-            if ((present & (1 << 2)) == 0) throw FieldCodec.Missing("begin", "incoming-window");
-            if ((present & (1 << 3)) == 0) throw FieldCodec.Missing("begin", "outgoing-window");
-        }
-
-        private int CountToWrite()
-        {
-            if (Properties != null) return 8;
-            if (HandleMax != DefaultHandleMax) return 5;
-            return 4;
-        }
-
-        private void WriteField(ByteBuffer b, int index)
-        {
-            switch (index)
-            {
-                case 0:
-                    if (HasRemoteChannel) Encoder.WriteUShort(b, RemoteChannel);
-                    else Encoder.WriteNull(b);
-                    break;
-                case 1: Encoder.WriteUInt(b, NextOutgoingId); break;
-                case 2: Encoder.WriteUInt(b, IncomingWindow); break;
-                case 3: Encoder.WriteUInt(b, OutgoingWindow); break;
-                case 4:
-                    if (HandleMax == DefaultHandleMax) Encoder.WriteNull(b);
-                    else Encoder.WriteUInt(b, HandleMax);
-                    break;
-                case 7: Encoder.WriteMap(b, Properties); break;
-                default: Encoder.WriteNull(b); break; // a field the device never sets, before a later one
-            }
-        }
-
-        private void ReadField(ByteBuffer b, int index)
-        {
-            switch (index)
-            {
-                case 0:
-                    RemoteChannel = Decoder.ReadUShort(b);
-                    HasRemoteChannel = true;
-                    break;
-                case 1: NextOutgoingId = Decoder.ReadUInt(b); break;
-                case 2: IncomingWindow = Decoder.ReadUInt(b); break;
-                case 3: OutgoingWindow = Decoder.ReadUInt(b); break;
-                case 4: HandleMax = Decoder.ReadUInt(b); break;
-                case 7: Properties = Decoder.ReadMap(b); break;
-                default: Decoder.Skip(b); break; // a field the device never reads
-            }
+            c.List(Descriptor.Begin, "begin");
+            c.UShort(ref RemoteChannel, ref HasRemoteChannel);
+            c.UInt(ref NextOutgoingId, "next-outgoing-id");
+            c.UInt(ref IncomingWindow, "incoming-window");
+            c.UInt(ref OutgoingWindow, "outgoing-window");
+            c.UInt(ref HandleMax, DefaultHandleMax);
+            c.Skip(); // offered-capabilities
+            c.Skip(); // desired-capabilities
+            c.Map(ref Properties);
         }
     }
 }

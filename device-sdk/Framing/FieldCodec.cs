@@ -4,46 +4,9 @@ using IotHubAmqp.Device.Types;
 
 namespace IotHubAmqp.Device.Framing
 {
-    /// <summary>
-    /// Helpers shared by the described-list types (performatives, outcomes, SASL frames, terminus, message
-    /// sections). A described list is written in its compact form: trailing absent fields are left out
-    /// (AMQP 1.0 1.4: "the list MAY be truncated"), and absent fields before the last present one are null.
-    /// </summary>
+    /// <summary>Field encodings shared by the described lists beyond what <see cref="FieldCursor"/> covers inline.</summary>
     internal static class FieldCodec
     {
-        /// <summary>
-        /// Writes the descriptor and the header of a list of <paramref name="count"/> fields; returns the value
-        /// to pass to <see cref="EndList"/>. An empty list takes list0.
-        /// </summary>
-        public static int BeginList(ByteBuffer b, ulong descriptor, int count)
-        {
-            Encoder.WriteDescriptor(b, descriptor);
-            if (count == 0)
-            {
-                b.WriteByte(FormatCode.List0);
-                return -1;
-            }
-            return Encoder.BeginComposite(b, FormatCode.List32);
-        }
-
-        /// <summary>Patches the list header written by <see cref="BeginList"/> (list8 when it fits).</summary>
-        public static void EndList(ByteBuffer b, int start, int count)
-        {
-            if (start >= 0) Encoder.EndComposite(b, start, count, FormatCode.List8);
-        }
-
-        /// <summary>Checks that the fields read so far end exactly where the list header said the list ends.</summary>
-        public static void EndFields(ByteBuffer b, int end, string type)
-        {
-            if (b.Offset != end) throw Decoder.Error(type + " list size does not match its fields");
-        }
-
-        /// <summary>The decode-error for a mandatory field that is absent or null.</summary>
-        public static AmqpException Missing(string type, string field)
-        {
-            return new AmqpException(ErrorCode.DecodeError, type + " is missing " + field);
-        }
-
         /// <summary>
         /// Writes a "multiple" symbol field (AMQP 1.0 1.3): null when absent, a single symbol for one value,
         /// else an array of sym8 (sym32 when a value is longer than 255 bytes).
@@ -89,32 +52,33 @@ namespace IotHubAmqp.Device.Framing
             return Decoder.ReadString(b);
         }
 
-        /// <summary>Writes a source or target (AMQP 1.0 3.5.3, 3.5.4) holding only its address.</summary>
-        public static void WriteTerminus(ByteBuffer b, ulong descriptor, string address)
-        {
-            int count = address == null ? 0 : 1;
-            int start = BeginList(b, descriptor, count);
-            if (count == 1) Encoder.WriteString(b, address);
-            EndList(b, start, count);
-        }
-
         /// <summary>
-        /// Reads a described source or target and returns its address. The later fields are skipped by their
-        /// encoded size (still bounds-checked, so a malformed one is a decode-error): the device acts on none of them.
+        /// Reads a described value, descriptor and list: an error, source or target (<paramref name="expected"/>; another
+        /// descriptor is a decode-error naming both), read into <paramref name="into"/> when given; or, for
+        /// <paramref name="expected"/> 0, any delivery state (AMQP 1.0 3.4), accepted and released being their shared
+        /// instances so that decoding the common dispositions allocates nothing.
         /// </summary>
-        public static string ReadTerminus(ByteBuffer b, ulong descriptor, string type)
+        public static DescribedList Read(ByteBuffer b, ulong expected, DescribedList into)
         {
             ulong code = Decoder.ReadDescriptor(b);
-            if (code != descriptor) throw Decoder.Error("expected a " + type + ", found descriptor 0x" + code.ToString("X"));
-            int count = Decoder.ReadListHeader(b, out int end);
-            string address = null;
-            for (int i = 0; i < count; i++)
+            if (expected != 0)
             {
-                if (i == 0) address = ReadAddress(b);
-                else Decoder.Skip(b);
+                if (code != expected)
+                {
+                    string what = expected == Descriptor.Error ? "an error" : expected == Descriptor.Source ? "a source" : "a target";
+                    throw Decoder.Error("expected " + what + ", found descriptor 0x" + code.ToString("X"));
+                }
+                if (into == null) into = expected == Descriptor.Error ? new Error() : expected == Descriptor.Source ? new Source() : (DescribedList)new Target();
             }
-            EndFields(b, end, type);
-            return address;
+            else if (code == Descriptor.Accepted) into = Accepted.Instance;
+            else if (code == Descriptor.Released) into = Released.Instance;
+            else if (code == Descriptor.Rejected) into = new Rejected();
+            else if (code == Descriptor.Modified) into = new Modified();
+            else if (code == Descriptor.Received) into = new Received();
+            // Transactional state (AMQP 1.0 4.5.5) and unknown states are not supported on a device.
+            else throw Decoder.Error("unknown delivery state descriptor 0x" + code.ToString("X"));
+            into.Decode(b);
+            return into;
         }
     }
 }

@@ -14,18 +14,16 @@ namespace IotHubAmqp.Device.Framing
         public const byte Tls = 2;
         public const byte Sasl = 3;
 
+        // "AMQP" as a big-endian word, and the word that follows it: protocol id, then version 1.0.0.
+        private const uint Magic = 0x414D5150;
+
+        private static uint IdAndVersion(byte protocolId) => (uint)protocolId << 24 | 0x010000;
+
         public static void Write(ByteBuffer b, byte protocolId)
         {
             int at = b.Reserve(Size);
-            byte[] a = b.Buffer;
-            a[at] = (byte)'A';
-            a[at + 1] = (byte)'M';
-            a[at + 2] = (byte)'Q';
-            a[at + 3] = (byte)'P';
-            a[at + 4] = protocolId;
-            a[at + 5] = 1;
-            a[at + 6] = 0;
-            a[at + 7] = 0;
+            BigEndian.Put32(b.Buffer, at, Magic);
+            BigEndian.Put32(b.Buffer, at + 4, IdAndVersion(protocolId));
         }
 
         /// <summary>
@@ -34,12 +32,12 @@ namespace IotHubAmqp.Device.Framing
         /// </summary>
         public static void Validate(byte[] a, int at, byte expectedId)
         {
-            if (a[at] != 'A' || a[at + 1] != 'M' || a[at + 2] != 'Q' || a[at + 3] != 'P')
+            if (BigEndian.Get32(a, at) != Magic)
                 throw new AmqpException(ErrorCode.FramingError, "peer did not answer with an AMQP protocol header");
-            if (a[at + 4] != expectedId || a[at + 5] != 1 || a[at + 6] != 0 || a[at + 7] != 0)
-                throw new AmqpException(ErrorCode.NotImplemented,
-                    "peer answered protocol " + Describe(a[at + 4]) + " " + a[at + 5] + "." + a[at + 6] + "." + a[at + 7]
-                    + " to our " + Describe(expectedId) + " 1.0.0");
+            if (BigEndian.Get32(a, at + 4) == IdAndVersion(expectedId)) return;
+            string peer = Describe(a[at + 4]);
+            for (int i = 5; i < Size; i++) peer += (i == 5 ? " " : ".") + a[at + i];
+            throw new AmqpException(ErrorCode.NotImplemented, "peer answered protocol " + peer + " to our " + Describe(expectedId) + " 1.0.0");
         }
 
         private static string Describe(byte id)

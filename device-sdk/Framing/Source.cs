@@ -7,17 +7,20 @@ namespace IotHubAmqp.Device.Framing
     /// <summary>
     /// The source terminus (AMQP 1.0 3.5.3): where a link's messages come from. The device names only its address;
     /// the peer's other fields (durability, expiry, filters, outcomes, capabilities) are read past, since the device
-    /// acts on none of them (see <see cref="FieldCodec.ReadTerminus"/>).
+    /// acts on none of them.
     /// </summary>
-    internal sealed class Source
+    internal sealed class Source : DescribedList
     {
         /// <summary>address (index 0): the address of the source, or null.</summary>
         public string Address;
 
-        /// <summary>Writes the source descriptor and the list of its one field (an empty list without an address).</summary>
-        public void Encode(ByteBuffer b) => FieldCodec.WriteTerminus(b, Descriptor.Source, Address);
+        internal override void Fields(ref FieldCursor c)
+        {
+            c.List(Descriptor.Source, "source");
+            c.Address(ref Address); // the later fields are skipped by their encoded size
+        }
 
         /// <summary>Reads the source descriptor and the list (a source is a field value inside attach).</summary>
-        public void Decode(ByteBuffer b) => Address = FieldCodec.ReadTerminus(b, Descriptor.Source, "source");
+        public new void Decode(ByteBuffer b) => FieldCodec.Read(b, Descriptor.Source, this);
     }
 }

@@ -8,15 +8,18 @@ namespace IotHubAmqp.Device.Framing
     /// The target terminus (AMQP 1.0 3.5.4): where a link's messages go. As for <see cref="Source"/>, the device names
     /// only the address and reads past the peer's other fields.
     /// </summary>
-    internal sealed class Target
+    internal sealed class Target : DescribedList
     {
         /// <summary>address (index 0): the address of the target, or null.</summary>
         public string Address;
 
-        /// <summary>Writes the target descriptor and the list of its one field (an empty list without an address).</summary>
-        public void Encode(ByteBuffer b) => FieldCodec.WriteTerminus(b, Descriptor.Target, Address);
+        internal override void Fields(ref FieldCursor c)
+        {
+            c.List(Descriptor.Target, "target");
+            c.Address(ref Address); // the later fields are skipped by their encoded size
+        }
 
         /// <summary>Reads the target descriptor and the list (a target is a field value inside attach).</summary>
-        public void Decode(ByteBuffer b) => Address = FieldCodec.ReadTerminus(b, Descriptor.Target, "target");
+        public new void Decode(ByteBuffer b) => FieldCodec.Read(b, Descriptor.Target, this);
     }
 }

@@ -8,10 +8,8 @@ namespace IotHubAmqp.Device.Framing
     /// The transfer performative (AMQP 1.0 2.7.5): carries (part of) a message. The payload follows the
     /// performative in the frame body and is not part of this class.
     /// </summary>
-    internal sealed class Transfer
+    internal sealed class Transfer : DescribedList
     {
-        private const int FieldCount = 11;
-
         /// <summary>handle (index 0, mandatory): the link the transfer is on.</summary>
         public uint Handle;
 
@@ -47,111 +45,21 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>batchable (index 10): the peer may delay the disposition for this delivery; default false.</summary>
         public bool Batchable;
 
-        /// <summary>Resets every field to its default (absent), for reuse.</summary>
-        public void Reset()
+        internal override void Fields(ref FieldCursor c)
         {
-            Handle = 0;
-            DeliveryId = 0;
-            HasDeliveryId = false;
-            DeliveryTag = null;
-            MessageFormat = 0;
-            Settled = false;
-            More = false;
-            State = null;
-            Aborted = false;
-            Batchable = false;
-        }
-
-        /// <summary>Writes the descriptor and the list, leaving out trailing absent or default fields. Allocates nothing.</summary>
-        public void Encode(ByteBuffer b)
-        {
-            int count = CountToWrite();
-            int start = FieldCodec.BeginList(b, Descriptor.Transfer, count);
-            for (int i = 0; i < count; i++) WriteField(b, i);
-            FieldCodec.EndList(b, start, count);
-        }
-
-        /// <summary>Reads the list (the caller has read the descriptor), resetting every field first.</summary>
-        public void Decode(ByteBuffer b)
-        {
-            Reset();
-            int count = Decoder.ReadListHeader(b, out int end);
-            int present = 0;
-            for (int i = 0; i < count; i++)
-            {
-                if (i >= FieldCount) Decoder.Skip(b);
-                else if (!Decoder.TryReadNull(b))
-                {
-                    present |= 1 << i;
-                    ReadField(b, i);
-                }
-            }
-            FieldCodec.EndFields(b, end, "transfer");
-            if ((present & 1) == 0) throw FieldCodec.Missing("transfer", "handle");
-        }
-
-        // A first transfer (one with a delivery-id or tag) must carry message-format (AMQP 1.0 2.7.5).
-        private bool WritesMessageFormat => MessageFormat != 0 || HasDeliveryId || DeliveryTag != null;
-
-        private int CountToWrite()
-        {
-            if (Batchable) return 11;
-            if (Aborted) return 10;
-            if (State != null) return 8;
-            if (More) return 6;
-            if (Settled) return 5;
-            if (WritesMessageFormat) return 4;
-            return 1;
-        }
-
-        private void WriteField(ByteBuffer b, int index)
-        {
-            switch (index)
-            {
-                case 0: Encoder.WriteUInt(b, Handle); break;
-                case 1:
-                    if (HasDeliveryId) Encoder.WriteUInt(b, DeliveryId);
-                    else Encoder.WriteNull(b);
-                    break;
-                case 2: Encoder.WriteBinary(b, DeliveryTag); break;
-                case 3:
-                    if (WritesMessageFormat) Encoder.WriteUInt(b, MessageFormat);
-                    else Encoder.WriteNull(b);
-                    break;
-                case 4: WriteFlag(b, Settled); break;
-                case 5: WriteFlag(b, More); break;
-                case 7: Outcome.Write(b, State); break;
-                case 9: WriteFlag(b, Aborted); break;
-                case 10: WriteFlag(b, Batchable); break;
-                default: Encoder.WriteNull(b); break; // rcv-settle-mode, resume: never set by the device
-            }
-        }
-
-        // Flags whose absence means false are written as null when false.
-        private static void WriteFlag(ByteBuffer b, bool v)
-        {
-            if (v) Encoder.WriteBoolean(b, true);
-            else Encoder.WriteNull(b);
-        }
-
-        private void ReadField(ByteBuffer b, int index)
-        {
-            switch (index)
-            {
-                case 0: Handle = Decoder.ReadUInt(b); break;
-                case 1:
-                    DeliveryId = Decoder.ReadUInt(b);
-                    HasDeliveryId = true;
-                    break;
-                case 2: DeliveryTag = Decoder.ReadBinary(b); break;
-                case 3: MessageFormat = Decoder.ReadUInt(b); break;
-                case 4: Settled = Decoder.ReadBoolean(b); break;
-                case 5: More = Decoder.ReadBoolean(b); break;
-                case 7: State = Outcome.Decode(b); break;
-                case 9: Aborted = Decoder.ReadBoolean(b); break;
-                case 10: Batchable = Decoder.ReadBoolean(b); break;
-                default: Decoder.Skip(b); break; // rcv-settle-mode, resume: the device acts on neither
-            }
+            c.List(Descriptor.Transfer, "transfer");
+            c.UInt(ref Handle, "handle");
+            c.UInt(ref DeliveryId, ref HasDeliveryId);
+            c.Binary(ref DeliveryTag);
+            // A first transfer (one with a delivery-id or tag) must carry message-format (AMQP 1.0 2.7.5).
+            c.UInt(ref MessageFormat, MessageFormat != 0 || HasDeliveryId || DeliveryTag != null);
+            c.Flag(ref Settled);
+            c.Flag(ref More);
+            c.Skip(); // rcv-settle-mode
+            State = (Outcome)c.Described(State, 0);
+            c.Skip(); // resume
+            c.Flag(ref Aborted);
+            c.Flag(ref Batchable);
         }
     }
 }

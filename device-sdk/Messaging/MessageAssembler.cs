@@ -17,29 +17,25 @@ namespace IotHubAmqp.Device.Messaging
     /// </summary>
     internal sealed class MessageAssembler
     {
-        private const int ModeHead = 0, ModeBody = 1, ModeWhole = 2, ModeDone = 3;
-
         // Bytes of 00 53 75 b0 len32, the data section header this class streams from.
         private const int DataHeaderSize = 8;
 
         private readonly byte[] head;
         private readonly ByteBuffer reader = new ByteBuffer(0);
-        private int mode = ModeDone;
+        private bool open;
         private int limit;
         private int size;
 
-        // ModeHead: head[0, headLength) holds the bytes so far; sections before scan are complete and known.
-        private int headLength;
+        // The message so far, less a streamed body: the head buffer until the message is kept whole, then a buffer
+        // of its own. While buffer is the head, sections before scan are complete and known.
+        private byte[] buffer;
+        private int length;
         private int scan;
         private bool scanning;
 
-        // ModeBody: head[0, headLength) holds the sections before the data section; body its bytes so far.
+        // Streaming: the data section's bytes so far (buffer holds the sections before it, without its header).
         private byte[] body;
         private int bodyLength;
-
-        // ModeWhole: the whole message so far.
-        private byte[] whole;
-        private int wholeLength;
 
         /// <summary>
         /// Creates an assembler whose head buffer holds <paramref name="headCapacity"/> bytes: the sections before the
@@ -50,13 +46,14 @@ namespace IotHubAmqp.Device.Messaging
         {
             if (headCapacity < DataHeaderSize) throw new ArgumentOutOfRangeException(nameof(headCapacity));
             head = new byte[headCapacity];
+            buffer = head;
         }
 
         /// <summary>Bytes appended since <see cref="Reset"/>.</summary>
         public int Size => size;
 
         /// <summary>True while the body is copied straight into its final array (the streamed shape).</summary>
-        public bool Streaming => mode == ModeBody;
+        public bool Streaming => body != null;
 
         /// <summary>
         /// Starts a new message (and discards any partial one, as after an aborted delivery) that may grow to
@@ -66,59 +63,48 @@ namespace IotHubAmqp.Device.Messaging
         {
             if (maxMessageSize <= 0) throw new ArgumentOutOfRangeException(nameof(maxMessageSize));
             limit = maxMessageSize;
-            mode = ModeHead;
+            open = true;
             size = 0;
-            headLength = 0;
+            buffer = head;
+            length = 0;
             scan = 0;
             scanning = true;
             body = null;
-            bodyLength = 0;
-            whole = null;
-            wholeLength = 0;
         }
 
         /// <summary>
         /// Adds the next piece of the message's payload. Throws amqp:link:message-size-exceeded when the message grows
         /// past the limit (or a data section announces a length past it); the assembler must then be reset.
         /// </summary>
-        public void Append(byte[] buffer, int offset, int count)
+        public void Append(byte[] bytes, int offset, int count)
         {
-            if (mode == ModeDone) throw new InvalidOperationException("Reset the assembler before appending");
-            if (count < 0 || offset < 0 || offset > buffer.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
+            if (!open) throw new InvalidOperationException("Reset the assembler before appending");
+            if (count < 0 || offset < 0 || offset > bytes.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
             if (count > limit - size)
                 throw TooLarge("message grows to " + ((long)size + count) + " bytes (" + size + " so far)");
             size += count;
             while (count > 0)
             {
-                int n;
-                if (mode == ModeHead)
-                {
-                    n = head.Length - headLength;
-                    if (n > count) n = count;
-                    Array.Copy(buffer, offset, head, headLength, n);
-                    headLength += n;
-                    if (scanning) Scan();
-                    // The head buffer is full and the message goes on: keep it whole from here.
-                    if (mode == ModeHead && n < count) ToWhole(count - n);
-                }
-                else if (mode == ModeBody)
-                {
-                    n = body.Length - bodyLength;
-                    if (n > count) n = count;
-                    Array.Copy(buffer, offset, body, bodyLength, n);
-                    bodyLength += n;
-                    // Bytes after the data section (a footer, another section): not the streamed shape after all.
-                    if (n < count) ToWhole(count - n);
-                }
-                else
-                {
-                    n = count;
-                    Reserve(n);
-                    Array.Copy(buffer, offset, whole, wholeLength, n);
-                    wholeLength += n;
-                }
+                bool streaming = body != null;
+                if (!streaming && buffer != head) Reserve(count);
+                byte[] into = streaming ? body : buffer;
+                int at = streaming ? bodyLength : length;
+                int n = into.Length - at;
+                if (n > count) n = count;
+                Array.Copy(bytes, offset, into, at, n);
                 offset += n;
                 count -= n;
+                if (streaming) bodyLength += n;
+                else
+                {
+                    length += n;
+                    if (buffer != head) continue;
+                    if (scanning) Scan();
+                    if (body != null) continue;
+                }
+                // The head buffer is full, or bytes follow the data section (a footer, another section: not the
+                // streamed shape after all), and the message goes on: keep it whole from here.
+                if (count > 0) ToWhole(count);
             }
         }
 
@@ -129,145 +115,105 @@ namespace IotHubAmqp.Device.Messaging
         /// </summary>
         public Message Finish()
         {
-            if (mode == ModeDone) throw new InvalidOperationException("no message to finish");
-            int m = mode;
-            mode = ModeDone;
+            if (!open) throw new InvalidOperationException("no message to finish");
+            open = false;
             byte[] data = body;
+            byte[] all = buffer;
             body = null;
-            byte[] all = whole;
-            whole = null;
-            if (m == ModeHead) return Decode(head, headLength);
-            if (m == ModeWhole) return Decode(all, wholeLength);
-            if (bodyLength != data.Length)
+            buffer = head;
+            if (data != null && bodyLength != data.Length)
                 throw Decoder.Error("message ends after " + bodyLength + " bytes of its " + data.Length + "-byte data section");
-            Message message = Decode(head, headLength);
-            message.BodyType = BodyType.Data;
-            message.Body = data;
+            // A reader of its own: the shared one only ever wraps the head, so it holds no message after this.
+            Message message = MessageCodec.Decode(new ByteBuffer(all, 0, length));
+            if (data != null)
+            {
+                message.BodyType = BodyType.Data;
+                message.Body = data;
+            }
             return message;
-        }
-
-        private Message Decode(byte[] bytes, int count)
-        {
-            reader.Wrap(bytes, 0, count);
-            try
-            {
-                return MessageCodec.Decode(reader);
-            }
-            finally
-            {
-                reader.Wrap(head, 0, 0);
-            }
         }
 
         // Walks the complete sections at the start of the head. Header, annotations, properties and application
         // properties are skipped over; a data section with a vbin32 length switches to streaming its body; anything
-        // else (or anything odd, which Decode will report) stops the walk and the message is kept whole.
+        // else stops the walk and the message is kept whole. A section that does not parse yet waits for more bytes
+        // (a malformed one is reported by the decoder at the end).
         private void Scan()
         {
             byte[] a = head;
             while (true)
             {
                 int p = scan;
-                if (headLength - p < 3) return;
-                if (a[p] != FormatCode.Described || a[p + 1] != FormatCode.SmallULong) { scanning = false; return; }
+                if (length - p < 4) return;
+                if (a[p] != FormatCode.Described || a[p + 1] != FormatCode.SmallULong) break;
                 byte code = a[p + 2];
-                p += 3;
-                if (p >= headLength) return;
-                if (code == (byte)Descriptor.Data && a[p] == FormatCode.Binary32)
+                if (code == (byte)Descriptor.Data && a[p + 3] == FormatCode.Binary32)
                 {
-                    if (headLength - p < 5) return;
-                    StartBody(p + 5, BigEndian.Get32(a, p + 1));
+                    if (length - p >= DataHeaderSize) StartBody(p + DataHeaderSize, BigEndian.Get32(a, p + 4));
                     return;
                 }
-                if (code < (byte)Descriptor.Header || code > (byte)Descriptor.ApplicationProperties) { scanning = false; return; }
-                int end = ValueEnd(a, p, headLength);
-                if (end < 0) { scanning = end == -1; return; }
-                scan = end;
+                if (code < (byte)Descriptor.Header || code > (byte)Descriptor.ApplicationProperties) break;
+                reader.Wrap(a, p + 3, length - p - 3);
+                try
+                {
+                    Decoder.Skip(reader);
+                }
+                catch (AmqpException)
+                {
+                    return;
+                }
+                scan = reader.Offset;
             }
+            scanning = false;
         }
 
-        // End of the value whose constructor is at p; -1 when more bytes are needed, -2 when it is not a plain value.
-        private static int ValueEnd(byte[] a, int p, int available)
+        private void StartBody(int bodyStart, uint bodySize)
         {
-            if (p >= available) return -1;
-            byte c = a[p];
-            switch (c >> 4)
-            {
-                case 0x4: return p + 1;
-                case 0x5: return p + 2;
-                case 0x6: return p + 3;
-                case 0x7: return p + 5;
-                case 0x8: return p + 9;
-                case 0x9: return p + 17;
-                case 0xA: case 0xC: case 0xE:
-                    return p + 2 > available ? -1 : p + 2 + a[p + 1];
-                case 0xB: case 0xD: case 0xF:
-                    if (p + 5 > available) return -1;
-                    uint n = BigEndian.Get32(a, p + 1);
-                    return n > (uint)(int.MaxValue - p - 5) ? -2 : p + 5 + (int)n;
-                default: return -2;
-            }
-        }
-
-        private void StartBody(int bodyStart, uint length)
-        {
-            int sectionStart = bodyStart - DataHeaderSize;
             // Check the announced length before allocating it: a forged header must not cost a huge array.
-            if (length > (uint)(limit - bodyStart))
-                throw TooLarge("data section of " + length + " bytes after " + bodyStart + " bytes (" + size + " so far) makes a message of " + ((long)bodyStart + length) + " bytes");
-            int extra = headLength - bodyStart;
-            if (extra > (int)length)
+            if (bodySize > (uint)(limit - bodyStart))
+                throw TooLarge("a data section of " + bodySize + " bytes after " + bodyStart + " makes a message of " + ((long)bodyStart + bodySize) + " bytes");
+            int extra = length - bodyStart;
+            if (extra > (int)bodySize)
             {
                 // More sections follow the body and they are all in the head already: decode it whole at the end.
                 scanning = false;
                 return;
             }
-            body = new byte[length];
+            body = new byte[bodySize];
             Array.Copy(head, bodyStart, body, 0, extra);
             bodyLength = extra;
-            headLength = sectionStart;
-            mode = ModeBody;
+            length = bodyStart - DataHeaderSize;
         }
 
-        // Switches to keeping the whole message, with room for the pending bytes.
+        // Switches to keeping the whole message in a buffer of its own, with room for the pending bytes. While
+        // streaming, the head still holds the data section header after the sections before it (StartBody only
+        // moved the body bytes out), so the bytes are the head's, then the body's.
         private void ToWhole(int pending)
         {
-            int have = mode == ModeBody ? headLength + DataHeaderSize + bodyLength : headLength;
+            int have = length + (body == null ? 0 : DataHeaderSize + bodyLength);
             // Room for the pending bytes and a head buffer's worth more: what follows is usually a small footer.
             int capacity = have + pending;
-            capacity = capacity > limit - head.Length ? limit : capacity + head.Length;
-            whole = new byte[capacity];
-            Array.Copy(head, 0, whole, 0, headLength);
-            wholeLength = headLength;
-            if (mode == ModeBody)
-            {
-                // Rebuild the data section header the streaming path consumed.
-                whole[wholeLength] = FormatCode.Described;
-                whole[wholeLength + 1] = FormatCode.SmallULong;
-                whole[wholeLength + 2] = (byte)Descriptor.Data;
-                whole[wholeLength + 3] = FormatCode.Binary32;
-                BigEndian.Put32(whole, wholeLength + 4, (uint)body.Length);
-                Array.Copy(body, 0, whole, wholeLength + DataHeaderSize, bodyLength);
-                wholeLength += DataHeaderSize + bodyLength;
-                body = null;
-            }
-            mode = ModeWhole;
+            if (body != null) length += DataHeaderSize;
+            Regrow(capacity > limit - head.Length ? limit : capacity + head.Length);
+            if (body != null) Array.Copy(body, 0, buffer, length, bodyLength);
+            body = null;
+            length = have;
         }
 
+        // Grows the whole buffer by half (at least the head buffer's size, at least what is needed), never past the limit.
         private void Reserve(int n)
         {
-            if (whole.Length - wholeLength >= n) return;
-            byte[] bigger = new byte[Grown(whole.Length, wholeLength + n)];
-            Array.Copy(whole, 0, bigger, 0, wholeLength);
-            whole = bigger;
+            int capacity = buffer.Length;
+            if (capacity - length >= n) return;
+            int next = capacity + (capacity / 2 > head.Length ? capacity / 2 : head.Length);
+            if (next < length + n) next = length + n;
+            Regrow(next > limit ? limit : next);
         }
 
-        // Half as much again (at least the head buffer's size, at least what is needed), never past the limit.
-        private int Grown(int capacity, int needed)
+        private void Regrow(int capacity)
         {
-            int next = capacity + (capacity / 2 > head.Length ? capacity / 2 : head.Length);
-            if (next < needed) next = needed;
-            return next > limit ? limit : next;
+            byte[] bigger = new byte[capacity];
+            Array.Copy(buffer, 0, bigger, 0, length);
+            buffer = bigger;
         }
 
         private AmqpException TooLarge(string what)

@@ -11,10 +11,10 @@ namespace IotHubAmqp.Device.Messaging
     /// </summary>
     internal static class MessageCodec
     {
-        // Section ranks: sections must appear in this order (AMQP 1.0 3.2), the body's data and
+        // Sections by code - Descriptor.Header: 0 header ... 5 data, 6 amqp-sequence, 7 amqp-value, 8 footer. They must
+        // appear in this order (AMQP 1.0 3.2), the three body kinds sharing the data section's rank; the body's data and
         // amqp-sequence sections may repeat.
-        private const int RankHeader = 0, RankDeliveryAnnotations = 1, RankMessageAnnotations = 2, RankProperties = 3,
-            RankApplicationProperties = 4, RankBody = 5, RankFooter = 6;
+        private const int RankBody = 5, SectionSequence = 6, SectionFooter = 8;
 
         /// <summary>
         /// Writes the message's sections into <paramref name="b"/>. Absent sections and an all-default header are
@@ -24,7 +24,7 @@ namespace IotHubAmqp.Device.Messaging
         {
             WriteHead(b, m);
             WriteBody(b, m);
-            if (m.Footer != null) WriteAnnotations(b, Descriptor.Footer, m.Footer);
+            WriteMap(b, Descriptor.Footer, m.Footer);
         }
 
         /// <summary>
@@ -39,8 +39,8 @@ namespace IotHubAmqp.Device.Messaging
         public static byte[] EncodeHead(Message m, ByteBuffer b, out int messageSize)
         {
             messageSize = 0;
-            if (!IsSingleData(m)) return null;
-            byte[] body = (byte[])m.Body;
+            byte[] body = m.Body as byte[];
+            if (m.BodyType != BodyType.Data || body == null || m.Footer != null) return null;
             int start = b.WritePos;
             try
             {
@@ -58,16 +58,14 @@ namespace IotHubAmqp.Device.Messaging
             return body;
         }
 
-        private static bool IsSingleData(Message m) => m.BodyType == BodyType.Data && m.Body is byte[] && m.Footer == null;
-
         // Every section before the body (AMQP 1.0 3.2): the head of the message.
         private static void WriteHead(ByteBuffer b, Message m)
         {
             if (m.Header != null && !m.Header.IsDefault) m.Header.Encode(b);
-            if (m.DeliveryAnnotations != null) WriteAnnotations(b, Descriptor.DeliveryAnnotations, m.DeliveryAnnotations);
-            if (m.MessageAnnotations != null) WriteAnnotations(b, Descriptor.MessageAnnotations, m.MessageAnnotations);
+            WriteMap(b, Descriptor.DeliveryAnnotations, m.DeliveryAnnotations);
+            WriteMap(b, Descriptor.MessageAnnotations, m.MessageAnnotations);
             if (m.Properties != null) m.Properties.Encode(b);
-            if (m.ApplicationProperties != null) WriteApplicationProperties(b, m.ApplicationProperties);
+            WriteMap(b, Descriptor.ApplicationProperties, m.ApplicationProperties);
         }
 
         /// <summary>
@@ -81,55 +79,50 @@ namespace IotHubAmqp.Device.Messaging
             while (b.Length > 0)
             {
                 ulong code = Decoder.ReadDescriptor(b);
-                int rank = RankOf(code);
+                ulong offset = code - Descriptor.Header; // a code below header wraps around, past the footer
+                if (offset > Descriptor.Footer - Descriptor.Header)
+                    throw Decoder.Error("unknown message section descriptor 0x" + code.ToString("X"));
+                int section = (int)offset;
+                int rank = section > RankBody && section < SectionFooter ? RankBody : section;
                 bool repeatsBody = rank == RankBody && last == RankBody
-                    && ((code == Descriptor.Data && m.BodyType == BodyType.Data) || (code == Descriptor.AmqpSequence && m.BodyType == BodyType.AmqpSequence));
+                    && ((section == RankBody && m.BodyType == BodyType.Data) || (section == SectionSequence && m.BodyType == BodyType.AmqpSequence));
                 if (rank < last || (rank == last && !repeatsBody))
                     throw Decoder.Error("message section 0x" + code.ToString("X") + " is out of order or repeated");
                 last = rank;
-                switch (code)
+                switch (section)
                 {
-                    case Descriptor.Header:
+                    case 0:
                         var header = new MessageHeader();
                         header.Decode(b);
                         m.Header = header;
                         break;
-                    case Descriptor.DeliveryAnnotations: m.DeliveryAnnotations = Decoder.ReadMap(b); break;
-                    case Descriptor.MessageAnnotations: m.MessageAnnotations = Decoder.ReadMap(b); break;
-                    case Descriptor.Properties:
+                    case 1: m.DeliveryAnnotations = Decoder.ReadMap(b); break;
+                    case 2: m.MessageAnnotations = Decoder.ReadMap(b); break;
+                    case 3:
                         var properties = new MessageProperties();
                         properties.Decode(b);
                         m.Properties = properties;
                         break;
-                    case Descriptor.ApplicationProperties: m.ApplicationProperties = Decoder.ReadMap(b); break;
-                    case Descriptor.Data: AddData(m, Decoder.ReadBinary(b)); break;
-                    case Descriptor.AmqpSequence: AddSequence(m, Decoder.ReadObject(b)); break;
-                    case Descriptor.AmqpValue:
+                    case 4: m.ApplicationProperties = Decoder.ReadMap(b); break;
+                    case 5: AddData(m, Decoder.ReadBinary(b)); break;
+                    case 6:
+                        // amqp-sequence: every section is a list; the body is an ArrayList of them.
+                        if (!(Decoder.ReadObject(b) is object[] items)) throw Decoder.Error("amqp-sequence section must hold a list");
+                        if (m.BodyType != BodyType.AmqpSequence)
+                        {
+                            m.BodyType = BodyType.AmqpSequence;
+                            m.Body = new ArrayList();
+                        }
+                        ((ArrayList)m.Body).Add(items);
+                        break;
+                    case 7:
                         m.BodyType = BodyType.AmqpValue;
                         m.Body = Decoder.ReadObject(b);
                         break;
-                    case Descriptor.Footer: m.Footer = Decoder.ReadMap(b); break;
+                    default: m.Footer = Decoder.ReadMap(b); break;
                 }
             }
             return m;
-        }
-
-        private static int RankOf(ulong code)
-        {
-            switch (code)
-            {
-                case Descriptor.Header: return RankHeader;
-                case Descriptor.DeliveryAnnotations: return RankDeliveryAnnotations;
-                case Descriptor.MessageAnnotations: return RankMessageAnnotations;
-                case Descriptor.Properties: return RankProperties;
-                case Descriptor.ApplicationProperties: return RankApplicationProperties;
-                case Descriptor.Data:
-                case Descriptor.AmqpSequence:
-                case Descriptor.AmqpValue:
-                    return RankBody;
-                case Descriptor.Footer: return RankFooter;
-                default: throw Decoder.Error("unknown message section descriptor 0x" + code.ToString("X"));
-            }
         }
 
         // One data section is a byte[] (the common case); a second one turns the body into an ArrayList.
@@ -140,110 +133,75 @@ namespace IotHubAmqp.Device.Messaging
             {
                 m.BodyType = BodyType.Data;
                 m.Body = data;
+                return;
             }
-            else if (m.Body is ArrayList list)
+            if (!(m.Body is ArrayList list))
             {
-                list.Add(data);
+                list = new ArrayList();
+                list.Add(m.Body);
+                m.Body = list;
             }
-            else
-            {
-                var sections = new ArrayList();
-                sections.Add(m.Body);
-                sections.Add(data);
-                m.Body = sections;
-            }
+            list.Add(data);
         }
 
-        private static void AddSequence(Message m, object value)
-        {
-            if (!(value is object[] items)) throw Decoder.Error("amqp-sequence section must hold a list");
-            if (m.BodyType != BodyType.AmqpSequence)
-            {
-                m.BodyType = BodyType.AmqpSequence;
-                m.Body = new ArrayList();
-            }
-            ((ArrayList)m.Body).Add(items);
-        }
-
+        // A data body is a byte[] (or null: one empty section) or an ArrayList of byte[]; an amqp-sequence body an
+        // object[] or an ArrayList of lists; each list item is one section.
         private static void WriteBody(ByteBuffer b, Message m)
         {
-            switch (m.BodyType)
+            BodyType type = m.BodyType;
+            object body = m.Body;
+            if (type == BodyType.AmqpValue)
             {
-                case BodyType.None:
-                    break;
-                case BodyType.Data:
-                    if (m.Body is ArrayList sections)
-                    {
-                        for (int i = 0; i < sections.Count; i++) WriteData(b, sections[i] as byte[]);
-                    }
-                    else if (m.Body == null || m.Body is byte[])
-                    {
-                        WriteData(b, (byte[])m.Body);
-                    }
-                    else
-                    {
-                        throw new AmqpException(ErrorCode.InvalidField, "a data body must be a byte[] or an ArrayList of byte[]");
-                    }
-                    break;
-                case BodyType.AmqpValue:
-                    Encoder.WriteDescriptor(b, Descriptor.AmqpValue);
-                    Encoder.WriteObject(b, m.Body);
-                    break;
-                case BodyType.AmqpSequence:
-                    if (m.Body is ArrayList lists)
-                    {
-                        for (int i = 0; i < lists.Count; i++) WriteSequence(b, lists[i] as IList);
-                    }
-                    else if (m.Body is object[] one)
-                    {
-                        WriteSequence(b, one);
-                    }
-                    else
-                    {
-                        throw new AmqpException(ErrorCode.InvalidField, "an amqp-sequence body must be an ArrayList of object[] or an object[]");
-                    }
-                    break;
+                Encoder.WriteDescriptor(b, Descriptor.AmqpValue);
+                Encoder.WriteObject(b, body);
+                return;
             }
-        }
-
-        private static void WriteData(ByteBuffer b, byte[] data)
-        {
-            Encoder.WriteDescriptor(b, Descriptor.Data);
-            if (data == null) Encoder.WriteBinaryHeader(b, 0);
-            else Encoder.WriteBinary(b, data, 0, data.Length);
-        }
-
-        private static void WriteSequence(ByteBuffer b, IList list)
-        {
-            if (list == null) throw new AmqpException(ErrorCode.InvalidField, "an amqp-sequence section must be a list");
-            Encoder.WriteDescriptor(b, Descriptor.AmqpSequence);
-            Encoder.WriteList(b, list);
+            bool data = type == BodyType.Data;
+            if (!data && type != BodyType.AmqpSequence) return;
+            ArrayList sections = body as ArrayList;
+            if (sections == null && (data ? body != null && !(body is byte[]) : !(body is object[])))
+                throw new AmqpException(ErrorCode.InvalidField, data
+                    ? "a data body must be a byte[] or an ArrayList of byte[]"
+                    : "an amqp-sequence body must be an ArrayList of object[] or an object[]");
+            int n = sections == null ? 1 : sections.Count;
+            for (int i = 0; i < n; i++)
+            {
+                object section = sections == null ? body : sections[i];
+                if (data)
+                {
+                    Encoder.WriteDescriptor(b, Descriptor.Data);
+                    byte[] bytes = section as byte[];
+                    if (bytes == null) Encoder.WriteBinaryHeader(b, 0);
+                    else Encoder.WriteBinary(b, bytes);
+                }
+                else
+                {
+                    if (!(section is IList list)) throw new AmqpException(ErrorCode.InvalidField, "an amqp-sequence section must be a list");
+                    Encoder.WriteDescriptor(b, Descriptor.AmqpSequence);
+                    Encoder.WriteList(b, list);
+                }
+            }
         }
 
         // Annotation and footer keys are symbols (AMQP 1.0 3.2.10): a string key is written as a symbol.
-        private static void WriteAnnotations(ByteBuffer b, ulong descriptor, AmqpMap map)
+        // Application-properties keys are strings (AMQP 1.0 3.2.5).
+        // An absent (null) section is not written.
+        private static void WriteMap(ByteBuffer b, ulong descriptor, AmqpMap map)
         {
+            if (map == null) return;
+            bool application = descriptor == Descriptor.ApplicationProperties;
             Encoder.WriteDescriptor(b, descriptor);
             int start = Encoder.BeginComposite(b, FormatCode.Map32);
             for (int i = 0; i < map.Count; i++)
             {
                 object key = map.KeyAt(i);
-                if (key is string s) Encoder.WriteSymbol(b, s);
-                else Encoder.WriteObject(b, key);
-                Encoder.WriteObject(b, map.ValueAt(i));
-            }
-            Encoder.EndComposite(b, start, map.Count * 2, FormatCode.Map8);
-        }
-
-        // Application-properties keys are strings (AMQP 1.0 3.2.5).
-        private static void WriteApplicationProperties(ByteBuffer b, AmqpMap map)
-        {
-            Encoder.WriteDescriptor(b, Descriptor.ApplicationProperties);
-            int start = Encoder.BeginComposite(b, FormatCode.Map32);
-            for (int i = 0; i < map.Count; i++)
-            {
-                if (!(map.KeyAt(i) is string key)) throw new AmqpException(ErrorCode.InvalidField, "application-properties keys must be strings");
-                Encoder.WriteString(b, key);
+                if (!(key is string s))
+                {
+                    if (application) throw new AmqpException(ErrorCode.InvalidField, "application-properties keys must be strings");
+                    Encoder.WriteObject(b, key);
+                }
+                else if (application) Encoder.WriteString(b, s);
+                else Encoder.WriteSymbol(b, s);
                 Encoder.WriteObject(b, map.ValueAt(i));
             }
             Encoder.EndComposite(b, start, map.Count * 2, FormatCode.Map8);

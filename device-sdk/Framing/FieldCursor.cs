@@ -1,0 +1,249 @@
+// Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
+using System;
+using IotHubAmqp.Device.Buffers;
+using IotHubAmqp.Device.Types;
+
+namespace IotHubAmqp.Device.Framing
+{
+    /// <summary>
+    /// Walks the fields of one described list (AMQP 1.0 1.4) in order, writing or reading: a type describes its
+    /// fields once, in a Fields method of lines such as <c>c.UInt(ref Handle, "handle")</c>, and the same lines encode
+    /// (the field's value goes out) and decode (the field takes the value read, or its default when absent). Writing
+    /// keeps the compact form: a field without a value is held back as a pending null and written only when a later
+    /// field has a value, so trailing absent fields are left out ("the list MAY be truncated") and an
+    /// empty list takes list0. A mandatory field (named) is always written, and reading one that is absent or null is
+    /// a decode-error naming it, raised once the list has been read. A value type on the stack: no allocation per frame.
+    /// </summary>
+    internal struct FieldCursor
+    {
+        private readonly ByteBuffer b;
+        private readonly bool writing;
+
+        // The next field's index. Writing: the list header's position (-1 until a field has a value) and the fields
+        // written, so next - count nulls are held back. Reading: the list's field count and where it ends.
+        private int start;
+        private int count;
+        private int next;
+        private int end;
+
+        private string type;
+        private string missing;
+
+        private FieldCursor(ByteBuffer b, bool writing)
+        {
+            this = default;
+            this.b = b;
+            this.writing = writing;
+            start = -1;
+            if (!writing) count = Decoder.ReadListHeader(b, out end);
+        }
+
+        /// <summary>A cursor that writes a list into <paramref name="b"/>; the type's Fields writes its descriptor first.</summary>
+        public static FieldCursor Writer(ByteBuffer b) => new FieldCursor(b, true);
+
+        /// <summary>A cursor that reads the list at <paramref name="b"/> (its descriptor already read).</summary>
+        public static FieldCursor Reader(ByteBuffer b) => new FieldCursor(b, false);
+
+        /// <summary>Starts the list: writing, writes its descriptor; reading, names the type in errors.</summary>
+        public void List(ulong descriptor, string name)
+        {
+            type = name;
+            if (writing) Encoder.WriteDescriptor(b, descriptor);
+        }
+
+        /// <summary>
+        /// Ends the list: writing, patches the header (list8 when it fits, list0 when no field has a value); reading,
+        /// skips the fields a newer peer added, checks the list's size and reports the first missing mandatory field.
+        /// </summary>
+        public void End()
+        {
+            if (writing)
+            {
+                if (start < 0) b.WriteByte(FormatCode.List0);
+                else Encoder.EndComposite(b, start, count, FormatCode.List8);
+                return;
+            }
+            for (; next < count; next++) Decoder.Skip(b);
+            if (b.Offset != end) throw Decoder.Error(type + " list size does not match its fields");
+            if (missing != null) throw new AmqpException(ErrorCode.DecodeError, type + " is missing " + missing);
+        }
+
+        // Moves to the next field and tells whether a value is to be written or read there.
+        private bool Next(bool present, string mandatory)
+        {
+            if (mandatory != null) present = true;
+            if (!writing)
+            {
+                present = next < count && !Decoder.TryReadNull(b);
+                if (!present && missing == null) missing = mandatory;
+            }
+            else if (present)
+            {
+                if (start < 0) start = Encoder.BeginComposite(b, FormatCode.List32);
+                for (; count < next; count++) Encoder.WriteNull(b); // the nulls held back
+                count++;
+            }
+            next++;
+            return present;
+        }
+
+        /// <summary>A field the device neither sets nor reads: written as null before a later field, skipped when read.</summary>
+        public void Skip()
+        {
+            if (Next(false, null)) Decoder.Skip(b);
+        }
+
+        public void UInt(ref uint v, string mandatory) => UInt(ref v, true, mandatory, 0);
+
+        /// <summary>A uint written when <paramref name="has"/> is set; reading sets <paramref name="has"/> to whether it was there.</summary>
+        public void UInt(ref uint v, ref bool has) => has = UInt(ref v, has, null, 0);
+
+        /// <summary>A uint written when <paramref name="present"/>; absent reads as 0.</summary>
+        public void UInt(ref uint v, bool present) => UInt(ref v, present, null, 0);
+
+        /// <summary>A uint whose <paramref name="absent"/> value is not written, and is what an absent field reads as.</summary>
+        public void UInt(ref uint v, uint absent) => UInt(ref v, v != absent, null, absent);
+
+        private bool UInt(ref uint v, bool present, string mandatory, uint absent)
+        {
+            bool value = Next(present, mandatory);
+            if (!value)
+            {
+                if (!writing) v = absent;
+            }
+            else if (writing) Encoder.WriteUInt(b, v);
+            else v = Decoder.ReadUInt(b);
+            return value;
+        }
+
+        /// <summary>A ulong written unless 0 (absent reads as 0), or always when <paramref name="mandatory"/> names it.</summary>
+        public void ULong(ref ulong v, string mandatory)
+        {
+            if (!Next(v != 0, mandatory)) v = 0;
+            else if (writing) Encoder.WriteULong(b, v);
+            else v = Decoder.ReadULong(b);
+        }
+
+        public void UShort(ref ushort v, ref bool has) => has = UShort(ref v, has, 0);
+
+        public void UShort(ref ushort v, ushort absent) => UShort(ref v, v != absent, absent);
+
+        private bool UShort(ref ushort v, bool present, ushort absent)
+        {
+            bool value = Next(present, null);
+            if (!value)
+            {
+                if (!writing) v = absent;
+            }
+            else if (writing) Encoder.WriteUShort(b, v);
+            else v = Decoder.ReadUShort(b);
+            return value;
+        }
+
+        public void UByte(ref byte v, string mandatory) => UByte(ref v, true, mandatory, 0);
+
+        public void UByte(ref byte v, byte absent) => UByte(ref v, v != absent, null, absent);
+
+        // Not written means v == absent (or mandatory), so setting it to absent changes nothing when writing.
+        private void UByte(ref byte v, bool present, string mandatory, byte absent)
+        {
+            if (!Next(present, mandatory)) v = absent;
+            else if (writing) Encoder.WriteUByte(b, v);
+            else v = Decoder.ReadUByte(b);
+        }
+
+        /// <summary>A flag whose absence means false: written (as true) only when set.</summary>
+        public void Flag(ref bool v) => Bool(ref v, v, null);
+
+        public void Bool(ref bool v, string mandatory) => Bool(ref v, true, mandatory);
+
+        /// <summary>A boolean written as true or false when <paramref name="present"/>; absent reads as false.</summary>
+        public void Bool(ref bool v, bool present, string mandatory)
+        {
+            if (!Next(present, mandatory)) v = false;
+            else if (writing) Encoder.WriteBoolean(b, v);
+            else v = Decoder.ReadBoolean(b);
+        }
+
+        // The reference fields below are written when not null (or mandatory); absent or null reads as null.
+
+        public void String(ref string v, string mandatory)
+        {
+            if (!Next(v != null, mandatory)) v = null;
+            else if (writing) Encoder.WriteString(b, v);
+            else v = Decoder.ReadString(b);
+        }
+
+        public void Symbol(ref string v, string mandatory)
+        {
+            if (!Next(v != null, mandatory)) v = null;
+            else if (writing) Encoder.WriteSymbol(b, v);
+            else v = Decoder.ReadSymbol(b);
+        }
+
+        /// <summary>An address (AMQP 1.0 3.5.3): written as a string; a symbol is read too, as some brokers send one.</summary>
+        public void Address(ref string v)
+        {
+            if (!Next(v != null, null)) v = null;
+            else if (writing) Encoder.WriteString(b, v);
+            else v = FieldCodec.ReadAddress(b);
+        }
+
+        public void Binary(ref byte[] v)
+        {
+            if (!Next(v != null, null)) v = null;
+            else if (writing) Encoder.WriteBinary(b, v);
+            else v = Decoder.ReadBinary(b);
+        }
+
+        public void Map(ref AmqpMap v)
+        {
+            if (!Next(v != null, null)) v = null;
+            else if (writing) Encoder.WriteMap(b, v);
+            else v = Decoder.ReadMap(b);
+        }
+
+        /// <summary>A mandatory "multiple" symbol field (AMQP 1.0 1.3).</summary>
+        public void Symbols(ref string[] v, string mandatory)
+        {
+            if (!Next(true, mandatory)) v = null;
+            else if (writing) FieldCodec.WriteSymbols(b, v);
+            else v = Decoder.ReadSymbols(b);
+        }
+
+        /// <summary>A timestamp written unless <see cref="DateTime.MinValue"/>, which is what absent reads as.</summary>
+        public void Timestamp(ref DateTime v)
+        {
+            if (!Next(v != DateTime.MinValue, null)) v = DateTime.MinValue;
+            else if (writing) Encoder.WriteTimestamp(b, v);
+            else v = Decoder.ReadTimestamp(b);
+        }
+
+        /// <summary>
+        /// A message-id or correlation-id (AMQP 1.0 3.2.11-3.2.15): a ulong, Guid, byte[] or string; read as whatever
+        /// the peer sent, since a well-formed peer sends one of the four.
+        /// </summary>
+        public void Id(ref object v, string field)
+        {
+            if (!Next(v != null, null)) v = null;
+            else if (!writing) v = Decoder.ReadObject(b);
+            else if (v is string || v is ulong || v is Guid || v is byte[]) Encoder.WriteObject(b, v);
+            else throw new AmqpException(ErrorCode.InvalidField, field + " must be a ulong, Guid, byte[] or string, not " + v.GetType().Name);
+        }
+
+        /// <summary>
+        /// A described field: an error, a source or a target (<paramref name="descriptor"/>), or a delivery state
+        /// (<paramref name="descriptor"/> 0: any of the outcomes, see <see cref="Outcome.Decode"/>).
+        /// </summary>
+        public DescribedList Described(DescribedList v, ulong descriptor)
+        {
+            if (!Next(v != null, null)) return null;
+            if (writing)
+            {
+                v.Encode(b);
+                return v;
+            }
+            return FieldCodec.Read(b, descriptor, null);
+        }
+    }
+}
