@@ -69,6 +69,11 @@ namespace IotHubAmqp.Device.Tests.Types
         {
             Assert.AreEqual(0ul, Descriptor.CodeOf("amqp:nope:list"));
             Assert.AreEqual(0ul, Descriptor.CodeOf(null));
+            // Only a whole name: not part of one, nor one running into the next.
+            Assert.AreEqual(0ul, Descriptor.CodeOf(""));
+            Assert.AreEqual(0ul, Descriptor.CodeOf("amqp:open:lis"));
+            Assert.AreEqual(0ul, Descriptor.CodeOf("mqp:open:list"));
+            Assert.AreEqual(0ul, Descriptor.CodeOf("amqp:open:list\u0111amqp:begin:list"));
             Assert.IsNull(Descriptor.NameOf(0x99ul));
             Assert.IsNull(Descriptor.NameOf(0ul));
         }

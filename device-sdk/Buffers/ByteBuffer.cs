@@ -84,8 +84,8 @@ namespace IotHubAmqp.Device.Buffers
             return Buffer[Offset];
         }
 
-        private AmqpException Short(string condition, int count, int left) =>
-            new AmqpException(condition, "needs " + count + " bytes, " + left + " left in a " + Buffer.Length + "-byte buffer");
+        private static AmqpException Short(string condition, int count, int left) =>
+            new AmqpException(condition, "needs " + count + " bytes, " + left + " left");
 
         /// <summary>Moves the unread bytes to the start of the array, making room to write.</summary>
         public void Compact()

@@ -158,7 +158,7 @@ namespace IotHubAmqp.Device.Types
             end = b.Offset + size;
             int count = (int)BigEndian.Read(b, width);
             // Each element takes at least one byte: a count larger than the body is a lie.
-            if (count < 0 || count > end - b.Offset) throw Error("count " + count + " exceeds its " + (end - b.Offset) + "-byte body");
+            if (count < 0 || count > end - b.Offset) throw Error(count + " elements cannot fit a body of " + (end - b.Offset) + " bytes");
             return count;
         }
 
@@ -311,7 +311,7 @@ namespace IotHubAmqp.Device.Types
         private static int ReadSize(ByteBuffer b, bool small)
         {
             ulong n = BigEndian.Read(b, small ? 1 : 4);
-            if (n > (ulong)b.Length) throw Error("size " + n + " runs past the end (" + b.Length + " left)");
+            if (n > (ulong)b.Length) throw Error("size " + n + " runs past the " + b.Length + " bytes left");
             return (int)n;
         }
 

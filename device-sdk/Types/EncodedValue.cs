@@ -19,7 +19,7 @@ namespace IotHubAmqp.Device
         {
             var b = bytes == null ? new ByteBuffer(0) : new ByteBuffer(bytes, 0, bytes.Length);
             Decoder.Skip(b);
-            if (b.Length != 0) throw Decoder.Error("an encoded value has " + b.Length + " bytes after its end");
+            if (b.Length != 0) throw Decoder.Error("bytes follow the encoded value");
             Bytes = bytes;
         }
 

@@ -31,7 +31,7 @@ namespace IotHubAmqp.Device
         /// <summary>
         /// A hash consistent with <see cref="AreEqual"/> for the keys a decoded map holds (scalars and bytes: a decoded
         /// list or map key is an <see cref="EncodedValue"/>): binaries by their bytes, strings by their characters, any
-        /// other value by its type's name and its text (which numbers, dates and uuids spell by value). Computed here
+        /// symbols by theirs, any other value by its type's name and its text (which numbers, dates and uuids spell by value). Computed here
         /// rather than with GetHashCode, whose boxed and string forms are not value-based on every runtime.
         /// </summary>
         public static int HashOf(object v)
@@ -47,7 +47,13 @@ namespace IotHubAmqp.Device
             else
             {
                 string s = v as string;
-                if (s == null)
+                if (v is Symbol y)
+                {
+                    // As a string, but apart from the string of the same text.
+                    s = y.Value;
+                    h = ~h;
+                }
+                else if (s == null)
                 {
                     h = Text(v.GetType().Name, h);
                     // Equals holds 0.0 and -0.0 equal, so they must hash alike; every NaN spells "NaN".
