@@ -60,7 +60,7 @@ namespace IotHubAmqp.Device.Tests.Types
         }
 
         [TestMethod]
-        public void AreEqual_SameNumberOtherType_NotEqualAndHashDiffers()
+        public void AreEqual_SameNumberOtherType_NotEqual()
         {
             object[] values = { 1u, 1ul, 1, 1L, (byte)1, (sbyte)1, (ushort)1, (short)1 };
             for (int i = 0; i < values.Length; i++)
@@ -68,7 +68,6 @@ namespace IotHubAmqp.Device.Tests.Types
                 for (int j = i + 1; j < values.Length; j++)
                 {
                     Assert.IsFalse(ValueEquality.AreEqual(values[i], values[j]), "values " + i + " and " + j);
-                    Assert.AreNotEqual(ValueEquality.HashOf(values[i]), ValueEquality.HashOf(values[j]), "hashes " + i + " and " + j);
                 }
             }
         }

@@ -126,10 +126,11 @@ namespace IotHubAmqp.Device.Types
         public static void WriteList(ByteBuffer b, IList v)
         {
             if (v == null) { WriteNull(b); return; }
-            if (v.Count == 0) { b.WriteByte(FormatCode.List0); return; }
+            int n = v.Count;
+            if (n == 0) { b.WriteByte(FormatCode.List0); return; }
             int start = BeginComposite(b, FormatCode.List32);
-            for (int i = 0; i < v.Count; i++) WriteObject(b, v[i]);
-            EndComposite(b, start, v.Count, FormatCode.List8);
+            for (int i = 0; i < n; i++) WriteObject(b, v[i]);
+            EndComposite(b, start, n, FormatCode.List8);
         }
 
         public static void WriteMap(ByteBuffer b, AmqpMap v)
@@ -171,8 +172,8 @@ namespace IotHubAmqp.Device.Types
             }
             else
             {
-                BigEndian.Put32(a, start + 1, (uint)(bodyLength + 4));
-                BigEndian.Put32(a, start + 5, (uint)count);
+                // size (counting the count) and count, 4 bytes each.
+                BigEndian.Put(a, start + 1, (ulong)(uint)(bodyLength + 4) << 32 | (uint)count, 8);
             }
         }
 

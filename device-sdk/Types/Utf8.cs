@@ -72,8 +72,9 @@ namespace IotHubAmqp.Device.Types
             while (at < end)
             {
                 int cp = src[at];
-                // Sequence length from the lead byte; a continuation byte (10xxxxxx) or 11111xxx cannot lead.
-                int len = cp < 0x80 ? 1 : cp < 0xC0 ? 0 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : cp < 0xF8 ? 4 : 0;
+                // Sequence length from the lead byte. A continuation byte (10xxxxxx) cannot lead, nor can C0 and C1
+                // (only overlong 2-byte forms start so) or F5 and up (only code points above U+10FFFF).
+                int len = cp < 0x80 ? 1 : cp < 0xC2 ? 0 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : cp < 0xF5 ? 4 : 0;
                 if (len == 0) throw Invalid(at, "invalid lead byte 0x" + cp.ToString("X2"));
                 if (at + len > end) throw Invalid(at, "truncated " + len + "-byte sequence");
                 if (len > 1) cp &= 0x7F >> len;
@@ -83,8 +84,8 @@ namespace IotHubAmqp.Device.Types
                     if ((bk & 0xC0) != 0x80) throw Invalid(at + k, "missing continuation byte");
                     cp = (cp << 6) | (bk & 0x3F);
                 }
-                // The shortest form only: 2 bytes from U+0080, 3 from U+0800, 4 from U+10000.
-                if (len > 1 && cp < (len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000)) throw Invalid(at, "overlong encoding");
+                // The shortest form only: 3 bytes from U+0800, 4 from U+10000 (2-byte forms are checked by their lead).
+                if (cp < (len == 3 ? 0x800 : len == 4 ? 0x10000 : 0)) throw Invalid(at, "overlong encoding");
                 if (cp > 0x10FFFF) throw Invalid(at, "code point above U+10FFFF");
                 if (cp >= 0xD800 && cp <= 0xDFFF) throw Invalid(at, "encoded surrogate");
                 if (cp == 0 && firstNul < 0) firstNul = at;

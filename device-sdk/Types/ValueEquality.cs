@@ -30,9 +30,9 @@ namespace IotHubAmqp.Device
 
         /// <summary>
         /// A hash consistent with <see cref="AreEqual"/> for the keys a decoded map holds (scalars and bytes: a decoded
-        /// list or map key is an <see cref="EncodedValue"/>): binaries by their bytes, strings by their characters, any
-        /// symbols by theirs, any other value by its type's name and its text (which numbers, dates and uuids spell by value). Computed here
-        /// rather than with GetHashCode, whose boxed and string forms are not value-based on every runtime.
+        /// list or map key is an <see cref="EncodedValue"/>): binaries by their bytes, strings and symbols by their characters,
+        /// any other value by its text (which numbers, dates and uuids spell by value). Computed here rather than with
+        /// GetHashCode, whose boxed and string forms are not value-based on every runtime.
         /// </summary>
         public static int HashOf(object v)
         {
@@ -55,7 +55,7 @@ namespace IotHubAmqp.Device
                 }
                 else if (s == null)
                 {
-                    h = Text(v.GetType().Name, h);
+                    // Numbers hash by their text, so 1u and 1L collide (they are not equal): a map holds few such pairs.
                     // Equals holds 0.0 and -0.0 equal, so they must hash alike; every NaN spells "NaN".
                     s = (v is double d && d == 0) || (v is float f && f == 0) ? "0" : v.ToString();
                 }
