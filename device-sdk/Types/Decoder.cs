@@ -130,9 +130,8 @@ namespace IotHubAmqp.Device.Types
         /// <summary>Reads a map, or null.</summary>
         public static AmqpMap ReadMap(ByteBuffer b)
         {
-            if (TryReadNull(b)) return null;
             byte code = b.PeekByte();
-            if (code != FormatCode.Map8 && code != FormatCode.Map32) throw Unexpected("map", code);
+            if (code != FormatCode.Map8 && code != FormatCode.Map32 && code != FormatCode.Null) throw Unexpected("map", code);
             return (AmqpMap)ReadObject(b);
         }
 
