@@ -70,7 +70,8 @@ namespace IotHubAmqp.Device.Tests.Framing
         internal static ByteBuffer EveryField(ulong descriptor, string address, int count)
         {
             var filter = new AmqpMap();
-            filter[new Symbol("selector")] = new DescribedValue(new Symbol("apache.org:selector-filter:string"), "a = 1");
+            // A described filter (descriptor apache.org:selector-filter:string, value "a = 1"), as its encoding.
+            filter[new Symbol("selector")] = new EncodedValue(Expect.FromHex("00 a3 21 61 70 61 63 68 65 2e 6f 72 67 3a 73 65 6c 65 63 74 6f 72 2d 66 69 6c 74 65 72 3a 73 74 72 69 6e 67 a1 05 61 20 3d 20 31"));
             var b = Wire.NewBuffer();
             Encoder.WriteDescriptor(b, descriptor);
             int start = Encoder.BeginComposite(b, FormatCode.List32);

@@ -68,10 +68,8 @@ namespace IotHubAmqp.Device.Tests.IotHub
             MessageCodec.Encode(Request(), b);
 
             // AMQP 1.0 3.2: properties (0x73), application-properties (0x74), amqp-value (0x77), in that order.
-            var properties = Decoder.ReadObject(b) as DescribedValue;
-            Assert.IsNotNull(properties, "first section is not described");
-            Assert.AreEqual(0x73UL, properties.Descriptor);
-            var fields = properties.Value as object[];
+            Assert.AreEqual(0x73UL, Decoder.ReadDescriptor(b), "first section");
+            var fields = Decoder.ReadObject(b) as object[];
             Assert.IsNotNull(fields, "properties is not a list");
             Assert.IsTrue(fields.Length >= 5, "properties has " + fields.Length + " fields");
             Assert.AreEqual("cbs-7", fields[0], "message-id");
@@ -81,10 +79,8 @@ namespace IotHubAmqp.Device.Tests.IotHub
             Assert.AreEqual("cbs", fields[4], "reply-to");
             for (int i = 5; i < fields.Length; i++) Assert.IsNull(fields[i], "properties field " + i);
 
-            var app = Decoder.ReadObject(b) as DescribedValue;
-            Assert.IsNotNull(app, "second section is not described");
-            Assert.AreEqual(0x74UL, app.Descriptor);
-            var map = app.Value as AmqpMap;
+            Assert.AreEqual(0x74UL, Decoder.ReadDescriptor(b), "second section");
+            var map = Decoder.ReadObject(b) as AmqpMap;
             Assert.IsNotNull(map, "application-properties is not a map");
             Assert.AreEqual(3, map.Count);
             Assert.AreEqual("put-token", map["operation"]);
@@ -92,11 +88,10 @@ namespace IotHubAmqp.Device.Tests.IotHub
             Assert.AreEqual(Audience, map["name"]);
             for (int i = 0; i < map.Count; i++) Assert.IsInstanceOfType(map.KeyAt(i), typeof(string), "application property keys are strings");
 
-            var body = Decoder.ReadObject(b) as DescribedValue;
-            Assert.IsNotNull(body, "third section is not described");
-            Assert.AreEqual(0x77UL, body.Descriptor);
-            Assert.IsInstanceOfType(body.Value, typeof(string), "the token is an AMQP string");
-            Assert.AreEqual(Token, body.Value);
+            Assert.AreEqual(0x77UL, Decoder.ReadDescriptor(b), "third section");
+            object body = Decoder.ReadObject(b);
+            Assert.IsInstanceOfType(body, typeof(string), "the token is an AMQP string");
+            Assert.AreEqual(Token, body);
             Assert.AreEqual(0, b.Length, "bytes after the body");
         }
 

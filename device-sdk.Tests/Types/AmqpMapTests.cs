@@ -293,8 +293,9 @@ namespace IotHubAmqp.Device.Tests.Types
                 case "timestamp": return new DateTime(638400000000000000L + i * TimeSpan.TicksPerSecond);
                 case "uuid": return new Guid(i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
                 case "double": return i + 0.5;
-                case "list": return new object[] { (uint)i, "x" };
-                default: return new DescribedValue(new Symbol("d"), (uint)i);
+                // A decoded list key (and any described key) is kept as its encoding.
+                case "list": return new EncodedValue(new byte[] { 0xc0, 5, 2, 0x52, (byte)i, 0xa1, 0 });
+                default: return new EncodedValue(new byte[] { 0, 0xa3, 1, 0x64, 0x52, (byte)i });
             }
         }
 

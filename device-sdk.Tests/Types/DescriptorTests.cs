@@ -69,6 +69,11 @@ namespace IotHubAmqp.Device.Tests.Types
         {
             Assert.AreEqual(0ul, Descriptor.CodeOf("amqp:nope:list"));
             Assert.AreEqual(0ul, Descriptor.CodeOf(null));
+            // Only a whole name: not part of one, nor one running into the next.
+            Assert.AreEqual(0ul, Descriptor.CodeOf(""));
+            Assert.AreEqual(0ul, Descriptor.CodeOf("amqp:open:lis"));
+            Assert.AreEqual(0ul, Descriptor.CodeOf("mqp:open:list"));
+            Assert.AreEqual(0ul, Descriptor.CodeOf("amqp:open:list\u0111amqp:begin:list"));
             Assert.IsNull(Descriptor.NameOf(0x99ul));
             Assert.IsNull(Descriptor.NameOf(0ul));
         }
@@ -100,42 +105,11 @@ namespace IotHubAmqp.Device.Tests.Types
         }
 
         [TestMethod]
-        public void ReadObject_OpenLikeFrameBody_DescribedList()
+        public void ReadObject_DescribedValue_KeptAsItsBytes()
         {
-            var d = (DescribedValue)CodecHelper.Decode("00 53 10 c0 04 01 a1 01 63");
-            Assert.AreEqual(0x10ul, d.Descriptor);
-            Assert.IsTrue(ValueEquality.AreEqual(new object[] { "c" }, d.Value));
-        }
-
-        [TestMethod]
-        public void ReadObject_SymbolicDescriptor_KeptAsSymbol()
-        {
-            var d = (DescribedValue)CodecHelper.Decode("00 a3 03 78 3a 79 52 05");
-            Assert.AreEqual(new Symbol("x:y"), d.Descriptor);
-            Assert.AreEqual(5u, d.Value);
-        }
-
-        [TestMethod]
-        public void ReadObject_NestedDescribed_InnerDescribedValue()
-        {
-            var d = (DescribedValue)CodecHelper.Decode("00 53 75 00 53 76 45");
-            Assert.AreEqual(0x75ul, d.Descriptor);
-            var inner = (DescribedValue)d.Value;
-            Assert.AreEqual(0x76ul, inner.Descriptor);
-            Assert.AreEqual(0, ((object[])inner.Value).Length);
-        }
-
-        [TestMethod]
-        public void DescribedValue_Equals_ComparesStructurally()
-        {
-            // A decoded list is a new object[]: equality must compare its elements.
-            var a = new DescribedValue(0x10ul, new object[] { "c", new byte[] { 1 } });
-            var b = new DescribedValue(0x10ul, new object[] { "c", new byte[] { 1 } });
-            Assert.IsTrue(a.Equals(b));
-            Assert.IsFalse(a.Equals(new DescribedValue(0x11ul, new object[] { "c", new byte[] { 1 } })));
-            Assert.IsFalse(a.Equals(new DescribedValue(0x10ul, new object[] { "d", new byte[] { 1 } })));
-            Assert.IsFalse(a.Equals(null));
-            Assert.AreEqual(a.GetHashCode(), b.GetHashCode());
+            // A described value outside the framing layer's own fields is carried, not modelled (see EncodedValueTests).
+            var d = (EncodedValue)CodecHelper.Decode("00 53 10 c0 04 01 a1 01 63");
+            Expect.Bytes(Expect.FromHex("00 53 10 c0 04 01 a1 01 63"), d.Bytes);
         }
 
         [TestMethod]

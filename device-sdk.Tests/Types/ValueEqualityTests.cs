@@ -31,7 +31,9 @@ namespace IotHubAmqp.Device.Tests.Types
             SameValue(true, true);
             SameValue(new DateTime(2024, 5, 6), new DateTime(2024, 5, 6));
             SameValue(new Guid(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), new Guid(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
-            SameValue(new AmqpDecimal(new byte[] { 1, 2, 3, 4 }), new AmqpDecimal(new byte[] { 1, 2, 3, 4 }));
+            SameValue(new EncodedValue(new byte[] { 0x74, 1, 2, 3, 4 }), new EncodedValue(new byte[] { 0x74, 1, 2, 3, 4 }));
+            SameValue(1.5, 1.5);
+            SameValue((byte)7, (byte)7);
         }
 
         [TestMethod]
@@ -47,8 +49,7 @@ namespace IotHubAmqp.Device.Tests.Types
         public void HashOf_EqualComposites_HashAlike()
         {
             SameValue(new object[] { 1u, new byte[] { 7 } }, new object[] { 1u, new byte[] { 7 } });
-            SameValue(new AmqpArray(new object[] { "a", "b" }), new AmqpArray(new object[] { "a", "b" }));
-            SameValue(new DescribedValue(0x70ul, new byte[] { 1 }), new DescribedValue(0x70ul, new byte[] { 1 }));
+            SameValue(new EncodedValue(new byte[] { 0xe0, 3, 1, 0x50, 9 }), new EncodedValue(new byte[] { 0xe0, 3, 1, 0x50, 9 }));
             var a = new AmqpMap();
             a["x"] = new byte[] { 1 };
             a[2u] = "y";
@@ -59,7 +60,7 @@ namespace IotHubAmqp.Device.Tests.Types
         }
 
         [TestMethod]
-        public void AreEqual_SameNumberOtherType_NotEqualAndHashDiffers()
+        public void AreEqual_SameNumberOtherType_NotEqual()
         {
             object[] values = { 1u, 1ul, 1, 1L, (byte)1, (sbyte)1, (ushort)1, (short)1 };
             for (int i = 0; i < values.Length; i++)
@@ -67,7 +68,6 @@ namespace IotHubAmqp.Device.Tests.Types
                 for (int j = i + 1; j < values.Length; j++)
                 {
                     Assert.IsFalse(ValueEquality.AreEqual(values[i], values[j]), "values " + i + " and " + j);
-                    Assert.AreNotEqual(ValueEquality.HashOf(values[i]), ValueEquality.HashOf(values[j]), "hashes " + i + " and " + j);
                 }
             }
         }

@@ -5,54 +5,43 @@ namespace IotHubAmqp.Device.Buffers
     /// <summary>Network byte order (AMQP 1.0 1.2: all multi-byte values are big-endian).</summary>
     internal static class BigEndian
     {
-        public static void WriteUInt16(ByteBuffer b, ushort v)
+        public static void WriteUInt16(ByteBuffer b, ushort v) => Write(b, v, 2);
+
+        public static void WriteUInt32(ByteBuffer b, uint v) => Write(b, v, 4);
+
+        public static void WriteUInt64(ByteBuffer b, ulong v) => Write(b, v, 8);
+
+        /// <summary>Appends the low <paramref name="width"/> bytes of <paramref name="v"/>, most significant first.</summary>
+        public static void Write(ByteBuffer b, ulong v, int width) => Put(b.Buffer, b.Reserve(width), v, width);
+
+        public static void Put32(byte[] a, int at, uint v) => Put(a, at, v, 4);
+
+        /// <summary>Stores the low <paramref name="width"/> bytes of <paramref name="v"/> at <paramref name="at"/>, most significant first.</summary>
+        public static void Put(byte[] a, int at, ulong v, int width)
         {
-            int at = b.Reserve(2);
-            b.Buffer[at] = (byte)(v >> 8);
-            b.Buffer[at + 1] = (byte)v;
+            for (int i = at + width - 1; i >= at; i--)
+            {
+                a[i] = (byte)v;
+                v >>= 8;
+            }
         }
 
-        public static void WriteUInt32(ByteBuffer b, uint v)
-        {
-            int at = b.Reserve(4);
-            Put32(b.Buffer, at, v);
-        }
+        public static ushort ReadUInt16(ByteBuffer b) => (ushort)Read(b, 2);
 
-        public static void WriteUInt64(ByteBuffer b, ulong v)
-        {
-            int at = b.Reserve(8);
-            Put32(b.Buffer, at, (uint)(v >> 32));
-            Put32(b.Buffer, at + 4, (uint)v);
-        }
+        public static uint ReadUInt32(ByteBuffer b) => (uint)Read(b, 4);
 
-        public static void Put32(byte[] a, int at, uint v)
-        {
-            a[at] = (byte)(v >> 24);
-            a[at + 1] = (byte)(v >> 16);
-            a[at + 2] = (byte)(v >> 8);
-            a[at + 3] = (byte)v;
-        }
+        public static ulong ReadUInt64(ByteBuffer b) => Read(b, 8);
 
-        public static ushort ReadUInt16(ByteBuffer b)
-        {
-            int at = b.Take(2);
-            return (ushort)((b.Buffer[at] << 8) | b.Buffer[at + 1]);
-        }
+        /// <summary>Consumes <paramref name="width"/> bytes (at most 8) as one big-endian number.</summary>
+        public static ulong Read(ByteBuffer b, int width) => Get(b.Buffer, b.Take(width), width);
 
-        public static uint ReadUInt32(ByteBuffer b)
-        {
-            return Get32(b.Buffer, b.Take(4));
-        }
+        public static uint Get32(byte[] a, int at) => (uint)Get(a, at, 4);
 
-        public static ulong ReadUInt64(ByteBuffer b)
+        private static ulong Get(byte[] a, int at, int width)
         {
-            int at = b.Take(8);
-            return ((ulong)Get32(b.Buffer, at) << 32) | Get32(b.Buffer, at + 4);
-        }
-
-        public static uint Get32(byte[] a, int at)
-        {
-            return ((uint)a[at] << 24) | ((uint)a[at + 1] << 16) | ((uint)a[at + 2] << 8) | a[at + 3];
+            ulong v = 0;
+            for (int i = at; i < at + width; i++) v = v << 8 | a[i];
+            return v;
         }
     }
 }

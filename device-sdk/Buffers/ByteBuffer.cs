@@ -54,8 +54,7 @@ namespace IotHubAmqp.Device.Buffers
         /// <summary>Reserves <paramref name="count"/> bytes for writing and returns where they start.</summary>
         public int Reserve(int count)
         {
-            if (count > Buffer.Length - WritePos)
-                throw new AmqpException(ErrorCode.FrameSizeTooSmall, "needs " + count + " bytes, " + (Buffer.Length - WritePos) + " left in a " + Buffer.Length + "-byte buffer");
+            if (count > Buffer.Length - WritePos) throw Short(ErrorCode.FrameSizeTooSmall, count, Buffer.Length - WritePos);
             int at = WritePos;
             WritePos += count;
             return at;
@@ -64,8 +63,7 @@ namespace IotHubAmqp.Device.Buffers
         /// <summary>Consumes <paramref name="count"/> readable bytes and returns where they start.</summary>
         public int Take(int count)
         {
-            if (count < 0 || count > WritePos - Offset)
-                throw new AmqpException(ErrorCode.DecodeError, "needs " + count + " bytes, " + (WritePos - Offset) + " left");
+            if (count < 0 || count > WritePos - Offset) throw Short(ErrorCode.DecodeError, count, WritePos - Offset);
             int at = Offset;
             Offset += count;
             return at;
@@ -82,9 +80,12 @@ namespace IotHubAmqp.Device.Buffers
 
         public byte PeekByte()
         {
-            if (Offset >= WritePos) throw new AmqpException(ErrorCode.DecodeError, "needs 1 byte, 0 left");
+            if (Offset >= WritePos) throw Short(ErrorCode.DecodeError, 1, 0);
             return Buffer[Offset];
         }
+
+        private static AmqpException Short(string condition, int count, int left) =>
+            new AmqpException(condition, "needs " + count + " bytes, " + left + " left");
 
         /// <summary>Moves the unread bytes to the start of the array, making room to write.</summary>
         public void Compact()

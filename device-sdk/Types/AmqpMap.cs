@@ -16,10 +16,9 @@ namespace IotHubAmqp.Device
         private readonly ArrayList keys = new ArrayList();
         private readonly ArrayList values = new ArrayList();
 
-        // Open addressing with linear probing: slots hold entry index + 1 (0 = empty), hashes the key's hash in that
-        // slot, compared before the keys. Null until needed; kept at most 3/4 full.
+        // Open addressing with linear probing: slots hold entry index + 1 (0 = empty). Null until needed, and dropped
+        // (rebuilt on the next lookup) when an append fills it to half or a removal shifts the entries.
         private int[] slots;
-        private int[] hashes;
 
         /// <summary>Number of entries.</summary>
         public int Count => keys.Count;
@@ -58,7 +57,6 @@ namespace IotHubAmqp.Device
             values.RemoveAt(i);
             // Later entries moved down one index: drop the index, the next lookup rebuilds it.
             slots = null;
-            hashes = null;
             return true;
         }
 
@@ -77,17 +75,21 @@ namespace IotHubAmqp.Device
         private int Find(object key, out int hash)
         {
             hash = 0;
+            if (keys.Count < IndexThreshold)
+            {
+                for (int i = 0; i < keys.Count; i++)
+                {
+                    if (ValueEquality.AreEqual(keys[i], key)) return i;
+                }
+                return -1;
+            }
             if (slots == null)
             {
-                if (keys.Count < IndexThreshold)
-                {
-                    for (int i = 0; i < keys.Count; i++)
-                    {
-                        if (ValueEquality.AreEqual(keys[i], key)) return i;
-                    }
-                    return -1;
-                }
-                Build();
+                // Load at most one half, so probe chains stay short.
+                int size = 32;
+                while (size < keys.Count * 2) size *= 2;
+                slots = new int[size];
+                for (int i = 0; i < keys.Count; i++) Insert(i + 1, ValueEquality.HashOf(keys[i]));
             }
             hash = ValueEquality.HashOf(key);
             int mask = slots.Length - 1;
@@ -95,7 +97,7 @@ namespace IotHubAmqp.Device
             {
                 int entry = slots[s];
                 if (entry == 0) return -1;
-                if (hashes[s] == hash && ValueEquality.AreEqual(keys[entry - 1], key)) return entry - 1;
+                if (ValueEquality.AreEqual(keys[entry - 1], key)) return entry - 1;
             }
         }
 
@@ -104,40 +106,17 @@ namespace IotHubAmqp.Device
             keys.Add(key);
             values.Add(value);
             if (slots == null) return;
-            if (keys.Count * 4 > slots.Length * 3) Grow();
-            else Insert(slots, hashes, keys.Count, hash);
+            // Half full: drop the index, the next lookup builds one twice the size (each key hashed again, amortised).
+            if (keys.Count * 2 > slots.Length) slots = null;
+            else Insert(keys.Count, hash);
         }
 
-        private void Build()
+        private void Insert(int entry, int hash)
         {
-            int size = 32;
-            while (size * 3 <= keys.Count * 4) size *= 2;
-            slots = new int[size];
-            hashes = new int[size];
-            for (int i = 0; i < keys.Count; i++) Insert(slots, hashes, i + 1, ValueEquality.HashOf(keys[i]));
-        }
-
-        // Doubles the table, reusing the stored hashes: keys are not hashed again.
-        private void Grow()
-        {
-            int[] oldSlots = slots, oldHashes = hashes;
-            slots = new int[oldSlots.Length * 2];
-            hashes = new int[slots.Length];
-            for (int s = 0; s < oldSlots.Length; s++)
-            {
-                if (oldSlots[s] != 0) Insert(slots, hashes, oldSlots[s], oldHashes[s]);
-            }
-            // The entry just appended was not in the old table.
-            Insert(slots, hashes, keys.Count, ValueEquality.HashOf(keys[keys.Count - 1]));
-        }
-
-        private static void Insert(int[] table, int[] tableHashes, int entry, int hash)
-        {
-            int mask = table.Length - 1;
+            int mask = slots.Length - 1;
             int s = hash & mask;
-            while (table[s] != 0) s = (s + 1) & mask;
-            table[s] = entry;
-            tableHashes[s] = hash;
+            while (slots[s] != 0) s = (s + 1) & mask;
+            slots[s] = entry;
         }
 
         /// <inheritdoc/>

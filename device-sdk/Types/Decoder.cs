@@ -18,8 +18,8 @@ namespace IotHubAmqp.Device.Types
         private static readonly object BoxedULong0 = 0ul;
 
         /// <summary>
-        /// How deeply lists, maps, arrays and described values may nest. Each level costs a few stack frames, so a
-        /// forged frame of nested headers must be refused before it exhausts the stack; real AMQP bodies nest a few levels.
+        /// How deeply lists, maps and described values may nest. Each level of lists and maps costs a few stack frames,
+        /// so a forged frame of nested headers must be refused before it exhausts the stack; real AMQP bodies nest a few levels.
         /// </summary>
         internal const int MaxNesting = 32;
 
@@ -27,6 +27,21 @@ namespace IotHubAmqp.Device.Types
         // Read from DateTime at run time: nanoFramework's DateTime spans 1601-3000, desktop .NET's 0001-9999.
         private static readonly long MinTimestampMs = (DateTime.MinValue.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
         private static readonly long MaxTimestampMs = (DateTime.MaxValue.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
+
+        // Every constructor ReadObject knows, as the character code + 0x100 (a string cannot hold U+0000, the described
+        // constructor), at the index of its kind: one native IndexOf and a dense switch instead of a tree of compares.
+        // Kinds 0-20 are fixed-width numbers of at most 8 bytes; from KindEncoded on, values are kept as their encoding.
+        private const string Kinds =
+            "\u0140\u0141\u0142\u0156" +            // 0 null, 1-3 true false boolean
+            "\u0143\u0152\u0170\u0144\u0153\u0180" + // 4-6 uint0 smalluint uint, 7-9 ulong0 smallulong ulong
+            "\u0150\u0160\u0151\u0161" +            // 10 ubyte, 11 ushort, 12 byte, 13 short
+            "\u0154\u0171\u0155\u0181" +            // 14-15 smallint int, 16-17 smalllong long
+            "\u0172\u0182\u0183\u0198" +            // 18 float, 19 double, 20 timestamp, 21 uuid
+            "\u01a0\u01b0\u01a1\u01b1\u01a3\u01b3" + // 22-23 vbin8/32, 24-25 str8/32, 26-27 sym8/32
+            "\u0145\u01c0\u01d0\u01c1\u01d1" +      // 28-30 list0 list8 list32, 31-32 map8 map32
+            "\u0100\u0174\u0184\u0194\u0173\u01e0\u01f0"; // 33- described, decimal32/64/128, char, array8/32
+        private const int KindUuid = 21;
+        private const int KindEncoded = 33;
 
         /// <summary>Consumes a null constructor when one is next; returns whether it did.</summary>
         public static bool TryReadNull(ByteBuffer b)
@@ -38,93 +53,57 @@ namespace IotHubAmqp.Device.Types
 
         public static bool ReadBoolean(ByteBuffer b)
         {
-            byte code = b.ReadByte();
-            switch (code)
-            {
-                case FormatCode.BooleanTrue: return true;
-                case FormatCode.BooleanFalse: return false;
-                case FormatCode.Null: return false;
-                case FormatCode.Boolean:
-                    byte v = b.ReadByte();
-                    if (v > 1) throw Error("boolean byte must be 0 or 1, was " + v);
-                    return v == 1;
-                default: throw Unexpected("boolean", code);
-            }
+            ulong v = ReadNumber(b, "boolean", FormatCode.BooleanTrue, FormatCode.BooleanFalse, FormatCode.Boolean);
+            if (v > 1) throw Error("boolean byte must be 0 or 1, was " + v);
+            return v == 1;
         }
 
-        public static uint ReadUInt(ByteBuffer b)
-        {
-            byte code = b.ReadByte();
-            switch (code)
-            {
-                case FormatCode.UInt0: return 0;
-                case FormatCode.SmallUInt: return b.ReadByte();
-                case FormatCode.UInt: return BigEndian.ReadUInt32(b);
-                case FormatCode.Null: return 0;
-                default: throw Unexpected("uint", code);
-            }
-        }
+        public static uint ReadUInt(ByteBuffer b) => (uint)ReadNumber(b, "uint", FormatCode.UInt0, FormatCode.SmallUInt, FormatCode.UInt);
 
-        public static ulong ReadULong(ByteBuffer b)
-        {
-            byte code = b.ReadByte();
-            switch (code)
-            {
-                case FormatCode.ULong0: return 0;
-                case FormatCode.SmallULong: return b.ReadByte();
-                case FormatCode.ULong: return BigEndian.ReadUInt64(b);
-                case FormatCode.Null: return 0;
-                default: throw Unexpected("ulong", code);
-            }
-        }
+        public static ulong ReadULong(ByteBuffer b) => ReadNumber(b, "ulong", FormatCode.ULong0, FormatCode.SmallULong, FormatCode.ULong);
 
-        public static byte ReadUByte(ByteBuffer b)
+        public static byte ReadUByte(ByteBuffer b) => (byte)ReadNumber(b, "ubyte", FormatCode.UByte, FormatCode.UByte, FormatCode.UByte);
+
+        public static ushort ReadUShort(ByteBuffer b) => (ushort)ReadNumber(b, "ushort", FormatCode.UShort, FormatCode.UShort, FormatCode.UShort);
+
+        public static DateTime ReadTimestamp(ByteBuffer b) =>
+            TryReadNull(b) ? DateTime.MinValue : Timestamp((long)ReadNumber(b, "timestamp", FormatCode.TimeStamp, FormatCode.TimeStamp, FormatCode.TimeStamp));
+
+        // A number whose constructor is one of three (repeated when the type has fewer), or null as 0.
+        private static ulong ReadNumber(ByteBuffer b, string type, byte code1, byte code2, byte code3)
         {
             byte code = b.ReadByte();
-            if (code == FormatCode.UByte) return b.ReadByte();
             if (code == FormatCode.Null) return 0;
-            throw Unexpected("ubyte", code);
-        }
-
-        public static ushort ReadUShort(ByteBuffer b)
-        {
-            byte code = b.ReadByte();
-            if (code == FormatCode.UShort) return BigEndian.ReadUInt16(b);
-            if (code == FormatCode.Null) return 0;
-            throw Unexpected("ushort", code);
-        }
-
-        public static DateTime ReadTimestamp(ByteBuffer b)
-        {
-            byte code = b.ReadByte();
-            if (code == FormatCode.Null) return DateTime.MinValue;
-            if (code != FormatCode.TimeStamp) throw Unexpected("timestamp", code);
-            return Timestamp((long)BigEndian.ReadUInt64(b));
+            if (code != code1 && code != code2 && code != code3) throw Unexpected(type, code);
+            return ReadFixed(b, code);
         }
 
         public static string ReadString(ByteBuffer b)
         {
-            byte code = b.ReadByte();
-            if (code == FormatCode.Null) return null;
-            if (code != FormatCode.String8 && code != FormatCode.String32) throw Unexpected("string", code);
-            return ReadText(b, code == FormatCode.String8);
+            int n = ReadSizeOf(b, "string", FormatCode.String8);
+            return n < 0 ? null : ReadText(b, n);
         }
 
         /// <summary>Reads a symbol's text (symbols are ASCII, so the UTF-8 reader covers them).</summary>
         public static string ReadSymbol(ByteBuffer b)
         {
-            byte code = b.ReadByte();
-            if (code == FormatCode.Null) return null;
-            if (code != FormatCode.Symbol8 && code != FormatCode.Symbol32) throw Unexpected("symbol", code);
-            return ReadText(b, code == FormatCode.Symbol8);
+            int n = ReadSizeOf(b, "symbol", FormatCode.Symbol8);
+            return n < 0 ? null : ReadText(b, n);
         }
 
         public static byte[] ReadBinary(ByteBuffer b)
         {
+            int n = ReadSizeOf(b, "binary", FormatCode.Binary8);
+            return n < 0 ? null : Copy(b, b.Offset, n);
+        }
+
+        // Consumes null (returns -1) or the 8-bit (code8) or 32-bit (code8 + 0x10) form's constructor and size.
+        private static int ReadSizeOf(ByteBuffer b, string type, byte code8)
+        {
             byte code = b.ReadByte();
-            if (code == FormatCode.Null) return null;
-            if (code != FormatCode.Binary8 && code != FormatCode.Binary32) throw Unexpected("binary", code);
-            return Copy(b, ReadSize(b, code == FormatCode.Binary8));
+            if (code == FormatCode.Null) return -1;
+            if (code != code8 && code != code8 + 0x10) throw Unexpected(type, code);
+            return ReadSize(b, code == code8);
         }
 
         /// <summary>
@@ -133,16 +112,18 @@ namespace IotHubAmqp.Device.Types
         public static string[] ReadSymbols(ByteBuffer b)
         {
             byte code = b.PeekByte();
-            if (code == FormatCode.Null) { b.Offset++; return null; }
-            if (code == FormatCode.Symbol8 || code == FormatCode.Symbol32) return new[] { ReadSymbol(b) };
-            object v = ReadObject(b);
-            if (!(v is AmqpArray a)) throw Error("expected a symbol or an array of symbols");
-            string[] result = new string[a.Items.Length];
-            for (int i = 0; i < result.Length; i++)
+            if (code != FormatCode.Array8 && code != FormatCode.Array32)
             {
-                if (!(a.Items[i] is Symbol s)) throw Error("expected an array of symbols");
-                result[i] = s.Value;
+                string one = ReadSymbol(b);
+                return one == null ? null : new[] { one };
             }
+            b.Offset++;
+            int count = ReadSizeAndCount(b, code == FormatCode.Array8, out int end);
+            byte element = b.ReadByte();
+            if (element != FormatCode.Symbol8 && element != FormatCode.Symbol32) throw Unexpected("an array of symbols", element);
+            string[] result = new string[count];
+            for (int i = 0; i < count; i++) result[i] = ReadText(b, ReadSize(b, element == FormatCode.Symbol8));
+            CheckEnd(b, end, "array");
             return result;
         }
 
@@ -150,8 +131,7 @@ namespace IotHubAmqp.Device.Types
         public static AmqpMap ReadMap(ByteBuffer b)
         {
             byte code = b.PeekByte();
-            if (code == FormatCode.Null) { b.Offset++; return null; }
-            if (code != FormatCode.Map8 && code != FormatCode.Map32) throw Unexpected("map", code);
+            if (code != FormatCode.Map8 && code != FormatCode.Map32 && code != FormatCode.Null) throw Unexpected("map", code);
             return (AmqpMap)ReadObject(b);
         }
 
@@ -162,28 +142,22 @@ namespace IotHubAmqp.Device.Types
         public static int ReadListHeader(ByteBuffer b, out int end)
         {
             byte code = b.ReadByte();
-            switch (code)
-            {
-                case FormatCode.List0:
-                    end = b.Offset;
-                    return 0;
-                case FormatCode.List8:
-                case FormatCode.List32:
-                    return ReadListSizeAndCount(b, code == FormatCode.List8, out end);
-                default:
-                    throw Unexpected("list", code);
-            }
+            end = b.Offset;
+            if (code == FormatCode.List0) return 0;
+            if (code != FormatCode.List8 && code != FormatCode.List32) throw Unexpected("list", code);
+            return ReadSizeAndCount(b, code == FormatCode.List8, out end);
         }
 
-        /// <summary>Reads a list8/list32 size and count (the constructor already consumed, as in an array element).</summary>
-        private static int ReadListSizeAndCount(ByteBuffer b, bool small, out int end)
+        // The size and count of a list, map or array (constructor consumed); end is where its body ends.
+        private static int ReadSizeAndCount(ByteBuffer b, bool small, out int end)
         {
+            int width = small ? 1 : 4;
             int size = ReadSize(b, small);
-            CheckSize(b, size, small ? 1 : 4);
+            if (size < width) throw NoCount(size);
             end = b.Offset + size;
-            int count = small ? b.ReadByte() : (int)BigEndian.ReadUInt32(b);
+            int count = (int)BigEndian.Read(b, width);
             // Each element takes at least one byte: a count larger than the body is a lie.
-            if (count < 0 || count > end - b.Offset) throw Error("list count " + count + " exceeds its " + (end - b.Offset) + "-byte body");
+            if (count < 0 || count > end - b.Offset) throw Error(count + " elements cannot fit a body of " + (end - b.Offset) + " bytes");
             return count;
         }
 
@@ -208,9 +182,10 @@ namespace IotHubAmqp.Device.Types
         {
             byte code = b.ReadByte();
             // Described values nest only through their value (1.2: a descriptor is never itself described), so a loop
-            // walks any depth of them without using the stack.
-            while (code == FormatCode.Described)
+            // walks them without using the stack; their depth is bounded all the same, as for the other composites.
+            for (int depth = 0; code == FormatCode.Described; depth++)
             {
+                if (depth >= MaxNesting) throw TooDeep();
                 byte descriptor = b.ReadByte();
                 if (descriptor == FormatCode.Described) throw Error("a descriptor cannot itself be described");
                 SkipBody(b, descriptor);
@@ -223,194 +198,173 @@ namespace IotHubAmqp.Device.Types
         private static void SkipBody(ByteBuffer b, byte code)
         {
             int width = FixedWidth(code);
-            if (width >= 0)
+            if (width < 0)
             {
-                b.Take(width);
-                return;
+                bool small = (code & 0x10) == 0;
+                width = ReadSize(b, small);
+                // A list, map or array body starts with its count.
+                if (code >= FormatCode.List8 && width < (small ? 1 : 4)) throw NoCount(width);
             }
-            int size = ReadSize(b, (code & 0xF0) == 0xA0 || (code & 0xF0) == 0xC0 || (code & 0xF0) == 0xE0);
-            b.Take(size);
+            b.Take(width);
         }
-
-        /// <summary>Reads any value. Lists become object[], arrays <see cref="AmqpArray"/>, maps <see cref="AmqpMap"/>.</summary>
-        public static object ReadObject(ByteBuffer b) => ReadObject(b, 0);
-
-        /// <summary>Reads any value nested <paramref name="depth"/> levels inside composites.</summary>
-        internal static object ReadObject(ByteBuffer b, int depth)
-        {
-            if (depth > MaxNesting) throw Error("values nest deeper than " + MaxNesting + " levels");
-            byte code = b.ReadByte();
-            if (code == FormatCode.Described)
-            {
-                // AMQP 1.0 1.2: a descriptor is a ulong or a symbol, never itself described.
-                if (b.PeekByte() == FormatCode.Described) throw Error("a descriptor cannot itself be described");
-                object descriptor = ReadObject(b, depth + 1);
-                return new DescribedValue(descriptor, ReadObject(b, depth + 1));
-            }
-            return ReadValue(b, code, false, depth);
-        }
-
-        /// <summary>Reads the value that follows constructor <paramref name="code"/>.</summary>
-        internal static object ReadValue(ByteBuffer b, byte code, bool inArray) => ReadValue(b, code, inArray, 0);
 
         /// <summary>
-        /// Reads the value that follows constructor <paramref name="code"/>, at nesting <paramref name="depth"/>.
-        /// Array elements (<paramref name="inArray"/>) share one constructor, so none precedes the value here either way.
+        /// Reads any value. Lists become object[], maps <see cref="AmqpMap"/>; decimals, chars, arrays and described
+        /// values, which the device only carries, become <see cref="EncodedValue"/>.
         /// </summary>
-        internal static object ReadValue(ByteBuffer b, byte code, bool inArray, int depth)
+        public static object ReadObject(ByteBuffer b) => ReadObject(b, 0);
+
+        private static object ReadObject(ByteBuffer b, int depth)
         {
-            switch (code)
+            if (depth > MaxNesting) throw TooDeep();
+            int start = b.Offset;
+            byte code = b.ReadByte();
+            int kind = Kinds.IndexOf((char)(code | 0x100));
+            if (kind < 0) throw UnknownCode(code);
+            if (kind >= KindEncoded) return ReadEncoded(b, start);
+            ulong v = kind < KindUuid ? ReadFixed(b, code) : 0;
+            bool small = (code & 0x10) == 0;
+            switch (kind)
             {
-                case FormatCode.Null: return null;
-                case FormatCode.BooleanTrue: return BoxedTrue;
-                case FormatCode.BooleanFalse: return BoxedFalse;
-                case FormatCode.Boolean:
-                    byte bv = b.ReadByte();
-                    if (bv > 1) throw Error("boolean byte must be 0 or 1, was " + bv);
-                    return bv == 1 ? BoxedTrue : BoxedFalse;
-                case FormatCode.UByte: return b.ReadByte();
-                case FormatCode.UShort: return BigEndian.ReadUInt16(b);
-                case FormatCode.UInt0: return BoxedUInt0;
-                case FormatCode.SmallUInt: return (uint)b.ReadByte();
-                case FormatCode.UInt: return BigEndian.ReadUInt32(b);
-                case FormatCode.ULong0: return BoxedULong0;
-                case FormatCode.SmallULong: return (ulong)b.ReadByte();
-                case FormatCode.ULong: return BigEndian.ReadUInt64(b);
-                case FormatCode.Byte: return (sbyte)b.ReadByte();
-                case FormatCode.Short: return (short)BigEndian.ReadUInt16(b);
-                case FormatCode.SmallInt: return (int)(sbyte)b.ReadByte();
-                case FormatCode.Int: return (int)BigEndian.ReadUInt32(b);
-                case FormatCode.SmallLong: return (long)(sbyte)b.ReadByte();
-                case FormatCode.Long: return (long)BigEndian.ReadUInt64(b);
-                case FormatCode.Float: return FloatFromBits(BigEndian.ReadUInt32(b));
-                case FormatCode.Double: return BitConverter.Int64BitsToDouble((long)BigEndian.ReadUInt64(b));
-                case FormatCode.Decimal32: return new AmqpDecimal(Copy(b, 4));
-                case FormatCode.Decimal64: return new AmqpDecimal(Copy(b, 8));
-                case FormatCode.Decimal128: return new AmqpDecimal(Copy(b, 16));
-                case FormatCode.Char:
-                    uint cp = BigEndian.ReadUInt32(b);
-                    // UTF-32 carries Unicode scalar values only: no surrogates, nothing above U+10FFFF.
-                    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) throw Error("char 0x" + cp.ToString("X") + " is not a Unicode scalar value");
-                    if (cp > 0xFFFF) throw new AmqpException(ErrorCode.NotImplemented, "char U+" + cp.ToString("X") + " is outside the Basic Multilingual Plane");
-                    return (char)cp;
-                case FormatCode.TimeStamp: return Timestamp((long)BigEndian.ReadUInt64(b));
-                case FormatCode.Uuid: return GuidFromNetworkOrder(b.Buffer, b.Take(16));
-                case FormatCode.Binary8:
-                case FormatCode.Binary32:
-                    return Copy(b, ReadSize(b, code == FormatCode.Binary8));
-                case FormatCode.String8:
-                case FormatCode.String32:
-                    return ReadText(b, code == FormatCode.String8);
-                case FormatCode.Symbol8:
-                case FormatCode.Symbol32:
-                    return new Symbol(ReadText(b, code == FormatCode.Symbol8));
-                case FormatCode.List0: return new object[0];
-                case FormatCode.List8:
-                case FormatCode.List32:
-                    int count = ReadListSizeAndCount(b, code == FormatCode.List8, out int end);
+                case 0: return null;
+                case 1:
+                case 2:
+                case 3:
+                    if (v > 1) throw Error("boolean byte must be 0 or 1, was " + v);
+                    return v == 1 ? BoxedTrue : BoxedFalse;
+                case 4: return BoxedUInt0;
+                case 5:
+                case 6: return (uint)v;
+                case 7: return BoxedULong0;
+                case 8:
+                case 9: return v;
+                case 10: return (byte)v;
+                case 11: return (ushort)v;
+                case 12: return (sbyte)v;
+                case 13: return (short)v;
+                case 14: return (int)(sbyte)v;
+                case 15: return (int)v;
+                case 16: return (long)(sbyte)v;
+                case 17: return (long)v;
+                case 18: return FloatFromBits((uint)v);
+                case 19: return BitConverter.Int64BitsToDouble((long)v);
+                case 20: return Timestamp((long)v);
+                case 21:
+                    byte[] raw = new byte[16];
+                    SwapGuidBytes(b.Buffer, b.Take(16), raw, 0);
+                    return new Guid(raw);
+                case 22:
+                case 23:
+                    int n = ReadSize(b, small);
+                    return Copy(b, b.Offset, n);
+                case 24:
+                case 25: return ReadText(b, ReadSize(b, small));
+                case 26:
+                case 27: return new Symbol(ReadText(b, ReadSize(b, small)));
+                case 28: return new object[0];
+                case 29:
+                case 30:
+                    int count = ReadSizeAndCount(b, small, out int end);
                     object[] list = new object[count];
                     for (int i = 0; i < count; i++) list[i] = ReadObject(b, depth + 1);
-                    if (b.Offset != end) throw Error("list body size does not match its elements");
+                    CheckEnd(b, end, "list");
                     return list;
-                case FormatCode.Map8:
-                case FormatCode.Map32:
-                    return ReadMapBody(b, code == FormatCode.Map8, depth);
-                case FormatCode.Array8:
-                case FormatCode.Array32:
-                    return ArrayCodec.Read(b, code == FormatCode.Array8, depth);
                 default:
-                    throw Error("unknown format code 0x" + code.ToString("X2"));
+                    return ReadMapBody(b, small, depth);
             }
         }
 
         private static AmqpMap ReadMapBody(ByteBuffer b, bool small, int depth)
         {
-            int size = ReadSize(b, small);
-            CheckSize(b, size, small ? 1 : 4);
-            int end = b.Offset + size;
-            int count = small ? b.ReadByte() : (int)BigEndian.ReadUInt32(b);
-            if (count < 0 || count % 2 != 0) throw Error("map has an invalid element count " + count);
-            if (count > end - b.Offset) throw Error("map count " + count + " exceeds its body");
+            int count = ReadSizeAndCount(b, small, out int end);
+            if (count % 2 != 0) throw Error("map has an odd element count " + count);
             var map = new AmqpMap();
             for (int i = 0; i < count; i += 2)
             {
+                // A list or map key is kept as its encoding, so every key the index hashes is a scalar or bytes.
+                int at = b.Offset;
+                byte k = b.PeekByte();
+                object key = k == FormatCode.List0 || k >= FormatCode.List8 ? ReadEncoded(b, at) : ReadObject(b, depth + 1);
                 // AMQP 1.0 1.6.23: a map's keys are unique. TryAdd finds a duplicate through the map's hash index
                 // once it holds more than a few entries, so a large map decodes in linear time.
-                object key = ReadObject(b, depth + 1);
                 if (!map.TryAdd(key, ReadObject(b, depth + 1))) throw Error("map has a duplicate key " + key);
             }
-            if (b.Offset != end) throw Error("map body size does not match its elements");
+            CheckEnd(b, end, "map");
             return map;
         }
 
-        internal static int ReadSize(ByteBuffer b, bool small)
+        // The whole encoding of the value that starts at start, bounds-checked by Skip.
+        private static EncodedValue ReadEncoded(ByteBuffer b, int start)
         {
-            if (small) return b.ReadByte();
-            uint n = BigEndian.ReadUInt32(b);
-            if (n > int.MaxValue) throw Error("size " + n + " is too large");
+            b.Offset = start;
+            Skip(b);
+            return new EncodedValue(Copy(b, start, b.Offset - start));
+        }
+
+        private static void CheckEnd(ByteBuffer b, int end, string type)
+        {
+            if (b.Offset != end) throw Error(type + " body size does not match its elements");
+        }
+
+        // A size field (1 or 4 bytes), checked against the bytes left before anything is allocated for it.
+        private static int ReadSize(ByteBuffer b, bool small)
+        {
+            ulong n = BigEndian.Read(b, small ? 1 : 4);
+            if (n > (ulong)b.Length) throw Error("size " + n + " runs past the " + b.Length + " bytes left");
             return (int)n;
         }
 
-        private static void CheckSize(ByteBuffer b, int size, int countWidth)
-        {
-            if (size < countWidth || size > b.Length) throw Error("size " + size + " runs past the end (" + b.Length + " left)");
-        }
+        private static string ReadText(ByteBuffer b, int n) => Utf8.Decode(b.Buffer, b.Take(n), n);
 
-        private static string ReadText(ByteBuffer b, bool small)
+        // Copies n bytes from at; consumes up to at + n (Take checks they are there before the array is allocated).
+        private static byte[] Copy(ByteBuffer b, int at, int n)
         {
-            int n = ReadSize(b, small);
-            return Utf8.Decode(b.Buffer, b.Take(n), n);
-        }
-
-        private static byte[] Copy(ByteBuffer b, int n)
-        {
-            // Take checks the size against the bytes present before the array is allocated.
-            int at = b.Take(n);
+            b.Take(at + n - b.Offset);
             byte[] v = new byte[n];
             Array.Copy(b.Buffer, at, v, 0, n);
             return v;
         }
 
-        /// <summary>Width of a fixed-width value after its constructor, or -1 for variable-width types.</summary>
-        internal static int FixedWidth(byte code)
+        // A fixed-width value of at most 8 bytes as a number; the zero-width constructors read as 1 (true) or 0.
+        private static ulong ReadFixed(ByteBuffer b, byte code)
         {
-            switch (code >> 4)
-            {
-                case 0x4: return 0;
-                case 0x5: return 1;
-                case 0x6: return 2;
-                case 0x7: return 4;
-                case 0x8: return 8;
-                case 0x9: return 16;
-                case 0xA: case 0xB: case 0xC: case 0xD: case 0xE: case 0xF: return -1;
-                default: throw Error("unknown format code 0x" + code.ToString("X2"));
-            }
+            int width = FixedWidth(code);
+            if (width < 0) throw UnknownCode(code);
+            return width == 0 ? (code == FormatCode.BooleanTrue ? 1ul : 0ul) : BigEndian.Read(b, width);
         }
 
-        internal static DateTime Timestamp(long ms)
+        // Width after a fixed-width constructor from its high nibble (0x4: 0, 0x5: 1, 0x6: 2 ... 0x9: 16), or -1 for variable widths.
+        private static int FixedWidth(byte code)
+        {
+            int n = code >> 4;
+            if (n < 4) throw UnknownCode(code);
+            return n > 9 ? -1 : n == 4 ? 0 : 1 << (n - 5);
+        }
+
+        private static DateTime Timestamp(long ms)
         {
             // Range-check before scaling: ms * 10000 overflows long for |ms| above ~9.2e14 and would wrap into range.
             if (ms < MinTimestampMs || ms > MaxTimestampMs) throw Error("timestamp " + ms + " is out of range");
             return new DateTime(Encoder.EpochTicks + ms * TimeSpan.TicksPerMillisecond);
         }
 
-        internal static float FloatFromBits(uint bits)
+        // Through the host's byte order both ways, so the bits come out the same on either endianness.
+        internal static float FloatFromBits(uint bits) => BitConverter.ToSingle(BitConverter.GetBytes(bits), 0);
+
+        /// <summary>
+        /// AMQP's uuid is the RFC 4122 byte order; <see cref="Guid.ToByteArray"/> stores the first three fields
+        /// little-endian. The swap is its own inverse, so it serves both directions.
+        /// </summary>
+        internal static void SwapGuidBytes(byte[] src, int from, byte[] dest, int at)
         {
-            byte[] x = Encoder.LittleEndianHost
-                ? new[] { (byte)bits, (byte)(bits >> 8), (byte)(bits >> 16), (byte)(bits >> 24) }
-                : new[] { (byte)(bits >> 24), (byte)(bits >> 16), (byte)(bits >> 8), (byte)bits };
-            return BitConverter.ToSingle(x, 0);
+            for (int i = 0; i < 16; i++) dest[at + (i < 4 ? 3 - i : i < 6 ? 9 - i : i < 8 ? 13 - i : i)] = src[from + i];
         }
 
-        internal static Guid GuidFromNetworkOrder(byte[] a, int at)
-        {
-            byte[] raw = new byte[16];
-            raw[0] = a[at + 3]; raw[1] = a[at + 2]; raw[2] = a[at + 1]; raw[3] = a[at];
-            raw[4] = a[at + 5]; raw[5] = a[at + 4];
-            raw[6] = a[at + 7]; raw[7] = a[at + 6];
-            Array.Copy(a, at + 8, raw, 8, 8);
-            return new Guid(raw);
-        }
+        private static AmqpException NoCount(int size) => Error("size " + size + " leaves no room for the count");
+
+        private static AmqpException TooDeep() => Error("values nest deeper than " + MaxNesting + " levels");
+
+        private static AmqpException UnknownCode(byte code) => Error("unknown format code 0x" + code.ToString("X2"));
 
         internal static AmqpException Unexpected(string type, byte code)
         {

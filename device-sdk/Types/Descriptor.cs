@@ -20,7 +20,6 @@ namespace IotHubAmqp.Device.Types
 
         // Every name behind its code as one character (code + 0x100: never a character of a name), in one constant:
         // a table of boxed codes would cost a static constructor several times the size of this string's lookups.
-        // Searched linearly: symbolic descriptors are rare on the wire.
         private const string Names =
             "\u0110amqp:open:list\u0111amqp:begin:list\u0112amqp:attach:list" +
             "\u0113amqp:flow:list\u0114amqp:transfer:list\u0115amqp:disposition:list" +
@@ -40,16 +39,9 @@ namespace IotHubAmqp.Device.Types
         /// <summary>The numeric code for a symbolic descriptor, or 0 when unknown.</summary>
         public static ulong CodeOf(string name)
         {
-            if (name == null) return 0;
-            for (int at = 0; at < Names.Length; at = NameEnd(at))
-            {
-                int n = NameEnd(at) - at - 1;
-                if (n != name.Length) continue;
-                int i = 0;
-                while (i < n && Names[at + 1 + i] == name[i]) i++;
-                if (i == n) return (ulong)(Names[at] - 0x100);
-            }
-            return 0;
+            // A name counts only whole: from just after a code character to the next one (or the end).
+            int at = name == null ? -1 : Names.IndexOf(name);
+            return at > 0 && Names[at - 1] >= 0x100 && NameEnd(at - 1) == at + name.Length ? (ulong)(Names[at - 1] - 0x100) : 0;
         }
 
         /// <summary>The symbolic name of a code, or null when unknown (for messages and logs).</summary>

@@ -14,136 +14,52 @@ namespace IotHubAmqp.Device.Types
         // Ticks between 0001-01-01 and the Unix epoch: AMQP timestamps count milliseconds from the epoch (1.6.18).
         internal const long EpochTicks = 621355968000000000L;
 
-        // BitConverter.IsLittleEndian is a field on .NET but a property on nanoFramework, so IL compiled against
-        // one fails on the other (MissingMethodException on desktop): probe the byte order once instead.
-        internal static readonly bool LittleEndianHost = BitConverter.GetBytes(1)[0] == 1;
-
         public static void WriteNull(ByteBuffer b) => b.WriteByte(FormatCode.Null);
 
         public static void WriteBoolean(ByteBuffer b, bool v) => b.WriteByte(v ? FormatCode.BooleanTrue : FormatCode.BooleanFalse);
 
-        public static void WriteUByte(ByteBuffer b, byte v)
+        public static void WriteUByte(ByteBuffer b, byte v) => WriteFixed(b, FormatCode.UByte, v, 1);
+
+        public static void WriteUShort(ByteBuffer b, ushort v) => WriteFixed(b, FormatCode.UShort, v, 2);
+
+        public static void WriteUInt(ByteBuffer b, uint v) => WriteUnsigned(b, v, FormatCode.UInt0, FormatCode.SmallUInt, FormatCode.UInt, 4);
+
+        public static void WriteULong(ByteBuffer b, ulong v) => WriteUnsigned(b, v, FormatCode.ULong0, FormatCode.SmallULong, FormatCode.ULong, 8);
+
+        // uint0/ulong0 for zero, smalluint/smallulong up to 255 (AMQP 1.0 1.6.6, 1.6.7).
+        private static void WriteUnsigned(ByteBuffer b, ulong v, byte zeroCode, byte smallCode, byte code, int width)
         {
-            int at = b.Reserve(2);
-            b.Buffer[at] = FormatCode.UByte;
-            b.Buffer[at + 1] = v;
+            if (v == 0) b.WriteByte(zeroCode);
+            else if (v <= 0xFF) WriteFixed(b, smallCode, v, 1);
+            else WriteFixed(b, code, v, width);
         }
 
-        public static void WriteUShort(ByteBuffer b, ushort v)
+        public static void WriteByte(ByteBuffer b, sbyte v) => WriteFixed(b, FormatCode.Byte, (ulong)v, 1);
+
+        public static void WriteShort(ByteBuffer b, short v) => WriteFixed(b, FormatCode.Short, (ulong)v, 2);
+
+        public static void WriteInt(ByteBuffer b, int v) => WriteSigned(b, v, FormatCode.SmallInt, FormatCode.Int, 4);
+
+        public static void WriteLong(ByteBuffer b, long v) => WriteSigned(b, v, FormatCode.SmallLong, FormatCode.Long, 8);
+
+        // smallint/smalllong when the value fits one signed byte (AMQP 1.0 1.6.8, 1.6.9).
+        private static void WriteSigned(ByteBuffer b, long v, byte smallCode, byte code, int width)
         {
-            b.WriteByte(FormatCode.UShort);
-            BigEndian.WriteUInt16(b, v);
+            bool small = v >= -128 && v <= 127;
+            WriteFixed(b, small ? smallCode : code, (ulong)v, small ? 1 : width);
         }
 
-        public static void WriteUInt(ByteBuffer b, uint v)
+        /// <summary>Writes constructor <paramref name="code"/> and the low <paramref name="width"/> bytes of <paramref name="v"/>.</summary>
+        private static void WriteFixed(ByteBuffer b, byte code, ulong v, int width)
         {
-            if (v == 0)
-            {
-                b.WriteByte(FormatCode.UInt0);
-            }
-            else if (v <= 0xFF)
-            {
-                int at = b.Reserve(2);
-                b.Buffer[at] = FormatCode.SmallUInt;
-                b.Buffer[at + 1] = (byte)v;
-            }
-            else
-            {
-                b.WriteByte(FormatCode.UInt);
-                BigEndian.WriteUInt32(b, v);
-            }
+            int at = b.Reserve(1 + width);
+            b.Buffer[at] = code;
+            BigEndian.Put(b.Buffer, at + 1, v, width);
         }
 
-        public static void WriteULong(ByteBuffer b, ulong v)
-        {
-            if (v == 0)
-            {
-                b.WriteByte(FormatCode.ULong0);
-            }
-            else if (v <= 0xFF)
-            {
-                int at = b.Reserve(2);
-                b.Buffer[at] = FormatCode.SmallULong;
-                b.Buffer[at + 1] = (byte)v;
-            }
-            else
-            {
-                b.WriteByte(FormatCode.ULong);
-                BigEndian.WriteUInt64(b, v);
-            }
-        }
+        public static void WriteFloat(ByteBuffer b, float v) => WriteFixed(b, FormatCode.Float, FloatBits(v), 4);
 
-        public static void WriteByte(ByteBuffer b, sbyte v)
-        {
-            int at = b.Reserve(2);
-            b.Buffer[at] = FormatCode.Byte;
-            b.Buffer[at + 1] = (byte)v;
-        }
-
-        public static void WriteShort(ByteBuffer b, short v)
-        {
-            b.WriteByte(FormatCode.Short);
-            BigEndian.WriteUInt16(b, (ushort)v);
-        }
-
-        public static void WriteInt(ByteBuffer b, int v)
-        {
-            if (v >= -128 && v <= 127)
-            {
-                int at = b.Reserve(2);
-                b.Buffer[at] = FormatCode.SmallInt;
-                b.Buffer[at + 1] = (byte)(sbyte)v;
-            }
-            else
-            {
-                b.WriteByte(FormatCode.Int);
-                BigEndian.WriteUInt32(b, (uint)v);
-            }
-        }
-
-        public static void WriteLong(ByteBuffer b, long v)
-        {
-            if (v >= -128 && v <= 127)
-            {
-                int at = b.Reserve(2);
-                b.Buffer[at] = FormatCode.SmallLong;
-                b.Buffer[at + 1] = (byte)(sbyte)v;
-            }
-            else
-            {
-                b.WriteByte(FormatCode.Long);
-                BigEndian.WriteUInt64(b, (ulong)v);
-            }
-        }
-
-        public static void WriteFloat(ByteBuffer b, float v)
-        {
-            b.WriteByte(FormatCode.Float);
-            BigEndian.WriteUInt32(b, FloatBits(v));
-        }
-
-        public static void WriteDouble(ByteBuffer b, double v)
-        {
-            b.WriteByte(FormatCode.Double);
-            BigEndian.WriteUInt64(b, (ulong)BitConverter.DoubleToInt64Bits(v));
-        }
-
-        public static void WriteDecimal(ByteBuffer b, AmqpDecimal v)
-        {
-            if (v == null) { WriteNull(b); return; }
-            byte code = v.Bytes.Length == 4 ? FormatCode.Decimal32 : v.Bytes.Length == 8 ? FormatCode.Decimal64 : FormatCode.Decimal128;
-            b.WriteByte(code);
-            b.WriteBytes(v.Bytes, 0, v.Bytes.Length);
-        }
-
-        /// <summary>AMQP char is a UTF-32 code point; a .NET char holds the Basic Multilingual Plane.</summary>
-        public static void WriteChar(ByteBuffer b, char v)
-        {
-            // A lone UTF-16 surrogate is not a Unicode scalar value, so it has no UTF-32 form (AMQP 1.0 1.6.16).
-            if (v >= 0xD800 && v <= 0xDFFF) throw new AmqpException(ErrorCode.InvalidField, "char U+" + ((int)v).ToString("X4") + " is a surrogate");
-            b.WriteByte(FormatCode.Char);
-            BigEndian.WriteUInt32(b, v);
-        }
+        public static void WriteDouble(ByteBuffer b, double v) => WriteFixed(b, FormatCode.Double, (ulong)BitConverter.DoubleToInt64Bits(v), 8);
 
         public static void WriteTimestamp(ByteBuffer b, DateTime v)
         {
@@ -151,15 +67,14 @@ namespace IotHubAmqp.Device.Types
             long ticks = v.Ticks - EpochTicks;
             long ms = ticks / TimeSpan.TicksPerMillisecond;
             if (ticks % TimeSpan.TicksPerMillisecond < 0) ms--;
-            b.WriteByte(FormatCode.TimeStamp);
-            BigEndian.WriteUInt64(b, (ulong)ms);
+            WriteFixed(b, FormatCode.TimeStamp, (ulong)ms, 8);
         }
 
         public static void WriteUuid(ByteBuffer b, Guid v)
         {
-            b.WriteByte(FormatCode.Uuid);
-            int at = b.Reserve(16);
-            GuidToNetworkOrder(v, b.Buffer, at);
+            int at = b.Reserve(17);
+            b.Buffer[at] = FormatCode.Uuid;
+            Decoder.SwapGuidBytes(v.ToByteArray(), 0, b.Buffer, at + 1);
         }
 
         public static void WriteBinary(ByteBuffer b, byte[] v)
@@ -168,51 +83,37 @@ namespace IotHubAmqp.Device.Types
             else WriteBinary(b, v, 0, v.Length);
         }
 
-        public static void WriteBinary(ByteBuffer b, byte[] v, int offset, int count)
-        {
-            WriteBinaryHeader(b, count);
-            b.WriteBytes(v, offset, count);
-        }
+        public static void WriteBinary(ByteBuffer b, byte[] v, int offset, int count) =>
+            Array.Copy(v, offset, b.Buffer, ReserveSized(b, FormatCode.Binary8, count), count);
 
         /// <summary>Writes the constructor and size of a binary of <paramref name="count"/> bytes; the caller writes the bytes.</summary>
         public static void WriteBinaryHeader(ByteBuffer b, int count)
         {
-            if (count <= 0xFF)
-            {
-                int at = b.Reserve(2);
-                b.Buffer[at] = FormatCode.Binary8;
-                b.Buffer[at + 1] = (byte)count;
-            }
-            else
-            {
-                b.WriteByte(FormatCode.Binary32);
-                BigEndian.WriteUInt32(b, (uint)count);
-            }
+            bool small = count <= 0xFF;
+            WriteFixed(b, small ? FormatCode.Binary8 : FormatCode.Binary32, (ulong)count, small ? 1 : 4);
         }
 
-        public static void WriteString(ByteBuffer b, string v) => WriteText(b, v, FormatCode.String8, FormatCode.String32);
+        public static void WriteString(ByteBuffer b, string v) => WriteText(b, v, FormatCode.String8);
 
-        public static void WriteSymbol(ByteBuffer b, Symbol v) => WriteText(b, v == null ? null : v.Value, FormatCode.Symbol8, FormatCode.Symbol32);
+        public static void WriteSymbol(ByteBuffer b, Symbol v) => WriteText(b, v == null ? null : v.Value, FormatCode.Symbol8);
 
-        public static void WriteSymbol(ByteBuffer b, string v) => WriteText(b, v, FormatCode.Symbol8, FormatCode.Symbol32);
+        public static void WriteSymbol(ByteBuffer b, string v) => WriteText(b, v, FormatCode.Symbol8);
 
-        private static void WriteText(ByteBuffer b, string v, byte code8, byte code32)
+        private static void WriteText(ByteBuffer b, string v, byte code8)
         {
-            if (v == null) { WriteNull(b); return; }
-            int n = Utf8.GetByteCount(v);
-            if (n <= 0xFF)
-            {
-                int at = b.Reserve(2 + n);
-                b.Buffer[at] = code8;
-                b.Buffer[at + 1] = (byte)n;
-                Utf8.Encode(v, b.Buffer, at + 2);
-            }
-            else
-            {
-                b.WriteByte(code32);
-                BigEndian.WriteUInt32(b, (uint)n);
-                Utf8.Encode(v, b.Buffer, b.Reserve(n));
-            }
+            if (v == null) WriteNull(b);
+            else Utf8.Encode(v, b.Buffer, ReserveSized(b, code8, Utf8.GetByteCount(v)));
+        }
+
+        // Reserves an n-byte body with its constructor (code8, or its 32-bit size form code8 + 0x10) and size in one
+        // piece, so a value that does not fit leaves nothing behind; returns where the body goes.
+        private static int ReserveSized(ByteBuffer b, byte code8, int n)
+        {
+            int width = n <= 0xFF ? 1 : 4;
+            int at = b.Reserve(1 + width + n);
+            b.Buffer[at] = width == 1 ? code8 : (byte)(code8 + 0x10);
+            BigEndian.Put(b.Buffer, at + 1, (ulong)n, width);
+            return at + 1 + width;
         }
 
         /// <summary>Writes the descriptor constructor (0x00) and a numeric descriptor.</summary>
@@ -222,23 +123,14 @@ namespace IotHubAmqp.Device.Types
             WriteULong(b, code);
         }
 
-        public static void WriteDescribed(ByteBuffer b, DescribedValue v)
-        {
-            if (v == null) { WriteNull(b); return; }
-            // AMQP 1.0 1.2: a descriptor is a ulong or a symbol (any value but a described one).
-            if (v.Descriptor is DescribedValue) throw new AmqpException(ErrorCode.InvalidField, "a descriptor cannot itself be described");
-            b.WriteByte(FormatCode.Described);
-            WriteObject(b, v.Descriptor);
-            WriteObject(b, v.Value);
-        }
-
         public static void WriteList(ByteBuffer b, IList v)
         {
             if (v == null) { WriteNull(b); return; }
-            if (v.Count == 0) { b.WriteByte(FormatCode.List0); return; }
+            int n = v.Count;
+            if (n == 0) { b.WriteByte(FormatCode.List0); return; }
             int start = BeginComposite(b, FormatCode.List32);
-            for (int i = 0; i < v.Count; i++) WriteObject(b, v[i]);
-            EndComposite(b, start, v.Count, FormatCode.List8);
+            for (int i = 0; i < n; i++) WriteObject(b, v[i]);
+            EndComposite(b, start, n, FormatCode.List8);
         }
 
         public static void WriteMap(ByteBuffer b, AmqpMap v)
@@ -280,66 +172,39 @@ namespace IotHubAmqp.Device.Types
             }
             else
             {
-                BigEndian.Put32(a, start + 1, (uint)(bodyLength + 4));
-                BigEndian.Put32(a, start + 5, (uint)count);
+                // size (counting the count) and count, 4 bytes each.
+                BigEndian.Put(a, start + 1, (ulong)(uint)(bodyLength + 4) << 32 | (uint)count, 8);
             }
-        }
-
-        public static void WriteArray(ByteBuffer b, AmqpArray v)
-        {
-            if (v == null) { WriteNull(b); return; }
-            ArrayCodec.Write(b, v);
         }
 
         /// <summary>Writes any supported CLR value with its natural AMQP type.</summary>
         public static void WriteObject(ByteBuffer b, object v)
         {
-            switch (v)
-            {
-                case null: WriteNull(b); break;
-                case string s: WriteString(b, s); break;
-                case Symbol sym: WriteSymbol(b, sym); break;
-                case bool x: WriteBoolean(b, x); break;
-                case byte x: WriteUByte(b, x); break;
-                case ushort x: WriteUShort(b, x); break;
-                case uint x: WriteUInt(b, x); break;
-                case ulong x: WriteULong(b, x); break;
-                case sbyte x: WriteByte(b, x); break;
-                case short x: WriteShort(b, x); break;
-                case int x: WriteInt(b, x); break;
-                case long x: WriteLong(b, x); break;
-                case float x: WriteFloat(b, x); break;
-                case double x: WriteDouble(b, x); break;
-                case char x: WriteChar(b, x); break;
-                case DateTime x: WriteTimestamp(b, x); break;
-                case Guid x: WriteUuid(b, x); break;
-                case byte[] x: WriteBinary(b, x); break;
-                case AmqpDecimal x: WriteDecimal(b, x); break;
-                case AmqpMap x: WriteMap(b, x); break;
-                case AmqpArray x: WriteArray(b, x); break;
-                case DescribedValue x: WriteDescribed(b, x); break;
-                case IList x: WriteList(b, x); break;
-                default:
-                    throw new AmqpException(ErrorCode.NotImplemented, "no AMQP encoding for " + v.GetType().Name);
-            }
+            // Casts after the type tests rather than a pattern switch: the same dispatch in less IL.
+            if (v == null) WriteNull(b);
+            else if (v is string) WriteString(b, (string)v);
+            else if (v is Symbol) WriteSymbol(b, (Symbol)v);
+            else if (v is bool) WriteBoolean(b, (bool)v);
+            else if (v is uint) WriteUInt(b, (uint)v);
+            else if (v is ulong) WriteULong(b, (ulong)v);
+            else if (v is int) WriteInt(b, (int)v);
+            else if (v is long) WriteLong(b, (long)v);
+            else if (v is byte) WriteUByte(b, (byte)v);
+            else if (v is ushort) WriteUShort(b, (ushort)v);
+            else if (v is sbyte) WriteByte(b, (sbyte)v);
+            else if (v is short) WriteShort(b, (short)v);
+            else if (v is float) WriteFloat(b, (float)v);
+            else if (v is double) WriteDouble(b, (double)v);
+            else if (v is DateTime) WriteTimestamp(b, (DateTime)v);
+            else if (v is Guid) WriteUuid(b, (Guid)v);
+            else if (v is byte[]) WriteBinary(b, (byte[])v);
+            else if (v is EncodedValue) b.WriteBytes(((EncodedValue)v).Bytes, 0, ((EncodedValue)v).Bytes.Length);
+            else if (v is AmqpMap) WriteMap(b, (AmqpMap)v);
+            else if (v is IList) WriteList(b, (IList)v);
+            else throw new AmqpException(ErrorCode.NotImplemented, "no AMQP encoding for " + v.GetType().Name);
         }
 
-        internal static uint FloatBits(float v)
-        {
-            byte[] x = BitConverter.GetBytes(v);
-            return LittleEndianHost
-                ? (uint)(x[0] | x[1] << 8 | x[2] << 16 | x[3] << 24)
-                : (uint)(x[3] | x[2] << 8 | x[1] << 16 | x[0] << 24);
-        }
-
-        /// <summary>AMQP's uuid is the RFC 4122 byte order; <see cref="Guid.ToByteArray"/> stores the first three fields little-endian.</summary>
-        internal static void GuidToNetworkOrder(Guid g, byte[] dest, int at)
-        {
-            byte[] raw = g.ToByteArray();
-            dest[at] = raw[3]; dest[at + 1] = raw[2]; dest[at + 2] = raw[1]; dest[at + 3] = raw[0];
-            dest[at + 4] = raw[5]; dest[at + 5] = raw[4];
-            dest[at + 6] = raw[7]; dest[at + 7] = raw[6];
-            Array.Copy(raw, 8, dest, at + 8, 8);
-        }
+        // Through the host's byte order both ways, so the bits come out the same on either endianness.
+        internal static uint FloatBits(float v) => BitConverter.ToUInt32(BitConverter.GetBytes(v), 0);
     }
 }

@@ -24,71 +24,41 @@ namespace IotHubAmqp.Device.Types
         /// <summary>On the device: <paramref name="s"/> = the string of these (already validated) UTF-8 bytes.</summary>
         static partial void NativeGetString(byte[] src, int at, int count, ref string s);
         /// <summary>Bytes needed to encode <paramref name="s"/>; an unpaired surrogate is an error.</summary>
-        public static int GetByteCount(string s)
-        {
-            byte[] native = null;
-            NativeGetBytes(s, ref native);
-            if (native != null) return native.Length;
-            int n = 0;
-            for (int i = 0; i < s.Length; i++)
-            {
-                char c = s[i];
-                if (c < 0x80) n += 1;
-                else if (c < 0x800) n += 2;
-                else if (c >= 0xD800 && c <= 0xDFFF)
-                {
-                    if (c > 0xDBFF || i + 1 >= s.Length || s[i + 1] < 0xDC00 || s[i + 1] > 0xDFFF)
-                        throw new AmqpException(ErrorCode.InvalidField, "string has an unpaired surrogate at index " + i);
-                    n += 4;
-                    i++;
-                }
-                else n += 3;
-            }
-            return n;
-        }
+        public static int GetByteCount(string s) => Encode(s, null, 0);
 
-        /// <summary>Writes <paramref name="s"/> at <paramref name="at"/>; returns the byte count. The caller reserved the space.</summary>
+        /// <summary>
+        /// Writes <paramref name="s"/> at <paramref name="at"/> (only counts when <paramref name="dest"/> is null);
+        /// returns the byte count. The caller reserved the space.
+        /// </summary>
         public static int Encode(string s, byte[] dest, int at)
         {
             byte[] native = null;
             NativeGetBytes(s, ref native);
             if (native != null)
             {
-                System.Array.Copy(native, 0, dest, at, native.Length);
+                if (dest != null) System.Array.Copy(native, 0, dest, at, native.Length);
                 return native.Length;
             }
 
             int start = at;
             for (int i = 0; i < s.Length; i++)
             {
-                int c = s[i];
-                if (c < 0x80)
+                int cp = s[i];
+                if (cp >= 0xD800 && cp <= 0xDFFF)
                 {
-                    dest[at++] = (byte)c;
-                }
-                else if (c < 0x800)
-                {
-                    dest[at++] = (byte)(0xC0 | (c >> 6));
-                    dest[at++] = (byte)(0x80 | (c & 0x3F));
-                }
-                else if (c >= 0xD800 && c <= 0xDFFF)
-                {
-                    // Callers size the buffer with GetByteCount, which rejects these too; checked again so a
-                    // direct call can neither write CESU-8 garbage nor run off the end of the string.
-                    if (c > 0xDBFF || i + 1 >= s.Length || s[i + 1] < 0xDC00 || s[i + 1] > 0xDFFF)
+                    // Only a high half followed by a low half is a character (U+10000 and up); a lone half has no UTF-8 form.
+                    if (cp > 0xDBFF || i + 1 >= s.Length || s[i + 1] < 0xDC00 || s[i + 1] > 0xDFFF)
                         throw new AmqpException(ErrorCode.InvalidField, "string has an unpaired surrogate at index " + i);
-                    int cp = 0x10000 + ((c - 0xD800) << 10) + (s[++i] - 0xDC00);
-                    dest[at++] = (byte)(0xF0 | (cp >> 18));
-                    dest[at++] = (byte)(0x80 | ((cp >> 12) & 0x3F));
-                    dest[at++] = (byte)(0x80 | ((cp >> 6) & 0x3F));
-                    dest[at++] = (byte)(0x80 | (cp & 0x3F));
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (s[++i] - 0xDC00);
                 }
-                else
+                // RFC 3629: n continuation bytes of 6 bits each after a lead byte of n + 1 high ones.
+                int n = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+                if (dest != null)
                 {
-                    dest[at++] = (byte)(0xE0 | (c >> 12));
-                    dest[at++] = (byte)(0x80 | ((c >> 6) & 0x3F));
-                    dest[at++] = (byte)(0x80 | (c & 0x3F));
+                    dest[at] = (byte)(n == 0 ? cp : (0xFF80 >> n) | (cp >> (6 * n)));
+                    for (int k = 1; k <= n; k++) dest[at + k] = (byte)(0x80 | ((cp >> (6 * (n - k))) & 0x3F));
                 }
+                at += n + 1;
             }
             return at - start;
         }
@@ -101,39 +71,31 @@ namespace IotHubAmqp.Device.Types
             int n = 0, start = at, end = at + count, firstNul = -1;
             while (at < end)
             {
-                int b0 = src[at];
-                if (b0 < 0x80)
-                {
-                    if (b0 == 0 && firstNul < 0) firstNul = at;
-                    chars[n++] = (char)b0;
-                    at++;
-                    continue;
-                }
-                int len, cp, min;
-                if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1F; min = 0x80; }
-                else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0F; min = 0x800; }
-                else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07; min = 0x10000; }
-                else throw Invalid(at, "invalid lead byte 0x" + b0.ToString("X2"));
+                int cp = src[at];
+                // Sequence length from the lead byte. A continuation byte (10xxxxxx) cannot lead, nor can C0 and C1
+                // (only overlong 2-byte forms start so) or F5 and up (only code points above U+10FFFF).
+                int len = cp < 0x80 ? 1 : cp < 0xC2 ? 0 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : cp < 0xF5 ? 4 : 0;
+                if (len == 0) throw Invalid(at, "invalid lead byte 0x" + cp.ToString("X2"));
                 if (at + len > end) throw Invalid(at, "truncated " + len + "-byte sequence");
+                if (len > 1) cp &= 0x7F >> len;
                 for (int k = 1; k < len; k++)
                 {
                     int bk = src[at + k];
                     if ((bk & 0xC0) != 0x80) throw Invalid(at + k, "missing continuation byte");
                     cp = (cp << 6) | (bk & 0x3F);
                 }
-                if (cp < min) throw Invalid(at, "overlong encoding");
+                // The shortest form only: 3 bytes from U+0800, 4 from U+10000 (2-byte forms are checked by their lead).
+                if (cp < (len == 3 ? 0x800 : len == 4 ? 0x10000 : 0)) throw Invalid(at, "overlong encoding");
                 if (cp > 0x10FFFF) throw Invalid(at, "code point above U+10FFFF");
                 if (cp >= 0xD800 && cp <= 0xDFFF) throw Invalid(at, "encoded surrogate");
+                if (cp == 0 && firstNul < 0) firstNul = at;
                 if (cp >= 0x10000)
                 {
                     cp -= 0x10000;
                     chars[n++] = (char)(0xD800 + (cp >> 10));
-                    chars[n++] = (char)(0xDC00 + (cp & 0x3FF));
+                    cp = 0xDC00 + (cp & 0x3FF);
                 }
-                else
-                {
-                    chars[n++] = (char)cp;
-                }
+                chars[n++] = (char)cp;
                 at += len;
             }
             string native = null;

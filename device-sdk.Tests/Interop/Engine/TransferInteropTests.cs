@@ -199,10 +199,14 @@ namespace IotHubAmqp.Device.InteropTests.Engine
                 ReplyToGroupId = "reply-group",
             };
             m.ApplicationProperties = new AmqpMap();
-            foreach (var kv in AppValues()) m.ApplicationProperties[kv.Key] = kv.Value;
+            foreach (var kv in AppValues()) m.ApplicationProperties[kv.Key] = DeviceValue(kv.Value);
             // No footer: a footer takes the engine's whole-message path, see SectionInteropTests.
             return m;
         }
+
+        // The device carries a char as its encoding (AMQP 1.0 1.6.16: UTF-32, big-endian), not as a char.
+        private static object DeviceValue(object v) =>
+            v is char c ? new EncodedValue(new byte[] { 0x73, 0, 0, (byte)(c >> 8), (byte)c }) : v;
 
         private static void AssertSameMessage(DeviceMessage a, DeviceMessage b)
         {
@@ -233,7 +237,7 @@ namespace IotHubAmqp.Device.InteropTests.Engine
             {
                 object got = b.ApplicationProperties[kv.Key];
                 if (kv.Value is byte[] bytes) Assert.Equal(bytes, (byte[])got);
-                else Assert.Equal(kv.Value, got);
+                else Assert.Equal(DeviceValue(kv.Value), got);
             }
             Assert.Equal(a.Footer, b.Footer);
             Assert.Equal(a.GetBytes(), b.GetBytes());
