@@ -28,55 +28,55 @@ namespace IotHubAmqp.Device.IotHub
         public const int MaxTelemetryBytes = 256 * 1024;
 
         /// <summary>Authentication mode (default <see cref="AuthenticationMode.Cbs"/>).</summary>
-        public AuthenticationMode Authentication { get; set; } = AuthenticationMode.Cbs;
+        public AuthenticationMode Authentication = AuthenticationMode.Cbs;
 
         /// <summary>The put-token <c>type</c>: "servicebus.windows.net:sastoken" (default) or "azure-devices.net:sastoken".</summary>
-        public string CbsTokenType { get; set; } = "servicebus.windows.net:sastoken";
+        public string CbsTokenType = "servicebus.windows.net:sastoken";
 
         /// <summary>Lifetime of the tokens the SDK signs, in seconds (default 3600).</summary>
-        public int TokenLifetimeSeconds { get; set; } = 3600;
+        public int TokenLifetimeSeconds = 3600;
 
         /// <summary>When to renew, as a fraction of the lifetime, strictly between 0 and 1 (default 0.85).</summary>
-        public double RenewalPoint { get; set; } = 0.85;
+        public double RenewalPoint = 0.85;
 
         /// <summary>Spread of the renewal time, as a fraction of the lifetime (default 0.03).</summary>
-        public double RenewalJitter { get; set; } = 0.03;
+        public double RenewalJitter = 0.03;
 
         /// <summary>
         /// Renew tokens before they expire (default true). Off, the hub cuts the connection at expiry and the
         /// client reconnects with a new token: only for tests that prove the hub enforces expiry.
         /// </summary>
-        public bool RenewTokens { get; set; } = true;
+        public bool RenewTokens = true;
 
         /// <summary>Called before a supplied token expires when the connection string has no key.</summary>
-        public TokenRenewalHandler TokenRenewal { get; set; }
+        public TokenRenewalHandler TokenRenewal;
 
         /// <summary>TCP port (default 5671).</summary>
-        public int Port { get; set; } = DefaultPort;
+        public int Port = DefaultPort;
 
         /// <summary>Largest AMQP frame the device accepts, 512 or more (default 4096; see docs/architecture.md).</summary>
-        public uint MaxFrameSize { get; set; } = 4096;
+        public uint MaxFrameSize = 4096;
 
         /// <summary>Cloud-to-device messages fetched ahead of the application (credit, default 2: memory first).</summary>
-        public uint C2dPrefetch { get; set; } = 2;
+        public uint C2dPrefetch = 2;
 
         /// <summary>Largest C2D message accepted (IoT Hub sends at most 64 KB; default 72 KB for AMQP overhead).</summary>
-        public int C2dMaxMessageBytes { get; set; } = 72 * 1024;
+        public int C2dMaxMessageBytes = 72 * 1024;
 
         /// <summary>Attach the C2D receiver when connecting (default true); false for a telemetry-only device. A module (<c>ModuleId=</c>) never has one.</summary>
-        public bool ReceiveCloudToDevice { get; set; } = true;
+        public bool ReceiveCloudToDevice = true;
 
         /// <summary>Time for a connect (TCP, TLS, AMQP, authentication, links), in ms (default 30 s).</summary>
-        public int ConnectTimeoutMs { get; set; } = 30000;
+        public int ConnectTimeoutMs = 30000;
 
         /// <summary>Time for one operation (a telemetry outcome, a CBS reply), in ms (default 30 s, as the C SDK).</summary>
-        public int OperationTimeoutMs { get; set; } = 30000;
+        public int OperationTimeoutMs = 30000;
 
         /// <summary>AMQP idle timeout the device announces, in ms (default 240 s, as the C SDK).</summary>
-        public uint IdleTimeoutMs { get; set; } = 240000;
+        public uint IdleTimeoutMs = 240000;
 
         /// <summary>Backoff for reconnects and failed renewals.</summary>
-        public RetryPolicy Retry { get; set; } = new RetryPolicy();
+        public RetryPolicy Retry = new RetryPolicy();
 
         /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
         public void Validate()

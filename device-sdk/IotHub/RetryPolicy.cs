@@ -12,16 +12,16 @@ namespace IotHubAmqp.Device.IotHub
     public sealed class RetryPolicy
     {
         /// <summary>First wait, in ms (default 500).</summary>
-        public int MinDelayMs { get; set; } = 500;
+        public int MinDelayMs = 500;
 
         /// <summary>Longest wait, in ms (default 30 s).</summary>
-        public int MaxDelayMs { get; set; } = 30000;
+        public int MaxDelayMs = 30000;
 
         /// <summary>Relative spread of each wait, 0 to 1 (default 0.2).</summary>
-        public double Jitter { get; set; } = 0.2;
+        public double Jitter = 0.2;
 
         /// <summary>How many attempts before giving up; 0 means never give up (the default).</summary>
-        public int MaxAttempts { get; set; }
+        public int MaxAttempts;
 
         /// <summary>The wait before attempt <paramref name="attempt"/> (0-based), given a random number in [0, 1).</summary>
         public int DelayMs(int attempt, double random)
