@@ -12,6 +12,8 @@ internal sealed class ObservedTlsListener : TlsTransportListener
     private readonly Action<string?, string> _failed;
     private readonly Func<TransportBase, TlsTransportSettings, TlsTransport>? _create;
 
+    /// <param name="settings">The TLS settings of the listener.</param>
+    /// <param name="failed">Told of each connection whose TLS handshake failed: its remote address and why.</param>
     /// <param name="create">Makes each TLS transport (the hub's checks client certificates); the library's when null.</param>
     public ObservedTlsListener(TlsTransportSettings settings, Action<string?, string> failed,
         Func<TransportBase, TlsTransportSettings, TlsTransport>? create = null) : base(settings)
