@@ -17,8 +17,6 @@ namespace IotHubAmqp.Device.Engine
         private const int AssemblerHeadBytes = 1024;
 
         private readonly uint credit;
-        private readonly byte rcvSettleMode;
-        private readonly int maxMessageSize;
         private readonly IncomingDelivery[] queue;
         private readonly Disposition disposition = new Disposition();
         private int queueHead;
@@ -28,45 +26,17 @@ namespace IotHubAmqp.Device.Engine
         private bool assembling;
 
         internal ReceiverLink(Session session, string name, string address, uint credit, byte rcvSettleMode, int maxMessageSize)
-            : base(session, name, Framing.Role.Receiver, address)
+            : base(session, name, Framing.Role.Receiver, address, rcvSettleMode)
         {
             if (credit == 0) throw new ArgumentException("credit must be at least 1");
             this.credit = credit;
-            this.rcvSettleMode = rcvSettleMode;
-            this.maxMessageSize = maxMessageSize;
+            MaxMessageSize = maxMessageSize;
             queue = new IncomingDelivery[credit];
             DeliveryCountKnown = false;
         }
 
         /// <summary>Messages received and not yet taken.</summary>
         public int Queued => queueCount;
-
-        /// <summary>The prefetch this link keeps granted.</summary>
-        public uint Credit => credit;
-
-        internal void SendAttach(AmqpMap properties)
-        {
-            var a = new Attach();
-            a.SndSettleMode = SenderSettleMode.Mixed;
-            a.RcvSettleMode = rcvSettleMode;
-            a.Source = new Source();
-            a.Source.Address = Address;
-            a.Target = new Target();
-            a.Target.Address = Name;
-            a.MaxMessageSize = (ulong)maxMessageSize;
-            SendAttach(a, properties);
-            // Credit goes out right behind the attach (pipelined, 2.6.7) rather than a round trip later; without a
-            // delivery-count, since the sender's initial one is not known yet (2.7.4).
-            LinkCredit = credit;
-            Session.SendFlow(this);
-        }
-
-        protected override void OnPeerAttached(Attach attach)
-        {
-            // 2.6.7: our delivery-count mirrors the sender's, starting from its initial-delivery-count.
-            DeliveryCount = attach.HasInitialDeliveryCount ? attach.InitialDeliveryCount : 0;
-            DeliveryCountKnown = true;
-        }
 
         /// <summary>Takes the next queued message, or null; tops up the credit once half of it is used.</summary>
         public IncomingDelivery Take()
@@ -110,12 +80,12 @@ namespace IotHubAmqp.Device.Engine
             if (d.Settled) throw new AmqpException(ErrorCode.IllegalState, "delivery " + d.Id + " is already settled");
             if (!IsAttached)
                 throw new AmqpException(ErrorCode.IllegalState, "delivery " + d.Id + " cannot be settled: link '" + Name + "' was lost, the sender will deliver it again");
-            disposition.Role = Framing.Role.Receiver;
-            disposition.First = d.Id;
-            disposition.HasLast = false;
-            disposition.Settled = rcvSettleMode == ReceiverSettleMode.First;
-            disposition.State = outcome;
-            disposition.Batchable = false;
+            // Only this method sets the disposition we send: last and batchable stay unset.
+            Disposition x = disposition;
+            x.Role = Framing.Role.Receiver;
+            x.First = d.Id;
+            x.Settled = SettleMode == ReceiverSettleMode.First;
+            x.State = outcome;
             Connection.WriteControl(Session.Channel, disposition);
             d.Settled = true;
         }
@@ -160,7 +130,7 @@ namespace IotHubAmqp.Device.Engine
             }
             if (!t.More && !assembling)
             {
-                if (payload.Length > maxMessageSize)
+                if (payload.Length > MaxMessageSize)
                 {
                     TooLarge(payload.Length);
                     return;
@@ -174,7 +144,7 @@ namespace IotHubAmqp.Device.Engine
                 if (!assembling)
                 {
                     if (assembler == null) assembler = new MessageAssembler(AssemblerHeadBytes);
-                    assembler.Reset(maxMessageSize);
+                    assembler.Reset(MaxMessageSize);
                     assembling = true;
                 }
                 try
@@ -202,8 +172,8 @@ namespace IotHubAmqp.Device.Engine
         {
             assembling = false;
             current = null;
-            DetachWithError(new AmqpException(ErrorCode.MessageSizeExceeded,
-                "message on link '" + Name + "' is over the " + maxMessageSize + "-byte limit (" + size + " bytes so far)"));
+            string text = "message on link '" + Name + "' is over the " + MaxMessageSize;
+            DetachWithError(new AmqpException(ErrorCode.MessageSizeExceeded, text + "-byte limit (" + size + " bytes so far)"));
         }
 
         internal override void OnFlow(Flow flow)

@@ -17,7 +17,7 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Incoming window in transfer frames; credit bounds memory, this only needs to not stall a link.</summary>
         public const uint DefaultIncomingWindow = 256;
 
-        private readonly Connection connection;
+        internal readonly Connection Connection;
         private readonly Link[] links = new Link[MaxLinks];
         private readonly uint incomingWindowSize;
         private readonly Flow flow = new Flow();
@@ -32,25 +32,25 @@ namespace IotHubAmqp.Device.Engine
 
         internal Session(Connection connection, ushort channel, uint incomingWindow)
         {
-            this.connection = connection;
+            Connection = connection;
             Channel = channel;
             incomingWindowSize = incomingWindow == 0 ? DefaultIncomingWindow : incomingWindow;
             this.incomingWindow = incomingWindowSize;
         }
 
-        public ushort Channel { get; }
+        public readonly ushort Channel;
 
-        public ushort RemoteChannel { get; private set; }
+        public ushort RemoteChannel;
 
-        public bool HasRemoteChannel { get; private set; }
+        public bool HasRemoteChannel;
 
-        public SessionState State { get; private set; }
+        public SessionState State;
 
-        public AmqpException Error { get; private set; }
+        public AmqpException Error;
 
         public bool IsMapped => State == SessionState.Mapped;
 
-        internal Connection Connection => connection;
+        private bool IsEnding => State == SessionState.Ended || State == SessionState.EndSent;
 
         internal void SendBegin()
         {
@@ -60,15 +60,14 @@ namespace IotHubAmqp.Device.Engine
             b.OutgoingWindow = uint.MaxValue;
             b.HandleMax = MaxLinks - 1;
             State = SessionState.BeginSent;
-            connection.WriteControl(Channel, b);
+            Connection.WriteControl(Channel, b);
         }
 
         /// <summary>Attaches a sending link to <paramref name="targetAddress"/> (queues attach).</summary>
         public SenderLink AttachSender(string name, string targetAddress, byte sndSettleMode, AmqpMap properties)
         {
             var link = new SenderLink(this, name, targetAddress, sndSettleMode);
-            Register(link);
-            link.SendAttach(properties);
+            AttachLink(link, properties);
             return link;
         }
 
@@ -76,34 +75,38 @@ namespace IotHubAmqp.Device.Engine
         public ReceiverLink AttachReceiver(string name, string sourceAddress, uint credit, byte rcvSettleMode, int maxMessageSize, AmqpMap properties)
         {
             var link = new ReceiverLink(this, name, sourceAddress, credit, rcvSettleMode, maxMessageSize);
-            Register(link);
-            link.SendAttach(properties);
+            AttachLink(link, properties);
+            // Credit goes out right behind the attach (pipelined, 2.6.7) rather than a round trip later; without a
+            // delivery-count, since the sender's initial one is not known yet (2.7.4).
+            link.LinkCredit = credit;
+            SendFlow(link);
             return link;
         }
 
         /// <summary>Queues end and fails the session's links; the channel stays mapped until the peer's end.</summary>
         public void End(AmqpException reason)
         {
-            if (State == SessionState.Ended || State == SessionState.EndSent) return;
+            if (IsEnding) return;
             var e = new End();
             if (reason != null) e.Error = Performatives.ErrorOf(reason);
             State = SessionState.EndSent;
             Error = reason;
-            connection.TryWriteControl(Channel, e);
+            Connection.TryWriteControl(Channel, e);
             FailLinks(reason ?? new AmqpException(ErrorCode.IllegalState, "the session was ended"));
         }
 
         internal void ThrowIfEnded()
         {
-            connection.ThrowIfEnded();
-            if (State == SessionState.Ended || State == SessionState.EndSent)
+            Connection.ThrowIfEnded();
+            if (IsEnding)
                 throw Error ?? new AmqpException(ErrorCode.IllegalState, "the session has ended");
         }
 
         /// <summary>Takes the next delivery-id: one counter per session, so ids never collide across links.</summary>
         internal uint TakeDeliveryId() => nextDeliveryId++;
 
-        private void Register(Link link)
+        // Takes a handle for the link and queues its attach.
+        private void AttachLink(Link link, AmqpMap properties)
         {
             ThrowIfEnded();
             // Before the peer's begin arrives its handle-max is unknown; our table bounds us anyway.
@@ -112,6 +115,7 @@ namespace IotHubAmqp.Device.Engine
                 if (links[h] != null) continue;
                 link.Handle = h;
                 links[h] = link;
+                link.SendAttach(properties);
                 return;
             }
             throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all link handles allowed by both sides (" + MaxLinks + " here, handle-max " + remoteHandleMax + " there) are in use");
@@ -136,13 +140,13 @@ namespace IotHubAmqp.Device.Engine
                 if (links[i] != null && links[i].Handle > remoteHandleMax)
                     throw new AmqpException(ErrorCode.FramingError, "link handle " + links[i].Handle + " is above the peer's handle-max " + remoteHandleMax);
             }
-            connection.Raise(this, EngineEvent.Opened);
+            Connection.Raise(this, EngineEvent.Opened);
         }
 
         internal void OnEnd(End end)
         {
             AmqpException error = end.Error == null ? new AmqpException(ErrorCode.IllegalState, "the peer ended the session") : end.Error.ToException();
-            if (State != SessionState.EndSent) connection.TryWriteControl(Channel, new End());
+            if (State != SessionState.EndSent) Connection.TryWriteControl(Channel, new End());
             OnEnded(State == SessionState.EndSent ? Error : error);
         }
 
@@ -156,9 +160,9 @@ namespace IotHubAmqp.Device.Engine
             if (State == SessionState.Ended) return;
             Error = reason;
             State = SessionState.Ended;
-            connection.RemoveSession(this);
+            Connection.RemoveSession(this);
             FailLinks(reason ?? new AmqpException(ErrorCode.IllegalState, "the session has ended"));
-            connection.Raise(this, EngineEvent.Ended);
+            Connection.Raise(this, EngineEvent.Ended);
         }
 
         private void FailLinks(AmqpException reason)
@@ -175,27 +179,27 @@ namespace IotHubAmqp.Device.Engine
             switch (code)
             {
                 case Descriptor.Attach:
-                    Attach attach = connection.RxAttach;
+                    Attach attach = Connection.RxAttach;
                     attach.Decode(body);
                     LinkByName(attach.Name, attach.Role).OnAttach(attach);
                     break;
                 case Descriptor.Flow:
-                    Flow f = connection.RxFlow;
+                    Flow f = Connection.RxFlow;
                     f.Decode(body);
                     OnFlow(f);
                     break;
                 case Descriptor.Transfer:
-                    Transfer t = connection.RxTransfer;
+                    Transfer t = Connection.RxTransfer;
                     t.Decode(body);
                     OnTransfer(t, body);
                     break;
                 case Descriptor.Disposition:
-                    Disposition d = connection.RxDisposition;
+                    Disposition d = Connection.RxDisposition;
                     d.Decode(body);
                     OnDisposition(d);
                     break;
                 case Descriptor.Detach:
-                    Detach detach = connection.RxDetach;
+                    Detach detach = Connection.RxDetach;
                     detach.Decode(body);
                     Link l = LinkByRemoteHandle(detach.Handle, true);
                     if (l != null) l.OnDetach(detach);
@@ -265,7 +269,7 @@ namespace IotHubAmqp.Device.Engine
                 if (links[i] is SenderLink s && s.State == LinkState.Attached)
                 {
                     s.Pump();
-                    if (connection.ExternalPending) return;
+                    if (Connection.ExternalPending) return;
                 }
             }
         }
@@ -273,24 +277,31 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Queues a flow with the session's window and, when given, the link's credit state (2.7.4).</summary>
         internal void SendFlow(Link link)
         {
-            flow.HasNextIncomingId = HasRemoteChannel;
-            flow.NextIncomingId = nextIncomingId;
-            flow.IncomingWindow = incomingWindow;
-            flow.NextOutgoingId = NextOutgoingId;
-            flow.OutgoingWindow = uint.MaxValue;
-            flow.HasHandle = link != null;
-            flow.HasDeliveryCount = link != null && link.DeliveryCountKnown;
-            flow.HasLinkCredit = link != null;
-            flow.Drain = false;
-            flow.Echo = false;
-            flow.Properties = null;
-            if (link != null)
+            // Only this method sets the flow we send: drain, echo and properties stay unset (false, null).
+            Flow f = flow;
+            bool forLink = link != null;
+            f.HasNextIncomingId = HasRemoteChannel;
+            f.NextIncomingId = nextIncomingId;
+            f.IncomingWindow = incomingWindow;
+            f.NextOutgoingId = NextOutgoingId;
+            f.OutgoingWindow = uint.MaxValue;
+            f.HasHandle = forLink;
+            f.HasLinkCredit = forLink;
+            f.HasDeliveryCount = forLink && link.DeliveryCountKnown;
+            if (forLink)
             {
-                flow.Handle = link.Handle;
-                flow.DeliveryCount = link.DeliveryCount;
-                flow.LinkCredit = link.LinkCredit;
+                f.Handle = link.Handle;
+                f.DeliveryCount = link.DeliveryCount;
+                f.LinkCredit = link.LinkCredit;
             }
-            connection.WriteControl(Channel, flow);
+            Connection.WriteControl(Channel, f);
+        }
+
+        /// <summary>One transfer frame of ours went out: it takes a transfer-id and a place in the peer's window.</summary>
+        internal void TransferSent()
+        {
+            NextOutgoingId++;
+            RemoteIncomingWindow--;
         }
 
         private Link LinkByName(string name, bool peerRole)
