@@ -92,15 +92,17 @@ namespace IotHubAmqp.Device.Engine
             State = SessionState.EndSent;
             Error = reason;
             Connection.TryWriteControl(Channel, e);
-            FailLinks(reason ?? new AmqpException(ErrorCode.IllegalState, "the session was ended"));
+            FailLinks(reason);
         }
 
         internal void ThrowIfEnded()
         {
             Connection.ThrowIfEnded();
-            if (IsEnding)
-                throw Error ?? new AmqpException(ErrorCode.IllegalState, "the session has ended");
+            if (IsEnding) throw Ended();
         }
+
+        // Why the session is gone (null Error: it was ended by us or the peer without one).
+        private AmqpException Ended() => Error ?? new AmqpException(ErrorCode.IllegalState, "the session has ended");
 
         /// <summary>Takes the next delivery-id: one counter per session, so ids never collide across links.</summary>
         internal uint TakeDeliveryId() => nextDeliveryId++;
@@ -110,7 +112,7 @@ namespace IotHubAmqp.Device.Engine
         {
             ThrowIfEnded();
             // Before the peer's begin arrives its handle-max is unknown; our table bounds us anyway.
-            for (uint h = 0; h < links.Length && h <= remoteHandleMax; h++)
+            for (uint h = 0; h < MaxLinks && h <= remoteHandleMax; h++)
             {
                 if (links[h] != null) continue;
                 link.Handle = h;
@@ -118,12 +120,12 @@ namespace IotHubAmqp.Device.Engine
                 link.SendAttach(properties);
                 return;
             }
-            throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all link handles allowed by both sides (" + MaxLinks + " here, handle-max " + remoteHandleMax + " there) are in use");
+            throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all link handles allowed by both sides are in use (the peer's handle-max is " + remoteHandleMax + ")");
         }
 
         internal void RemoveLink(Link link)
         {
-            if (link.Handle < links.Length && links[link.Handle] == link) links[link.Handle] = null;
+            if (links[link.Handle] == link) links[link.Handle] = null;
         }
 
         internal void OnBegin(ushort remoteChannel, Begin begin)
@@ -133,21 +135,27 @@ namespace IotHubAmqp.Device.Engine
             HasRemoteChannel = true;
             nextIncomingId = begin.NextOutgoingId;
             RemoteIncomingWindow = begin.IncomingWindow;
-            remoteHandleMax = begin.HandleMax;
+            uint max = begin.HandleMax;
+            remoteHandleMax = max;
             State = SessionState.Mapped;
-            for (int i = 0; i < links.Length; i++)
+            // Links attached before the begin arrived took handles from our table alone.
+            for (uint h = max + 1; h < MaxLinks && h > max; h++)
             {
-                if (links[i] != null && links[i].Handle > remoteHandleMax)
-                    throw new AmqpException(ErrorCode.FramingError, "link handle " + links[i].Handle + " is above the peer's handle-max " + remoteHandleMax);
+                if (links[h] != null)
+                    throw new AmqpException(ErrorCode.FramingError, "link handle " + h + " is above the peer's handle-max " + max);
             }
             Connection.Raise(this, EngineEvent.Opened);
         }
 
         internal void OnEnd(End end)
         {
-            AmqpException error = end.Error == null ? new AmqpException(ErrorCode.IllegalState, "the peer ended the session") : end.Error.ToException();
-            if (State != SessionState.EndSent) Connection.TryWriteControl(Channel, new End());
-            OnEnded(State == SessionState.EndSent ? Error : error);
+            AmqpException error = Error;
+            if (State != SessionState.EndSent)
+            {
+                Connection.TryWriteControl(Channel, new End());
+                error = end.Error == null ? new AmqpException(ErrorCode.IllegalState, "the peer ended the session") : end.Error.ToException();
+            }
+            OnEnded(error);
         }
 
         internal void OnConnectionEnded(AmqpException reason)
@@ -161,13 +169,14 @@ namespace IotHubAmqp.Device.Engine
             Error = reason;
             State = SessionState.Ended;
             Connection.RemoveSession(this);
-            FailLinks(reason ?? new AmqpException(ErrorCode.IllegalState, "the session has ended"));
+            FailLinks(reason);
             Connection.Raise(this, EngineEvent.Ended);
         }
 
         private void FailLinks(AmqpException reason)
         {
-            for (int i = 0; i < links.Length; i++)
+            if (reason == null) reason = Ended();
+            for (int i = 0; i < MaxLinks; i++)
             {
                 if (links[i] != null) links[i].OnSessionEnded(reason);
             }
@@ -176,34 +185,44 @@ namespace IotHubAmqp.Device.Engine
         internal void OnFrame(ulong code, ByteBuffer body)
         {
             if (State != SessionState.Mapped) return; // 2.5.5: frames crossing our end are dropped
-            switch (code)
+            Connection c = Connection;
+            if (code == Descriptor.Attach)
             {
-                case Descriptor.Attach:
-                    Attach attach = Connection.RxAttach;
-                    attach.Decode(body);
-                    LinkByName(attach.Name, attach.Role).OnAttach(attach);
-                    break;
-                case Descriptor.Flow:
-                    Flow f = Connection.RxFlow;
-                    f.Decode(body);
-                    OnFlow(f);
-                    break;
-                case Descriptor.Transfer:
-                    Transfer t = Connection.RxTransfer;
-                    t.Decode(body);
-                    OnTransfer(t, body);
-                    break;
-                case Descriptor.Disposition:
-                    Disposition d = Connection.RxDisposition;
-                    d.Decode(body);
-                    OnDisposition(d);
-                    break;
-                case Descriptor.Detach:
-                    Detach detach = Connection.RxDetach;
-                    detach.Decode(body);
-                    Link l = LinkByRemoteHandle(detach.Handle, true);
-                    if (l != null) l.OnDetach(detach);
-                    break;
+                Attach attach = c.RxAttach;
+                attach.Decode(body);
+                LinkByName(attach.Name, attach.Role).OnAttach(attach);
+            }
+            else if (code == Descriptor.Flow)
+            {
+                Flow f = c.RxFlow;
+                f.Decode(body);
+                OnFlow(f);
+            }
+            else if (code == Descriptor.Transfer)
+            {
+                Transfer t = c.RxTransfer;
+                t.Decode(body);
+                OnTransfer(t, body);
+            }
+            else if (code == Descriptor.Disposition)
+            {
+                Disposition d = c.RxDisposition;
+                d.Decode(body);
+                // The peer's role names the side it settles for: a receiver's disposition is about our sends. A
+                // sender's disposition (rcv-settle-mode second at the peer) needs nothing from us.
+                if (d.Role != Role.Receiver) return;
+                uint last = d.HasLast ? d.Last : d.First;
+                for (int i = 0; i < MaxLinks; i++)
+                {
+                    if (links[i] is SenderLink s) s.OnDisposition(d.First, last, d.Settled, d.State);
+                }
+            }
+            else
+            {
+                Detach detach = c.RxDetach;
+                detach.Decode(body);
+                Link l = LinkByRemoteHandle(detach.Handle, true);
+                if (l != null) l.OnDetach(detach);
             }
         }
 
@@ -225,38 +244,28 @@ namespace IotHubAmqp.Device.Engine
 
         private void OnTransfer(Transfer t, ByteBuffer payload)
         {
+            uint size = incomingWindowSize;
             if (incomingWindow == 0)
             {
                 // A window violation is the session's fault, not the connection's: end just this session (2.5.6).
-                End(new AmqpException(ErrorCode.WindowViolation, "transfer beyond the incoming window of " + incomingWindowSize));
+                End(new AmqpException(ErrorCode.WindowViolation, "transfer beyond the incoming window of " + size));
                 return;
             }
             nextIncomingId++;
             incomingWindow--;
             Link link = LinkByRemoteHandle(t.Handle, false);
-            if (!(link is ReceiverLink receiver))
+            var receiver = link as ReceiverLink;
+            if (receiver == null)
             {
                 End(new AmqpException(ErrorCode.NotAllowed, "transfer on sending link " + link.Name));
                 return;
             }
             // Frames the peer sent before it saw our detach (2.6.5) are counted in the window and dropped.
             if (link.State == LinkState.Attached) receiver.OnTransfer(t, payload);
-            if ((incomingWindow == 0 || incomingWindow < incomingWindowSize / 2) && State == SessionState.Mapped)
+            if ((incomingWindow == 0 || incomingWindow < size / 2) && State == SessionState.Mapped)
             {
-                incomingWindow = incomingWindowSize;
+                incomingWindow = size;
                 SendFlow(null);
-            }
-        }
-
-        private void OnDisposition(Disposition d)
-        {
-            // The peer's role names the side it settles for: a receiver's disposition is about our sends. A sender's
-            // disposition (rcv-settle-mode second at the peer) needs nothing from us.
-            if (d.Role != Role.Receiver) return;
-            uint last = d.HasLast ? d.Last : d.First;
-            for (int i = 0; i < links.Length; i++)
-            {
-                if (links[i] is SenderLink s) s.OnDisposition(d.First, last, d.Settled, d.State);
             }
         }
 
@@ -264,7 +273,7 @@ namespace IotHubAmqp.Device.Engine
         internal void Pump()
         {
             if (State != SessionState.Mapped) return;
-            for (int i = 0; i < links.Length; i++)
+            for (int i = 0; i < MaxLinks; i++)
             {
                 if (links[i] is SenderLink s && s.State == LinkState.Attached)
                 {
@@ -306,7 +315,7 @@ namespace IotHubAmqp.Device.Engine
 
         private Link LinkByName(string name, bool peerRole)
         {
-            for (int i = 0; i < links.Length; i++)
+            for (int i = 0; i < MaxLinks; i++)
             {
                 Link l = links[i];
                 // The peer's attach carries its own role: the opposite of ours.
@@ -318,7 +327,7 @@ namespace IotHubAmqp.Device.Engine
         // A flow or detach for a handle we already forgot (our detach crossed the peer's frame) is dropped.
         private Link LinkByRemoteHandle(uint handle, bool mayBeGone)
         {
-            for (int i = 0; i < links.Length; i++)
+            for (int i = 0; i < MaxLinks; i++)
             {
                 Link l = links[i];
                 if (l != null && l.HasRemoteHandle && l.RemoteHandle == handle) return l;
