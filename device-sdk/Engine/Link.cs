@@ -75,7 +75,7 @@ namespace IotHubAmqp.Device.Engine
         {
             if (IsEnded) return;
             ClosedByUs = true;
-            SendDetach(null, new AmqpException(ErrorCode.IllegalState, "link '" + Name + "' was closed"));
+            SendDetach(null, Failure(ErrorCode.IllegalState, "was closed"));
         }
 
         /// <summary>Detaches with an error of ours (2.6.5), for example a message over the size cap.</summary>
@@ -85,6 +85,12 @@ namespace IotHubAmqp.Device.Engine
             SendDetach(Performatives.ErrorOf(error), error);
             Connection.Raise(this, EngineEvent.Ended);
         }
+
+        /// <summary>An error about this link: "link 'name' <paramref name="what"/>".</summary>
+        internal AmqpException Failure(string condition, string what) => new AmqpException(condition, "link '" + Name + "' " + what);
+
+        /// <summary>Detaches with <see cref="Failure"/>: the peer broke the link's rules, or a message cannot be taken.</summary>
+        protected void DetachWith(string condition, string what) => DetachWithError(Failure(condition, what));
 
         private void SendDetach(Error wire, AmqpException reason)
         {
@@ -127,7 +133,7 @@ namespace IotHubAmqp.Device.Engine
 
         internal void OnAttach(Attach attach)
         {
-            if (HasRemoteHandle) throw new AmqpException(ErrorCode.IllegalState, "second attach for link '" + Name + "'");
+            if (HasRemoteHandle) throw Failure(ErrorCode.IllegalState, "got a second attach");
             RemoteHandle = attach.Handle;
             HasRemoteHandle = true;
             RemoteProperties = attach.Properties;
@@ -152,7 +158,7 @@ namespace IotHubAmqp.Device.Engine
             if (State != LinkState.DetachSent) WriteDetach(detach.Closed, null);
             OnSessionEnded(detach.Error != null
                 ? detach.Error.ToException()
-                : new AmqpException(ErrorCode.DetachForced, "the peer detached link '" + Name + "'"));
+                : Failure(ErrorCode.DetachForced, "was detached by the peer"));
         }
 
         /// <summary>The link is gone with <paramref name="reason"/> (after our detach: as we said).</summary>

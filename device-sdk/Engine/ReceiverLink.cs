@@ -79,7 +79,7 @@ namespace IotHubAmqp.Device.Engine
             if (d.Link != this) throw new ArgumentException("the delivery belongs to another link");
             if (d.Settled) throw new AmqpException(ErrorCode.IllegalState, "delivery " + d.Id + " is already settled");
             if (!IsAttached)
-                throw new AmqpException(ErrorCode.IllegalState, "delivery " + d.Id + " cannot be settled: link '" + Name + "' was lost, the sender will deliver it again");
+                throw Failure(ErrorCode.IllegalState, "was lost: delivery " + d.Id + " cannot be settled, the sender will deliver it again");
             // Only this method sets the disposition we send: last and batchable stay unset.
             Disposition x = disposition;
             x.Role = Framing.Role.Receiver;
@@ -107,13 +107,13 @@ namespace IotHubAmqp.Device.Engine
             {
                 if (!t.HasDeliveryId)
                 {
-                    DetachWithError(new AmqpException(ErrorCode.InvalidField, "first transfer of a delivery on link '" + Name + "' has no delivery-id"));
+                    DetachWith(ErrorCode.InvalidField, "got a delivery's first transfer with no delivery-id");
                     return;
                 }
                 if (LinkCredit == 0)
                 {
                     // 2.6.7: the sender overran our credit; the link is at fault, not the connection.
-                    DetachWithError(new AmqpException(ErrorCode.TransferLimitExceeded, "transfer on link '" + Name + "' without credit"));
+                    DetachWith(ErrorCode.TransferLimitExceeded, "got a transfer without credit");
                     return;
                 }
                 LinkCredit--;
@@ -123,8 +123,7 @@ namespace IotHubAmqp.Device.Engine
             if (t.Aborted)
             {
                 // 2.6.14: an aborted delivery is dropped; the credit it used is given back.
-                current = null;
-                assembling = false;
+                OnEnded(null);
                 Replenish(true);
                 return;
             }
@@ -170,10 +169,8 @@ namespace IotHubAmqp.Device.Engine
         // 2.7.3 max-message-size: a larger message detaches the link; the rest of it is dropped by the session.
         private void TooLarge(int size)
         {
-            assembling = false;
-            current = null;
-            string text = "message on link '" + Name + "' is over the " + MaxMessageSize;
-            DetachWithError(new AmqpException(ErrorCode.MessageSizeExceeded, text + "-byte limit (" + size + " bytes so far)"));
+            OnEnded(null);
+            DetachWith(ErrorCode.MessageSizeExceeded, "got a message of " + size + " bytes (so far), over its limit of " + MaxMessageSize);
         }
 
         internal override void OnFlow(Flow flow)

@@ -60,7 +60,7 @@ namespace IotHubAmqp.Device.Engine
         /// </summary>
         public OutgoingDelivery Send(Message message, object owner)
         {
-            if (IsEnded) throw Error ?? new AmqpException(ErrorCode.IllegalState, "link '" + Name + "' is detached");
+            if (IsEnded) throw Error ?? Failure(ErrorCode.IllegalState, "is detached");
             Session.ThrowIfEnded();
             for (int i = 0; i < MaxInFlight; i++)
             {
@@ -89,7 +89,7 @@ namespace IotHubAmqp.Device.Engine
                 {
                     // No window for the aborted transfer: detaching discards the half-sent delivery at the peer too.
                     d.Clear();
-                    DetachWithError(new AmqpException(ErrorCode.Timeout, "a half-sent message on link '" + Name + "' was given up"));
+                    DetachWith(ErrorCode.Timeout, "gave up a half-sent message");
                     return true;
                 }
                 // The rest is not sent: an aborted transfer tells the peer to drop what it has (2.6.14).
