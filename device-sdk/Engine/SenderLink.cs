@@ -198,12 +198,12 @@ namespace IotHubAmqp.Device.Engine
                 {
                 }
             }
-            long total = head.Length + BodyLength(d);
-            if (total > MaxMessageBytes)
-                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + total + " bytes is larger than " + MaxMessageBytes);
-            // 2.7.3: the peer's max-message-size bounds what we may send on this link.
-            if (RemoteMaxMessageSize > 0 && (ulong)total > RemoteMaxMessageSize)
-                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + total + " bytes exceeds the peer's max-message-size " + RemoteMaxMessageSize);
+            // 2.7.3: the peer's max-message-size, when smaller than ours, bounds what we may send on this link.
+            ulong limit = MaxMessageBytes;
+            if (RemoteMaxMessageSize > 0 && RemoteMaxMessageSize < limit) limit = RemoteMaxMessageSize;
+            uint total = (uint)(head.Length + BodyLength(d));
+            if (total > limit)
+                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + total + " bytes is over the limit of " + limit + " (ours or the peer's max-message-size)");
         }
 
         private static int BodyLength(OutgoingDelivery d) => d.Body == null ? 0 : d.Body.Length;
@@ -231,11 +231,7 @@ namespace IotHubAmqp.Device.Engine
                 o.WritePos = start;
                 more = true;
             }
-            if (room <= 0)
-            {
-                o.WritePos = start;
-                throw new AmqpException(ErrorCode.FrameSizeTooSmall, "no room for payload in a " + limit + "-byte frame");
-            }
+            // room > 0: the peer's frames hold at least 512 bytes (checked at open), a transfer needs under 64.
             int headPart = headLeft < room ? headLeft : room;
             int bodyPart = bodyLeft < room - headPart ? bodyLeft : room - headPart;
             bool copy = bodyPart <= CopyLimit;
