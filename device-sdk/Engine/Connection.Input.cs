@@ -20,14 +20,15 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Where the next received bytes go: a free region of the read buffer (at least one byte).</summary>
         public void GetReceiveSpace(out byte[] buffer, out int offset, out int count)
         {
-            if (input.Writable == 0)
+            ByteBuffer b = input;
+            if (b.Writable == 0)
             {
-                if (input.Offset > 0) input.Compact();
-                else Grow(input.Capacity * 2);
+                if (b.Offset > 0) b.Compact();
+                else b = Grow(b.Capacity * 2);
             }
-            buffer = input.Buffer;
-            offset = input.WritePos;
-            count = input.Writable;
+            buffer = b.Buffer;
+            offset = b.WritePos;
+            count = b.Writable;
         }
 
         /// <summary>
@@ -109,11 +110,13 @@ namespace IotHubAmqp.Device.Engine
             return true;
         }
 
-        private void Grow(int size)
+        // Grows the read buffer towards size bytes (never past our max-frame-size, never below what it holds).
+        private ByteBuffer Grow(int size)
         {
-            int cap = size > (int)Settings.MaxFrameSize ? (int)Settings.MaxFrameSize : size;
+            int max = (int)Settings.MaxFrameSize;
+            int cap = size > max ? max : size;
             if (cap <= input.Length) cap = input.Length + 1;
-            input = Moved(input, cap);
+            return input = Moved(input, cap);
         }
 
         private void WriteSaslStart()
@@ -121,14 +124,15 @@ namespace IotHubAmqp.Device.Engine
             SaslProfile profile = Settings.Sasl;
             string host = Settings.HostName;
             EnsureRoom(ProtocolHeader.Size + 64 + (profile.InitialResponse == null ? 0 : profile.InitialResponse.Length) + 2 * (host == null ? 0 : host.Length * 3));
-            ProtocolHeader.Write(Output, ProtocolHeader.Sasl);
-            int start = Frame.Begin(Output, Frame.TypeSasl, 0);
+            ByteBuffer o = Output;
+            ProtocolHeader.Write(o, ProtocolHeader.Sasl);
+            int start = Frame.Begin(o, Frame.TypeSasl, 0);
             var init = new SaslInit();
             init.Mechanism = profile.Mechanism;
             init.InitialResponse = profile.InitialResponse;
             init.Hostname = host;
-            init.Encode(Output);
-            Frame.End(Output, start);
+            init.Encode(o);
+            Frame.End(o, start);
         }
 
         private void WriteHeaderAndOpen()
@@ -159,7 +163,7 @@ namespace IotHubAmqp.Device.Engine
                 m.Decode(body);
                 saslOffered = m.Offers(mechanism);
                 if (!saslOffered)
-                    throw new AmqpException(ErrorCode.NotImplemented, "the peer does not offer SASL " + mechanism + " (offers " + Join(m.SaslServerMechanisms) + ")");
+                    throw new AmqpException(ErrorCode.NotImplemented, "the peer does not offer SASL " + mechanism + Offers(m.SaslServerMechanisms));
                 return;
             }
             if (code == Descriptor.SaslOutcome)
@@ -299,12 +303,12 @@ namespace IotHubAmqp.Device.Engine
             throw new AmqpException(ErrorCode.IllegalState, "frame on unmapped channel " + remoteChannel);
         }
 
-        private static string Join(string[] list)
+        // " (offers A, B)": what the peer offered instead of our mechanism.
+        private static string Offers(string[] list)
         {
-            if (list == null || list.Length == 0) return "none";
-            string s = list[0];
-            for (int i = 1; i < list.Length; i++) s += ", " + list[i];
-            return s;
+            string s = "none";
+            for (int i = 0; list != null && i < list.Length; i++) s = i == 0 ? list[0] : s + ", " + list[i];
+            return " (offers " + s + ")";
         }
     }
 }

@@ -49,7 +49,7 @@ namespace IotHubAmqp.Device.Engine
         public Connection(ConnectionSettings settings)
         {
             if (settings.MaxFrameSize < Frame.MinMaxFrameSize)
-                throw new System.ArgumentException("max frame size must be at least " + Frame.MinMaxFrameSize);
+                throw new System.ArgumentException("max frame size must be at least 512 bytes (2.7.1)");
             Settings = settings;
             sessions = new Session[settings.ChannelMax + 1];
             saslDone = settings.Sasl == null;
@@ -227,7 +227,8 @@ namespace IotHubAmqp.Device.Engine
         public void GetOutput(out byte[] buffer, out int offset, out int count)
         {
             bool any = HasOutput;
-            buffer = Output.Buffer;
+            ByteBuffer o = Output;
+            buffer = o.Buffer;
             offset = 0;
             count = 0;
             if (!any) return;
@@ -238,13 +239,14 @@ namespace IotHubAmqp.Device.Engine
                 count = extCount;
                 return;
             }
-            offset = Output.Offset;
+            offset = o.Offset;
             count = OutputEnd - offset;
         }
 
         /// <summary>The piece returned by <see cref="GetOutput"/> was written.</summary>
         public void OutputWritten(long now)
         {
+            ByteBuffer o = Output;
             lastSendTick = now;
             if (ExternalTurn)
             {
@@ -254,10 +256,10 @@ namespace IotHubAmqp.Device.Engine
             else
             {
                 int end = OutputEnd;
-                BytesWritten += end - Output.Offset;
-                Output.Offset = end;
+                BytesWritten += end - o.Offset;
+                o.Offset = end;
             }
-            if (ext == null && Output.Length == 0) Output.Reset();
+            if (ext == null && o.Length == 0) o.Reset();
         }
 
         /// <summary>Drops what was queued for the wire (the transport is gone).</summary>
@@ -291,13 +293,14 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>The room a frame of up to <paramref name="size"/> bytes needs; grows the write buffer once if it must.</summary>
         internal void EnsureRoom(int size)
         {
-            if (Output.Writable >= size) return;
-            if (ext == null && Output.Offset > 0) Output.Compact();
-            if (Output.Writable >= size) return;
-            int cap = Output.Capacity * 2;
-            if (cap < Output.Length + size) cap = Output.Length + size;
-            extMark -= Output.Offset;
-            Output = Moved(Output, cap);
+            ByteBuffer o = Output;
+            if (o.Writable >= size) return;
+            if (ext == null && o.Offset > 0) o.Compact();
+            if (o.Writable >= size) return;
+            int cap = o.Capacity * 2;
+            if (cap < o.Length + size) cap = o.Length + size;
+            extMark -= o.Offset;
+            Output = Moved(o, cap);
         }
 
         // A new buffer of cap bytes holding b's unread bytes at its start.
@@ -348,7 +351,8 @@ namespace IotHubAmqp.Device.Engine
             if (size > PeerMaxFrameSize)
             {
                 o.WritePos = mark;
-                throw new AmqpException(ErrorCode.FrameSizeTooSmall, performative.GetType().Name + " needs " + size + " bytes, the peer's max-frame-size is " + PeerMaxFrameSize);
+                string what = performative.GetType().Name + " needs " + size;
+                throw new AmqpException(ErrorCode.FrameSizeTooSmall, what + " bytes, the peer's max-frame-size is " + PeerMaxFrameSize);
             }
         }
 
