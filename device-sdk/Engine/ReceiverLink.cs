@@ -103,7 +103,8 @@ namespace IotHubAmqp.Device.Engine
 
         internal void OnTransfer(Transfer t, ByteBuffer payload)
         {
-            if (current == null)
+            IncomingDelivery d = current;
+            if (d == null)
             {
                 if (!t.HasDeliveryId)
                 {
@@ -118,7 +119,7 @@ namespace IotHubAmqp.Device.Engine
                 }
                 LinkCredit--;
                 DeliveryCount++;
-                current = new IncomingDelivery(this, t.DeliveryId, t.DeliveryTag, t.Settled);
+                d = current = new IncomingDelivery(this, t.DeliveryId, t.DeliveryTag, t.Settled);
             }
             if (t.Aborted)
             {
@@ -127,40 +128,42 @@ namespace IotHubAmqp.Device.Engine
                 Replenish(true);
                 return;
             }
+            int length = payload.Length;
             if (!t.More && !assembling)
             {
-                if (payload.Length > MaxMessageSize)
+                if (length > MaxMessageSize)
                 {
-                    TooLarge(payload.Length);
+                    TooLarge(length);
                     return;
                 }
-                current.Message = MessageCodec.Decode(payload);
+                d.Message = MessageCodec.Decode(payload);
             }
             else
             {
                 // Several frames: the assembler keeps the sections before the body and allocates the body once, at
                 // its announced size, so a 64 KB C2D message peaks near 64 KB rather than twice that.
+                MessageAssembler a = assembler;
                 if (!assembling)
                 {
-                    if (assembler == null) assembler = new MessageAssembler(AssemblerHeadBytes);
-                    assembler.Reset(MaxMessageSize);
+                    if (a == null) a = assembler = new MessageAssembler(AssemblerHeadBytes);
+                    a.Reset(MaxMessageSize);
                     assembling = true;
                 }
                 try
                 {
-                    assembler.Append(payload.Buffer, payload.Offset, payload.Length);
+                    a.Append(payload.Buffer, payload.Offset, length);
                     if (t.More) return;
                     assembling = false;
-                    current.Message = assembler.Finish();
+                    d.Message = a.Finish();
                 }
                 catch (AmqpException e) when (e.Condition == ErrorCode.MessageSizeExceeded)
                 {
-                    TooLarge(assembler.Size + payload.Length);
+                    TooLarge(a.Size + length);
                     return;
                 }
             }
-            if (t.Settled) current.Settled = true;
-            queue[(queueHead + queueCount) % queue.Length] = current;
+            if (t.Settled) d.Settled = true;
+            queue[(queueHead + queueCount) % queue.Length] = d;
             queueCount++;
             current = null;
             Connection.Raise(this, EngineEvent.Messages);

@@ -211,9 +211,13 @@ namespace IotHubAmqp.Device.Engine
         private void WriteNextFrame(OutgoingDelivery d)
         {
             Connection c = Connection;
+            ByteBuffer h = head;
+            byte[] body = d.Body;
+            int headSent = d.HeadSent;
+            int bodySent = d.BodySent;
             int limit = c.PeerMaxFrameSize;
-            int headLeft = head.Length - d.HeadSent;
-            int bodyLeft = BodyLength(d) - d.BodySent;
+            int headLeft = h.Length - headSent;
+            int bodyLeft = BodyLength(d) - bodySent;
             // Room first, so the buffer does not move under the frame being written: header, transfer, and what of the
             // head and body may be copied behind it.
             int copied = headLeft + (bodyLeft < CopyLimit ? bodyLeft : CopyLimit);
@@ -233,15 +237,16 @@ namespace IotHubAmqp.Device.Engine
             }
             // room > 0: the peer's frames hold at least 512 bytes (checked at open), a transfer needs under 64.
             int headPart = headLeft < room ? headLeft : room;
-            int bodyPart = bodyLeft < room - headPart ? bodyLeft : room - headPart;
+            room -= headPart;
+            int bodyPart = bodyLeft < room ? bodyLeft : room;
             bool copy = bodyPart <= CopyLimit;
-            if (headPart > 0) o.WriteBytes(head.Buffer, head.Offset + d.HeadSent, headPart);
-            if (copy && bodyPart > 0) o.WriteBytes(d.Body, d.BodySent, bodyPart);
+            if (headPart > 0) o.WriteBytes(h.Buffer, h.Offset + headSent, headPart);
+            if (copy && bodyPart > 0) o.WriteBytes(body, bodySent, bodyPart);
             // The frame's size counts the body even when the body travels from the caller's array.
             BigEndian.Put32(o.Buffer, start, (uint)(o.WritePos - start + (copy ? 0 : bodyPart)));
-            if (!copy) c.AppendExternal(d.Body, d.BodySent, bodyPart);
-            d.HeadSent += headPart;
-            d.BodySent += bodyPart;
+            if (!copy) c.AppendExternal(body, bodySent, bodyPart);
+            d.HeadSent = headSent + headPart;
+            d.BodySent = bodySent + bodyPart;
             Session.TransferSent();
             if (more) return;
             current = null;
