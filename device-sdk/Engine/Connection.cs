@@ -159,6 +159,7 @@ namespace IotHubAmqp.Device.Engine
             return o;
         }
 
+        /// <summary>Queues <paramref name="source"/> (once) with <paramref name="kind"/>, an <see cref="EngineEvent"/> bit (never 0).</summary>
         internal void Raise(EngineObject source, int kind)
         {
             if (source.PendingEvents == 0)

@@ -112,21 +112,32 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Queues attach: a sender's target and a receiver's source is its address, the other terminus its name.</summary>
         internal void SendAttach(AmqpMap properties)
         {
-            bool sender = IsSender;
             var a = new Attach();
+            var source = new Source();
+            var target = new Target();
             a.Name = Name;
             a.Handle = Handle;
             a.Role = Role;
             a.Properties = properties;
-            a.SndSettleMode = sender ? SettleMode : SenderSettleMode.Mixed;
-            a.RcvSettleMode = sender ? ReceiverSettleMode.First : SettleMode;
-            a.Source = new Source();
-            a.Source.Address = sender ? Name : Address;
-            a.Target = new Target();
-            a.Target.Address = sender ? Address : Name;
-            // 2.7.3: a sender names its initial-delivery-count (ours is 0).
-            a.HasInitialDeliveryCount = sender;
-            a.MaxMessageSize = (ulong)MaxMessageSize;
+            a.Source = source;
+            a.Target = target;
+            if (IsSender)
+            {
+                a.SndSettleMode = SettleMode;
+                a.RcvSettleMode = ReceiverSettleMode.First;
+                source.Address = Name;
+                target.Address = Address;
+                // 2.7.3: a sender names its initial-delivery-count (ours is 0).
+                a.HasInitialDeliveryCount = true;
+            }
+            else
+            {
+                a.SndSettleMode = SenderSettleMode.Mixed;
+                a.RcvSettleMode = SettleMode;
+                source.Address = Address;
+                target.Address = Name;
+                a.MaxMessageSize = (ulong)MaxMessageSize;
+            }
             State = LinkState.AttachSent;
             Connection.WriteControl(Session.Channel, a);
         }
