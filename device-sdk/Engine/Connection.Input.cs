@@ -215,7 +215,6 @@ namespace IotHubAmqp.Device.Engine
         private void Dispatch(ushort channel, ByteBuffer body)
         {
             ulong code = Decoder.ReadDescriptor(body);
-            bool opened = State == ConnectionState.Opened || State == ConnectionState.CloseSent;
             if (code == Descriptor.Open)
             {
                 var open = new Open();
@@ -230,7 +229,7 @@ namespace IotHubAmqp.Device.Engine
                 OnClose(close);
                 return;
             }
-            if (!opened) throw new AmqpException(ErrorCode.IllegalState, Descriptor.NameOf(code) + " received before open");
+            if (!Running) throw new AmqpException(ErrorCode.IllegalState, Descriptor.NameOf(code) + " received before open");
             if (code == Descriptor.Begin)
             {
                 var begin = new Begin();

@@ -83,6 +83,9 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>True once frames of sessions may be written: SASL is done and the AMQP header is queued.</summary>
         public bool CanBeginSessions => AmqpStarted && !closeSent && State != ConnectionState.End;
 
+        // The peer's open arrived and the connection has not ended: frames flow, timers run.
+        private bool Running => State == ConnectionState.Opened || State == ConnectionState.CloseSent;
+
         // The AMQP header is out: there is someone to send close to.
         private bool AmqpStarted => saslDone && State != ConnectionState.Start;
 
@@ -177,7 +180,7 @@ namespace IotHubAmqp.Device.Engine
             get
             {
                 long next = long.MaxValue;
-                if (State != ConnectionState.Opened && State != ConnectionState.CloseSent) return next;
+                if (!Running) return next;
                 if (PeerIdleTimeoutMs > 0) next = lastSendTick + HeartbeatIntervalMs();
                 uint ours = Settings.IdleTimeoutMs;
                 if (ours > 0 && lastReceiveTick + ours + 1 < next) next = lastReceiveTick + ours + 1;
@@ -194,7 +197,7 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Sends a heartbeat when we have been quiet too long, and ends a connection whose peer went silent.</summary>
         public void Tick(long now)
         {
-            if (State != ConnectionState.Opened && State != ConnectionState.CloseSent) return;
+            if (!Running) return;
             uint ours = Settings.IdleTimeoutMs;
             if (ours > 0 && now - lastReceiveTick > ours)
             {
