@@ -12,36 +12,37 @@ namespace IotHubAmqp.Device.Tests.Engine
         }
 
         [TestMethod]
-        public void Raise_MoreObjectsThanCapacity_GrowsAndKeepsTheOrder()
+        public void Raise_ManyObjects_KeepsTheOrder()
         {
-            var ring = new EventRing(2);
+            var c = new Connection(new ConnectionSettings());
             var a = new Source[5];
             for (int i = 0; i < a.Length; i++) a[i] = new Source();
-            ring.Raise(a[0], 1);
-            ring.Raise(a[1], 2);
-            Assert.AreSame(a[0], ring.Next(out int k0)); // head moves: the ring wraps before it grows
+            c.Raise(a[0], 1);
+            c.Raise(a[1], 2);
+            Assert.AreSame(a[0], c.NextEvent(out int k0)); // taken from the front while others wait behind it
             Assert.AreEqual(1, k0);
-            for (int i = 2; i < a.Length; i++) ring.Raise(a[i], 1 << i);
-            Assert.IsTrue(ring.Capacity >= 4, "grew to hold four pending objects");
+            for (int i = 2; i < a.Length; i++) c.Raise(a[i], 1 << i);
             for (int i = 1; i < a.Length; i++)
             {
-                Assert.AreSame(a[i], ring.Next(out int kinds));
+                Assert.AreSame(a[i], c.NextEvent(out int kinds));
                 Assert.AreEqual(1 << i, kinds);
             }
-            Assert.IsNull(ring.Next(out _));
+            Assert.IsNull(c.NextEvent(out _));
+            c.Raise(a[3], 4);
+            Assert.AreSame(a[3], c.NextEvent(out int again), "a taken object can be queued again");
+            Assert.AreEqual(4, again);
         }
 
         [TestMethod]
         public void Raise_SameObjectTwice_OneEntryWithBothKinds()
         {
-            var ring = new EventRing(1);
+            var c = new Connection(new ConnectionSettings());
             var s = new Source();
-            ring.Raise(s, 1);
-            ring.Raise(s, 4);
-            Assert.AreEqual(1, ring.Count);
-            Assert.AreEqual(1, ring.Capacity, "no growth for an object already queued");
-            Assert.AreSame(s, ring.Next(out int kinds));
+            c.Raise(s, 1);
+            c.Raise(s, 4);
+            Assert.AreSame(s, c.NextEvent(out int kinds));
             Assert.AreEqual(5, kinds);
+            Assert.IsNull(c.NextEvent(out _), "one entry for an object already queued");
         }
     }
 }

@@ -9,11 +9,8 @@ namespace IotHubAmqp.Device.Engine
     // Received bytes: protocol headers, SASL (5.3), and frames dispatched by performative (2.7).
     internal sealed partial class Connection
     {
-        // Decoded in place, one instance each for the life of the connection.
-        private readonly Open open = new Open();
-        private readonly Begin begin = new Begin();
-        private readonly End end = new End();
-        private readonly Close close = new Close();
+        // Decoded in place, one instance each for the life of the connection (they arrive on the hot path).
+        private readonly ByteBuffer view = new ByteBuffer(0);
         internal readonly Attach RxAttach = new Attach();
         internal readonly Flow RxFlow = new Flow();
         internal readonly Transfer RxTransfer = new Transfer();
@@ -23,14 +20,15 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Where the next received bytes go: a free region of the read buffer (at least one byte).</summary>
         public void GetReceiveSpace(out byte[] buffer, out int offset, out int count)
         {
-            if (input.Writable == 0)
+            ByteBuffer b = input;
+            if (b.Writable == 0)
             {
-                if (input.Offset > 0) input.Compact();
-                else Grow(input.Capacity * 2);
+                if (b.Offset > 0) b.Compact();
+                else b = Grow(b.Capacity * 2);
             }
-            buffer = input.Buffer;
-            offset = input.WritePos;
-            count = input.Writable;
+            buffer = b.Buffer;
+            offset = b.WritePos;
+            count = b.Writable;
         }
 
         /// <summary>
@@ -73,80 +71,81 @@ namespace IotHubAmqp.Device.Engine
         // Returns false when the buffer holds no whole unit (header or frame) yet.
         private bool ParseOne()
         {
+            ByteBuffer b = input;
+            byte[] a = b.Buffer;
+            int at = b.Offset;
             if (!headerReceived)
             {
-                if (input.Length < ProtocolHeader.Size) return false;
-                byte expected = settings.Sasl != null && !saslDone ? ProtocolHeader.Sasl : ProtocolHeader.Amqp;
-                ProtocolHeader.Validate(input.Buffer, input.Offset, expected);
-                input.Offset += ProtocolHeader.Size;
+                if (b.Length < ProtocolHeader.Size) return false;
+                ProtocolHeader.Validate(a, at, saslDone ? ProtocolHeader.Amqp : ProtocolHeader.Sasl);
+                b.Offset += ProtocolHeader.Size;
                 headerReceived = true;
-                if (expected == ProtocolHeader.Amqp && State == ConnectionState.OpenPipe) State = ConnectionState.OpenSent;
+                if (saslDone && State == ConnectionState.OpenPipe) State = ConnectionState.OpenSent;
                 return true;
             }
-            if (input.Length < Frame.HeaderSize) return false;
-            byte[] a = input.Buffer;
-            int at = input.Offset;
+            if (b.Length < Frame.HeaderSize) return false;
             uint size = BigEndian.Get32(a, at);
             int doff = a[at + 4] * 4;
             byte type = a[at + 5];
-            ushort channel = (ushort)((a[at + 6] << 8) | a[at + 7]);
-            if (size > settings.MaxFrameSize)
-                throw new AmqpException(ErrorCode.FramingError, "frame of " + size + " bytes exceeds our max-frame-size " + settings.MaxFrameSize);
-            if (doff < Frame.HeaderSize || doff > size)
-                throw new AmqpException(ErrorCode.FramingError, "frame data offset " + doff + " is invalid for a " + size + "-byte frame");
-            if (type != Frame.TypeAmqp && type != Frame.TypeSasl)
+            if (size > Settings.MaxFrameSize)
+                throw new AmqpException(ErrorCode.FramingError, "frame of " + size + " bytes exceeds our max-frame-size " + Settings.MaxFrameSize);
+            int n = (int)size;
+            if (doff < Frame.HeaderSize || doff > n)
+                throw new AmqpException(ErrorCode.FramingError, "frame data offset " + doff + " is invalid for a frame of " + size + " bytes");
+            if (type > Frame.TypeSasl)
                 throw new AmqpException(ErrorCode.FramingError, "unknown frame type " + type);
-            if (input.Length < (int)size)
+            if (b.Length < n)
             {
                 // Room for the whole frame: the buffer grows at most to our max-frame-size, once.
-                if (input.Capacity < (int)size) Grow((int)size);
-                else if (input.Offset + (int)size > input.Capacity) input.Compact();
+                if (b.Capacity < n) Grow(n);
+                else if (at + n > b.Capacity) b.Compact();
                 return false;
             }
-            input.Offset += (int)size;
-            view.Wrap(a, at + doff, (int)size - doff);
-            if (view.Length == 0) return true;
+            b.Offset += n;
+            if (n == doff) return true; // an empty frame: a heartbeat (2.4.5)
+            view.Wrap(a, at + doff, n - doff);
             if (type == Frame.TypeSasl) OnSaslFrame(view);
             else if (!saslDone) throw new AmqpException(ErrorCode.FramingError, "AMQP frame during SASL");
-            else Dispatch(channel, view);
+            else Dispatch((ushort)((a[at + 6] << 8) | a[at + 7]), view);
             return true;
         }
 
-        private void Grow(int size)
+        // Grows the read buffer towards size bytes (never past our max-frame-size, never below what it holds).
+        private ByteBuffer Grow(int size)
         {
-            int cap = size > (int)settings.MaxFrameSize ? (int)settings.MaxFrameSize : size;
-            if (cap < input.Length + 1) cap = input.Length + 1;
-            var grown = new ByteBuffer(cap);
-            int n = input.Length;
-            System.Array.Copy(input.Buffer, input.Offset, grown.Buffer, 0, n);
-            grown.WritePos = n;
-            input = grown;
+            int max = (int)Settings.MaxFrameSize;
+            int cap = size > max ? max : size;
+            if (cap <= input.Length) cap = input.Length + 1;
+            return input = Moved(input, cap);
         }
 
         private void WriteSaslStart()
         {
-            SaslProfile profile = settings.Sasl;
-            EnsureRoom(ProtocolHeader.Size + 64 + (profile.InitialResponse == null ? 0 : profile.InitialResponse.Length) + 2 * (settings.HostName == null ? 0 : settings.HostName.Length * 3));
-            ProtocolHeader.Write(output, ProtocolHeader.Sasl);
-            int start = Frame.Begin(output, Frame.TypeSasl, 0);
+            SaslProfile profile = Settings.Sasl;
+            string host = Settings.HostName;
+            EnsureRoom(ProtocolHeader.Size + 64 + (profile.InitialResponse == null ? 0 : profile.InitialResponse.Length) + 2 * (host == null ? 0 : host.Length * 3));
+            ByteBuffer o = Output;
+            ProtocolHeader.Write(o, ProtocolHeader.Sasl);
+            int start = Frame.Begin(o, Frame.TypeSasl, 0);
             var init = new SaslInit();
             init.Mechanism = profile.Mechanism;
             init.InitialResponse = profile.InitialResponse;
-            init.Hostname = settings.HostName;
-            init.Encode(output);
-            Frame.End(output, start);
+            init.Hostname = host;
+            init.Encode(o);
+            Frame.End(o, start);
         }
 
         private void WriteHeaderAndOpen()
         {
             var o = new Open();
-            o.ContainerId = settings.ContainerId;
-            o.Hostname = settings.HostName;
-            o.MaxFrameSize = settings.MaxFrameSize;
-            o.ChannelMax = settings.ChannelMax;
-            o.IdleTimeOut = settings.IdleTimeoutMs;
+            ConnectionSettings c = Settings;
+            o.ContainerId = c.ContainerId;
+            o.Hostname = c.HostName;
+            o.MaxFrameSize = c.MaxFrameSize;
+            o.ChannelMax = c.ChannelMax;
+            o.IdleTimeOut = c.IdleTimeoutMs;
             EnsureRoom(ProtocolHeader.Size);
-            ProtocolHeader.Write(output, ProtocolHeader.Amqp);
+            ProtocolHeader.Write(Output, ProtocolHeader.Amqp);
             State = ConnectionState.OpenPipe;
             WriteControl(0, o);
         }
@@ -156,125 +155,135 @@ namespace IotHubAmqp.Device.Engine
         private void OnSaslFrame(ByteBuffer body)
         {
             if (saslDone) throw new AmqpException(ErrorCode.FramingError, "SASL frame after the AMQP header");
-            SaslProfile profile = settings.Sasl;
+            string mechanism = Settings.Sasl.Mechanism;
             ulong code = Decoder.ReadDescriptor(body);
             if (code == Descriptor.SaslMechanisms)
             {
                 var m = new SaslMechanisms();
                 m.Decode(body);
-                saslOffered = m.Offers(profile.Mechanism);
+                saslOffered = m.Offers(mechanism);
                 if (!saslOffered)
-                    throw new AmqpException(ErrorCode.NotImplemented, "the peer does not offer SASL " + profile.Mechanism + " (offers " + Join(m.SaslServerMechanisms) + ")");
+                    throw new AmqpException(ErrorCode.NotImplemented, "the peer does not offer SASL " + mechanism + Offers(m.SaslServerMechanisms));
+                return;
             }
-            else if (code == Descriptor.SaslOutcome)
+            if (code == Descriptor.SaslOutcome)
             {
                 var o = new SaslOutcome();
                 o.Decode(body);
                 if (!saslOffered) throw new AmqpException(ErrorCode.IllegalState, "SASL outcome before mechanisms");
-                if (o.Code != SaslOutcome.Ok) throw SaslFailure(profile.Mechanism, o.Code);
+                if (o.Code != SaslOutcome.Ok) throw SaslFailure(mechanism, o.Code);
                 // 5.3.2: a new AMQP header exchange follows the SASL outcome.
                 saslDone = true;
                 headerReceived = false;
                 WriteHeaderAndOpen();
                 Raise(this, EngineEvent.Authenticated);
+                return;
             }
-            else if (code == Descriptor.SaslChallenge)
-            {
-                throw new AmqpException(ErrorCode.NotImplemented, "SASL " + profile.Mechanism + " takes no challenge, the peer sent one");
-            }
-            else
-            {
-                throw new AmqpException(ErrorCode.FramingError, "unexpected SASL frame 0x" + code.ToString("X"));
-            }
+            // Bounded SASL: a device's mechanisms take no challenge, so a challenge (or anything else) ends it here.
+            if (code == Descriptor.SaslChallenge)
+                throw new AmqpException(ErrorCode.NotImplemented, "SASL " + mechanism + " takes no challenge, the peer sent one");
+            throw new AmqpException(ErrorCode.FramingError, "unexpected SASL frame 0x" + code.ToString("X"));
         }
 
         // 5.3.3.6: auth is a refusal of the credentials; sys and sys-temp are the server's trouble and worth a
         // retry; sys-perm will not get better.
-        internal static AmqpException SaslFailure(string mechanism, byte code)
+        private static AmqpException SaslFailure(string mechanism, byte code)
         {
-            string text = "SASL " + mechanism + " failed with outcome code " + code + " (";
+            string condition = ErrorCode.ConnectionForced;
+            string why;
             switch (code)
             {
-                case SaslOutcome.Auth: return new AmqpException(ErrorCode.UnauthorizedAccess, text + "authentication failed)");
-                case SaslOutcome.SysPerm: return new AmqpException(ErrorCode.NotAllowed, text + "permanent system error)");
-                case SaslOutcome.Sys: return new AmqpException(ErrorCode.ConnectionForced, text + "system error, may be retried)");
-                case SaslOutcome.SysTemp: return new AmqpException(ErrorCode.ConnectionForced, text + "temporary system error, may be retried)");
-                default: return new AmqpException(ErrorCode.UnauthorizedAccess, text + "unknown code)");
+                case SaslOutcome.Auth:
+                    condition = ErrorCode.UnauthorizedAccess;
+                    why = " (authentication failed)";
+                    break;
+                case SaslOutcome.SysPerm:
+                    condition = ErrorCode.NotAllowed;
+                    why = " (permanent system error)";
+                    break;
+                case SaslOutcome.Sys: why = " (system error, may be retried)"; break;
+                case SaslOutcome.SysTemp: why = " (temporary system error, may be retried)"; break;
+                default:
+                    condition = ErrorCode.UnauthorizedAccess;
+                    why = " (unknown code)";
+                    break;
             }
+            string text = "SASL " + mechanism + " failed with outcome code ";
+            return new AmqpException(condition, text + code + why);
         }
 
         private void Dispatch(ushort channel, ByteBuffer body)
         {
             ulong code = Decoder.ReadDescriptor(body);
-            if (State != ConnectionState.Opened && State != ConnectionState.CloseSent && code != Descriptor.Open && code != Descriptor.Close)
-                throw new AmqpException(ErrorCode.IllegalState, Descriptor.NameOf(code) + " received before open");
-            switch (code)
+            if (code == Descriptor.Open)
             {
-                case Descriptor.Open:
-                    open.Decode(body);
-                    OnOpen();
-                    return;
-                case Descriptor.Close:
-                    close.Decode(body);
-                    OnClose();
-                    return;
-                case Descriptor.Begin:
-                    begin.Decode(body);
-                    OnBegin(channel);
-                    return;
-                case Descriptor.End:
-                    end.Decode(body);
-                    FindSession(channel).OnEnd(end);
-                    return;
-                case Descriptor.Attach:
-                case Descriptor.Flow:
-                case Descriptor.Transfer:
-                case Descriptor.Disposition:
-                case Descriptor.Detach:
-                    // After our close, the peer may still send what it sent before seeing it (2.4.3): ignore.
-                    if (closeSent) return;
-                    FindSession(channel).OnFrame(code, body);
-                    return;
-                default:
-                    throw new AmqpException(ErrorCode.DecodeError, "unknown performative 0x" + code.ToString("X"));
+                var open = new Open();
+                open.Decode(body);
+                OnOpen(open);
+                return;
             }
+            if (code == Descriptor.Close)
+            {
+                var close = new Close();
+                close.Decode(body);
+                OnClose(close);
+                return;
+            }
+            if (!Running) throw new AmqpException(ErrorCode.IllegalState, Descriptor.NameOf(code) + " received before open");
+            if (code == Descriptor.Begin)
+            {
+                var begin = new Begin();
+                begin.Decode(body);
+                OnBegin(channel, begin);
+                return;
+            }
+            if (code == Descriptor.End)
+            {
+                var end = new End();
+                end.Decode(body);
+                FindSession(channel).OnEnd(end);
+                return;
+            }
+            if (code < Descriptor.Attach || code > Descriptor.Detach)
+                throw new AmqpException(ErrorCode.DecodeError, "unknown performative 0x" + code.ToString("X"));
+            // After our close, the peer may still send what it sent before seeing it (2.4.3): ignore.
+            if (!closeSent) FindSession(channel).OnFrame(code, body);
         }
 
-        private void OnOpen()
+        private void OnOpen(Open open)
         {
             if (State == ConnectionState.Opened) throw new AmqpException(ErrorCode.IllegalState, "second open");
-            if (open.MaxFrameSize < Frame.MinMaxFrameSize)
-                throw new AmqpException(ErrorCode.InvalidField, "peer max-frame-size " + open.MaxFrameSize + " is below the minimum of 512");
-            PeerMaxFrameSize = open.MaxFrameSize;
+            uint max = open.MaxFrameSize;
+            if (max < Frame.MinMaxFrameSize)
+                throw new AmqpException(ErrorCode.InvalidField, "peer max-frame-size " + max + " is below the minimum of 512");
+            PeerMaxFrameSize = max > int.MaxValue ? int.MaxValue : (int)max;
             PeerIdleTimeoutMs = open.IdleTimeOut;
             PeerChannelMax = open.ChannelMax;
             PeerContainerId = open.ContainerId;
-            PeerProperties = open.Properties;
             if (State == ConnectionState.CloseSent) return;
             State = ConnectionState.Opened;
-            for (int i = 0; i < sessions.Length; i++)
+            // A session begun before the peer's open may sit on a channel above the peer's channel-max.
+            for (int i = PeerChannelMax + 1; i < sessions.Length; i++)
             {
-                // A session begun before the peer's open may sit on a channel above the peer's channel-max.
-                if (sessions[i] != null && i > PeerChannelMax)
+                if (sessions[i] != null)
                     throw new AmqpException(ErrorCode.FramingError, "channel " + i + " is above the peer's channel-max " + PeerChannelMax);
             }
             Raise(this, EngineEvent.Opened);
         }
 
-        private void OnClose()
+        private void OnClose(Close close)
         {
             AmqpException error = close.Error == null ? null : close.Error.ToException();
             if (!closeSent)
             {
                 // The peer closed first: answer, and report why it closed.
-                TryWriteControl(0, new Close());
-                closeSent = true;
+                SendClose(null);
                 if (error == null) error = new AmqpException(ErrorCode.ConnectionForced, "the peer closed the connection");
             }
             End(error);
         }
 
-        private void OnBegin(ushort channel)
+        private void OnBegin(ushort channel, Begin begin)
         {
             if (!begin.HasRemoteChannel)
                 throw new AmqpException(ErrorCode.NotImplemented, "peer-initiated sessions are not supported");
@@ -293,12 +302,12 @@ namespace IotHubAmqp.Device.Engine
             throw new AmqpException(ErrorCode.IllegalState, "frame on unmapped channel " + remoteChannel);
         }
 
-        private static string Join(string[] list)
+        // " (offers A, B)": what the peer offered instead of our mechanism.
+        private static string Offers(string[] list)
         {
-            if (list == null || list.Length == 0) return "none";
-            string s = list[0];
-            for (int i = 1; i < list.Length; i++) s += ", " + list[i];
-            return s;
+            string s = "none";
+            for (int i = 0; list != null && i < list.Length; i++) s = i == 0 ? list[0] : s + ", " + list[i];
+            return " (offers " + s + ")";
         }
     }
 }

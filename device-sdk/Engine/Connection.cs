@@ -16,26 +16,29 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>First size of the read and write buffers; they grow, once, to what the traffic needs.</summary>
         public const int InitialBufferSize = 512;
 
-        private const int InitialEventSlots = 8;
-
         /// <summary>
         /// Heartbeats go out after this share of the peer's idle timeout: every silence stays under half of it
         /// (2.4.5) with room for the network's jitter and our own scheduling.
         /// </summary>
         private const int HeartbeatPercent = 33;
 
-        private readonly ConnectionSettings settings;
+        public readonly ConnectionSettings Settings;
         private readonly Session[] sessions;
-        private readonly EventRing events;
-        private readonly ByteBuffer view = new ByteBuffer(new byte[0], 0, 0);
         private ByteBuffer input = new ByteBuffer(InitialBufferSize);
-        private ByteBuffer output = new ByteBuffer(InitialBufferSize);
 
-        // A body written from the caller's array right behind output[0..extMark] (a frame's head part).
+        /// <summary>The write buffer (frames are encoded at its end); replaced when it grows.</summary>
+        internal ByteBuffer Output = new ByteBuffer(InitialBufferSize);
+
+        // A body written from the caller's array right behind Output[0..extMark] (a frame's head part).
         private byte[] ext;
         private int extOffset;
         private int extCount;
-        private int extMark = -1;
+        private int extMark;
+
+        // Objects with pending events, linked through EngineObject.NextPending: each is queued at most once, so the
+        // queue is bounded by the number of objects and never allocates.
+        private EngineObject eventHead;
+        private EngineObject eventTail;
 
         private long lastSendTick;
         private long lastReceiveTick;
@@ -46,49 +49,45 @@ namespace IotHubAmqp.Device.Engine
         public Connection(ConnectionSettings settings)
         {
             if (settings.MaxFrameSize < Frame.MinMaxFrameSize)
-                throw new System.ArgumentException("max frame size must be at least " + Frame.MinMaxFrameSize);
-            this.settings = settings;
+                throw new System.ArgumentException("max frame size must be at least 512 bytes (2.7.1)");
+            Settings = settings;
             sessions = new Session[settings.ChannelMax + 1];
-            // The connection, one session and its usual links; the ring grows if more have events at once.
-            events = new EventRing(InitialEventSlots);
-            PeerMaxFrameSize = Frame.MinMaxFrameSize;
             saslDone = settings.Sasl == null;
         }
 
-        public ConnectionState State { get; private set; }
+        public ConnectionState State;
 
         /// <summary>Why the connection ended; null while it is open or after a clean close we asked for.</summary>
-        public AmqpException Error { get; private set; }
+        public AmqpException Error;
 
-        /// <summary>The limit the peer announced: no frame we write may be larger (2.7.1).</summary>
-        public uint PeerMaxFrameSize { get; private set; }
+        /// <summary>The largest frame we may write: the peer's max-frame-size (2.7.1), capped to an int.</summary>
+        public int PeerMaxFrameSize = (int)Frame.MinMaxFrameSize;
 
         /// <summary>The peer's idle timeout in ms; we send a frame well within half of it (2.4.5).</summary>
-        public uint PeerIdleTimeoutMs { get; private set; }
+        public uint PeerIdleTimeoutMs;
 
         /// <summary>The highest channel the peer accepts (2.7.1 channel-max).</summary>
-        public ushort PeerChannelMax { get; private set; } = ushort.MaxValue;
+        public ushort PeerChannelMax = ushort.MaxValue;
 
-        public string PeerContainerId { get; private set; }
+        public string PeerContainerId;
 
-        public AmqpMap PeerProperties { get; private set; }
+        /// <summary>Bytes written (AMQP level, before TLS) and read.</summary>
+        public long BytesWritten;
 
-        public ConnectionSettings Settings => settings;
+        public long BytesRead;
 
         public bool IsOpen => State == ConnectionState.Opened;
 
         public bool IsEnded => State == ConnectionState.End;
 
         /// <summary>True once frames of sessions may be written: SASL is done and the AMQP header is queued.</summary>
-        public bool CanBeginSessions => saslDone && State != ConnectionState.Start && !closeSent && State != ConnectionState.End;
+        public bool CanBeginSessions => AmqpStarted && !closeSent && State != ConnectionState.End;
 
-        /// <summary>The largest frame we may write: the peer's limit (bodies are written from the caller's array).</summary>
-        internal int WriteFrameLimit => PeerMaxFrameSize > int.MaxValue ? int.MaxValue : (int)PeerMaxFrameSize;
+        // The peer's open arrived and the connection has not ended: frames flow, timers run.
+        private bool Running => State == ConnectionState.Opened || State == ConnectionState.CloseSent;
 
-        /// <summary>Bytes written (AMQP level, before TLS) and read.</summary>
-        public long BytesWritten { get; private set; }
-
-        public long BytesRead { get; private set; }
+        // The AMQP header is out: there is someone to send close to.
+        private bool AmqpStarted => saslDone && State != ConnectionState.Start;
 
         /// <summary>Queues the protocol header and either sasl-init (pipelined, 5.3.2) or open.</summary>
         public void Open(long now)
@@ -96,15 +95,13 @@ namespace IotHubAmqp.Device.Engine
             if (State != ConnectionState.Start) throw new AmqpException(ErrorCode.IllegalState, "the connection was already opened");
             lastReceiveTick = now;
             lastSendTick = now;
-            if (settings.Sasl != null)
-            {
-                WriteSaslStart();
-                State = ConnectionState.HeaderSent;
-            }
-            else
+            if (saslDone)
             {
                 WriteHeaderAndOpen();
+                return;
             }
+            WriteSaslStart();
+            State = ConnectionState.HeaderSent;
         }
 
         /// <summary>Creates a session on the first free channel and queues its begin.</summary>
@@ -129,17 +126,13 @@ namespace IotHubAmqp.Device.Engine
         public void Close(Error error)
         {
             if (State == ConnectionState.End || closeSent) return;
-            if (!saslDone || State == ConnectionState.Start)
+            if (!AmqpStarted)
             {
                 // Nothing AMQP has been said yet: there is no one to send close to.
                 End(null);
                 return;
             }
-            var c = new Close();
-            c.Error = error;
-            // Written before closeSent is set: WriteControl refuses frames once close is out.
-            TryWriteControl(0, c);
-            closeSent = true;
+            SendClose(error);
             State = ConnectionState.CloseSent;
         }
 
@@ -152,198 +145,68 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>The transport ended under us: the peer closed it, or it failed.</summary>
         public void TransportClosed(AmqpException reason, long now)
         {
-            if (State == ConnectionState.End) return;
             End(reason ?? new AmqpException(ErrorCode.ConnectionLost, "the peer closed the connection"));
         }
 
         /// <summary>The next object with events, and which (<see cref="EngineEvent"/> bits); null when none.</summary>
-        public EngineObject NextEvent(out int kinds) => events.Next(out kinds);
+        public EngineObject NextEvent(out int kinds)
+        {
+            EngineObject o = eventHead;
+            kinds = 0;
+            if (o == null) return null;
+            eventHead = o.NextPending;
+            if (eventHead == null) eventTail = null;
+            o.NextPending = null;
+            kinds = o.PendingEvents;
+            o.PendingEvents = 0;
+            return o;
+        }
 
-        internal void Raise(EngineObject source, int kind) => events.Raise(source, kind);
+        /// <summary>Queues <paramref name="source"/> (once) with <paramref name="kind"/>, an <see cref="EngineEvent"/> bit (never 0).</summary>
+        internal void Raise(EngineObject source, int kind)
+        {
+            if (source.PendingEvents == 0)
+            {
+                if (eventTail == null) eventHead = source;
+                else eventTail.NextPending = source;
+                eventTail = source;
+            }
+            source.PendingEvents |= kind;
+        }
 
         /// <summary>The earliest tick at which <see cref="Tick"/> has something to do (long.MaxValue: nothing).</summary>
         public long NextDeadline
         {
             get
             {
-                if (State != ConnectionState.Opened && State != ConnectionState.CloseSent) return long.MaxValue;
                 long next = long.MaxValue;
-                if (PeerIdleTimeoutMs > 0) next = lastSendTick + HeartbeatIntervalMs;
-                if (settings.IdleTimeoutMs > 0)
-                {
-                    long dead = lastReceiveTick + settings.IdleTimeoutMs + 1;
-                    if (dead < next) next = dead;
-                }
+                if (!Running) return next;
+                if (PeerIdleTimeoutMs > 0) next = lastSendTick + HeartbeatIntervalMs();
+                uint ours = Settings.IdleTimeoutMs;
+                if (ours > 0 && lastReceiveTick + ours + 1 < next) next = lastReceiveTick + ours + 1;
                 return next;
             }
         }
 
-        private long HeartbeatIntervalMs
+        private long HeartbeatIntervalMs()
         {
-            get
-            {
-                long ms = (long)PeerIdleTimeoutMs * HeartbeatPercent / 100;
-                return ms < 1 ? 1 : ms;
-            }
+            long ms = (long)PeerIdleTimeoutMs * HeartbeatPercent / 100;
+            return ms < 1 ? 1 : ms;
         }
 
         /// <summary>Sends a heartbeat when we have been quiet too long, and ends a connection whose peer went silent.</summary>
         public void Tick(long now)
         {
-            if (State != ConnectionState.Opened && State != ConnectionState.CloseSent) return;
-            uint ours = settings.IdleTimeoutMs;
+            if (!Running) return;
+            uint ours = Settings.IdleTimeoutMs;
             if (ours > 0 && now - lastReceiveTick > ours)
             {
                 // 2.4.5: tell the peer why, then treat it as gone; the owner drops the transport.
-                var c = new Close();
-                c.Error = new Error(ErrorCode.ResourceLimitExceeded, "idle timeout exceeded");
-                if (!closeSent) TryWriteControl(0, c);
-                closeSent = true;
+                if (!closeSent) SendClose(new Error(ErrorCode.ResourceLimitExceeded, "idle timeout exceeded"));
                 End(new AmqpException(ErrorCode.ConnectionLost, "no frame from the peer within the idle timeout of " + ours + " ms"));
                 return;
             }
-            if (PeerIdleTimeoutMs > 0 && now - lastSendTick >= HeartbeatIntervalMs && !HasOutput)
-            {
-                Frame.WriteEmpty(output);
-            }
-        }
-
-        // ---- output ----
-
-        /// <summary>True when bytes wait to be written (transfers waiting for credit are produced here).</summary>
-        public bool HasOutput
-        {
-            get
-            {
-                if (ext == null && output.Length == 0) Pump();
-                return ext != null || output.Length > 0;
-            }
-        }
-
-        /// <summary>The next contiguous bytes to write; hand them to the transport whole, then call <see cref="OutputWritten"/>.</summary>
-        public void GetOutput(out byte[] buffer, out int offset, out int count)
-        {
-            if (!HasOutput)
-            {
-                buffer = output.Buffer;
-                offset = 0;
-                count = 0;
-                return;
-            }
-            if (ext != null && output.Offset >= extMark)
-            {
-                buffer = ext;
-                offset = extOffset;
-                count = extCount;
-                return;
-            }
-            buffer = output.Buffer;
-            offset = output.Offset;
-            count = (ext != null ? extMark : output.WritePos) - output.Offset;
-        }
-
-        /// <summary>The piece returned by <see cref="GetOutput"/> was written.</summary>
-        public void OutputWritten(long now)
-        {
-            lastSendTick = now;
-            if (ext != null && output.Offset >= extMark)
-            {
-                BytesWritten += extCount;
-                ext = null;
-                extMark = -1;
-            }
-            else
-            {
-                int end = ext != null ? extMark : output.WritePos;
-                BytesWritten += end - output.Offset;
-                output.Offset = end;
-            }
-            if (ext == null && output.Length == 0) output.Reset();
-        }
-
-        /// <summary>Drops what was queued for the wire (the transport is gone).</summary>
-        internal void DiscardOutput()
-        {
-            output.Reset();
-            ext = null;
-            extMark = -1;
-        }
-
-        /// <summary>Writes the transfers that credit and window allow now, so the owner can order frames after them.</summary>
-        internal void PumpTransfers()
-        {
-            if (ext == null) Pump();
-        }
-
-        // Produces transfer frames while the output is small: several small messages share one write.
-        private void Pump()
-        {
-            if (State != ConnectionState.Opened) return;
-            for (int i = 0; i < sessions.Length; i++)
-            {
-                Session s = sessions[i];
-                if (s == null) continue;
-                s.Pump();
-                if (ext != null || output.Length >= (int)settings.MaxFrameSize / 2) return;
-            }
-        }
-
-        internal ByteBuffer Output => output;
-
-        /// <summary>The room a frame of up to <paramref name="size"/> bytes needs; grows the write buffer once if it must.</summary>
-        internal void EnsureRoom(int size)
-        {
-            if (output.Writable >= size) return;
-            if (ext == null && output.Offset > 0) output.Compact();
-            if (output.Writable >= size) return;
-            int cap = output.Capacity * 2;
-            if (cap < output.Length + size) cap = output.Length + size;
-            var grown = new ByteBuffer(cap);
-            int n = output.Length;
-            System.Array.Copy(output.Buffer, output.Offset, grown.Buffer, 0, n);
-            grown.WritePos = n;
-            if (ext != null) extMark -= output.Offset;
-            output = grown;
-        }
-
-        /// <summary>Marks the body bytes that follow the output written so far (the caller's array, not copied).</summary>
-        internal void AppendExternal(byte[] buffer, int offset, int count)
-        {
-            ext = buffer;
-            extOffset = offset;
-            extCount = count;
-            extMark = output.WritePos;
-        }
-
-        internal bool ExternalPending => ext != null;
-
-        /// <summary>Encodes one performative in one frame at the end of the output.</summary>
-        internal void WriteControl(ushort channel, object performative)
-        {
-            ThrowIfEnded();
-            int mark = output.WritePos;
-            for (int room = 256; ; room *= 2)
-            {
-                EnsureRoom(room);
-                mark = output.WritePos;
-                try
-                {
-                    int start = Frame.Begin(output, Frame.TypeAmqp, channel);
-                    Performatives.Encode(output, performative);
-                    Frame.End(output, start);
-                    break;
-                }
-                catch (AmqpException e) when (e.Condition == ErrorCode.FrameSizeTooSmall && room < 2 * WriteFrameLimit + 512)
-                {
-                    output.WritePos = mark;
-                }
-            }
-            int size = output.WritePos - mark;
-            if (size > WriteFrameLimit)
-            {
-                output.WritePos = mark;
-                throw new AmqpException(ErrorCode.FrameSizeTooSmall, performative.GetType().Name + " needs " + size + " bytes, the peer's max-frame-size is " + WriteFrameLimit);
-            }
+            if (PeerIdleTimeoutMs > 0 && now - lastSendTick >= HeartbeatIntervalMs() && !HasOutput) Frame.WriteEmpty(Output);
         }
 
         /// <summary>As <see cref="WriteControl"/>, for answers on a path that is ending anyway.</summary>
@@ -370,6 +233,15 @@ namespace IotHubAmqp.Device.Engine
             if (sessions[s.Channel] == s) sessions[s.Channel] = null;
         }
 
+        private void SendClose(Error error)
+        {
+            var c = new Close();
+            c.Error = error;
+            // Written before closeSent is set: WriteControl refuses frames once close is out.
+            TryWriteControl(0, c);
+            closeSent = true;
+        }
+
         /// <summary>Ends the connection once: every session and link fails with the reason; raises Ended.</summary>
         private void End(AmqpException error)
         {
@@ -388,13 +260,7 @@ namespace IotHubAmqp.Device.Engine
         private void Fail(AmqpException e)
         {
             if (State == ConnectionState.End) return;
-            if (!closeSent && saslDone && State != ConnectionState.Start)
-            {
-                var c = new Close();
-                c.Error = Performatives.ErrorOf(e);
-                TryWriteControl(0, c);
-                closeSent = true;
-            }
+            if (!closeSent && AmqpStarted) SendClose(Performatives.ErrorOf(e));
             End(e);
         }
     }

@@ -4,7 +4,7 @@ namespace IotHubAmqp.Device.Engine
 {
     /// <summary>
     /// What happened to an engine object since its owner last looked. Kinds are bits, so several events on one
-    /// object are one entry in the connection's event ring: the ring is bounded by the number of objects, never by
+    /// object are one entry in the connection's event queue: the queue is bounded by the number of objects, never by
     /// the number of frames that arrived (a flood of dispositions is one <see cref="Outcomes"/>).
     /// </summary>
     internal static class EngineEvent
@@ -28,64 +28,12 @@ namespace IotHubAmqp.Device.Engine
         public const int Authenticated = 32;
     }
 
-    /// <summary>Base of the objects that raise events: each sits in the ring at most once.</summary>
+    /// <summary>Base of the objects that raise events: each sits in the connection's event queue at most once.</summary>
     internal abstract class EngineObject
     {
         internal int PendingEvents;
-    }
 
-    /// <summary>
-    /// A ring of engine objects with pending events. Each object sits in it at most once, so it only grows (rarely:
-    /// when more objects than ever before have events at the same time), never on a steady hot path.
-    /// </summary>
-    internal sealed class EventRing
-    {
-        private EngineObject[] ring;
-        private int head;
-        private int count;
-
-        public EventRing(int capacity)
-        {
-            ring = new EngineObject[capacity];
-        }
-
-        public int Count => count;
-
-        public int Capacity => ring.Length;
-
-        private void Grow()
-        {
-            var grown = new EngineObject[ring.Length * 2];
-            for (int i = 0; i < count; i++) grown[i] = ring[(head + i) % ring.Length];
-            ring = grown;
-            head = 0;
-        }
-
-        public void Raise(EngineObject source, int kind)
-        {
-            bool queued = source.PendingEvents != 0;
-            source.PendingEvents |= kind;
-            if (queued) return;
-            if (count == ring.Length) Grow();
-            ring[(head + count) % ring.Length] = source;
-            count++;
-        }
-
-        /// <summary>Takes the next object with events and its event bits (cleared); null when none.</summary>
-        public EngineObject Next(out int kinds)
-        {
-            while (count > 0)
-            {
-                EngineObject o = ring[head];
-                ring[head] = null;
-                head = (head + 1) % ring.Length;
-                count--;
-                kinds = o.PendingEvents;
-                o.PendingEvents = 0;
-                if (kinds != 0) return o;
-            }
-            kinds = 0;
-            return null;
-        }
+        /// <summary>The next object in the event queue (the queue is linked through its members, so it never allocates).</summary>
+        internal EngineObject NextPending;
     }
 }

@@ -14,15 +14,15 @@ namespace IotHubAmqp.Device.Engine
             Settled = settled;
         }
 
-        public ReceiverLink Link { get; }
+        public readonly ReceiverLink Link;
 
-        public uint Id { get; }
+        public readonly uint Id;
 
-        public byte[] Tag { get; }
+        public readonly byte[] Tag;
 
         /// <summary>True once settled by us, or when the sender sent it settled.</summary>
-        public bool Settled { get; internal set; }
+        public bool Settled;
 
-        public Message Message { get; internal set; }
+        public Message Message;
     }
 }

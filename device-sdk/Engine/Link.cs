@@ -9,40 +9,50 @@ namespace IotHubAmqp.Device.Engine
     /// </summary>
     internal abstract class Link : EngineObject
     {
-        protected Link(Session session, string name, bool role, string address)
+        protected Link(Session session, string name, bool role, string address, byte settleMode)
         {
             Session = session;
+            Connection = session.Connection;
             Name = name;
             Role = role;
             Address = address;
+            SettleMode = settleMode;
         }
 
-        public Session Session { get; }
+        public readonly Session Session;
 
-        public string Name { get; }
+        public readonly string Name;
 
         /// <summary>Our role: <see cref="Framing.Role.Sender"/> or <see cref="Framing.Role.Receiver"/>.</summary>
-        public bool Role { get; }
+        public readonly bool Role;
 
         /// <summary>Target address of a sender, source address of a receiver.</summary>
-        public string Address { get; }
+        public readonly string Address;
 
-        public uint Handle { get; internal set; }
+        /// <summary>Our settle mode: snd-settle-mode of a sender, rcv-settle-mode of a receiver (2.7.3).</summary>
+        protected readonly byte SettleMode;
 
-        public uint RemoteHandle { get; private set; }
+        protected readonly Connection Connection;
 
-        public bool HasRemoteHandle { get; private set; }
+        public uint Handle;
 
-        public LinkState State { get; protected set; }
+        public uint RemoteHandle;
+
+        public bool HasRemoteHandle;
+
+        public LinkState State;
 
         /// <summary>Why the link ended: the peer's detach error, ours, or the session's or connection's.</summary>
-        public AmqpException Error { get; private set; }
+        public AmqpException Error;
 
         /// <summary>Attach properties the peer sent.</summary>
-        public AmqpMap RemoteProperties { get; private set; }
+        public AmqpMap RemoteProperties;
 
         /// <summary>The peer's max-message-size (0: no limit).</summary>
-        public ulong RemoteMaxMessageSize { get; private set; }
+        public ulong RemoteMaxMessageSize;
+
+        /// <summary>True once we sent detach ourselves with no error (a local close, not a fault).</summary>
+        public bool ClosedByUs;
 
         internal uint DeliveryCount;
         internal uint LinkCredit;
@@ -50,57 +60,91 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>False on a receiver until the sender's attach told its initial-delivery-count (2.7.4).</summary>
         internal bool DeliveryCountKnown = true;
 
+        /// <summary>The max-message-size we announce (a receiver's cap; 0 on a sender: none).</summary>
+        protected int MaxMessageSize;
+
         public bool IsAttached => State == LinkState.Attached;
 
         /// <summary>True once it is detached for good (by either side, or its session or connection ending).</summary>
         public bool IsEnded => State == LinkState.Detached || State == LinkState.DetachSent;
 
-        /// <summary>True once we sent detach ourselves with no error (a local close, not a fault).</summary>
-        public bool ClosedByUs { get; private set; }
-
-        protected Connection Connection => Session.Connection;
+        private bool IsSender => Role == Framing.Role.Sender;
 
         /// <summary>Queues detach (closed) and fails what waits on the link; the handle stays until the peer answers.</summary>
         public void Close()
         {
-            if (State == LinkState.Detached || State == LinkState.DetachSent) return;
+            if (IsEnded) return;
             ClosedByUs = true;
-            SendDetach(null, new AmqpException(ErrorCode.IllegalState, "link '" + Name + "' was closed"));
+            SendDetach(null, Failure(ErrorCode.IllegalState, "was closed"));
         }
 
         /// <summary>Detaches with an error of ours (2.6.5), for example a message over the size cap.</summary>
         internal void DetachWithError(AmqpException error)
         {
-            if (State == LinkState.Detached || State == LinkState.DetachSent) return;
+            if (IsEnded) return;
             SendDetach(Performatives.ErrorOf(error), error);
             Connection.Raise(this, EngineEvent.Ended);
         }
+
+        /// <summary>An error about this link: "link 'name' <paramref name="what"/>".</summary>
+        internal AmqpException Failure(string condition, string what) => new AmqpException(condition, "link '" + Name + "' " + what);
+
+        /// <summary>Detaches with <see cref="Failure"/>: the peer broke the link's rules, or a message cannot be taken.</summary>
+        protected void DetachWith(string condition, string what) => DetachWithError(Failure(condition, what));
 
         private void SendDetach(Error wire, AmqpException reason)
         {
             State = LinkState.DetachSent;
             Error = reason;
-            var d = new Detach();
-            d.Handle = Handle;
-            d.Closed = true;
-            d.Error = wire;
-            Connection.TryWriteControl(Session.Channel, d);
+            WriteDetach(true, wire);
             OnEnded(reason);
         }
 
-        protected void SendAttach(Attach attach, AmqpMap properties)
+        private void WriteDetach(bool closed, Error wire)
         {
-            attach.Name = Name;
-            attach.Handle = Handle;
-            attach.Role = Role;
-            attach.Properties = properties;
+            var d = new Detach();
+            d.Handle = Handle;
+            d.Closed = closed;
+            d.Error = wire;
+            Connection.TryWriteControl(Session.Channel, d);
+        }
+
+        /// <summary>Queues attach: a sender's target and a receiver's source is its address, the other terminus its name.</summary>
+        internal void SendAttach(AmqpMap properties)
+        {
+            var a = new Attach();
+            var source = new Source();
+            var target = new Target();
+            a.Name = Name;
+            a.Handle = Handle;
+            a.Role = Role;
+            a.Properties = properties;
+            a.Source = source;
+            a.Target = target;
+            if (IsSender)
+            {
+                a.SndSettleMode = SettleMode;
+                a.RcvSettleMode = ReceiverSettleMode.First;
+                source.Address = Name;
+                target.Address = Address;
+                // 2.7.3: a sender names its initial-delivery-count (ours is 0).
+                a.HasInitialDeliveryCount = true;
+            }
+            else
+            {
+                a.SndSettleMode = SenderSettleMode.Mixed;
+                a.RcvSettleMode = SettleMode;
+                source.Address = Address;
+                target.Address = Name;
+                a.MaxMessageSize = (ulong)MaxMessageSize;
+            }
             State = LinkState.AttachSent;
-            Connection.WriteControl(Session.Channel, attach);
+            Connection.WriteControl(Session.Channel, a);
         }
 
         internal void OnAttach(Attach attach)
         {
-            if (HasRemoteHandle) throw new AmqpException(ErrorCode.IllegalState, "second attach for link '" + Name + "'");
+            if (HasRemoteHandle) throw Failure(ErrorCode.IllegalState, "got a second attach");
             RemoteHandle = attach.Handle;
             HasRemoteHandle = true;
             RemoteProperties = attach.Properties;
@@ -108,53 +152,35 @@ namespace IotHubAmqp.Device.Engine
             if (State != LinkState.AttachSent) return;
             // 2.6.3: a peer that refuses the link attaches with a null terminus and detaches right after with the
             // reason; wait for that detach rather than reporting success.
-            bool refused = Role == Framing.Role.Sender ? attach.Target == null : attach.Source == null;
-            if (refused) return;
+            if (IsSender ? attach.Target == null : attach.Source == null) return;
             State = LinkState.Attached;
-            OnPeerAttached(attach);
+            if (!IsSender)
+            {
+                // 2.6.7: a receiver's delivery-count mirrors the sender's, starting from its initial-delivery-count.
+                DeliveryCount = attach.HasInitialDeliveryCount ? attach.InitialDeliveryCount : 0;
+                DeliveryCountKnown = true;
+            }
             Connection.Raise(this, EngineEvent.Attached);
-        }
-
-        protected virtual void OnPeerAttached(Attach attach)
-        {
         }
 
         internal void OnDetach(Detach detach)
         {
-            if (State == LinkState.DetachSent)
-            {
-                // The answer to our own detach: the handle is free now.
-                State = LinkState.Detached;
-                Session.RemoveLink(this);
-                return;
-            }
-            AmqpException error = detach.Error != null
+            // Our own detach crossed or is answered: the handle is free now, nothing to answer.
+            if (State != LinkState.DetachSent) WriteDetach(detach.Closed, null);
+            OnSessionEnded(detach.Error != null
                 ? detach.Error.ToException()
-                : new AmqpException(ErrorCode.DetachForced, "the peer detached link '" + Name + "'");
-            var reply = new Detach();
-            reply.Handle = Handle;
-            reply.Closed = detach.Closed;
-            Connection.TryWriteControl(Session.Channel, reply);
-            Ended(error);
+                : Failure(ErrorCode.DetachForced, "was detached by the peer"));
         }
 
+        /// <summary>The link is gone with <paramref name="reason"/> (after our detach: as we said).</summary>
         internal void OnSessionEnded(AmqpException reason)
         {
-            if (State == LinkState.DetachSent)
-            {
-                State = LinkState.Detached;
-                Session.RemoveLink(this);
-                return;
-            }
-            Ended(reason);
-        }
-
-        private void Ended(AmqpException reason)
-        {
             if (State == LinkState.Detached) return;
-            Error = reason;
+            bool ours = State == LinkState.DetachSent;
             State = LinkState.Detached;
             Session.RemoveLink(this);
+            if (ours) return;
+            Error = reason;
             OnEnded(reason);
             Connection.Raise(this, EngineEvent.Ended);
         }

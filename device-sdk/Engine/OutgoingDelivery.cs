@@ -54,9 +54,13 @@ namespace IotHubAmqp.Device.Engine
         internal int HeadSent;
         internal int BodySent;
 
-        internal void Reset(Message message, object owner)
+        /// <summary>Queue order: queued slots go out by this number, lowest first.</summary>
+        internal uint Seq;
+
+        /// <summary>Puts the slot in <paramref name="status"/> with every other field at its start value.</summary>
+        internal void Reset(DeliveryStatus status, Message message, object owner)
         {
-            Status = DeliveryStatus.Queued;
+            Status = status;
             Message = message;
             Owner = owner;
             MessageFormat = 0;
@@ -69,14 +73,6 @@ namespace IotHubAmqp.Device.Engine
             BodySent = 0;
         }
 
-        internal void Clear()
-        {
-            Status = DeliveryStatus.Free;
-            Message = null;
-            Owner = null;
-            Body = null;
-            Outcome = null;
-            Error = null;
-        }
+        internal void Clear() => Reset(DeliveryStatus.Free, null, null);
     }
 }

@@ -7,30 +7,21 @@ namespace IotHubAmqp.Device.Engine
     /// <summary>Encodes whichever performative the engine hands over; the frame classes share no base type to stay small.</summary>
     internal static class Performatives
     {
-        public static void Encode(ByteBuffer b, object performative)
+        /// <summary>Encodes one of the performatives <see cref="Connection.WriteControl"/> writes (and the test peer's).</summary>
+        public static void Encode(ByteBuffer b, object p)
         {
-            switch (performative)
-            {
-                case Open x: x.Encode(b); break;
-                case Begin x: x.Encode(b); break;
-                case Attach x: x.Encode(b); break;
-                case Flow x: x.Encode(b); break;
-                case Transfer x: x.Encode(b); break;
-                case Disposition x: x.Encode(b); break;
-                case Detach x: x.Encode(b); break;
-                case End x: x.Encode(b); break;
-                case Close x: x.Encode(b); break;
-                default: throw new AmqpException(ErrorCode.InternalError, "not a performative: " + performative);
-            }
+            if (p is Flow) ((Flow)p).Encode(b);
+            else if (p is Disposition) ((Disposition)p).Encode(b);
+            else if (p is Attach) ((Attach)p).Encode(b);
+            else if (p is Detach) ((Detach)p).Encode(b);
+            else if (p is Begin) ((Begin)p).Encode(b);
+            else if (p is End) ((End)p).Encode(b);
+            else if (p is Open) ((Open)p).Encode(b);
+            else if (p is Transfer) ((Transfer)p).Encode(b); // the test peer's frames
+            else ((Close)p).Encode(b); // anything else is a bug of ours: the cast says so
         }
 
         /// <summary>The error field (2.8.14) that reports <paramref name="e"/> to the peer.</summary>
-        public static Error ErrorOf(AmqpException e)
-        {
-            var error = new Error();
-            error.Condition = e.Condition;
-            error.Description = e.Description;
-            return error;
-        }
+        public static Error ErrorOf(AmqpException e) => new Error(e.Condition, e.Description);
     }
 }

@@ -17,8 +17,6 @@ namespace IotHubAmqp.Device.Engine
         private const int AssemblerHeadBytes = 1024;
 
         private readonly uint credit;
-        private readonly byte rcvSettleMode;
-        private readonly int maxMessageSize;
         private readonly IncomingDelivery[] queue;
         private readonly Disposition disposition = new Disposition();
         private int queueHead;
@@ -28,45 +26,17 @@ namespace IotHubAmqp.Device.Engine
         private bool assembling;
 
         internal ReceiverLink(Session session, string name, string address, uint credit, byte rcvSettleMode, int maxMessageSize)
-            : base(session, name, Framing.Role.Receiver, address)
+            : base(session, name, Framing.Role.Receiver, address, rcvSettleMode)
         {
             if (credit == 0) throw new ArgumentException("credit must be at least 1");
             this.credit = credit;
-            this.rcvSettleMode = rcvSettleMode;
-            this.maxMessageSize = maxMessageSize;
+            MaxMessageSize = maxMessageSize;
             queue = new IncomingDelivery[credit];
             DeliveryCountKnown = false;
         }
 
         /// <summary>Messages received and not yet taken.</summary>
         public int Queued => queueCount;
-
-        /// <summary>The prefetch this link keeps granted.</summary>
-        public uint Credit => credit;
-
-        internal void SendAttach(AmqpMap properties)
-        {
-            var a = new Attach();
-            a.SndSettleMode = SenderSettleMode.Mixed;
-            a.RcvSettleMode = rcvSettleMode;
-            a.Source = new Source();
-            a.Source.Address = Address;
-            a.Target = new Target();
-            a.Target.Address = Name;
-            a.MaxMessageSize = (ulong)maxMessageSize;
-            SendAttach(a, properties);
-            // Credit goes out right behind the attach (pipelined, 2.6.7) rather than a round trip later; without a
-            // delivery-count, since the sender's initial one is not known yet (2.7.4).
-            LinkCredit = credit;
-            Session.SendFlow(this);
-        }
-
-        protected override void OnPeerAttached(Attach attach)
-        {
-            // 2.6.7: our delivery-count mirrors the sender's, starting from its initial-delivery-count.
-            DeliveryCount = attach.HasInitialDeliveryCount ? attach.InitialDeliveryCount : 0;
-            DeliveryCountKnown = true;
-        }
 
         /// <summary>Takes the next queued message, or null; tops up the credit once half of it is used.</summary>
         public IncomingDelivery Take()
@@ -109,13 +79,13 @@ namespace IotHubAmqp.Device.Engine
             if (d.Link != this) throw new ArgumentException("the delivery belongs to another link");
             if (d.Settled) throw new AmqpException(ErrorCode.IllegalState, "delivery " + d.Id + " is already settled");
             if (!IsAttached)
-                throw new AmqpException(ErrorCode.IllegalState, "delivery " + d.Id + " cannot be settled: link '" + Name + "' was lost, the sender will deliver it again");
-            disposition.Role = Framing.Role.Receiver;
-            disposition.First = d.Id;
-            disposition.HasLast = false;
-            disposition.Settled = rcvSettleMode == ReceiverSettleMode.First;
-            disposition.State = outcome;
-            disposition.Batchable = false;
+                throw Failure(ErrorCode.IllegalState, "was lost: delivery " + d.Id + " cannot be settled, the sender will deliver it again");
+            // Only this method sets the disposition we send: last and batchable stay unset.
+            Disposition x = disposition;
+            x.Role = Framing.Role.Receiver;
+            x.First = d.Id;
+            x.Settled = SettleMode == ReceiverSettleMode.First;
+            x.State = outcome;
             Connection.WriteControl(Session.Channel, disposition);
             d.Settled = true;
         }
@@ -133,65 +103,67 @@ namespace IotHubAmqp.Device.Engine
 
         internal void OnTransfer(Transfer t, ByteBuffer payload)
         {
-            if (current == null)
+            IncomingDelivery d = current;
+            if (d == null)
             {
                 if (!t.HasDeliveryId)
                 {
-                    DetachWithError(new AmqpException(ErrorCode.InvalidField, "first transfer of a delivery on link '" + Name + "' has no delivery-id"));
+                    DetachWith(ErrorCode.InvalidField, "got a delivery's first transfer with no delivery-id");
                     return;
                 }
                 if (LinkCredit == 0)
                 {
                     // 2.6.7: the sender overran our credit; the link is at fault, not the connection.
-                    DetachWithError(new AmqpException(ErrorCode.TransferLimitExceeded, "transfer on link '" + Name + "' without credit"));
+                    DetachWith(ErrorCode.TransferLimitExceeded, "got a transfer without credit");
                     return;
                 }
                 LinkCredit--;
                 DeliveryCount++;
-                current = new IncomingDelivery(this, t.DeliveryId, t.DeliveryTag, t.Settled);
+                d = current = new IncomingDelivery(this, t.DeliveryId, t.DeliveryTag, t.Settled);
             }
             if (t.Aborted)
             {
                 // 2.6.14: an aborted delivery is dropped; the credit it used is given back.
-                current = null;
-                assembling = false;
+                OnEnded(null);
                 Replenish(true);
                 return;
             }
+            int length = payload.Length;
             if (!t.More && !assembling)
             {
-                if (payload.Length > maxMessageSize)
+                if (length > MaxMessageSize)
                 {
-                    TooLarge(payload.Length);
+                    TooLarge(length);
                     return;
                 }
-                current.Message = MessageCodec.Decode(payload);
+                d.Message = MessageCodec.Decode(payload);
             }
             else
             {
                 // Several frames: the assembler keeps the sections before the body and allocates the body once, at
                 // its announced size, so a 64 KB C2D message peaks near 64 KB rather than twice that.
+                MessageAssembler a = assembler;
                 if (!assembling)
                 {
-                    if (assembler == null) assembler = new MessageAssembler(AssemblerHeadBytes);
-                    assembler.Reset(maxMessageSize);
+                    if (a == null) a = assembler = new MessageAssembler(AssemblerHeadBytes);
+                    a.Reset(MaxMessageSize);
                     assembling = true;
                 }
                 try
                 {
-                    assembler.Append(payload.Buffer, payload.Offset, payload.Length);
+                    a.Append(payload.Buffer, payload.Offset, length);
                     if (t.More) return;
                     assembling = false;
-                    current.Message = assembler.Finish();
+                    d.Message = a.Finish();
                 }
                 catch (AmqpException e) when (e.Condition == ErrorCode.MessageSizeExceeded)
                 {
-                    TooLarge(assembler.Size + payload.Length);
+                    TooLarge(a.Size + length);
                     return;
                 }
             }
-            if (t.Settled) current.Settled = true;
-            queue[(queueHead + queueCount) % queue.Length] = current;
+            if (t.Settled) d.Settled = true;
+            queue[(queueHead + queueCount) % queue.Length] = d;
             queueCount++;
             current = null;
             Connection.Raise(this, EngineEvent.Messages);
@@ -200,10 +172,8 @@ namespace IotHubAmqp.Device.Engine
         // 2.7.3 max-message-size: a larger message detaches the link; the rest of it is dropped by the session.
         private void TooLarge(int size)
         {
-            assembling = false;
-            current = null;
-            DetachWithError(new AmqpException(ErrorCode.MessageSizeExceeded,
-                "message on link '" + Name + "' is over the " + maxMessageSize + "-byte limit (" + size + " bytes so far)"));
+            OnEnded(null);
+            DetachWith(ErrorCode.MessageSizeExceeded, "got a message of " + size + " bytes (so far), over its limit of " + MaxMessageSize);
         }
 
         internal override void OnFlow(Flow flow)

@@ -22,58 +22,36 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Bodies up to this size are copied behind their transfer so the frame leaves in one write.</summary>
         private const int CopyLimit = 2048;
 
-        private readonly byte sndSettleMode;
         private readonly Transfer transfer = new Transfer();
-        // Grown on demand up to MaxInFlight: a link that sends one at a time keeps a few slots, not sixteen.
-        private const int InitialSlots = 4;
-        private OutgoingDelivery[] slots = new OutgoingDelivery[InitialSlots];
-        private readonly int[] queue = new int[MaxInFlight];
-        private int queueHead;
-        private int queueCount;
+        // Slots are made on demand up to MaxInFlight: a link that sends one at a time keeps a few, not sixteen.
+        private readonly OutgoingDelivery[] slots = new OutgoingDelivery[MaxInFlight];
+        private uint nextSeq;
         private OutgoingDelivery current;
         private ByteBuffer head;
         private bool drain;
 
         internal SenderLink(Session session, string name, string address, byte sndSettleMode)
-            : base(session, name, Framing.Role.Sender, address)
+            : base(session, name, Framing.Role.Sender, address, sndSettleMode)
         {
-            this.sndSettleMode = sndSettleMode;
         }
+
+        private bool SendsSettled => SettleMode == SenderSettleMode.Settled;
 
         /// <summary>Deliveries queued, in transit or waiting for their outcome.</summary>
-        public int InFlight
-        {
-            get
-            {
-                int n = 0;
-                for (int i = 0; i < slots.Length; i++) if (slots[i] != null && slots[i].Status != DeliveryStatus.Free) n++;
-                return n;
-            }
-        }
+        public int InFlight => Count(false);
 
         /// <summary>Slots held only by sends whose owner gave up waiting for an outcome.</summary>
-        public int AbandonedCount
-        {
-            get
-            {
-                int n = 0;
-                for (int i = 0; i < slots.Length; i++) if (slots[i] != null && slots[i].Status != DeliveryStatus.Free && slots[i].Abandoned) n++;
-                return n;
-            }
-        }
+        public int AbandonedCount => Count(true);
 
-        internal void SendAttach(AmqpMap properties)
+        private int Count(bool abandonedOnly)
         {
-            var a = new Attach();
-            a.SndSettleMode = sndSettleMode;
-            a.RcvSettleMode = ReceiverSettleMode.First;
-            a.Source = new Source();
-            a.Source.Address = Name;
-            a.Target = new Target();
-            a.Target.Address = Address;
-            a.HasInitialDeliveryCount = true;
-            a.InitialDeliveryCount = 0;
-            SendAttach(a, properties);
+            int n = 0;
+            for (int i = 0; i < MaxInFlight; i++)
+            {
+                OutgoingDelivery d = slots[i];
+                if (d != null && d.Status != DeliveryStatus.Free && (!abandonedOnly || d.Abandoned)) n++;
+            }
+            return n;
         }
 
         /// <summary>
@@ -82,25 +60,18 @@ namespace IotHubAmqp.Device.Engine
         /// </summary>
         public OutgoingDelivery Send(Message message, object owner)
         {
-            if (IsEnded) throw Error ?? new AmqpException(ErrorCode.IllegalState, "link '" + Name + "' is detached");
+            if (IsEnded) throw Error ?? Failure(ErrorCode.IllegalState, "is detached");
             Session.ThrowIfEnded();
-            for (int i = 0; ; i++)
+            for (int i = 0; i < MaxInFlight; i++)
             {
-                if (i == slots.Length)
-                {
-                    if (slots.Length == MaxInFlight) return null;
-                    var grown = new OutgoingDelivery[slots.Length * 2 > MaxInFlight ? MaxInFlight : slots.Length * 2];
-                    System.Array.Copy(slots, grown, slots.Length);
-                    slots = grown;
-                }
                 if (slots[i] == null) slots[i] = new OutgoingDelivery();
                 OutgoingDelivery d = slots[i];
                 if (d.Status != DeliveryStatus.Free) continue;
-                d.Reset(message, owner);
-                queue[(queueHead + queueCount) % MaxInFlight] = i;
-                queueCount++;
+                d.Reset(DeliveryStatus.Queued, message, owner);
+                d.Seq = nextSeq++;
                 return d;
             }
+            return null;
         }
 
         /// <summary>
@@ -110,39 +81,29 @@ namespace IotHubAmqp.Device.Engine
         /// </summary>
         public bool Cancel(OutgoingDelivery d)
         {
-            if (d.Status == DeliveryStatus.Queued)
-            {
-                RemoveQueued(d);
-                d.Clear();
-                return true;
-            }
-            if (d.Status == DeliveryStatus.Sending)
+            DeliveryStatus status = d.Status;
+            if (status == DeliveryStatus.Sending)
             {
                 current = null;
                 if (Session.RemoteIncomingWindow == 0)
                 {
                     // No window for the aborted transfer: detaching discards the half-sent delivery at the peer too.
                     d.Clear();
-                    DetachWithError(new AmqpException(ErrorCode.Timeout, "a half-sent message on link '" + Name + "' was given up"));
+                    DetachWith(ErrorCode.Timeout, "gave up a half-sent message");
                     return true;
                 }
                 // The rest is not sent: an aborted transfer tells the peer to drop what it has (2.6.14).
-                Fill(d, false);
                 transfer.Aborted = true;
-                Connection.EnsureRoom(Frame.HeaderSize + 64);
-                int start = Frame.Begin(Connection.Output, Frame.TypeAmqp, Session.Channel);
-                transfer.Encode(Connection.Output);
-                Frame.End(Connection.Output, start);
+                WriteTransferHeader(d, false);
                 transfer.Aborted = false;
-                Session.NextOutgoingId++;
-                Session.RemoteIncomingWindow--;
-                d.Clear();
-                return true;
+                Session.TransferSent();
+                status = DeliveryStatus.Queued;
             }
-            if (d.Status == DeliveryStatus.Done)
+            if (status == DeliveryStatus.Queued || status == DeliveryStatus.Done)
             {
+                // Queued (a freed slot leaves the queue), aborted, or collected late: the slot is free again.
                 d.Clear();
-                return false;
+                return status == DeliveryStatus.Queued;
             }
             d.Abandoned = true;
             d.Owner = null;
@@ -152,7 +113,7 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>The next delivery with its outcome (or error) that the owner has not collected; null when none.</summary>
         public OutgoingDelivery NextCompleted()
         {
-            for (int i = 0; i < slots.Length; i++)
+            for (int i = 0; i < MaxInFlight; i++)
             {
                 OutgoingDelivery d = slots[i];
                 if (d != null && d.Status == DeliveryStatus.Done) return d;
@@ -163,46 +124,45 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Frees a collected slot.</summary>
         public void Free(OutgoingDelivery d) => d.Clear();
 
-        private void RemoveQueued(OutgoingDelivery d)
+        // The queued slot that was sent first (lowest Seq, in wrapping order); null when none is queued.
+        private OutgoingDelivery NextQueued()
         {
-            int n = queueCount;
-            int w = 0;
-            for (int r = 0; r < n; r++)
+            OutgoingDelivery next = null;
+            for (int i = 0; i < MaxInFlight; i++)
             {
-                int idx = queue[(queueHead + r) % MaxInFlight];
-                if (slots[idx] == d) continue;
-                queue[(queueHead + w) % MaxInFlight] = idx;
-                w++;
+                OutgoingDelivery d = slots[i];
+                if (d != null && d.Status == DeliveryStatus.Queued && (next == null || (int)(d.Seq - next.Seq) < 0)) next = d;
             }
-            queueCount = w;
+            return next;
         }
 
         /// <summary>Writes frames while there is credit, window and room in the output.</summary>
         internal void Pump()
         {
-            Connection c = Connection;
             while (true)
             {
-                if (current == null)
+                OutgoingDelivery next = current;
+                if (next == null)
                 {
-                    if (drain && (queueCount == 0 || LinkCredit == 0)) FinishDrain();
-                    if (queueCount == 0 || LinkCredit == 0) return;
-                    // A delivery takes its delivery-id only when its first frame can go out, so ids reach the peer in
-                    // order whatever the session's other links do (2.6.12).
-                    if (Session.RemoteIncomingWindow == 0) return;
-                    if (!Start(slots[queue[queueHead]])) continue;
+                    if (LinkCredit > 0) next = NextQueued();
+                    if (next == null)
+                    {
+                        if (drain) FinishDrain();
+                        return;
+                    }
                 }
+                // A delivery takes its delivery-id only when its first frame can go out, so ids reach the peer in
+                // order whatever the session's other links do (2.6.12).
                 if (Session.RemoteIncomingWindow == 0) return;
-                WriteNextFrame(current);
-                if (c.ExternalPending || c.Output.Length >= (int)c.Settings.MaxFrameSize / 2) return;
+                if (current == null && !Start(next)) continue;
+                WriteNextFrame(next);
+                if (Connection.OutputFull) return;
             }
         }
 
-        // Takes the queue's first slot into transit: delivery-id, tag, credit; its head encoded. False: it failed.
+        // Takes a queued slot into transit: delivery-id, tag, credit; its head encoded. False: it failed.
         private bool Start(OutgoingDelivery d)
         {
-            queueHead = (queueHead + 1) % MaxInFlight;
-            queueCount--;
             if (head == null) head = new ByteBuffer(256);
             try
             {
@@ -214,11 +174,7 @@ namespace IotHubAmqp.Device.Engine
                 return false;
             }
             d.Id = Session.TakeDeliveryId();
-            uint count = DeliveryCount;
-            d.Tag[0] = (byte)(count >> 24);
-            d.Tag[1] = (byte)(count >> 16);
-            d.Tag[2] = (byte)(count >> 8);
-            d.Tag[3] = (byte)count;
+            BigEndian.Put32(d.Tag, 0, DeliveryCount);
             DeliveryCount++;
             LinkCredit--;
             d.Status = DeliveryStatus.Sending;
@@ -242,20 +198,26 @@ namespace IotHubAmqp.Device.Engine
                 {
                 }
             }
-            long total = head.Length + (d.Body == null ? 0 : d.Body.Length);
-            if (total > MaxMessageBytes)
-                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + total + " bytes is larger than " + MaxMessageBytes);
-            // 2.7.3: the peer's max-message-size bounds what we may send on this link.
-            if (RemoteMaxMessageSize > 0 && (ulong)total > RemoteMaxMessageSize)
-                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + total + " bytes exceeds the peer's max-message-size " + RemoteMaxMessageSize);
+            // 2.7.3: the peer's max-message-size, when smaller than ours, bounds what we may send on this link.
+            ulong limit = MaxMessageBytes;
+            if (RemoteMaxMessageSize > 0 && RemoteMaxMessageSize < limit) limit = RemoteMaxMessageSize;
+            uint total = (uint)(head.Length + BodyLength(d));
+            if (total > limit)
+                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + total + " bytes is over the limit of " + limit + " (ours or the peer's max-message-size)");
         }
+
+        private static int BodyLength(OutgoingDelivery d) => d.Body == null ? 0 : d.Body.Length;
 
         private void WriteNextFrame(OutgoingDelivery d)
         {
             Connection c = Connection;
-            int limit = c.WriteFrameLimit;
-            int headLeft = head.Length - d.HeadSent;
-            int bodyLeft = (d.Body == null ? 0 : d.Body.Length) - d.BodySent;
+            ByteBuffer h = head;
+            byte[] body = d.Body;
+            int headSent = d.HeadSent;
+            int bodySent = d.BodySent;
+            int limit = c.PeerMaxFrameSize;
+            int headLeft = h.Length - headSent;
+            int bodyLeft = BodyLength(d) - bodySent;
             // Room first, so the buffer does not move under the frame being written: header, transfer, and what of the
             // head and body may be copied behind it.
             int copied = headLeft + (bodyLeft < CopyLimit ? bodyLeft : CopyLimit);
@@ -263,62 +225,54 @@ namespace IotHubAmqp.Device.Engine
             ByteBuffer o = c.Output;
             // The transfer is encoded once when the rest fits this frame (the common case); only a message that does
             // not fit is encoded again with more=true, which is never shorter.
-            int start = WriteTransferHeader(d, false);
-            int room = limit - (o.WritePos - start);
-            bool more = headLeft + bodyLeft > room;
-            if (more)
+            bool more = false;
+            int start, room;
+            while (true)
             {
-                o.WritePos = start;
-                start = WriteTransferHeader(d, true);
+                start = WriteTransferHeader(d, more);
                 room = limit - (o.WritePos - start);
-            }
-            if (room <= 0)
-            {
+                if (more || headLeft + bodyLeft <= room) break;
                 o.WritePos = start;
-                throw new AmqpException(ErrorCode.FrameSizeTooSmall, "no room for payload in a " + limit + "-byte frame");
+                more = true;
             }
+            // room > 0: the peer's frames hold at least 512 bytes (checked at open), a transfer needs under 64.
             int headPart = headLeft < room ? headLeft : room;
-            int bodyPart = bodyLeft < room - headPart ? bodyLeft : room - headPart;
+            room -= headPart;
+            int bodyPart = bodyLeft < room ? bodyLeft : room;
             bool copy = bodyPart <= CopyLimit;
-            if (headPart > 0) o.WriteBytes(head.Buffer, head.Offset + d.HeadSent, headPart);
-            if (copy && bodyPart > 0) o.WriteBytes(d.Body, d.BodySent, bodyPart);
+            if (headPart > 0) o.WriteBytes(h.Buffer, h.Offset + headSent, headPart);
+            if (copy && bodyPart > 0) o.WriteBytes(body, bodySent, bodyPart);
             // The frame's size counts the body even when the body travels from the caller's array.
             BigEndian.Put32(o.Buffer, start, (uint)(o.WritePos - start + (copy ? 0 : bodyPart)));
-            if (!copy) c.AppendExternal(d.Body, d.BodySent, bodyPart);
-            d.HeadSent += headPart;
-            d.BodySent += bodyPart;
-            Session.NextOutgoingId++;
-            Session.RemoteIncomingWindow--;
+            if (!copy) c.AppendExternal(body, bodySent, bodyPart);
+            d.HeadSent = headSent + headPart;
+            d.BodySent = bodySent + bodyPart;
+            Session.TransferSent();
             if (more) return;
             current = null;
-            if (sndSettleMode == SenderSettleMode.Settled) Complete(d, null, null, false);
+            if (SendsSettled) Complete(d, null, null, false);
             else d.Status = DeliveryStatus.Unsettled;
         }
 
         // Frame header and transfer; returns the frame's start for the size patch.
         private int WriteTransferHeader(OutgoingDelivery d, bool more)
         {
-            Connection c = Connection;
-            Fill(d, more);
-            c.EnsureRoom(Frame.HeaderSize + 64);
-            ByteBuffer o = c.Output;
-            int start = Frame.Begin(o, Frame.TypeAmqp, Session.Channel);
-            transfer.Encode(o);
-            Frame.End(o, start);
-            return start;
-        }
-
-        private void Fill(OutgoingDelivery d, bool more)
-        {
-            transfer.Handle = Handle;
+            Transfer t = transfer;
+            t.Handle = Handle;
             // 2.7.5: delivery-id and tag on the first frame only; later frames of the delivery may omit them.
             bool first = d.HeadSent == 0 && d.BodySent == 0;
-            transfer.HasDeliveryId = first;
-            transfer.DeliveryId = d.Id;
-            transfer.DeliveryTag = first ? d.Tag : null;
-            transfer.MessageFormat = d.MessageFormat;
-            transfer.Settled = sndSettleMode == SenderSettleMode.Settled;
-            transfer.More = more;
+            t.HasDeliveryId = first;
+            t.DeliveryId = d.Id;
+            t.DeliveryTag = first ? d.Tag : null;
+            t.MessageFormat = d.MessageFormat;
+            t.Settled = SendsSettled;
+            t.More = more;
+            Connection.EnsureRoom(Frame.HeaderSize + 64);
+            ByteBuffer o = Connection.Output;
+            int start = Frame.Begin(o, Frame.TypeAmqp, Session.Channel);
+            t.Encode(o);
+            Frame.End(o, start);
+            return start;
         }
 
         internal override void OnFlow(Flow flow)
@@ -329,14 +283,8 @@ namespace IotHubAmqp.Device.Engine
             LinkCredit = flow.HasLinkCredit ? rcvCount + flow.LinkCredit - DeliveryCount : 0;
             if (LinkCredit > int.MaxValue) LinkCredit = 0; // a count from the future: treat as no credit
             drain = flow.Drain;
-            if (drain && queueCount == 0 && current == null)
-            {
-                FinishDrain();
-            }
-            else if (flow.Echo)
-            {
-                Session.SendFlow(this);
-            }
+            if (drain && current == null && NextQueued() == null) FinishDrain();
+            else if (flow.Echo) Session.SendFlow(this);
         }
 
         // Nothing (more) to send: use the credit up by advancing delivery-count, and say so (2.6.7 drain).
@@ -350,14 +298,13 @@ namespace IotHubAmqp.Device.Engine
 
         internal void OnDisposition(uint first, uint last, bool settled, Outcome state)
         {
-            for (int i = 0; i < slots.Length; i++)
+            // 3.4.1: received is not terminal; only a terminal outcome, or settlement, ends the send.
+            bool terminal = state != null && !(state is Received);
+            if (!terminal && !settled) return;
+            for (int i = 0; i < MaxInFlight; i++)
             {
                 OutgoingDelivery d = slots[i];
-                if (d == null || d.Status != DeliveryStatus.Unsettled) continue;
-                if (d.Id - first > last - first) continue;
-                // 3.4.1: received is not terminal; only a terminal outcome, or settlement, ends the send.
-                bool terminal = state != null && !(state is Received);
-                if (!terminal && !settled) continue;
+                if (d == null || d.Status != DeliveryStatus.Unsettled || d.Id - first > last - first) continue;
                 if (!settled)
                 {
                     // The peer settles second (it should not: we asked for first); settle so it can forget the delivery.
@@ -389,8 +336,7 @@ namespace IotHubAmqp.Device.Engine
         protected override void OnEnded(AmqpException reason)
         {
             current = null;
-            queueCount = 0;
-            for (int i = 0; i < slots.Length; i++)
+            for (int i = 0; i < MaxInFlight; i++)
             {
                 OutgoingDelivery d = slots[i];
                 if (d == null || d.Status == DeliveryStatus.Free || d.Status == DeliveryStatus.Done) continue;

@@ -17,7 +17,7 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Incoming window in transfer frames; credit bounds memory, this only needs to not stall a link.</summary>
         public const uint DefaultIncomingWindow = 256;
 
-        private readonly Connection connection;
+        internal readonly Connection Connection;
         private readonly Link[] links = new Link[MaxLinks];
         private readonly uint incomingWindowSize;
         private readonly Flow flow = new Flow();
@@ -32,25 +32,25 @@ namespace IotHubAmqp.Device.Engine
 
         internal Session(Connection connection, ushort channel, uint incomingWindow)
         {
-            this.connection = connection;
+            Connection = connection;
             Channel = channel;
             incomingWindowSize = incomingWindow == 0 ? DefaultIncomingWindow : incomingWindow;
             this.incomingWindow = incomingWindowSize;
         }
 
-        public ushort Channel { get; }
+        public readonly ushort Channel;
 
-        public ushort RemoteChannel { get; private set; }
+        public ushort RemoteChannel;
 
-        public bool HasRemoteChannel { get; private set; }
+        public bool HasRemoteChannel;
 
-        public SessionState State { get; private set; }
+        public SessionState State;
 
-        public AmqpException Error { get; private set; }
+        public AmqpException Error;
 
         public bool IsMapped => State == SessionState.Mapped;
 
-        internal Connection Connection => connection;
+        private bool IsEnding => State == SessionState.Ended || State == SessionState.EndSent;
 
         internal void SendBegin()
         {
@@ -60,15 +60,14 @@ namespace IotHubAmqp.Device.Engine
             b.OutgoingWindow = uint.MaxValue;
             b.HandleMax = MaxLinks - 1;
             State = SessionState.BeginSent;
-            connection.WriteControl(Channel, b);
+            Connection.WriteControl(Channel, b);
         }
 
         /// <summary>Attaches a sending link to <paramref name="targetAddress"/> (queues attach).</summary>
         public SenderLink AttachSender(string name, string targetAddress, byte sndSettleMode, AmqpMap properties)
         {
             var link = new SenderLink(this, name, targetAddress, sndSettleMode);
-            Register(link);
-            link.SendAttach(properties);
+            AttachLink(link, properties);
             return link;
         }
 
@@ -76,50 +75,57 @@ namespace IotHubAmqp.Device.Engine
         public ReceiverLink AttachReceiver(string name, string sourceAddress, uint credit, byte rcvSettleMode, int maxMessageSize, AmqpMap properties)
         {
             var link = new ReceiverLink(this, name, sourceAddress, credit, rcvSettleMode, maxMessageSize);
-            Register(link);
-            link.SendAttach(properties);
+            AttachLink(link, properties);
+            // Credit goes out right behind the attach (pipelined, 2.6.7) rather than a round trip later; without a
+            // delivery-count, since the sender's initial one is not known yet (2.7.4).
+            link.LinkCredit = credit;
+            SendFlow(link);
             return link;
         }
 
         /// <summary>Queues end and fails the session's links; the channel stays mapped until the peer's end.</summary>
         public void End(AmqpException reason)
         {
-            if (State == SessionState.Ended || State == SessionState.EndSent) return;
+            if (IsEnding) return;
             var e = new End();
             if (reason != null) e.Error = Performatives.ErrorOf(reason);
             State = SessionState.EndSent;
             Error = reason;
-            connection.TryWriteControl(Channel, e);
-            FailLinks(reason ?? new AmqpException(ErrorCode.IllegalState, "the session was ended"));
+            Connection.TryWriteControl(Channel, e);
+            FailLinks(reason);
         }
 
         internal void ThrowIfEnded()
         {
-            connection.ThrowIfEnded();
-            if (State == SessionState.Ended || State == SessionState.EndSent)
-                throw Error ?? new AmqpException(ErrorCode.IllegalState, "the session has ended");
+            Connection.ThrowIfEnded();
+            if (IsEnding) throw Ended();
         }
+
+        // Why the session is gone (null Error: it was ended by us or the peer without one).
+        private AmqpException Ended() => Error ?? new AmqpException(ErrorCode.IllegalState, "the session has ended");
 
         /// <summary>Takes the next delivery-id: one counter per session, so ids never collide across links.</summary>
         internal uint TakeDeliveryId() => nextDeliveryId++;
 
-        private void Register(Link link)
+        // Takes a handle for the link and queues its attach.
+        private void AttachLink(Link link, AmqpMap properties)
         {
             ThrowIfEnded();
             // Before the peer's begin arrives its handle-max is unknown; our table bounds us anyway.
-            for (uint h = 0; h < links.Length && h <= remoteHandleMax; h++)
+            for (uint h = 0; h < MaxLinks && h <= remoteHandleMax; h++)
             {
                 if (links[h] != null) continue;
                 link.Handle = h;
                 links[h] = link;
+                link.SendAttach(properties);
                 return;
             }
-            throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all link handles allowed by both sides (" + MaxLinks + " here, handle-max " + remoteHandleMax + " there) are in use");
+            throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all link handles allowed by both sides are in use (the peer's handle-max is " + remoteHandleMax + ")");
         }
 
         internal void RemoveLink(Link link)
         {
-            if (link.Handle < links.Length && links[link.Handle] == link) links[link.Handle] = null;
+            if (links[link.Handle] == link) links[link.Handle] = null;
         }
 
         internal void OnBegin(ushort remoteChannel, Begin begin)
@@ -129,21 +135,27 @@ namespace IotHubAmqp.Device.Engine
             HasRemoteChannel = true;
             nextIncomingId = begin.NextOutgoingId;
             RemoteIncomingWindow = begin.IncomingWindow;
-            remoteHandleMax = begin.HandleMax;
+            uint max = begin.HandleMax;
+            remoteHandleMax = max;
             State = SessionState.Mapped;
-            for (int i = 0; i < links.Length; i++)
+            // Links attached before the begin arrived took handles from our table alone.
+            for (uint h = max + 1; h < MaxLinks && h > max; h++)
             {
-                if (links[i] != null && links[i].Handle > remoteHandleMax)
-                    throw new AmqpException(ErrorCode.FramingError, "link handle " + links[i].Handle + " is above the peer's handle-max " + remoteHandleMax);
+                if (links[h] != null)
+                    throw new AmqpException(ErrorCode.FramingError, "link handle " + h + " is above the peer's handle-max " + max);
             }
-            connection.Raise(this, EngineEvent.Opened);
+            Connection.Raise(this, EngineEvent.Opened);
         }
 
         internal void OnEnd(End end)
         {
-            AmqpException error = end.Error == null ? new AmqpException(ErrorCode.IllegalState, "the peer ended the session") : end.Error.ToException();
-            if (State != SessionState.EndSent) connection.TryWriteControl(Channel, new End());
-            OnEnded(State == SessionState.EndSent ? Error : error);
+            AmqpException error = Error;
+            if (State != SessionState.EndSent)
+            {
+                Connection.TryWriteControl(Channel, new End());
+                error = end.Error == null ? new AmqpException(ErrorCode.IllegalState, "the peer ended the session") : end.Error.ToException();
+            }
+            OnEnded(error);
         }
 
         internal void OnConnectionEnded(AmqpException reason)
@@ -156,14 +168,15 @@ namespace IotHubAmqp.Device.Engine
             if (State == SessionState.Ended) return;
             Error = reason;
             State = SessionState.Ended;
-            connection.RemoveSession(this);
-            FailLinks(reason ?? new AmqpException(ErrorCode.IllegalState, "the session has ended"));
-            connection.Raise(this, EngineEvent.Ended);
+            Connection.RemoveSession(this);
+            FailLinks(reason);
+            Connection.Raise(this, EngineEvent.Ended);
         }
 
         private void FailLinks(AmqpException reason)
         {
-            for (int i = 0; i < links.Length; i++)
+            if (reason == null) reason = Ended();
+            for (int i = 0; i < MaxLinks; i++)
             {
                 if (links[i] != null) links[i].OnSessionEnded(reason);
             }
@@ -172,34 +185,44 @@ namespace IotHubAmqp.Device.Engine
         internal void OnFrame(ulong code, ByteBuffer body)
         {
             if (State != SessionState.Mapped) return; // 2.5.5: frames crossing our end are dropped
-            switch (code)
+            Connection c = Connection;
+            if (code == Descriptor.Attach)
             {
-                case Descriptor.Attach:
-                    Attach attach = connection.RxAttach;
-                    attach.Decode(body);
-                    LinkByName(attach.Name, attach.Role).OnAttach(attach);
-                    break;
-                case Descriptor.Flow:
-                    Flow f = connection.RxFlow;
-                    f.Decode(body);
-                    OnFlow(f);
-                    break;
-                case Descriptor.Transfer:
-                    Transfer t = connection.RxTransfer;
-                    t.Decode(body);
-                    OnTransfer(t, body);
-                    break;
-                case Descriptor.Disposition:
-                    Disposition d = connection.RxDisposition;
-                    d.Decode(body);
-                    OnDisposition(d);
-                    break;
-                case Descriptor.Detach:
-                    Detach detach = connection.RxDetach;
-                    detach.Decode(body);
-                    Link l = LinkByRemoteHandle(detach.Handle, true);
-                    if (l != null) l.OnDetach(detach);
-                    break;
+                Attach attach = c.RxAttach;
+                attach.Decode(body);
+                LinkByName(attach.Name, attach.Role).OnAttach(attach);
+            }
+            else if (code == Descriptor.Flow)
+            {
+                Flow f = c.RxFlow;
+                f.Decode(body);
+                OnFlow(f);
+            }
+            else if (code == Descriptor.Transfer)
+            {
+                Transfer t = c.RxTransfer;
+                t.Decode(body);
+                OnTransfer(t, body);
+            }
+            else if (code == Descriptor.Disposition)
+            {
+                Disposition d = c.RxDisposition;
+                d.Decode(body);
+                // The peer's role names the side it settles for: a receiver's disposition is about our sends. A
+                // sender's disposition (rcv-settle-mode second at the peer) needs nothing from us.
+                if (d.Role != Role.Receiver) return;
+                uint last = d.HasLast ? d.Last : d.First;
+                for (int i = 0; i < MaxLinks; i++)
+                {
+                    if (links[i] is SenderLink s) s.OnDisposition(d.First, last, d.Settled, d.State);
+                }
+            }
+            else
+            {
+                Detach detach = c.RxDetach;
+                detach.Decode(body);
+                Link l = LinkByRemoteHandle(detach.Handle, true);
+                if (l != null) l.OnDetach(detach);
             }
         }
 
@@ -221,38 +244,28 @@ namespace IotHubAmqp.Device.Engine
 
         private void OnTransfer(Transfer t, ByteBuffer payload)
         {
+            uint size = incomingWindowSize;
             if (incomingWindow == 0)
             {
                 // A window violation is the session's fault, not the connection's: end just this session (2.5.6).
-                End(new AmqpException(ErrorCode.WindowViolation, "transfer beyond the incoming window of " + incomingWindowSize));
+                End(new AmqpException(ErrorCode.WindowViolation, "transfer beyond the incoming window of " + size));
                 return;
             }
             nextIncomingId++;
             incomingWindow--;
             Link link = LinkByRemoteHandle(t.Handle, false);
-            if (!(link is ReceiverLink receiver))
+            var receiver = link as ReceiverLink;
+            if (receiver == null)
             {
                 End(new AmqpException(ErrorCode.NotAllowed, "transfer on sending link " + link.Name));
                 return;
             }
             // Frames the peer sent before it saw our detach (2.6.5) are counted in the window and dropped.
             if (link.State == LinkState.Attached) receiver.OnTransfer(t, payload);
-            if ((incomingWindow == 0 || incomingWindow < incomingWindowSize / 2) && State == SessionState.Mapped)
+            if ((incomingWindow == 0 || incomingWindow < size / 2) && State == SessionState.Mapped)
             {
-                incomingWindow = incomingWindowSize;
+                incomingWindow = size;
                 SendFlow(null);
-            }
-        }
-
-        private void OnDisposition(Disposition d)
-        {
-            // The peer's role names the side it settles for: a receiver's disposition is about our sends. A sender's
-            // disposition (rcv-settle-mode second at the peer) needs nothing from us.
-            if (d.Role != Role.Receiver) return;
-            uint last = d.HasLast ? d.Last : d.First;
-            for (int i = 0; i < links.Length; i++)
-            {
-                if (links[i] is SenderLink s) s.OnDisposition(d.First, last, d.Settled, d.State);
             }
         }
 
@@ -260,12 +273,12 @@ namespace IotHubAmqp.Device.Engine
         internal void Pump()
         {
             if (State != SessionState.Mapped) return;
-            for (int i = 0; i < links.Length; i++)
+            for (int i = 0; i < MaxLinks; i++)
             {
                 if (links[i] is SenderLink s && s.State == LinkState.Attached)
                 {
                     s.Pump();
-                    if (connection.ExternalPending) return;
+                    if (Connection.ExternalPending) return;
                 }
             }
         }
@@ -273,29 +286,36 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Queues a flow with the session's window and, when given, the link's credit state (2.7.4).</summary>
         internal void SendFlow(Link link)
         {
-            flow.HasNextIncomingId = HasRemoteChannel;
-            flow.NextIncomingId = nextIncomingId;
-            flow.IncomingWindow = incomingWindow;
-            flow.NextOutgoingId = NextOutgoingId;
-            flow.OutgoingWindow = uint.MaxValue;
-            flow.HasHandle = link != null;
-            flow.HasDeliveryCount = link != null && link.DeliveryCountKnown;
-            flow.HasLinkCredit = link != null;
-            flow.Drain = false;
-            flow.Echo = false;
-            flow.Properties = null;
-            if (link != null)
+            // Only this method sets the flow we send: drain, echo and properties stay unset (false, null).
+            Flow f = flow;
+            bool forLink = link != null;
+            f.HasNextIncomingId = HasRemoteChannel;
+            f.NextIncomingId = nextIncomingId;
+            f.IncomingWindow = incomingWindow;
+            f.NextOutgoingId = NextOutgoingId;
+            f.OutgoingWindow = uint.MaxValue;
+            f.HasHandle = forLink;
+            f.HasLinkCredit = forLink;
+            f.HasDeliveryCount = forLink && link.DeliveryCountKnown;
+            if (forLink)
             {
-                flow.Handle = link.Handle;
-                flow.DeliveryCount = link.DeliveryCount;
-                flow.LinkCredit = link.LinkCredit;
+                f.Handle = link.Handle;
+                f.DeliveryCount = link.DeliveryCount;
+                f.LinkCredit = link.LinkCredit;
             }
-            connection.WriteControl(Channel, flow);
+            Connection.WriteControl(Channel, f);
+        }
+
+        /// <summary>One transfer frame of ours went out: it takes a transfer-id and a place in the peer's window.</summary>
+        internal void TransferSent()
+        {
+            NextOutgoingId++;
+            RemoteIncomingWindow--;
         }
 
         private Link LinkByName(string name, bool peerRole)
         {
-            for (int i = 0; i < links.Length; i++)
+            for (int i = 0; i < MaxLinks; i++)
             {
                 Link l = links[i];
                 // The peer's attach carries its own role: the opposite of ours.
@@ -307,7 +327,7 @@ namespace IotHubAmqp.Device.Engine
         // A flow or detach for a handle we already forgot (our detach crossed the peer's frame) is dropped.
         private Link LinkByRemoteHandle(uint handle, bool mayBeGone)
         {
-            for (int i = 0; i < links.Length; i++)
+            for (int i = 0; i < MaxLinks; i++)
             {
                 Link l = links[i];
                 if (l != null && l.HasRemoteHandle && l.RemoteHandle == handle) return l;
