@@ -162,7 +162,7 @@ namespace IotHubAmqp.Device.Tests.Engine
         {
             var b = new ByteBuffer(1024);
             int start = Frame.Begin(b, Frame.TypeAmqp, 0);
-            Performatives.Encode(b, f);
+            ((DescribedList)f).Encode(b);
             Frame.End(b, start);
             return b.Length;
         }

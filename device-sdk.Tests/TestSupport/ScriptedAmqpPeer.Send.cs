@@ -29,7 +29,7 @@ namespace IotHubAmqp.Device.Tests
         {
             var b = new ByteBuffer(1024 + (payload == null ? 0 : payload.Length));
             int start = Frame.Begin(b, Frame.TypeAmqp, channel);
-            Performatives.Encode(b, performative);
+            ((DescribedList)performative).Encode(b);
             if (payload != null) b.WriteBytes(payload, 0, payload.Length);
             Frame.End(b, start);
             outbound.Add(Copy(b));

@@ -125,7 +125,7 @@ namespace IotHubAmqp.Device.Engine
         internal bool ExternalPending => ext != null;
 
         /// <summary>Encodes one performative in one frame at the end of the output.</summary>
-        internal void WriteControl(ushort channel, object performative)
+        internal void WriteControl(ushort channel, DescribedList performative)
         {
             ThrowIfEnded();
             ByteBuffer o;
@@ -138,7 +138,7 @@ namespace IotHubAmqp.Device.Engine
                 try
                 {
                     int start = Frame.Begin(o, Frame.TypeAmqp, channel);
-                    Performatives.Encode(o, performative);
+                    performative.Encode(o);
                     Frame.End(o, start);
                     break;
                 }

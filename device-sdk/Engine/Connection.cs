@@ -210,7 +210,7 @@ namespace IotHubAmqp.Device.Engine
         }
 
         /// <summary>As <see cref="WriteControl"/>, for answers on a path that is ending anyway.</summary>
-        internal void TryWriteControl(ushort channel, object performative)
+        internal void TryWriteControl(ushort channel, DescribedList performative)
         {
             try
             {
