@@ -268,7 +268,12 @@ namespace IotHubAmqp.Benchmarks
                 ("engine blocking socket", false, false, true),
             };
             var ratios = new List<double>[rows.Length];
-            for (int i = 0; i < rows.Length; i++) ratios[i] = new List<double>();
+            var cpuRatios = new List<double>[rows.Length];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                ratios[i] = new List<double>();
+                cpuRatios[i] = new List<double>();
+            }
             for (int round = 0; round < rounds; round++)
             {
                 for (int i = 0; i < rows.Length; i++)
@@ -281,7 +286,7 @@ namespace IotHubAmqp.Benchmarks
                     Run(ours, payload, 16, 300);
                     Run(lite, payload, 16, 300);
                     double oursSeconds = 0, liteSeconds = 0;
-                    TimeSpan oursCpu = TimeSpan.Zero, liteCpu = TimeSpan.Zero;
+                    TimeSpan oursCpu = TimeSpan.Zero, liteCpu = TimeSpan.Zero, oursPeerCpu = TimeSpan.Zero, litePeerCpu = TimeSpan.Zero;
                     long oursSwitches = 0, liteSwitches = 0;
                     using Process process = Process.GetCurrentProcess();
                     long sent = 0;
@@ -290,15 +295,17 @@ namespace IotHubAmqp.Benchmarks
                     while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < 2 * ms)
                     {
                         long s0 = Switches();
-                        TimeSpan c0 = process.TotalProcessorTime;
+                        TimeSpan c0 = process.TotalProcessorTime, p0 = peer.Cpu;
                         long t0 = Stopwatch.GetTimestamp();
                         Run(ours, payload, 16, batch);
                         long t1 = Stopwatch.GetTimestamp();
-                        TimeSpan c1 = process.TotalProcessorTime;
+                        TimeSpan c1 = process.TotalProcessorTime, p1 = peer.Cpu;
                         long s1 = Switches();
                         if (!oursOnly) Run(lite, payload, 16, batch);
                         liteSeconds += Stopwatch.GetElapsedTime(t1).TotalSeconds;
                         liteCpu += process.TotalProcessorTime - c1;
+                        litePeerCpu += peer.Cpu - p1;
+                        oursPeerCpu += p1 - p0;
                         liteSwitches += Switches() - s1;
                         oursSwitches += s1 - s0;
                         oursSeconds += Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
@@ -307,12 +314,14 @@ namespace IotHubAmqp.Benchmarks
                     }
                     double o = sent / oursSeconds, l = sent / liteSeconds;
                     ratios[i].Add(o / l);
+                    cpuRatios[i].Add((oursCpu + oursPeerCpu) / (liteCpu + litePeerCpu));
                     // CPU of this process only (the peer runs in its own), per message.
-                    log($"round {round + 1} {r.Label,-22} ours {o,7:F0}/s Lite {l,7:F0}/s ratio {o / l:F2}; client CPU per message ours {oursCpu.TotalMicroseconds / sent:F1} us, Lite {liteCpu.TotalMicroseconds / sent:F1} us; voluntary context switches per message ours {oursSwitches / (double)sent:F2}, Lite {liteSwitches / (double)sent:F2}; {sent} sent each");
+                    log($"round {round + 1} {r.Label,-22} ours {o,7:F0}/s Lite {l,7:F0}/s ratio {o / l:F2}; CPU per message client/peer ours {oursCpu.TotalMicroseconds / sent:F1}/{oursPeerCpu.TotalMicroseconds / sent:F1} us, Lite {liteCpu.TotalMicroseconds / sent:F1}/{litePeerCpu.TotalMicroseconds / sent:F1} us; voluntary context switches per message ours {oursSwitches / (double)sent:F2}, Lite {liteSwitches / (double)sent:F2}; {sent} sent each");
                 }
             }
             for (int i = 0; i < rows.Length; i++)
-                if (ratios[i].Count > 0) log($"median ratio {rows[i].Label,-22} {Median(ratios[i]):F2} (" + string.Join(" ", ratios[i].Select(x => x.ToString("F2"))) + ")");
+                if (ratios[i].Count > 0)
+                    log($"median ratio {rows[i].Label,-22} {Median(ratios[i]):F2} (" + string.Join(" ", ratios[i].Select(x => x.ToString("F2"))) + $"); CPU per message (client + peer) ours/Lite {Median(cpuRatios[i]):F2}");
         }
 
         // Voluntary context switches of every thread of this process so far (Linux; 0 elsewhere).
