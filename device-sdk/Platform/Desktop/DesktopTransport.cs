@@ -15,8 +15,11 @@ namespace IotHubAmqp.Device.Platform.Desktop
     /// </summary>
     public sealed class DesktopTransport : ITransport, ITransportBatch, IDisposable
     {
-        // What one write holds at most: a full TLS record's plaintext (RFC 8446 5.1, RFC 5246 6.2.1).
-        internal const int MaxHeldBytes = 16384;
+        /// <summary>
+        /// The most bytes held between <see cref="Hold"/> and <see cref="Flush"/> before they are written: a full TLS
+        /// record's plaintext (RFC 8446 5.1, RFC 5246 6.2.1).
+        /// </summary>
+        public const int MaxHeldBytes = 16384;
         private const int FirstHeldBytes = 2048;
 
         private readonly Socket socket;
