@@ -279,10 +279,11 @@ namespace IotHubAmqp.Device.IotHub
             Connection engine = core.Engine;
             ITransport t;
             lock (transportLock) t = transport;
-            if (engine == null || t == null || !engine.HasOutput) return;
+            if (engine == null || t == null) return;
             ITransportBatch batch = t as ITransportBatch;
             try
             {
+                if (!engine.HasOutput) return;
                 if (batch != null) batch.Hold();
                 // HasOutput pumps the next transfers: everything queued goes in this pass.
                 while (engine.HasOutput)
@@ -337,7 +338,14 @@ namespace IotHubAmqp.Device.IotHub
                 if (left > 0)
                 {
                     // The write under way began after the one the timer was armed for: wait for its own deadline.
-                    watchdog.Change((int)left, Timeout.Infinite);
+                    try
+                    {
+                        watchdog.Change((int)left, Timeout.Infinite);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The driver has ended.
+                    }
                     return;
                 }
                 watchdogArmed = false;
