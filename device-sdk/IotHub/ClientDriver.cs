@@ -209,21 +209,10 @@ namespace IotHubAmqp.Device.IotHub
             int fed = 0;
             while (reader != null && fed < MaxReadPerPass)
             {
-                if (!reader.TryTakeBuffered(out byte[] data, out int at, out int n, out Exception failure)) return;
-                Connection engine = core.Engine;
-                if (n > 0 && engine != null)
+                int n = reader.Feed(core.Engine, now, out Exception failure);
+                if (n == 0) return;
+                if (n > 0)
                 {
-                    // The reader's ring is its own: the bytes are copied into the engine's read buffer.
-                    int done = 0;
-                    while (done < n && !engine.IsEnded)
-                    {
-                        engine.GetReceiveSpace(out byte[] buf, out int off, out int room);
-                        int k = n - done < room ? n - done : room;
-                        Array.Copy(data, at + done, buf, off, k);
-                        engine.Received(k, now);
-                        done += k;
-                    }
-                    reader.Release(n);
                     fed += n;
                     core.ProcessEvents(now);
                     continue;

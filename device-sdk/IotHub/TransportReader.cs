@@ -1,46 +1,38 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
 using System.Threading;
+using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Platform;
 
 namespace IotHubAmqp.Device.IotHub
 {
     /// <summary>
-    /// Blocks in <see cref="ITransport.Receive"/> on its own thread so the driver never does; the driver alone feeds
-    /// the engine. Two ways to hand bytes over:
-    /// lent (<see cref="Lend"/>, <see cref="TryTake"/>): the driver lends a free region of the engine's read buffer,
-    /// the reader fills it and hands back the count; nothing is copied, but the reader waits for the next lend
-    /// after every read.
-    /// buffered (the client driver's): the reader reads into a ring of its own (<see cref="RingBytes"/>) and goes
-    /// straight back to the socket while the driver copies what came into the engine (<see cref="TryTakeBuffered"/>,
-    /// <see cref="Release"/>): the reader sleeps only in Receive, one thread wake less per read.
-    /// One reader per transport: results of an old one are ignored.
+    /// Blocks in <see cref="ITransport.Receive"/> on its own thread so the driver never does. It reads into a ring of
+    /// its own (<see cref="RingBytes"/>) and goes straight back to the socket while the driver copies what came into
+    /// the engine (<see cref="Feed"/>): the reader sleeps only in Receive, and the driver alone touches the engine.
+    /// One reader per transport: an old one's bytes are never fed.
     /// </summary>
     internal sealed class TransportReader
     {
-        /// <summary>The buffered reader's ring: several reads of dispositions, a part of a larger frame.</summary>
+        /// <summary>The ring: several reads of dispositions, or a part of a larger frame.</summary>
         public const int RingBytes = 1024;
 
         private readonly ITransport transport;
         private readonly ClientDriver driver;
         private readonly AutoResetEvent driverWake;
-        private readonly AutoResetEvent lent = new AutoResetEvent(false);
+        private readonly AutoResetEvent room = new AutoResetEvent(false);
         private readonly object sync = new object();
-        private byte[] buffer;
-        private int offset;
-        private int count;
-        private int result = -1;
-        private Exception error;
-        private bool stopped;
 
-        // Buffered: ring[head..head+held) (wrapping) waits for the driver; the reader fills the room after it.
-        private readonly byte[] ring;
+        // ring[head..head+held) (wrapping) waits for the driver; the reader fills the room after it.
+        private readonly byte[] ring = new byte[RingBytes];
         private int head;
         private int held;
         private bool ended;
         private bool waitingForRoom;
+        private Exception error;
+        private bool stopped;
 
-        /// <summary>A lent reader that sets <paramref name="driverWake"/> after every read.</summary>
+        /// <summary>A reader that sets <paramref name="driverWake"/> after every read.</summary>
         public TransportReader(ITransport transport, AutoResetEvent driverWake)
         {
             this.transport = transport;
@@ -48,156 +40,93 @@ namespace IotHubAmqp.Device.IotHub
             new Thread(Run).Start();
         }
 
-        /// <summary>A buffered reader that wakes <paramref name="driver"/> (only when it sleeps) after every read.</summary>
+        /// <summary>A reader that wakes <paramref name="driver"/> (only when it sleeps) after every read.</summary>
         public TransportReader(ITransport transport, ClientDriver driver)
         {
             this.transport = transport;
             this.driver = driver;
-            ring = new byte[RingBytes];
-            new Thread(RunBuffered).Start();
+            new Thread(Run).Start();
         }
 
-        public ITransport Transport => transport;
-
-        /// <summary>Lends a region to fill; only when no lend is outstanding.</summary>
-        public void Lend(byte[] buf, int off, int n)
+        /// <summary>True when bytes (or the end of the stream) wait for <see cref="Feed"/>.</summary>
+        public bool HasResult
         {
-            lock (sync)
+            get
             {
-                buffer = buf;
-                offset = off;
-                count = n;
-                result = -1;
-            }
-            lent.Set();
-        }
-
-        /// <summary>
-        /// The result of the last lend: true with <paramref name="n"/> bytes (0 when the peer closed the stream, then
-        /// <paramref name="failure"/> may say why), false while the read is still going.
-        /// </summary>
-        public bool TryTake(out int n, out Exception failure)
-        {
-            lock (sync)
-            {
-                n = result;
-                failure = error;
-                if (result < 0) return false;
-                result = -1;
-                buffer = null;
-                return true;
+                lock (sync) return held > 0 || ended;
             }
         }
 
         /// <summary>
-        /// Buffered: the next contiguous bytes read, true with <paramref name="n"/> of them from
-        /// <paramref name="buf"/>[<paramref name="off"/>] (give them back with <see cref="Release"/>), or with 0 once
-        /// the stream ended (<paramref name="failure"/> may say why); false while nothing came.
+        /// Copies the bytes read so far (up to the ring's end) into <paramref name="engine"/>'s read buffer and passes
+        /// them in: returns how many, 0 when nothing came, -1 once the stream ended (or with no engine to feed), then
+        /// <paramref name="failure"/> may say why.
         /// </summary>
-        public bool TryTakeBuffered(out byte[] buf, out int off, out int n, out Exception failure)
+        public int Feed(Connection engine, long now, out Exception failure)
         {
+            int at, n;
             lock (sync)
             {
-                buf = ring;
-                off = head;
                 failure = error;
+                at = head;
                 int run = ring.Length - head;
                 n = held < run ? held : run;
-                return n > 0 || ended;
+                if (n == 0) return ended ? -1 : 0;
             }
-        }
-
-        /// <summary>Buffered: the driver is done with <paramref name="n"/> bytes from <see cref="TryTakeBuffered"/>.</summary>
-        public void Release(int n)
-        {
-            bool room;
+            if (engine == null) return -1;
+            int done = 0;
+            while (done < n && !engine.IsEnded)
+            {
+                engine.GetReceiveSpace(out byte[] buf, out int off, out int space);
+                int k = n - done < space ? n - done : space;
+                Array.Copy(ring, at + done, buf, off, k);
+                engine.Received(k, now);
+                done += k;
+            }
+            bool wakeReader;
             lock (sync)
             {
                 head += n;
                 if (head == ring.Length) head = 0;
                 held -= n;
-                room = waitingForRoom;
+                wakeReader = waitingForRoom;
                 waitingForRoom = false;
             }
-            if (room) lent.Set();
-        }
-
-        /// <summary>True when bytes (or the end of the stream) wait for the driver.</summary>
-        public bool HasResult
-        {
-            get
-            {
-                lock (sync) return ring != null ? held > 0 || ended : result >= 0;
-            }
+            if (wakeReader) room.Set();
+            return n;
         }
 
         /// <summary>Lets the thread end (after its transport is closed, its blocked read returns).</summary>
         public void Stop()
         {
             lock (sync) stopped = true;
-            lent.Set();
+            room.Set();
         }
 
         private void Run()
         {
             while (true)
             {
-                lent.WaitOne();
-                byte[] buf;
-                int off, n;
-                lock (sync)
-                {
-                    if (stopped) return;
-                    buf = buffer;
-                    off = offset;
-                    n = count;
-                }
-                if (buf == null) continue;
-                int got;
-                Exception failure = null;
-                try
-                {
-                    got = transport.Receive(buf, off, n);
-                }
-                catch (Exception e)
-                {
-                    got = 0;
-                    failure = e;
-                }
-                lock (sync)
-                {
-                    result = got < 0 ? 0 : got;
-                    error = failure;
-                }
-                driverWake.Set();
-                if (got <= 0) return;
-            }
-        }
-
-        private void RunBuffered()
-        {
-            while (true)
-            {
-                int at, room;
+                int at, free;
                 lock (sync)
                 {
                     if (stopped) return;
                     at = head + held;
                     if (at >= ring.Length) at -= ring.Length;
                     // The room after the held bytes, up to the ring's end or back to the head.
-                    room = held == ring.Length ? 0 : at >= head ? ring.Length - at : head - at;
-                    waitingForRoom = room == 0;
+                    free = held == ring.Length ? 0 : at >= head ? ring.Length - at : head - at;
+                    waitingForRoom = free == 0;
                 }
-                if (room == 0)
+                if (free == 0)
                 {
-                    lent.WaitOne();
+                    room.WaitOne();
                     continue;
                 }
                 int got;
                 Exception failure = null;
                 try
                 {
-                    got = transport.Receive(ring, at, room);
+                    got = transport.Receive(ring, at, free);
                 }
                 catch (Exception e)
                 {
@@ -216,7 +145,8 @@ namespace IotHubAmqp.Device.IotHub
                         error = failure;
                     }
                 }
-                driver.Wake();
+                if (driver != null) driver.Wake();
+                else driverWake.Set();
                 if (got <= 0) return;
             }
         }
