@@ -79,14 +79,17 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Hands a request to the driver; throws when too many calls wait already.</summary>
         public void Submit(ClientRequest r)
         {
+            bool set;
             lock (queueLock)
             {
                 if (queueCount == queue.Length)
                     throw new InvalidOperationException(MaxQueuedRequests + " calls are already waiting for the connection");
                 queue[(queueHead + queueCount) % queue.Length] = r;
                 queueCount++;
+                set = sleeping;
+                sleeping = false;
             }
-            Wake();
+            if (set) wake.Set();
         }
 
         /// <summary>Wakes the driver when it sleeps (or is about to); a busy driver looks at its queue and reader anyway.</summary>
