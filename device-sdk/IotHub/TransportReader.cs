@@ -14,8 +14,8 @@ namespace IotHubAmqp.Device.IotHub
     /// </summary>
     internal sealed class TransportReader
     {
-        /// <summary>The ring: several reads of dispositions, or a part of a larger frame.</summary>
-        public const int RingBytes = 1024;
+        /// <summary>The ring: a window's worth of dispositions, or a part of a larger frame.</summary>
+        public const int RingBytes = 512;
 
         private readonly ITransport transport;
         private readonly ClientDriver driver;

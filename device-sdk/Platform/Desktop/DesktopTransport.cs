@@ -20,7 +20,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
         /// record's plaintext (RFC 8446 5.1, RFC 5246 6.2.1).
         /// </summary>
         public const int MaxHeldBytes = 16384;
-        private const int FirstHeldBytes = 2048;
+        private const int FirstHeldBytes = 4096;
 
         private readonly Socket socket;
         private readonly Stream stream;
@@ -28,8 +28,10 @@ namespace IotHubAmqp.Device.Platform.Desktop
         private int closed;
 
         // Between Hold and Flush: the bytes of several Sends, written as one (one syscall, one TLS record, instead
-        // of one of each per frame). Grows to what the traffic needs, at most MaxHeldBytes.
+        // of one of each per frame). Made when a hold first gets a second piece; grows to what the traffic needs,
+        // at most MaxHeldBytes.
         private bool holding;
+        private bool heldFirst;
         private byte[] held;
         private int heldCount;
 
@@ -66,8 +68,11 @@ namespace IotHubAmqp.Device.Platform.Desktop
             // SslStream allows one writer at a time; Stream.Write writes every byte or throws.
             lock (sendLock)
             {
-                if (!holding)
+                if (!holding || (held == null && !heldFirst))
                 {
+                    // Until a pass has had a second piece, the first goes at once: a client that never sends
+                    // more than one piece per pass (an idle one, one message at a time) never needs the buffer.
+                    heldFirst = holding;
                     stream.Write(buffer, offset, count);
                     return;
                 }
@@ -113,6 +118,7 @@ namespace IotHubAmqp.Device.Platform.Desktop
             lock (sendLock)
             {
                 holding = false;
+                heldFirst = false;
                 WriteHeld();
             }
         }
