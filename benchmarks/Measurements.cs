@@ -254,14 +254,105 @@ namespace IotHubAmqp.Benchmarks
             }
         }
 
-        private double Rate(bool ours, bool tls, int window, byte[] payload, bool blockingSocket = false, bool publicClient = false)
+        /// <summary>
+        /// Diagnostics (<c>--window [rounds] [ms]</c>): only the window-16 rows the throughput target judges, ours and
+        /// Lite alternating within each round so a busy machine slows both; prints every round's ratio.
+        /// </summary>
+        public void WindowThroughput(int rounds, int ms, string only = null, bool oursOnly = false)
         {
+            byte[] payload = new byte[TelemetryBytes];
+            var rows = new (string Label, bool Tls, bool Public, bool Blocking)[]
+            {
+                ("engine no TLS", false, false, false), ("engine TLS", true, false, false),
+                ("public no TLS", false, true, false), ("public TLS", true, true, false),
+                ("engine blocking socket", false, false, true),
+            };
+            var ratios = new List<double>[rows.Length];
+            var cpuRatios = new List<double>[rows.Length];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                ratios[i] = new List<double>();
+                cpuRatios[i] = new List<double>();
+            }
+            for (int round = 0; round < rounds; round++)
+            {
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    var r = rows[i];
+                    if (only != null && !r.Label.Contains(only)) continue;
+                    // Both clients open at once, batches alternating: load that comes and goes hits both alike.
+                    using IBenchClient ours = Create(true, r.Public, Options(r.Tls ? peer.TlsPort : peer.PlainPort, r.Tls) with { BlockingSocket = r.Blocking });
+                    using IBenchClient lite = Create(false, Options(r.Tls ? peer.TlsPort : peer.PlainPort, r.Tls));
+                    Run(ours, payload, 16, 300);
+                    Run(lite, payload, 16, 300);
+                    double oursSeconds = 0, liteSeconds = 0;
+                    TimeSpan oursCpu = TimeSpan.Zero, liteCpu = TimeSpan.Zero, oursPeerCpu = TimeSpan.Zero, litePeerCpu = TimeSpan.Zero;
+                    long oursSwitches = 0, liteSwitches = 0;
+                    using Process process = Process.GetCurrentProcess();
+                    long sent = 0;
+                    const int batch = 480;
+                    long start = Stopwatch.GetTimestamp();
+                    while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < 2 * ms)
+                    {
+                        long s0 = Switches();
+                        TimeSpan c0 = process.TotalProcessorTime, p0 = peer.Cpu;
+                        long t0 = Stopwatch.GetTimestamp();
+                        Run(ours, payload, 16, batch);
+                        long t1 = Stopwatch.GetTimestamp();
+                        TimeSpan c1 = process.TotalProcessorTime, p1 = peer.Cpu;
+                        long s1 = Switches();
+                        if (!oursOnly) Run(lite, payload, 16, batch);
+                        liteSeconds += Stopwatch.GetElapsedTime(t1).TotalSeconds;
+                        liteCpu += process.TotalProcessorTime - c1;
+                        litePeerCpu += peer.Cpu - p1;
+                        oursPeerCpu += p1 - p0;
+                        liteSwitches += Switches() - s1;
+                        oursSwitches += s1 - s0;
+                        oursSeconds += Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
+                        oursCpu += c1 - c0;
+                        sent += batch;
+                    }
+                    double o = sent / oursSeconds, l = sent / liteSeconds;
+                    ratios[i].Add(o / l);
+                    cpuRatios[i].Add((oursCpu + oursPeerCpu) / (liteCpu + litePeerCpu));
+                    // CPU of this process only (the peer runs in its own), per message.
+                    log($"round {round + 1} {r.Label,-22} ours {o,7:F0}/s Lite {l,7:F0}/s ratio {o / l:F2}; CPU per message client/peer ours {oursCpu.TotalMicroseconds / sent:F1}/{oursPeerCpu.TotalMicroseconds / sent:F1} us, Lite {liteCpu.TotalMicroseconds / sent:F1}/{litePeerCpu.TotalMicroseconds / sent:F1} us; voluntary context switches per message ours {oursSwitches / (double)sent:F2}, Lite {liteSwitches / (double)sent:F2}; {sent} sent each");
+                }
+            }
+            for (int i = 0; i < rows.Length; i++)
+                if (ratios[i].Count > 0)
+                    log($"median ratio {rows[i].Label,-22} {Median(ratios[i]):F2} (" + string.Join(" ", ratios[i].Select(x => x.ToString("F2"))) + $"); CPU per message (client + peer) ours/Lite {Median(cpuRatios[i]):F2}");
+        }
+
+        // Voluntary context switches of every thread of this process so far (Linux; 0 elsewhere).
+        private static long Switches()
+        {
+            long total = 0;
+            if (!Directory.Exists("/proc/self/task")) return 0;
+            foreach (string task in Directory.GetDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    foreach (string line in File.ReadLines(Path.Combine(task, "status")))
+                        if (line.StartsWith("voluntary_ctxt_switches:")) total += long.Parse(line.Substring(24).Trim());
+                }
+                catch (IOException)
+                {
+                    // The thread ended while we looked.
+                }
+            }
+            return total;
+        }
+
+        private double Rate(bool ours, bool tls, int window, byte[] payload, bool blockingSocket = false, bool publicClient = false, int ms = 0)
+        {
+            if (ms <= 0) ms = scale.ThroughputMs;
             using IBenchClient c = Create(ours, publicClient, Options(tls ? peer.TlsPort : peer.PlainPort, tls) with { BlockingSocket = blockingSocket });
             Run(c, payload, window, 300); // warm-up: JIT tiers, buffers
             long start = Stopwatch.GetTimestamp();
             long sent = 0;
             int batch = window == 1 ? 100 : 160;
-            while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < scale.ThroughputMs)
+            while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < ms)
             {
                 Run(c, payload, window, batch);
                 sent += batch;

@@ -31,6 +31,16 @@ namespace IotHubAmqp.Benchmarks
             HubDeviceConnectionString = p[7];
         }
 
+        /// <summary>CPU time the peer process has used so far (diagnostics).</summary>
+        public TimeSpan Cpu
+        {
+            get
+            {
+                process.Refresh();
+                return process.TotalProcessorTime;
+            }
+        }
+
         /// <summary>AMQP.Net Lite listener, no TLS, no SASL.</summary>
         public int PlainPort { get; }
 

@@ -78,6 +78,16 @@ namespace IotHubAmqp.Benchmarks
                 Environment.Exit(code);
                 return code;
             }
+            if (args.Contains("--window"))
+            {
+                int at = Array.IndexOf(args, "--window");
+                int rounds = at + 1 < args.Length && int.TryParse(args[at + 1], out int r) ? r : 3;
+                int ms = at + 2 < args.Length && int.TryParse(args[at + 2], out int t) ? t : 2000;
+                using var wpeer = new PeerControl();
+                new Measurements(wpeer, new Scale(false), line => Console.WriteLine("  " + line)).WindowThroughput(rounds, ms, at + 3 < args.Length ? args[at + 3] : null, args.Contains("--ours-only"));
+                wpeer.Dispose();
+                Environment.Exit(0); // the DeviceClient's own threads are foreground threads
+            }
             if (args.Contains("--flash"))
             {
                 var flash = new Measurements(null, new Scale(true), line => Console.WriteLine("  " + line));

@@ -36,7 +36,11 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine("  `Amqp.Connection`/`Session`/`SenderLink` from `ConnectionFactory`. Both: no SASL unless stated, 4 KB max frame size,");
             md.AppendLine("  unsettled sends waiting for `accepted`, a new message object per send around one shared payload array.");
             md.AppendLine("- **Throughput**: after 300 warm-up sends, as many 1 KB sends as fit in the time, median of the rounds; window 16 is");
-            md.AppendLine("  our `BeginSend`/`EndSend` and Lite's `Send(message, callback, state)` with at most 16 outstanding.");
+            md.AppendLine("  our `BeginSend`/`EndSend` and Lite's `Send(message, callback, state)` with at most 16 outstanding. The runner writes");
+            md.AppendLine("  the sends a caller makes between two waits when it next waits (as the `DeviceClient`'s driver writes all that is");
+            md.AppendLine("  queued in one pass), and the desktop transport holds the frames of one such write and sends them at once: one");
+            md.AppendLine("  syscall and one TLS record for several messages. Lite writes each message as it is sent, several at once when its");
+            md.AppendLine("  writer is busy.");
             md.AppendLine("- **Heap per send**: `GC.GetTotalAllocatedBytes(true)` (precise, all threads of the client process) around N sends");
             md.AppendLine("  after warm-up, divided by N. It includes the client's reader thread decoding the peer's dispositions and the");
             md.AppendLine("  message object the application creates. Allocation *counts* are not reported: the runtime offers no exact");
@@ -218,10 +222,12 @@ namespace IotHubAmqp.Benchmarks
             foreach (Row r in tpRows) md.AppendLine($"- {r.Measure}: ours {F(r.Ours)}/s, Lite {F(r.Lite)}/s, ratio {r.Ratio:0.00}");
             md.AppendLine();
             md.AppendLine($"Over a blocking socket the same engine does {F(tpB.Ours)}/s one in flight (Lite in the same rounds: {F(tpB.Lite)}/s): the gap,");
-            md.AppendLine("where there is one, is the desktop transport's async-over-sync receive (one more thread hop per read), not the");
-            md.AppendLine("engine. Connecting the desktop socket synchronously (or receiving with a blocking socket) would close it; that file");
-            md.AppendLine("belongs to the platform layer and is left to its owner. One in flight is latency-bound: a send writes the frame,");
-            md.AppendLine("the reader thread feeds the disposition to the engine under the runner's lock and pulses it, the caller wakes.");
+            md.AppendLine("where there is one, is the desktop transport, not the engine (the desktop transport connects with blocking calls, so");
+            md.AppendLine("its receive no longer runs through .NET's async socket engine; the blocking-socket rows also lack its write holding).");
+            md.AppendLine("One in flight is latency-bound: a send writes the frame, the reader thread feeds the disposition to the engine under");
+            md.AppendLine("the runner's lock and pulses it, the caller wakes. With a window, the frames of the sends queued since the last wait");
+            md.AppendLine("leave in one write (one TLS record), which is where the window rows gain most under TLS. The public `DeviceClient` adds");
+            md.AppendLine("a thread hop each way (caller to driver, driver to the handler thread) that the contract requires.");
             md.AppendLine();
 
             md.AppendLine($"### Flash proxy: at most 40 KB of IL for a telemetry + C2D device: {Met(il.Ours <= 40 * 1024)}");

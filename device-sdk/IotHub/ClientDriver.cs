@@ -7,10 +7,26 @@ using IotHubAmqp.Device.Platform;
 namespace IotHubAmqp.Device.IotHub
 {
     /// <summary>
+    /// A transport that can hold the bytes of several <see cref="ITransport.Send"/> calls and write them at once:
+    /// one syscall and one TLS record for the frames of many queued sends. Only the driver calls <see cref="Hold"/>,
+    /// so for every other user Send writes at once.
+    /// </summary>
+    internal interface ITransportBatch
+    {
+        /// <summary>From now on Send may keep the bytes (it writes when it holds a record's worth).</summary>
+        void Hold();
+
+        /// <summary>Writes what is held and stops holding; throws as Send does.</summary>
+        void Flush();
+    }
+
+    /// <summary>
     /// The one thread that owns a client's connection: it takes application requests from a bounded queue, feeds
     /// received bytes to the engine, fires timers, writes output and performs transport actions; nothing else touches
     /// the engine or the client's state machine. User handlers run on the <see cref="NoticeDispatcher"/>, never here.
-    /// A write stuck past <see cref="WriteTimeoutMs"/> is ended by closing the transport from a timer.
+    /// A write stuck past <see cref="WriteTimeoutMs"/> is ended by closing the transport from a timer. One pass
+    /// writes all the engine has (the frames of every queued send) and, when the transport can hold them
+    /// (<see cref="ITransportBatch"/>), in one write.
     /// </summary>
     internal sealed class ClientDriver
     {
@@ -37,6 +53,9 @@ namespace IotHubAmqp.Device.IotHub
         private ITransport transport;
         private TransportReader reader;
         private ITransport writing;
+        private long writeStarted;
+        private bool watchdogArmed;
+        private bool sleeping;
         private Thread thread;
 
         public ClientDriver(ClientCore core, ITransportFactory factory, IPlatform platform, NoticeDispatcher notices)
@@ -60,14 +79,29 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Hands a request to the driver; throws when too many calls wait already.</summary>
         public void Submit(ClientRequest r)
         {
+            bool set;
             lock (queueLock)
             {
                 if (queueCount == queue.Length)
                     throw new InvalidOperationException(MaxQueuedRequests + " calls are already waiting for the connection");
                 queue[(queueHead + queueCount) % queue.Length] = r;
                 queueCount++;
+                set = sleeping;
+                sleeping = false;
             }
-            wake.Set();
+            if (set) wake.Set();
+        }
+
+        /// <summary>Wakes the driver when it sleeps (or is about to); a busy driver looks at its queue and reader anyway.</summary>
+        internal void Wake()
+        {
+            bool set;
+            lock (queueLock)
+            {
+                set = sleeping;
+                sleeping = false;
+            }
+            if (set) wake.Set();
         }
 
         /// <summary>Closes the transport from outside the driver (a close that could not finish in time).</summary>
@@ -77,6 +111,22 @@ namespace IotHubAmqp.Device.IotHub
             lock (transportLock) t = transport;
             if (t != null) SafeClose(t);
             wake.Set();
+        }
+
+        // False when a request or a read came in since the pass began: run another pass instead of sleeping.
+        private bool GoingToSleep()
+        {
+            lock (queueLock)
+            {
+                if (queueCount > 0) return false;
+                sleeping = true;
+            }
+            if (reader != null && reader.HasResult)
+            {
+                lock (queueLock) sleeping = false;
+                return false;
+            }
+            return true;
         }
 
         private ClientRequest Dequeue()
@@ -107,6 +157,9 @@ namespace IotHubAmqp.Device.IotHub
                         ReadInput(now);
                         core.Tick(now);
                         acted = DoTransportActions(now);
+                        // Outcomes go to the handlers before the write: the application can queue its next sends
+                        // while the socket write runs, and they leave together in the next pass.
+                        PostNotices();
                         WriteOutput();
                     }
                     catch (Exception e)
@@ -115,14 +168,14 @@ namespace IotHubAmqp.Device.IotHub
                         core.InternalError(e, platform.TickMilliseconds);
                         acted = true;
                     }
-                    object n;
-                    while ((n = core.TakeNotice()) != null) notices.Post(n);
+                    PostNotices();
                     if (core.Finished) break;
                     if (acted) continue;
                     long next = core.NextDeadline;
                     long wait = next == long.MaxValue ? MaxSleepMs : next - platform.TickMilliseconds;
-                    if (wait <= 0) continue;
+                    if (wait <= 0 || !GoingToSleep()) continue;
                     wake.WaitOne(wait > MaxSleepMs ? MaxSleepMs : (int)wait, false);
+                    lock (queueLock) sleeping = false;
                 }
             }
             finally
@@ -130,6 +183,12 @@ namespace IotHubAmqp.Device.IotHub
                 watchdog.Dispose();
                 notices.Stop();
             }
+        }
+
+        private void PostNotices()
+        {
+            object n;
+            while ((n = core.TakeNotice()) != null) notices.Post(n);
         }
 
         private void Submit(ClientRequest r, long now)
@@ -145,31 +204,28 @@ namespace IotHubAmqp.Device.IotHub
             }
         }
 
+        /// <summary>Bytes fed to the engine per pass at most: then the pass writes, and the rest waits one pass.</summary>
+        private const int MaxReadPerPass = 2 * TransportReader.RingBytes;
+
         private void ReadInput(long now)
         {
-            if (reader == null) return;
-            if (!reader.TryTake(out int n, out Exception failure)) return;
-            Connection engine = core.Engine;
-            if (n > 0 && engine != null)
+            int fed = 0;
+            while (reader != null && fed < MaxReadPerPass)
             {
-                engine.Received(n, now);
-                core.ProcessEvents(now);
-                LendNext();
-                return;
+                int n = reader.Feed(core.Engine, now, out Exception failure);
+                if (n == 0) return;
+                if (n > 0)
+                {
+                    fed += n;
+                    core.ProcessEvents(now);
+                    continue;
+                }
+                AmqpException reason = failure == null
+                    ? new AmqpException(ErrorCode.ConnectionLost, "the peer closed the connection")
+                    : new AmqpException(ErrorCode.ConnectionLost, failure.GetType().Name + ": " + failure.Message);
+                reader = null;
+                core.TransportEnded(reason, now);
             }
-            AmqpException reason = failure == null
-                ? new AmqpException(ErrorCode.ConnectionLost, "the peer closed the connection")
-                : new AmqpException(ErrorCode.ConnectionLost, failure.GetType().Name + ": " + failure.Message);
-            reader = null;
-            core.TransportEnded(reason, now);
-        }
-
-        private void LendNext()
-        {
-            Connection engine = core.Engine;
-            if (reader == null || engine == null || engine.IsEnded) return;
-            engine.GetReceiveSpace(out byte[] buf, out int off, out int count);
-            reader.Lend(buf, off, count);
         }
 
         private bool DoTransportActions(long now)
@@ -198,9 +254,8 @@ namespace IotHubAmqp.Device.IotHub
                 {
                     ITransport t = factory.Connect(core.ConnectHost, core.ConnectPort, true, left <= 0 ? 1 : (int)left);
                     lock (transportLock) transport = t;
-                    reader = new TransportReader(t, wake);
+                    reader = new TransportReader(t, this);
                     core.TransportConnected(platform.TickMilliseconds);
-                    LendNext();
                 }
                 catch (Exception e)
                 {
@@ -217,33 +272,76 @@ namespace IotHubAmqp.Device.IotHub
             ITransport t;
             lock (transportLock) t = transport;
             if (engine == null || t == null) return;
+            ITransportBatch batch = t as ITransportBatch;
             try
             {
+                if (!engine.HasOutput) return;
+                if (batch != null) batch.Hold();
+                // HasOutput pumps the next transfers: everything queued goes in this pass.
                 while (engine.HasOutput)
                 {
                     engine.GetOutput(out byte[] buf, out int off, out int count);
-                    lock (transportLock) writing = t;
-                    watchdog.Change(WriteTimeoutMs, Timeout.Infinite);
+                    BeginWrite(t);
                     t.Send(buf, off, count);
-                    watchdog.Change(Timeout.Infinite, Timeout.Infinite);
-                    lock (transportLock) writing = null;
                     engine.OutputWritten(platform.TickMilliseconds);
                 }
+                if (batch != null)
+                {
+                    BeginWrite(t);
+                    batch.Flush();
+                }
+                EndWrite();
             }
             catch (Exception e)
             {
-                watchdog.Change(Timeout.Infinite, Timeout.Infinite);
-                lock (transportLock) writing = null;
+                EndWrite();
                 engine.DiscardOutput();
                 if (!engine.IsEnded || core.WantsTransportClosed == false)
                     core.TransportEnded(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, e.GetType().Name + ": " + e.Message), platform.TickMilliseconds);
             }
         }
 
+        // Each write gets WriteTimeoutMs. The watchdog is armed once and re-armed from its callback while writes go
+        // on, instead of two timer-queue updates around every write.
+        private void BeginWrite(ITransport t)
+        {
+            lock (transportLock)
+            {
+                writing = t;
+                writeStarted = platform.TickMilliseconds;
+                if (watchdogArmed) return;
+                watchdogArmed = true;
+                watchdog.Change(WriteTimeoutMs, Timeout.Infinite);
+            }
+        }
+
+        private void EndWrite()
+        {
+            lock (transportLock) writing = null;
+        }
+
         private void OnWriteStuck(object state)
         {
             ITransport t;
-            lock (transportLock) t = writing;
+            lock (transportLock)
+            {
+                t = writing;
+                long left = t == null ? 0 : writeStarted + WriteTimeoutMs - platform.TickMilliseconds;
+                if (left > 0)
+                {
+                    // The write under way began after the one the timer was armed for: wait for its own deadline.
+                    try
+                    {
+                        watchdog.Change((int)left, Timeout.Infinite);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The driver has ended.
+                    }
+                    return;
+                }
+                watchdogArmed = false;
+            }
             if (t != null) SafeClose(t);
         }
 

@@ -82,33 +82,22 @@ namespace IotHubAmqp.Device.Provisioning
             lock (transportLock) transport = t;
             reader = new TransportReader(t, wake);
             core.TransportConnected(platform.TickMilliseconds);
-            LendNext();
         }
 
         private void ReadInput(long now)
         {
             if (reader == null) return;
-            if (!reader.TryTake(out int n, out Exception failure)) return;
-            Connection engine = core.Engine;
-            if (n > 0 && engine != null)
+            int n = reader.Feed(core.Engine, now, out Exception failure);
+            if (n == 0) return;
+            if (n > 0)
             {
-                engine.Received(n, now);
                 core.ProcessEvents(now);
-                LendNext();
                 return;
             }
             reader = null;
             core.TransportEnded(failure == null
                 ? new AmqpException(ErrorCode.ConnectionLost, "DPS closed the connection")
                 : new AmqpException(ErrorCode.ConnectionLost, failure.GetType().Name + ": " + failure.Message), now);
-        }
-
-        private void LendNext()
-        {
-            Connection engine = core.Engine;
-            if (reader == null || engine == null || engine.IsEnded) return;
-            engine.GetReceiveSpace(out byte[] buf, out int off, out int count);
-            reader.Lend(buf, off, count);
         }
 
         private void WriteOutput()

@@ -258,6 +258,77 @@ namespace IotHubAmqp.Device.InteropTests.Platform
             }
         }
 
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void Hold_SendsLeaveOnlyAtFlush_InOrderAndWhole(bool useTls)
+        {
+            using var server = useTls ? TlsEchoServer.StartTls(TestCertificates.Server) : TlsEchoServer.StartPlain();
+            var transport = (DesktopTransport)new DesktopTransportFactory(TestCertificates.Ca).Connect("localhost", server.Port, useTls, TimeoutMs);
+            try
+            {
+                // Until a hold has had a second piece there is no buffer: the first piece goes at once, the second waits.
+                transport.Hold();
+                transport.Send(new byte[] { 1, 2 }, 0, 2);
+                Assert.Equal(new byte[] { 1, 2 }, ReceiveExactly(transport, 2));
+                transport.Send(new byte[] { 3 }, 0, 1);
+                AssertNothingArrives(transport, out Thread pending, out byte[] got);
+                transport.Flush();
+                Assert.True(pending.Join(TimeoutMs), "Flush did not write what was held");
+                Assert.Equal(3, got[0]);
+
+                // From then on every piece is held, the first too. Small pieces are copied; one larger than half the
+                // limit goes as it is; the total passes the limit.
+                int[] sizes = { 1, 700, 3000, 1, DesktopTransport.MaxHeldBytes / 2 + 1, 9000, 16 };
+                var sent = new byte[sizes.Sum()];
+                new Random(5).NextBytes(sent);
+                transport.Hold();
+                transport.Send(sent, 0, sizes[0]);
+                AssertNothingArrives(transport, out pending, out got);
+                int at = sizes[0];
+                for (int i = 1; i < sizes.Length; i++)
+                {
+                    transport.Send(sent, at, sizes[i]);
+                    at += sizes[i];
+                }
+                transport.Flush();
+                Assert.True(pending.Join(TimeoutMs), "Flush did not write what was held");
+                var rest = ReceiveExactly(transport, sent.Length - 1);
+                Assert.Equal(sent, got.Concat(rest).ToArray());
+
+                // After Flush a Send writes at once again.
+                transport.Send(new byte[] { 9 }, 0, 1);
+                Assert.Equal(new byte[] { 9 }, ReceiveExactly(transport, 1));
+            }
+            finally
+            {
+                transport.Close();
+            }
+        }
+
+        // Starts a one-byte read on another thread and checks it is still waiting after a while.
+        private static void AssertNothingArrives(ITransport transport, out Thread reader, out byte[] got)
+        {
+            var buffer = new byte[1];
+            reader = new Thread(() => Assert.Equal(1, transport.Receive(buffer, 0, 1))) { IsBackground = true };
+            reader.Start();
+            got = buffer;
+            Assert.False(reader.Join(300), "a held byte was written before Flush");
+        }
+
+        [Fact]
+        public void Flush_AfterClose_Throws_AndWhatWasHeldIsDropped()
+        {
+            using var server = TlsEchoServer.StartPlain();
+            var transport = (DesktopTransport)new DesktopTransportFactory(TestCertificates.Ca).Connect("127.0.0.1", server.Port, false, TimeoutMs);
+            transport.Hold();
+            transport.Send(new byte[] { 1, 2, 3 }, 0, 3);
+            transport.Close();
+
+            Assert.Throws<ObjectDisposedException>(() => transport.Flush());
+            Assert.Throws<ObjectDisposedException>(() => transport.Send(new byte[1], 0, 1));
+        }
+
         private static byte[] ReceiveExactly(ITransport transport, int count)
         {
             var buffer = new byte[count];

@@ -72,7 +72,8 @@ namespace IotHubAmqp.Device.InteropTests.TestSupport
             for (int i = 0; i < count; i++)
             {
                 if (tail - head == size) End(window[head++ % window.Length]);
-                window[tail++ % window.Length] = runner.BeginSend(sender, new DeviceMessage(payload), Timeout);
+                // Written when this thread next waits: the sends made since the last wait leave together.
+                window[tail++ % window.Length] = runner.BeginSend(sender, new DeviceMessage(payload), Timeout, writeLater: true);
             }
             while (head < tail) End(window[head++ % window.Length]);
         }

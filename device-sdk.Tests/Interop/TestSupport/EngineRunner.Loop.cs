@@ -1,5 +1,6 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using IotHubAmqp.Device.Engine;
+using IotHubAmqp.Device.IotHub;
 
 namespace IotHubAmqp.Device.InteropTests.TestSupport
 {
@@ -11,6 +12,8 @@ namespace IotHubAmqp.Device.InteropTests.TestSupport
         {
             long left = deadline - Now;
             if (left <= 0) return false;
+            // Sends queued with writeLater leave before this thread sleeps.
+            if (writePending) AfterEngineCall();
             Monitor.Wait(gate, (int)Math.Min(left, int.MaxValue));
             return true;
         }
@@ -36,12 +39,13 @@ namespace IotHubAmqp.Device.InteropTests.TestSupport
 
         // Caller holds the lock: drain events, write what the engine produced, drop the transport once the
         // connection ended, keep the timer at the engine's deadline, wake every waiter.
-        private void AfterEngineCall()
+        private void AfterEngineCall(bool writeLater = false)
         {
             while (connection.NextEvent(out _) != null)
             {
             }
-            Flush();
+            if (writeLater) writePending = true;
+            else Flush();
             if (connection.IsEnded)
             {
                 CloseTransport();
@@ -58,16 +62,21 @@ namespace IotHubAmqp.Device.InteropTests.TestSupport
             Monitor.PulseAll(gate);
         }
 
+        // Writes all the engine has. A transport that can hold (the SDK's desktop transport) writes the pieces of
+        // one flush at once: one syscall and one TLS record for the frames of several queued sends.
         private void Flush()
         {
+            writePending = false;
             if (writeFailed) return;
+            ITransportBatch batch = transport as ITransportBatch;
+            bool holding = false;
             while (true)
             {
                 byte[] buffer;
                 int offset, count;
                 try
                 {
-                    if (!connection.HasOutput) return;
+                    if (!connection.HasOutput) break;
                     connection.GetOutput(out buffer, out offset, out count);
                 }
                 catch (Exception e)
@@ -78,19 +87,38 @@ namespace IotHubAmqp.Device.InteropTests.TestSupport
                 }
                 try
                 {
+                    if (batch != null && !holding)
+                    {
+                        batch.Hold();
+                        holding = true;
+                    }
                     transport.Send(buffer, offset, count);
                 }
                 catch (Exception e)
                 {
-                    writeFailed = true;
-                    connection.DiscardOutput();
-                    connection.TransportClosed(new AmqpException(ErrorCode.ConnectionLost, "write failed: " + e.GetType().Name + ": " + e.Message), Now);
-                    while (connection.NextEvent(out _) != null)
-                    {
-                    }
+                    WriteFailed(e);
                     return;
                 }
                 connection.OutputWritten(Now);
+            }
+            if (!holding) return;
+            try
+            {
+                batch.Flush();
+            }
+            catch (Exception e)
+            {
+                WriteFailed(e);
+            }
+        }
+
+        private void WriteFailed(Exception e)
+        {
+            writeFailed = true;
+            connection.DiscardOutput();
+            connection.TransportClosed(new AmqpException(ErrorCode.ConnectionLost, "write failed: " + e.GetType().Name + ": " + e.Message), Now);
+            while (connection.NextEvent(out _) != null)
+            {
             }
         }
 

@@ -25,6 +25,7 @@ namespace IotHubAmqp.Device.InteropTests.TestSupport
         private long armedDeadline = long.MaxValue;
         private bool transportClosed;
         private bool writeFailed;
+        private bool writePending;
 
         private EngineRunner(ITransport transport, ConnectionSettings settings)
         {
@@ -213,7 +214,12 @@ namespace IotHubAmqp.Device.InteropTests.TestSupport
         /// Queues the message, waiting for one of the link's <see cref="SenderLink.MaxInFlight"/> slots when all are
         /// busy; returns the slot for <see cref="EndSend"/>. Throws the link's error once it ended.
         /// </summary>
-        public OutgoingDelivery BeginSend(SenderLink link, DeviceMessage message, int timeoutMs)
+        /// <param name="writeLater">
+        /// Leave the transfer in the engine until this thread waits (here or in <see cref="EndSend"/>) or any other
+        /// engine call writes: the sends a caller makes between two waits then leave in one write, as the SDK's
+        /// driver writes what is queued in one pass.
+        /// </param>
+        public OutgoingDelivery BeginSend(SenderLink link, DeviceMessage message, int timeoutMs, bool writeLater = false)
         {
             long deadline = Now + timeoutMs;
             lock (gate)
@@ -228,7 +234,7 @@ namespace IotHubAmqp.Device.InteropTests.TestSupport
                     }
                     finally
                     {
-                        AfterEngineCall();
+                        AfterEngineCall(writeLater);
                     }
                     if (d != null) return d;
                     if (!WaitUntil(deadline))

@@ -1,14 +1,16 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
 using System.Threading;
+using IotHubAmqp.Device.IotHub;
 
 namespace IotHubAmqp.Device.Platform.Desktop
 {
     /// <summary>
     /// Wraps a transport and counts what passes through it: benchmarks use it to report bytes and writes
-    /// per message (each <see cref="ITransport.Send"/> is one socket write, one TLS record or more).
+    /// per message (each <see cref="ITransport.Send"/> is one socket write, one TLS record or more; between
+    /// <see cref="Hold"/> and <see cref="Flush"/> an inner transport that can hold writes several as one).
     /// </summary>
-    public sealed class CountingTransport : ITransport
+    public sealed class CountingTransport : ITransport, ITransportBatch
     {
         private readonly ITransport inner;
         private long bytesSent;
@@ -67,6 +69,24 @@ namespace IotHubAmqp.Device.Platform.Desktop
             }
 
             return read;
+        }
+
+        /// <summary>Passes on to the inner transport when it can hold (a <see cref="DesktopTransport"/>).</summary>
+        public void Hold()
+        {
+            if (inner is ITransportBatch batch)
+            {
+                batch.Hold();
+            }
+        }
+
+        /// <summary>Passes on to the inner transport when it can hold.</summary>
+        public void Flush()
+        {
+            if (inner is ITransportBatch batch)
+            {
+                batch.Flush();
+            }
         }
 
         /// <inheritdoc />

@@ -4,19 +4,36 @@ using System.IO;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Threading;
+using IotHubAmqp.Device.IotHub;
 
 namespace IotHubAmqp.Device.Platform.Desktop
 {
     /// <summary>
     /// A connected TCP stream, plain or TLS, made by <see cref="DesktopTransportFactory"/>.
-    /// One thread may receive while another sends; concurrent sends are serialized.
+    /// One thread may receive while another sends; concurrent sends are serialized. The device client's driver
+    /// has it hold the frames of one pass over the engine's output and write them at once.
     /// </summary>
-    public sealed class DesktopTransport : ITransport, IDisposable
+    public sealed class DesktopTransport : ITransport, ITransportBatch, IDisposable
     {
+        /// <summary>
+        /// The most bytes held between <see cref="Hold"/> and <see cref="Flush"/> before they are written: a full TLS
+        /// record's plaintext (RFC 8446 5.1, RFC 5246 6.2.1).
+        /// </summary>
+        public const int MaxHeldBytes = 16384;
+        private const int FirstHeldBytes = 4096;
+
         private readonly Socket socket;
         private readonly Stream stream;
         private readonly object sendLock = new object();
         private int closed;
+
+        // Between Hold and Flush: the bytes of several Sends, written as one (one syscall, one TLS record, instead
+        // of one of each per frame). Made when a hold first gets a second piece; grows to what the traffic needs,
+        // at most MaxHeldBytes.
+        private bool holding;
+        private bool heldFirst;
+        private byte[] held;
+        private int heldCount;
 
         // The hub's host and port while a device certificate was sent and nothing has been read yet: under TLS 1.3
         // the hub checks the certificate after the client's handshake has completed, so its refusal (an alert, or
@@ -51,8 +68,88 @@ namespace IotHubAmqp.Device.Platform.Desktop
             // SslStream allows one writer at a time; Stream.Write writes every byte or throws.
             lock (sendLock)
             {
-                stream.Write(buffer, offset, count);
+                if (!holding || (held == null && !heldFirst))
+                {
+                    // Until a pass has had a second piece, the first goes at once: a client that never sends
+                    // more than one piece per pass (an idle one, one message at a time) never needs the buffer.
+                    heldFirst = holding;
+                    stream.Write(buffer, offset, count);
+                    return;
+                }
+
+                if (heldCount + count > MaxHeldBytes)
+                {
+                    WriteHeld();
+                    if (count > MaxHeldBytes / 2)
+                    {
+                        // A large piece (a body written from the caller's array) goes as it is, uncopied.
+                        stream.Write(buffer, offset, count);
+                        return;
+                    }
+                }
+
+                if (held == null || heldCount + count > held.Length)
+                {
+                    Grow(heldCount + count);
+                }
+
+                Buffer.BlockCopy(buffer, offset, held, heldCount, count);
+                heldCount += count;
             }
+        }
+
+        /// <summary>Holds what the next <see cref="Send"/> calls give until <see cref="Flush"/> (or until a record's worth is held).</summary>
+        public void Hold()
+        {
+            lock (sendLock)
+            {
+                holding = true;
+            }
+        }
+
+        /// <summary>Writes what is held in one write and stops holding.</summary>
+        public void Flush()
+        {
+            if (IsClosed)
+            {
+                throw new ObjectDisposedException(nameof(DesktopTransport));
+            }
+
+            lock (sendLock)
+            {
+                holding = false;
+                heldFirst = false;
+                WriteHeld();
+            }
+        }
+
+        private void WriteHeld()
+        {
+            int n = heldCount;
+            if (n == 0)
+            {
+                return;
+            }
+
+            heldCount = 0;
+            stream.Write(held, 0, n);
+        }
+
+        private void Grow(int needed)
+        {
+            int size = held == null ? FirstHeldBytes : held.Length;
+            while (size < needed)
+            {
+                size *= 2;
+            }
+
+            var bigger = new byte[size > MaxHeldBytes ? MaxHeldBytes : size];
+            if (heldCount > 0)
+            {
+                Buffer.BlockCopy(held, 0, bigger, 0, heldCount);
+            }
+
+            held = bigger;
         }
 
         /// <inheritdoc />
