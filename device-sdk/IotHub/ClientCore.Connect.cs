@@ -31,7 +31,7 @@ namespace IotHubAmqp.Device.IotHub
         private string redirectHost;
         private int redirectPort;
         private bool plannedRenewal;
-        private long connectDeadline = long.MaxValue;
+        private long connectDeadline;
         private bool transportUp;
         private bool telemetryRefused;
         private bool engineRetired;
@@ -40,14 +40,14 @@ namespace IotHubAmqp.Device.IotHub
         private bool c2dRefused;
 
         /// <summary>The driver should open a transport to <see cref="ConnectHost"/>:<see cref="ConnectPort"/> within <see cref="ConnectDeadline"/>.</summary>
-        public bool WantsTransport { get; private set; }
+        public bool WantsTransport;
 
         /// <summary>The driver should write what is left of the engine's output (bounded) and close the transport.</summary>
-        public bool WantsTransportClosed { get; private set; }
+        public bool WantsTransportClosed;
 
-        public string ConnectHost { get; private set; }
+        public string ConnectHost;
 
-        public int ConnectPort { get; private set; }
+        public int ConnectPort;
 
         public long ConnectDeadline => connectDeadline;
 
@@ -111,12 +111,11 @@ namespace IotHubAmqp.Device.IotHub
             settings.HostName = identity.HostName;
             settings.MaxFrameSize = options.MaxFrameSize;
             settings.IdleTimeoutMs = options.IdleTimeoutMs;
-            if (identity.UsesX509)
-                settings.Sasl = options.Authentication == AuthenticationMode.CbsWithSaslAnonymous ? SaslProfile.Anonymous() : null;
-            else if (options.Authentication == AuthenticationMode.SaslPlain)
-                settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(identity.DeviceId, identity.ModuleId, identity.HostName), pendingToken);
-            else if (options.Authentication == AuthenticationMode.CbsWithSaslAnonymous)
+            AuthenticationMode mode = options.Authentication;
+            if (mode == AuthenticationMode.CbsWithSaslAnonymous)
                 settings.Sasl = SaslProfile.Anonymous();
+            else if (mode == AuthenticationMode.SaslPlain && !identity.UsesX509)
+                settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(identity.DeviceId, identity.ModuleId, identity.HostName), pendingToken);
             Engine = new Connection(settings);
             engineRetired = false;
             Engine.Open(now);
@@ -188,18 +187,18 @@ namespace IotHubAmqp.Device.IotHub
 
         private void AttachTelemetry()
         {
-            telemetry = session.AttachSender("telemetry-" + identity.DeviceId + "-" + (linkSerial++), IotHubAddress.Telemetry(identity.DeviceId, identity.ModuleId), SenderSettleMode.Unsettled, LinkProperties());
+            telemetry = session.AttachSender(NextLinkName("telemetry"), IotHubAddress.Telemetry(identity.DeviceId, identity.ModuleId), SenderSettleMode.Unsettled, LinkProperties());
         }
 
         private void AttachC2d()
         {
-            c2d = session.AttachReceiver("c2d-" + identity.DeviceId + "-" + (linkSerial++), IotHubAddress.CloudToDevice(identity.DeviceId, identity.ModuleId), options.C2dPrefetch, ReceiverSettleMode.First, options.C2dMaxMessageBytes, LinkProperties());
+            c2d = session.AttachReceiver(NextLinkName("c2d"), IotHubAddress.CloudToDevice(identity.DeviceId, identity.ModuleId), options.C2dPrefetch, ReceiverSettleMode.First, options.C2dMaxMessageBytes, LinkProperties());
         }
 
         private SenderLink EnsureFeedback()
         {
             if (feedback == null || feedback.IsEnded)
-                feedback = session.AttachSender("feedback-" + identity.DeviceId + "-" + (linkSerial++), IotHubAddress.Feedback, SenderSettleMode.Unsettled, LinkProperties());
+                feedback = session.AttachSender(NextLinkName("feedback"), IotHubAddress.Feedback, SenderSettleMode.Unsettled, LinkProperties());
             return feedback;
         }
 
@@ -225,38 +224,35 @@ namespace IotHubAmqp.Device.IotHub
             if (telemetry == null || !telemetry.IsAttached) return;
             if (ReceivesC2d && (c2d == null || !c2d.IsAttached)) return;
             Phase = ClientPhase.Connected;
-            connectDeadline = long.MaxValue;
-            bool first = openRequest != null;
+            connectDeadline = Never;
             bool renewal = plannedRenewal;
-            int attempts = attempt + 1;
             connectedAt = now;
             redirects = 0;
             renewalFailures = 0;
             plannedRenewal = false;
-            if (options.Authentication == AuthenticationMode.SaslPlain && !identity.UsesX509)
+            if (!identity.UsesX509)
             {
-                // PLAIN: the token counts once the hub let the connection through.
-                token = pendingToken;
-                tokenExpiry = nextExpiry;
+                if (options.Authentication == AuthenticationMode.SaslPlain)
+                {
+                    // PLAIN: the token counts once the hub let the connection through.
+                    token = pendingToken;
+                    tokenExpiry = nextExpiry;
+                }
+                if (options.RenewTokens) renewAt = now + RenewalDelayMs();
             }
-            if (options.RenewTokens && !identity.UsesX509) renewAt = now + RenewalDelayMs();
-            if (first)
+            // The status is Connected before the first Open returns.
+            ClientRequest open = openRequest;
+            if (open != null)
             {
                 SetStatus(ClientStatus.Connected, "connected to " + identity.HostName);
-                openRequest.Complete();
+                open.Complete();
                 openRequest = null;
-            }
-            else if (renewal)
-            {
-                Reconnects++;
-                TokenRenewals++;
-                SetStatus(ClientStatus.Connected, "reconnected with a new token");
-                SetStatus(ClientStatus.TokenRenewed, "token renewed, valid for " + (tokenExpiry - SasToken.UnixSeconds(platform.UtcNow)) + " s");
             }
             else
             {
                 Reconnects++;
-                SetStatus(ClientStatus.Connected, "reconnected after " + attempts + " attempt(s)");
+                SetStatus(ClientStatus.Connected, renewal ? "reconnected with a new token" : "reconnected after " + (attempt + 1) + " attempt(s)");
+                if (renewal) TokenRenewed();
             }
             DispatchSends();
             PullC2d();
@@ -266,8 +262,8 @@ namespace IotHubAmqp.Device.IotHub
         // Ends the connection (close queued for the driver to flush) and forgets its links; sends go back in line.
         private void TearDown()
         {
-            connectDeadline = long.MaxValue;
-            putTokenDeadline = long.MaxValue;
+            connectDeadline = Never;
+            putTokenDeadline = Never;
             renewing = false;
             linksAfterToken = false;
             putTokenSlot = null;
@@ -317,7 +313,11 @@ namespace IotHubAmqp.Device.IotHub
             for (int i = 0; i < text.Length; i++)
             {
                 char c = text[i];
-                if (c < '0' || c > '9' || port > 6553) throw new ArgumentException("GatewayHostName has an invalid port");
+                if (c < '0' || c > '9' || port > 6553)
+                {
+                    port = 0; // refused below, with the one message
+                    break;
+                }
                 port = port * 10 + (c - '0');
             }
             if (port <= 0 || port > 65535) throw new ArgumentException("GatewayHostName has an invalid port");

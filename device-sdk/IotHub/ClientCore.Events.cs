@@ -17,9 +17,9 @@ namespace IotHubAmqp.Device.IotHub
         private string putTokenId;
         private int cbsRequestId;
         private int renewalFailures;
-        private long putTokenDeadline = long.MaxValue;
-        private long renewAt = long.MaxValue;
-        private long reconnectAt = long.MaxValue;
+        private long putTokenDeadline;
+        private long renewAt;
+        private long reconnectAt;
 
         private long TimerDeadline
         {
@@ -32,12 +32,14 @@ namespace IotHubAmqp.Device.IotHub
             }
         }
 
+        // Every timer off (the constructor starts with them so, as does a close).
         private void ClearTimers()
         {
-            connectDeadline = long.MaxValue;
-            putTokenDeadline = long.MaxValue;
-            renewAt = long.MaxValue;
-            reconnectAt = long.MaxValue;
+            connectDeadline = Never;
+            putTokenDeadline = Never;
+            renewAt = Never;
+            reconnectAt = Never;
+            closeDeadline = Never;
         }
 
         private void OnTimers(long now)
@@ -49,19 +51,19 @@ namespace IotHubAmqp.Device.IotHub
             }
             if (now >= putTokenDeadline)
             {
-                putTokenDeadline = long.MaxValue;
+                putTokenDeadline = Never;
                 PutTokenFailed(new AmqpException(ErrorCode.Timeout, "no CBS put-token reply within " + options.OperationTimeoutMs + " ms"), now);
                 return;
             }
             if (Phase == ClientPhase.Backoff && now >= reconnectAt)
             {
-                reconnectAt = long.MaxValue;
+                reconnectAt = Never;
                 StartAttempt(plannedRenewal, now);
                 return;
             }
             if (Phase == ClientPhase.Connected && now >= renewAt)
             {
-                renewAt = long.MaxValue;
+                renewAt = Never;
                 Renew(now);
             }
         }
@@ -71,21 +73,14 @@ namespace IotHubAmqp.Device.IotHub
         {
             Connection engine = Engine;
             if (engine == null) return;
-            if (engineRetired)
+            // A torn-down connection waits only for its transport to close: nothing it says counts. An ended one:
+            // whatever else happened in the same read no longer matters.
+            if (engineRetired || engine.IsEnded)
             {
-                // The connection was torn down and waits only for its transport to close: nothing it says counts.
                 while (engine.NextEvent(out int _) != null)
                 {
                 }
-                return;
-            }
-            if (engine.IsEnded)
-            {
-                // Whatever else happened in the same read no longer matters: the connection is gone.
-                while (engine.NextEvent(out int _) != null)
-                {
-                }
-                EngineEnded(engine, now);
+                if (!engineRetired) EngineEnded(engine, now);
                 return;
             }
             EngineObject source;
@@ -165,18 +160,21 @@ namespace IotHubAmqp.Device.IotHub
             if (link != telemetry && link != c2d && link != cbsOut && link != cbsIn) return;
             // A link attached right behind the put-token may be refused because the hub checked it first: attach again
             // once the token is in place (pipelining saves a round trip when the hub handles frames in order).
-            bool refusedEarly = Phase == ClientPhase.Connecting && !tokenPut && link.Error != null && link.Error.Condition == ErrorCode.UnauthorizedAccess;
-            if (refusedEarly && link == telemetry)
+            AmqpException error = link.Error;
+            if (Phase == ClientPhase.Connecting && !tokenPut && error != null && error.Condition == ErrorCode.UnauthorizedAccess)
             {
-                telemetryRefused = true;
-                return;
+                if (link == telemetry)
+                {
+                    telemetryRefused = true;
+                    return;
+                }
+                if (link == c2d)
+                {
+                    c2dRefused = true;
+                    return;
+                }
             }
-            if (refusedEarly && link == c2d)
-            {
-                c2dRefused = true;
-                return;
-            }
-            OnFault(link.Error ?? new AmqpException(ErrorCode.DetachForced, "the hub detached link '" + link.Name + "'"), now);
+            OnFault(error ?? new AmqpException(ErrorCode.DetachForced, "the hub detached link '" + link.Name + "'"), now);
         }
 
         private void SendPutToken(long now)
@@ -199,7 +197,7 @@ namespace IotHubAmqp.Device.IotHub
                 if (!reply.Settled) cbsIn.Accept(reply);
                 if (putTokenId == null || !CbsPutToken.Answers(reply.Message, putTokenId)) continue;
                 putTokenId = null;
-                putTokenDeadline = long.MaxValue;
+                putTokenDeadline = Never;
                 int status = CbsPutToken.StatusCode(reply.Message);
                 if (CbsPutToken.IsSuccess(status)) PutTokenSucceeded(now);
                 else PutTokenFailed(new AmqpException(ErrorCode.UnauthorizedAccess, "CBS put-token refused with status " + status + ": " + CbsPutToken.StatusDescription(reply.Message)), now);
@@ -216,9 +214,8 @@ namespace IotHubAmqp.Device.IotHub
             {
                 renewing = false;
                 renewalFailures = 0;
-                TokenRenewals++;
                 if (options.RenewTokens) renewAt = now + RenewalDelayMs();
-                SetStatus(ClientStatus.TokenRenewed, "token renewed, valid for " + (tokenExpiry - SasToken.UnixSeconds(platform.UtcNow)) + " s");
+                TokenRenewed();
                 return;
             }
             if (telemetryRefused) AttachTelemetry();
@@ -226,6 +223,12 @@ namespace IotHubAmqp.Device.IotHub
             telemetryRefused = false;
             c2dRefused = false;
             CheckConnected(now);
+        }
+
+        private void TokenRenewed()
+        {
+            TokenRenewals++;
+            SetStatus(ClientStatus.TokenRenewed, "token renewed, valid for " + (tokenExpiry - SasToken.UnixSeconds(platform.UtcNow)) + " s");
         }
 
         private void PutTokenFailed(AmqpException e, long now)
@@ -255,15 +258,14 @@ namespace IotHubAmqp.Device.IotHub
             if (cbsOut != null && cbsOut.IsAttached)
             {
                 // CBS: a new put-token on the live connection; links and sends carry on untouched.
+                renewing = true;
                 try
                 {
                     pendingToken = NextToken(true);
-                    renewing = true;
                     SendPutToken(now);
                 }
                 catch (AmqpException e)
                 {
-                    renewing = true;
                     PutTokenFailed(e, now);
                 }
                 return;

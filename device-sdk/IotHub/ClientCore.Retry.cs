@@ -19,12 +19,13 @@ namespace IotHubAmqp.Device.IotHub
         // Any fault of the live connection or of a link it needs: tear down, then reconnect after a backoff.
         private void OnFault(AmqpException reason, long now)
         {
-            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed || Phase == ClientPhase.Idle || Phase == ClientPhase.Backoff) return;
+            // Closing, closed, idle or in backoff: no connection to lose.
             if (Phase == ClientPhase.Connecting)
             {
                 AttemptFailed(reason, now);
                 return;
             }
+            if (Phase != ClientPhase.Connected) return;
             TearDown();
             NoteRedirect(reason);
             // A connection that fell over soon after it came up does not reset the backoff: a hub that drops every

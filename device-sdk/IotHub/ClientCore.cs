@@ -44,8 +44,11 @@ namespace IotHubAmqp.Device.IotHub
 
         private ClientRequest openRequest;
         private ClientRequest closeRequest;
-        private long closeDeadline = long.MaxValue;
+        private long closeDeadline;
         private int c2dOut;
+
+        // "No deadline": a static field is 5 bytes of IL where the ldc.i8 constant is 9.
+        private static readonly long Never = long.MaxValue;
 
         public ClientCore(IotHubConnectionString identity, DeviceClientOptions options, IPlatform platform, Random random)
         {
@@ -54,22 +57,24 @@ namespace IotHubAmqp.Device.IotHub
             this.platform = platform;
             this.random = random;
             audience = IotHubAddress.Audience(identity.HostName, identity.DeviceId, identity.ModuleId);
+            ClearTimers();
         }
 
-        public ClientPhase Phase { get; private set; }
+        // Fields, not properties: read by the driver, the client and tests; written only here.
+        public ClientPhase Phase;
 
         /// <summary>The status the application reads; changes only with a notice.</summary>
-        public ClientStatus Status { get; private set; } = ClientStatus.Disconnected;
+        public ClientStatus Status; // Disconnected (0) until the first notice
 
-        public int Reconnects { get; private set; }
+        public int Reconnects;
 
-        public int TokenRenewals { get; private set; }
+        public int TokenRenewals;
 
         /// <summary>True once closed: the driver may stop after dispatching the last notices.</summary>
         public bool Finished => Phase == ClientPhase.Closed && Engine == null;
 
         /// <summary>The connection whose bytes the driver pumps (null between connections).</summary>
-        public Connection Engine { get; private set; }
+        public Connection Engine;
 
         /// <summary>Messages ready for the application (taken by <see cref="RequestKind.TakeC2d"/>).</summary>
         public int C2dReadyCount => c2dReady.Count;
@@ -111,7 +116,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             get
             {
-                long next = Engine == null ? long.MaxValue : Engine.NextDeadline;
+                long next = Engine == null ? Never : Engine.NextDeadline;
                 if (openRequest != null) next = Min(next, openRequest.Deadline);
                 next = Min(next, TimerDeadline);
                 next = Min(next, closeDeadline);
@@ -139,14 +144,9 @@ namespace IotHubAmqp.Device.IotHub
 
         private void OnOpenRequest(ClientRequest r, long now)
         {
-            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed)
-            {
-                Fail(r, new InvalidOperationException("the client was closed; create a new one"));
-                return;
-            }
             if (Phase != ClientPhase.Idle)
             {
-                Fail(r, new InvalidOperationException("the client is already open"));
+                Refuse(r, Phase >= ClientPhase.Closing ? "the client was closed; create a new one" : "the client is already open");
                 return;
             }
             openRequest = r;
@@ -163,7 +163,7 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             closeRequest = r;
-            if (openRequest != null) Fail(openRequest, new InvalidOperationException("the client was closed while connecting"));
+            if (openRequest != null) Refuse(openRequest, "the client was closed while connecting");
             openRequest = null;
             FailAllSends(new InvalidOperationException("the client was closed"));
             FeaturesClosed();
@@ -183,7 +183,7 @@ namespace IotHubAmqp.Device.IotHub
         // The hub answered our close, or it did not in time: drop the transport and finish.
         private void FinishClose()
         {
-            closeDeadline = long.MaxValue;
+            closeDeadline = Never;
             if (Engine != null)
             {
                 Engine.Abort(new AmqpException(ErrorCode.IllegalState, "the client was closed"));
@@ -200,9 +200,14 @@ namespace IotHubAmqp.Device.IotHub
 
         private void OnSendRequest(ClientRequest r, long now)
         {
-            if (Phase == ClientPhase.Idle) { Fail(r, new InvalidOperationException("call Open first")); return; }
-            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed) { Fail(r, new InvalidOperationException("the client is closed")); return; }
-            if (r.Kind == RequestKind.Feedback && Phase != ClientPhase.Connected) { Fail(r, new InvalidOperationException("the client is not connected")); return; }
+            string refused = Phase == ClientPhase.Idle ? "call Open first"
+                : Phase >= ClientPhase.Closing ? "the client is closed"
+                : r.Kind == RequestKind.Feedback && Phase != ClientPhase.Connected ? "the client is not connected" : null;
+            if (refused != null)
+            {
+                Refuse(r, refused);
+                return;
+            }
             if (sends.Count >= MaxPendingSends)
             {
                 Finish(r, new SendResult(SendOutcome.Throttled, ErrorCode.ResourceLimitExceeded, MaxPendingSends + " sends are already waiting", r.MessageId));
@@ -256,6 +261,7 @@ namespace IotHubAmqp.Device.IotHub
         private void OnOutcomes(SenderLink link)
         {
             OutgoingDelivery d;
+            string condition;
             while ((d = link.NextCompleted()) != null)
             {
                 var r = d.Owner as ClientRequest;
@@ -270,7 +276,7 @@ namespace IotHubAmqp.Device.IotHub
                     sends.Remove(r);
                     Finish(r, ToResult(outcome, r.MessageId));
                 }
-                else if (error.Condition == ErrorCode.MessageSizeExceeded || error.Condition == ErrorCode.InvalidField || error.Condition == ErrorCode.FrameSizeTooSmall)
+                else if ((condition = error.Condition) == ErrorCode.MessageSizeExceeded || condition == ErrorCode.InvalidField || condition == ErrorCode.FrameSizeTooSmall)
                 {
                     sends.Remove(r);
                     Fail(r, error);
@@ -300,7 +306,7 @@ namespace IotHubAmqp.Device.IotHub
             IncomingDelivery d = r.C2d.Delivery;
             if (d.Link != c2d || c2d == null || !c2d.IsAttached)
             {
-                Fail(r, new AmqpException(ErrorCode.IllegalState, "message " + (r.C2d.MessageId ?? "") + " cannot be settled: its link was lost, the hub will deliver it again"));
+                Fail(r, new AmqpException(ErrorCode.IllegalState, "message " + r.C2d.MessageId + " cannot be settled: its link was lost, the hub will deliver it again"));
                 return;
             }
             try
@@ -360,6 +366,9 @@ namespace IotHubAmqp.Device.IotHub
             r.Result = result;
             if (r.Complete() && r.Callback != null) notices.Add(r);
         }
+
+        // A request the client's state does not allow.
+        private void Refuse(ClientRequest r, string why) => Fail(r, new InvalidOperationException(why));
 
         private void Fail(ClientRequest r, Exception e)
         {
