@@ -31,7 +31,6 @@ namespace IotHubAmqp.Device.IotHub
         private string redirectHost;
         private int redirectPort;
         private bool plannedRenewal;
-        private long connectDeadline;
         private bool transportUp;
         private bool telemetryRefused;
         private bool engineRetired;
@@ -49,14 +48,14 @@ namespace IotHubAmqp.Device.IotHub
 
         public int ConnectPort;
 
-        public long ConnectDeadline => connectDeadline;
+        public long ConnectDeadline;
 
         private void StartAttempt(bool renew, long now)
         {
             Phase = ClientPhase.Connecting;
             plannedRenewal = renew;
-            string host = identity.GatewayHostName ?? identity.HostName;
-            int port = options.Port;
+            string host = Identity.GatewayHostName ?? Identity.HostName;
+            int port = Options.Port;
             // "GatewayHostName=127.0.0.1:5671" (a local hub on another port, as the Node SDK reads it).
             int colon = host.IndexOf(':');
             if (colon > 0 && colon == host.LastIndexOf(':'))
@@ -80,7 +79,7 @@ namespace IotHubAmqp.Device.IotHub
             try
             {
                 // X.509: the certificate in the TLS handshake is the credential; there is no token (wire-2 4).
-                if (!identity.UsesX509) pendingToken = NextToken(renew);
+                if (!Identity.UsesX509) pendingToken = NextToken(renew);
             }
             catch (Exception e)
             {
@@ -89,7 +88,7 @@ namespace IotHubAmqp.Device.IotHub
             }
             ConnectHost = host;
             ConnectPort = port;
-            connectDeadline = now + options.ConnectTimeoutMs;
+            ConnectDeadline = now + Options.ConnectTimeoutMs;
             WantsTransport = true;
         }
 
@@ -107,15 +106,15 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             var settings = new ConnectionSettings();
-            settings.ContainerId = identity.DeviceId;
-            settings.HostName = identity.HostName;
-            settings.MaxFrameSize = options.MaxFrameSize;
-            settings.IdleTimeoutMs = options.IdleTimeoutMs;
-            AuthenticationMode mode = options.Authentication;
+            settings.ContainerId = Identity.DeviceId;
+            settings.HostName = Identity.HostName;
+            settings.MaxFrameSize = Options.MaxFrameSize;
+            settings.IdleTimeoutMs = Options.IdleTimeoutMs;
+            AuthenticationMode mode = Options.Authentication;
             if (mode == AuthenticationMode.CbsWithSaslAnonymous)
                 settings.Sasl = SaslProfile.Anonymous();
-            else if (mode == AuthenticationMode.SaslPlain && !identity.UsesX509)
-                settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(identity.DeviceId, identity.ModuleId, identity.HostName), pendingToken);
+            else if (mode == AuthenticationMode.SaslPlain && !Identity.UsesX509)
+                settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(Identity.DeviceId, Identity.ModuleId, Identity.HostName), pendingToken);
             Engine = new Connection(settings);
             engineRetired = false;
             Engine.Open(now);
@@ -154,7 +153,7 @@ namespace IotHubAmqp.Device.IotHub
         private void BeginLinks(long now)
         {
             session = Engine.BeginSession(0);
-            tokenPut = options.Authentication == AuthenticationMode.SaslPlain || identity.UsesX509;
+            tokenPut = Options.Authentication == AuthenticationMode.SaslPlain || Identity.UsesX509;
             telemetryRefused = false;
             c2dRefused = false;
             if (!tokenPut)
@@ -183,16 +182,16 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         // A module has no cloud-to-device queue (as in the reference SDKs' module clients).
-        private bool ReceivesC2d => options.ReceiveCloudToDevice && identity.ModuleId == null;
+        private bool ReceivesC2d => Options.ReceiveCloudToDevice && Identity.ModuleId == null;
 
         private void AttachTelemetry()
         {
-            telemetry = session.AttachSender(NextLinkName("telemetry"), IotHubAddress.Telemetry(identity.DeviceId, identity.ModuleId), SenderSettleMode.Unsettled, LinkProperties());
+            telemetry = session.AttachSender(NextLinkName("telemetry"), IotHubAddress.Telemetry(Identity.DeviceId, Identity.ModuleId), SenderSettleMode.Unsettled, LinkProperties());
         }
 
         private void AttachC2d()
         {
-            c2d = session.AttachReceiver(NextLinkName("c2d"), IotHubAddress.CloudToDevice(identity.DeviceId, identity.ModuleId), options.C2dPrefetch, ReceiverSettleMode.First, options.C2dMaxMessageBytes, LinkProperties());
+            c2d = session.AttachReceiver(NextLinkName("c2d"), IotHubAddress.CloudToDevice(Identity.DeviceId, Identity.ModuleId), Options.C2dPrefetch, ReceiverSettleMode.First, Options.C2dMaxMessageBytes, LinkProperties());
         }
 
         private SenderLink EnsureFeedback()
@@ -224,27 +223,27 @@ namespace IotHubAmqp.Device.IotHub
             if (telemetry == null || !telemetry.IsAttached) return;
             if (ReceivesC2d && (c2d == null || !c2d.IsAttached)) return;
             Phase = ClientPhase.Connected;
-            connectDeadline = Never;
+            ConnectDeadline = Never;
             bool renewal = plannedRenewal;
             connectedAt = now;
             redirects = 0;
             renewalFailures = 0;
             plannedRenewal = false;
-            if (!identity.UsesX509)
+            if (!Identity.UsesX509)
             {
-                if (options.Authentication == AuthenticationMode.SaslPlain)
+                if (Options.Authentication == AuthenticationMode.SaslPlain)
                 {
                     // PLAIN: the token counts once the hub let the connection through.
                     token = pendingToken;
                     tokenExpiry = nextExpiry;
                 }
-                if (options.RenewTokens) renewAt = now + RenewalDelayMs();
+                if (Options.RenewTokens) renewAt = now + RenewalDelayMs();
             }
             // The status is Connected before the first Open returns.
             ClientRequest open = openRequest;
             if (open != null)
             {
-                SetStatus(ClientStatus.Connected, "connected to " + identity.HostName);
+                SetStatus(ClientStatus.Connected, "connected to " + Identity.HostName);
                 open.Complete();
                 openRequest = null;
             }
@@ -262,7 +261,7 @@ namespace IotHubAmqp.Device.IotHub
         // Ends the connection (close queued for the driver to flush) and forgets its links; sends go back in line.
         private void TearDown()
         {
-            connectDeadline = Never;
+            ConnectDeadline = Never;
             putTokenDeadline = Never;
             renewing = false;
             linksAfterToken = false;

@@ -21,21 +21,10 @@ namespace IotHubAmqp.Device.IotHub
         private long renewAt;
         private long reconnectAt;
 
-        private long TimerDeadline
-        {
-            get
-            {
-                long next = Min(connectDeadline, putTokenDeadline);
-                if (Phase == ClientPhase.Connected) next = Min(next, renewAt);
-                if (Phase == ClientPhase.Backoff) next = Min(next, reconnectAt);
-                return next;
-            }
-        }
-
         // Every timer off (the constructor starts with them so, as does a close).
         private void ClearTimers()
         {
-            connectDeadline = Never;
+            ConnectDeadline = Never;
             putTokenDeadline = Never;
             renewAt = Never;
             reconnectAt = Never;
@@ -44,15 +33,15 @@ namespace IotHubAmqp.Device.IotHub
 
         private void OnTimers(long now)
         {
-            if (Phase == ClientPhase.Connecting && now >= connectDeadline)
+            if (Phase == ClientPhase.Connecting && now >= ConnectDeadline)
             {
-                AttemptFailed(new AmqpException(ErrorCode.Timeout, "connect did not complete within " + options.ConnectTimeoutMs + " ms"), now);
+                AttemptFailed(new AmqpException(ErrorCode.Timeout, "connect did not complete within " + Options.ConnectTimeoutMs + " ms"), now);
                 return;
             }
             if (now >= putTokenDeadline)
             {
                 putTokenDeadline = Never;
-                PutTokenFailed(new AmqpException(ErrorCode.Timeout, "no CBS put-token reply within " + options.OperationTimeoutMs + " ms"), now);
+                PutTokenFailed(new AmqpException(ErrorCode.Timeout, "no CBS put-token reply within " + Options.OperationTimeoutMs + " ms"), now);
                 return;
             }
             if (Phase == ClientPhase.Backoff && now >= reconnectAt)
@@ -103,26 +92,21 @@ namespace IotHubAmqp.Device.IotHub
                     if ((kinds & EngineEvent.Ended) != 0 && s == session) OnFault(s.Error ?? new AmqpException(ErrorCode.IllegalState, "the hub ended the session"), now);
                     continue;
                 }
-                if (source is Link fl && RouteToFeature(fl, kinds, now)) continue;
-                if (source is SenderLink sl)
+                var link = (Link)source;
+                if (RouteToFeature(link, kinds, now)) continue;
+                // Outcomes come only from senders, messages only from receivers.
+                if ((kinds & EngineEvent.Outcomes) != 0)
                 {
-                    if ((kinds & EngineEvent.Outcomes) != 0)
-                    {
-                        if (sl == cbsOut) DrainSettled(sl);
-                        else OnOutcomes(sl);
-                    }
-                    if ((kinds & EngineEvent.Attached) != 0) CheckConnected(now);
-                    if ((kinds & EngineEvent.Ended) != 0) OnLinkEnded(sl, now);
-                    continue;
+                    if (link == cbsOut) DrainSettled(cbsOut);
+                    else OnOutcomes((SenderLink)link);
                 }
-                var rl = (ReceiverLink)source;
                 if ((kinds & EngineEvent.Messages) != 0)
                 {
-                    if (rl == cbsIn) OnCbsReplies(now);
-                    else if (rl == c2d) PullC2d();
+                    if (link == cbsIn) OnCbsReplies(now);
+                    else if (link == c2d) PullC2d();
                 }
                 if ((kinds & EngineEvent.Attached) != 0) CheckConnected(now);
-                if ((kinds & EngineEvent.Ended) != 0) OnLinkEnded(rl, now);
+                if ((kinds & EngineEvent.Ended) != 0) OnLinkEnded(link, now);
             }
             if (engine == Engine && !engine.IsEnded) AttachAfterPutToken();
             DispatchSends();
@@ -181,10 +165,10 @@ namespace IotHubAmqp.Device.IotHub
         {
             putTokenId = "put-token-" + (++cbsRequestId).ToString();
             pendingExpiry = nextExpiry;
-            OutgoingDelivery d = cbsOut.Send(CbsPutToken.Request(pendingToken, audience, options.CbsTokenType, putTokenId), null);
+            OutgoingDelivery d = cbsOut.Send(CbsPutToken.Request(pendingToken, audience, Options.CbsTokenType, putTokenId), null);
             if (d == null) throw new AmqpException(ErrorCode.InternalError, "no slot for the put-token");
             putTokenSlot = d;
-            putTokenDeadline = now + options.OperationTimeoutMs;
+            putTokenDeadline = now + Options.OperationTimeoutMs;
         }
 
         private void OnCbsReplies(long now)
@@ -214,7 +198,7 @@ namespace IotHubAmqp.Device.IotHub
             {
                 renewing = false;
                 renewalFailures = 0;
-                if (options.RenewTokens) renewAt = now + RenewalDelayMs();
+                if (Options.RenewTokens) renewAt = now + RenewalDelayMs();
                 TokenRenewed();
                 return;
             }
@@ -243,7 +227,7 @@ namespace IotHubAmqp.Device.IotHub
             int failures = ++renewalFailures;
             SetStatus(ClientStatus.TokenRenewalFailed, "renewal attempt " + failures + " failed: " + Describe(e));
             long left = TokenLeftMs();
-            int delay = options.Retry.DelayMs(failures - 1, random.NextDouble());
+            int delay = Options.Retry.DelayMs(failures - 1, random.NextDouble());
             if (left <= delay)
             {
                 // It expires before another try: the reconnect path takes over.
@@ -283,7 +267,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             long left = TokenLeftMs();
             if (left <= 0) return 0;
-            double fraction = options.RenewalPoint + options.RenewalJitter * (2 * random.NextDouble() - 1);
+            double fraction = Options.RenewalPoint + Options.RenewalJitter * (2 * random.NextDouble() - 1);
             double delay = left * fraction;
             return delay >= int.MaxValue ? int.MaxValue : (int)delay;
         }
@@ -298,18 +282,18 @@ namespace IotHubAmqp.Device.IotHub
         private string NextToken(bool renew)
         {
             long now = SasToken.UnixSeconds(platform.UtcNow);
-            if (identity.HasKey)
+            if (Identity.HasKey)
             {
-                long expiry = now + options.TokenLifetimeSeconds;
+                long expiry = now + Options.TokenLifetimeSeconds;
                 nextExpiry = expiry;
-                return SasToken.Create(platform, audience, identity.Key, identity.SharedAccessKeyName, expiry);
+                return SasToken.Create(platform, audience, Identity.Key, Identity.SharedAccessKeyName, expiry);
             }
-            string current = token ?? identity.SharedAccessSignature;
+            string current = token ?? Identity.SharedAccessSignature;
             string supplied = null;
             if (!renew && SasToken.ParseExpiry(current) > now)
                 supplied = current;
-            else if (options.TokenRenewal != null)
-                supplied = options.TokenRenewal(audience, platform.UtcNow.AddSeconds(options.TokenLifetimeSeconds));
+            else if (Options.TokenRenewal != null)
+                supplied = Options.TokenRenewal(audience, platform.UtcNow.AddSeconds(Options.TokenLifetimeSeconds));
             if (supplied == null)
                 throw new AmqpException(ErrorCode.UnauthorizedAccess, "the SAS token " + (renew ? "needs renewal" : "has expired") + " and no TokenRenewal callback gave a new one");
             nextExpiry = SasToken.ParseExpiry(supplied);

@@ -14,16 +14,11 @@ namespace IotHubAmqp.Device.IotHub
         private readonly ClientFeature[] features = new ClientFeature[MaxFeatures];
         private int featureCount;
 
-        /// <summary>The identity the client connects as (addresses and link names of a feature come from it).</summary>
-        internal IotHubConnectionString Identity => identity;
-
-        internal DeviceClientOptions Options => options;
-
         /// <summary>True while the links are up and the token in place.</summary>
         internal bool IsConnected => Phase == ClientPhase.Connected;
 
-        /// <summary>A unique link name for this connection's identity.</summary>
-        internal string NextLinkName(string prefix) => prefix + "-" + identity.DeviceId + "-" + (linkSerial++);
+        /// <summary>A unique link name for this connection's Identity.</summary>
+        internal string NextLinkName(string prefix) => prefix + "-" + Identity.DeviceId + "-" + (linkSerial++);
 
         /// <summary>Queues a notice for the dispatcher (a feature's handler call or completion).</summary>
         internal void Post(FeatureNotice notice) => notices.Add(notice);
@@ -86,16 +81,6 @@ namespace IotHubAmqp.Device.IotHub
             for (int i = 0; i < featureCount; i++)
                 if (features[i].OnLinkEvent(link, kinds, now)) return true;
             return false;
-        }
-
-        private long FeatureDeadline
-        {
-            get
-            {
-                long next = Never;
-                for (int i = 0; i < featureCount; i++) next = Min(next, features[i].NextDeadline);
-                return next;
-            }
         }
 
         private void TickFeatures(long now)

@@ -70,7 +70,7 @@ namespace IotHubAmqp.Device.IotHub
                 reconnectAt = now;
                 return;
             }
-            if (!options.Retry.MayRetry(attempt))
+            if (!Options.Retry.MayRetry(attempt))
             {
                 Phase = ClientPhase.Idle;
                 SetStatus(ClientStatus.Disconnected, "gave up after " + attempt + " attempts");
@@ -78,7 +78,7 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             Phase = ClientPhase.Backoff;
-            reconnectAt = now + options.Retry.DelayMs(attempt, random.NextDouble());
+            reconnectAt = now + Options.Retry.DelayMs(attempt, random.NextDouble());
         }
 
         // amqp:link:redirect / amqp:connection:redirect info (iothub-amqp-wire.md 10): network-host, hostname, port.
@@ -90,7 +90,7 @@ namespace IotHubAmqp.Device.IotHub
             object port = reason.Info[new Symbol("port")];
             if (host == null) return false;
             redirectHost = host;
-            redirectPort = port is int p ? p : port is uint u ? (int)u : options.Port;
+            redirectPort = port is int p ? p : port is uint u ? (int)u : Options.Port;
             return true;
         }
 
@@ -101,7 +101,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (original != null && !(original is AmqpException)) return false;
             if (!RetryPolicy.IsTransient(reason.Condition)) return false;
-            long at = now + options.Retry.DelayMs(attempt, random.NextDouble());
+            long at = now + Options.Retry.DelayMs(attempt, random.NextDouble());
             if (at >= openRequest.Deadline) return false;
             openRetryReason = reason.Message;
             attempt++;

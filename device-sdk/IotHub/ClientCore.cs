@@ -33,8 +33,10 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>How long a close waits for the hub's answer before dropping the transport.</summary>
         public const int CloseTimeoutMs = 2000;
 
-        private readonly IotHubConnectionString identity;
-        private readonly DeviceClientOptions options;
+        /// <summary>The identity the client connects as (addresses and link names of a feature come from it).</summary>
+        internal readonly IotHubConnectionString Identity;
+
+        internal readonly DeviceClientOptions Options;
         private readonly IPlatform platform;
         private readonly Random random;
         private readonly string audience;
@@ -52,11 +54,11 @@ namespace IotHubAmqp.Device.IotHub
 
         public ClientCore(IotHubConnectionString identity, DeviceClientOptions options, IPlatform platform, Random random)
         {
-            this.identity = identity;
-            this.options = options;
+            Identity = identity;
+            Options = options;
             this.platform = platform;
             this.random = random;
-            audience = IotHubAddress.Audience(identity.HostName, identity.DeviceId, identity.ModuleId);
+            audience = IotHubAddress.Audience(Identity.HostName, Identity.DeviceId, Identity.ModuleId);
             ClearTimers();
         }
 
@@ -75,9 +77,6 @@ namespace IotHubAmqp.Device.IotHub
 
         /// <summary>The connection whose bytes the driver pumps (null between connections).</summary>
         public Connection Engine;
-
-        /// <summary>Messages ready for the application (taken by <see cref="RequestKind.TakeC2d"/>).</summary>
-        public int C2dReadyCount => c2dReady.Count;
 
         /// <summary>The next notice for the application (a status change, a completed callback send, C2D ready), or null.</summary>
         public object TakeNotice()
@@ -118,9 +117,11 @@ namespace IotHubAmqp.Device.IotHub
             {
                 long next = Engine == null ? Never : Engine.NextDeadline;
                 if (openRequest != null) next = Min(next, openRequest.Deadline);
-                next = Min(next, TimerDeadline);
+                next = Min(next, Min(ConnectDeadline, putTokenDeadline));
+                if (Phase == ClientPhase.Connected) next = Min(next, renewAt);
+                if (Phase == ClientPhase.Backoff) next = Min(next, reconnectAt);
                 next = Min(next, closeDeadline);
-                next = Min(next, FeatureDeadline);
+                for (int i = 0; i < featureCount; i++) next = Min(next, features[i].NextDeadline);
                 for (int i = 0; i < sends.Count; i++) next = Min(next, ((ClientRequest)sends[i]).Deadline);
                 return next;
             }
@@ -132,7 +133,7 @@ namespace IotHubAmqp.Device.IotHub
             if (Engine != null) Engine.Tick(now);
             ProcessEvents(now);
             if (openRequest != null && now >= openRequest.Deadline)
-                AttemptFailed(new AmqpException(ErrorCode.Timeout, "Open did not complete within " + options.ConnectTimeoutMs + " ms"
+                AttemptFailed(new AmqpException(ErrorCode.Timeout, "Open did not complete within " + Options.ConnectTimeoutMs + " ms"
                     + (openRetryReason == null ? "" : "; the last attempt failed: " + openRetryReason)), now);
             OnTimers(now);
             if (Phase == ClientPhase.Closing && now >= closeDeadline) FinishClose();
@@ -242,16 +243,16 @@ namespace IotHubAmqp.Device.IotHub
                 var r = (ClientRequest)sends[i];
                 if (r.IsGivenUp)
                 {
-                    if (r.Slot != null) r.SlotLink.Cancel(r.Slot);
+                    CancelSlot(r);
                     sends.RemoveAt(i);
                     continue;
                 }
                 if (now < r.Deadline) continue;
                 string why;
                 if (r.Slot == null) why = r.LastFault == null ? "not connected" : r.LastFault.Description;
-                else why = r.SlotLink.Cancel(r.Slot) ? "not sent: no credit or window from the hub" : "the hub gave no outcome";
+                else why = CancelSlot(r) ? "not sent: no credit or window from the hub" : "the hub gave no outcome";
                 sends.RemoveAt(i);
-                Finish(r, new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, "no outcome within " + options.OperationTimeoutMs + " ms (" + why + ")", r.MessageId));
+                Finish(r, new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, "no outcome within " + Options.OperationTimeoutMs + " ms (" + why + ")", r.MessageId));
             }
             // Outcomes that never come would hold every slot (2.6.12 leaves them unsettled): a new link frees them.
             if (telemetry != null && telemetry.IsAttached && telemetry.AbandonedCount >= SenderLink.MaxInFlight / 2) RecycleTelemetry();
@@ -294,12 +295,15 @@ namespace IotHubAmqp.Device.IotHub
             for (int i = 0; i < sends.Count; i++)
             {
                 var r = (ClientRequest)sends[i];
-                if (r.Slot != null) r.SlotLink.Cancel(r.Slot);
+                CancelSlot(r);
                 r.Slot = null;
                 Fail(r, e);
             }
             sends.Clear();
         }
+
+        // True when the send was still waiting for credit (it never went out).
+        private static bool CancelSlot(ClientRequest r) => r.Slot != null && r.SlotLink.Cancel(r.Slot);
 
         private void OnSettle(ClientRequest r)
         {
@@ -342,7 +346,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (c2d == null) return;
             bool any = false;
-            while (c2dReady.Count + c2dOut < (int)options.C2dPrefetch)
+            while (c2dReady.Count + c2dOut < (int)Options.C2dPrefetch)
             {
                 IncomingDelivery d = c2d.Take();
                 if (d == null) break;
