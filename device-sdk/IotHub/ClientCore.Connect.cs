@@ -127,7 +127,7 @@ namespace IotHubAmqp.Device.IotHub
             transportUp = false;
             if (Phase != ClientPhase.Connecting) return;
             // The first Open throws what the transport threw (a TLS trust failure stays an AuthenticationException).
-            AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, e.GetType().Name + ": " + e.Message), now, e);
+            AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, Named(e)), now, e);
         }
 
         /// <summary>The transport ended by itself (the peer closed it, a read or write failed).</summary>
@@ -304,7 +304,10 @@ namespace IotHubAmqp.Device.IotHub
             c2dReady.Clear();
         }
 
-        private static string Describe(Exception e) => e is AmqpException a ? a.Message : e.GetType().Name + ": " + e.Message;
+        private static string Describe(Exception e) => e is AmqpException ? e.Message : Named(e);
+
+        // A foreign exception in a reason: its type says what failed.
+        private static string Named(Exception e) => e.GetType().Name + ": " + e.Message;
 
         private static int ParsePort(string text)
         {

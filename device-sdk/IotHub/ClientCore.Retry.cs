@@ -13,7 +13,7 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>A bug of ours surfaced in the driver: start over on a new connection rather than stop.</summary>
         public void InternalError(Exception e, long now)
         {
-            OnFault(new AmqpException(ErrorCode.InternalError, e.GetType().Name + ": " + e.Message), now);
+            OnFault(new AmqpException(ErrorCode.InternalError, Named(e)), now);
         }
 
         // Any fault of the live connection or of a link it needs: tear down, then reconnect after a backoff.

@@ -102,7 +102,7 @@ namespace IotHubAmqp.Device.IotHub
                 case RequestKind.AddFeature:
                 case RequestKind.Feature: OnFeatureRequest(r, now); break;
                 case RequestKind.C2dReturned:
-                    if (c2dOut > 0) c2dOut -= r.MaxCount;
+                    c2dOut -= r.MaxCount;
                     if (c2dOut < 0) c2dOut = 0;
                     PullC2d();
                     r.Complete();
@@ -330,8 +330,11 @@ namespace IotHubAmqp.Device.IotHub
         {
             int n = c2dReady.Count < r.MaxCount ? c2dReady.Count : r.MaxCount;
             var taken = new C2dMessage[n];
-            for (int i = 0; i < n; i++) taken[i] = (C2dMessage)c2dReady[i];
-            for (int i = 0; i < n; i++) c2dReady.RemoveAt(0);
+            for (int i = 0; i < n; i++)
+            {
+                taken[i] = (C2dMessage)c2dReady[0];
+                c2dReady.RemoveAt(0);
+            }
             // Messages handed to the handler count against the prefetch until it returns them; ones the application
             // polled are its own from here.
             if (r.ForHandler) c2dOut += n;
@@ -405,8 +408,8 @@ namespace IotHubAmqp.Device.IotHub
             Reason = reason;
         }
 
-        public ClientStatus Status { get; }
+        public readonly ClientStatus Status;
 
-        public string Reason { get; }
+        public readonly string Reason;
     }
 }

@@ -287,7 +287,8 @@ namespace IotHubAmqp.Device.IotHub
             }
             if (notice is ClientRequest r)
             {
-                SendResult result = r.Result ?? new SendResult(SendOutcome.Rejected, r.Error is AmqpException a ? a.Condition : null, r.Error == null ? null : r.Error.Message, r.MessageId);
+                Exception e = r.Error;
+                SendResult result = r.Result ?? new SendResult(SendOutcome.Rejected, e is AmqpException a ? a.Condition : null, e == null ? null : e.Message, r.MessageId);
                 try
                 {
                     r.Callback(this, r.Message, result);
@@ -352,8 +353,7 @@ namespace IotHubAmqp.Device.IotHub
                 }
             }
             if (batch.Length == 0 || closed) return;
-            var back = new ClientRequest();
-            back.Reset(RequestKind.C2dReturned, 0);
+            ClientRequest back = NewRequest(RequestKind.C2dReturned, null); // the core answers it at once
             back.MaxCount = batch.Length;
             driver.Submit(back);
         }
