@@ -60,13 +60,12 @@ namespace IotHubAmqp.Device.IotHub
             int colon = host.IndexOf(':');
             if (colon > 0 && colon == host.LastIndexOf(':'))
             {
-                try
+                port = ParsePort(host, colon + 1);
+                if (port == 0)
                 {
-                    port = ParsePort(host.Substring(colon + 1));
-                }
-                catch (ArgumentException e)
-                {
-                    AttemptFailed(new AmqpException(ErrorCode.InvalidField, e.Message), now, e);
+                    // The first Open throws it as the caller's error; later attempts report it.
+                    var bad = new ArgumentException("GatewayHostName has an invalid port");
+                    AttemptFailed(new AmqpException(ErrorCode.InvalidField, bad.Message), now, bad);
                     return;
                 }
                 host = host.Substring(0, colon);
@@ -201,13 +200,6 @@ namespace IotHubAmqp.Device.IotHub
             return feedback;
         }
 
-        // Too many sends the hub never answered: a new link frees their slots (the hub forgets them with the old one).
-        private void RecycleTelemetry()
-        {
-            telemetry.Close();
-            AttachTelemetry();
-        }
-
         private AmqpMap LinkProperties()
         {
             var p = new AmqpMap();
@@ -255,7 +247,7 @@ namespace IotHubAmqp.Device.IotHub
             }
             DispatchSends();
             PullC2d();
-            AttachFeatures(now);
+            for (int i = 0; i < featureCount; i++) features[i].Attach(session, now);
         }
 
         // Ends the connection (close queued for the driver to flush) and forgets its links; sends go back in line.
@@ -271,24 +263,20 @@ namespace IotHubAmqp.Device.IotHub
             {
                 if (!Engine.IsEnded) Engine.Close(null);
                 Engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "the connection was replaced"));
-                HarvestOutcomes();
+                // Outcomes that came in with the last read count; the rest go back in line.
+                if (telemetry != null) OnOutcomes(telemetry);
+                if (feedback != null) OnOutcomes(feedback);
+                for (int i = 0; i < sends.Count; i++)
+                {
+                    var r = (ClientRequest)sends[i];
+                    r.Slot = null;
+                    r.SlotLink = null;
+                }
                 engineRetired = true;
             }
             DropLinks();
             if (transportUp) WantsTransportClosed = true;
             else Engine = null;
-        }
-
-        private void HarvestOutcomes()
-        {
-            if (telemetry != null) OnOutcomes(telemetry);
-            if (feedback != null) OnOutcomes(feedback);
-            for (int i = 0; i < sends.Count; i++)
-            {
-                var r = (ClientRequest)sends[i];
-                r.Slot = null;
-                r.SlotLink = null;
-            }
         }
 
         private void DropLinks()
@@ -299,7 +287,7 @@ namespace IotHubAmqp.Device.IotHub
             cbsOut = null;
             cbsIn = null;
             c2d = null;
-            FeaturesLost();
+            for (int i = 0; i < featureCount; i++) features[i].LinksLost();
             // Messages the application has not taken are redelivered by the hub on the next link.
             c2dReady.Clear();
         }
@@ -309,21 +297,17 @@ namespace IotHubAmqp.Device.IotHub
         // A foreign exception in a reason: its type says what failed.
         private static string Named(Exception e) => e.GetType().Name + ": " + e.Message;
 
-        private static int ParsePort(string text)
+        // The port after "host:" at text[from..], or 0 when it is not one (1..65535).
+        private static int ParsePort(string text, int from)
         {
             int port = 0;
-            for (int i = 0; i < text.Length; i++)
+            for (int i = from; i < text.Length; i++)
             {
                 char c = text[i];
-                if (c < '0' || c > '9' || port > 6553)
-                {
-                    port = 0; // refused below, with the one message
-                    break;
-                }
+                if (c < '0' || c > '9' || port > 6553) return 0;
                 port = port * 10 + (c - '0');
             }
-            if (port <= 0 || port > 65535) throw new ArgumentException("GatewayHostName has an invalid port");
-            return port;
+            return port > 65535 ? 0 : port;
         }
     }
 }

@@ -35,13 +35,13 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (Phase == ClientPhase.Connecting && now >= ConnectDeadline)
             {
-                AttemptFailed(new AmqpException(ErrorCode.Timeout, "connect did not complete within " + Options.ConnectTimeoutMs + " ms"), now);
+                AttemptFailed(new AmqpException(ErrorCode.Timeout, Within("connect did not complete", Options.ConnectTimeoutMs, null)), now);
                 return;
             }
             if (now >= putTokenDeadline)
             {
                 putTokenDeadline = Never;
-                PutTokenFailed(new AmqpException(ErrorCode.Timeout, "no CBS put-token reply within " + Options.OperationTimeoutMs + " ms"), now);
+                PutTokenFailed(new AmqpException(ErrorCode.Timeout, Within("no CBS put-token reply", Options.OperationTimeoutMs, null)), now);
                 return;
             }
             if (Phase == ClientPhase.Backoff && now >= reconnectAt)
@@ -95,11 +95,8 @@ namespace IotHubAmqp.Device.IotHub
                 var link = (Link)source;
                 if (RouteToFeature(link, kinds, now)) continue;
                 // Outcomes come only from senders, messages only from receivers.
-                if ((kinds & EngineEvent.Outcomes) != 0)
-                {
-                    if (link == cbsOut) DrainSettled(cbsOut);
-                    else OnOutcomes((SenderLink)link);
-                }
+                // The put-token has no request (owner null): OnOutcomes only frees its slot.
+                if ((kinds & EngineEvent.Outcomes) != 0) OnOutcomes((SenderLink)link);
                 if ((kinds & EngineEvent.Messages) != 0)
                 {
                     if (link == cbsIn) OnCbsReplies(now);
@@ -116,12 +113,6 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (Phase == ClientPhase.Closing) FinishClose();
             else OnFault(engine.Error ?? new AmqpException(ErrorCode.ConnectionForced, "the hub closed the connection"), now);
-        }
-
-        private static void DrainSettled(SenderLink link)
-        {
-            OutgoingDelivery d;
-            while ((d = link.NextCompleted()) != null) link.Free(d);
         }
 
         private void OnLinkEnded(Link link, long now)

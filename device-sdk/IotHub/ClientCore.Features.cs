@@ -61,31 +61,11 @@ namespace IotHubAmqp.Device.IotHub
             f.Submit(r, now);
         }
 
-        private void AttachFeatures(long now)
-        {
-            for (int i = 0; i < featureCount; i++) features[i].Attach(session, now);
-        }
-
-        private void FeaturesLost()
-        {
-            for (int i = 0; i < featureCount; i++) features[i].LinksLost();
-        }
-
-        private void FeaturesClosed()
-        {
-            for (int i = 0; i < featureCount; i++) features[i].Closed();
-        }
-
         private bool RouteToFeature(Link link, int kinds, long now)
         {
             for (int i = 0; i < featureCount; i++)
                 if (features[i].OnLinkEvent(link, kinds, now)) return true;
             return false;
-        }
-
-        private void TickFeatures(long now)
-        {
-            for (int i = 0; i < featureCount; i++) features[i].Tick(now);
         }
     }
 }

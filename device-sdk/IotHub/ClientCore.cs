@@ -133,12 +133,12 @@ namespace IotHubAmqp.Device.IotHub
             if (Engine != null) Engine.Tick(now);
             ProcessEvents(now);
             if (openRequest != null && now >= openRequest.Deadline)
-                AttemptFailed(new AmqpException(ErrorCode.Timeout, "Open did not complete within " + Options.ConnectTimeoutMs + " ms"
-                    + (openRetryReason == null ? "" : "; the last attempt failed: " + openRetryReason)), now);
+                AttemptFailed(new AmqpException(ErrorCode.Timeout, Within("Open did not complete", Options.ConnectTimeoutMs,
+                    openRetryReason == null ? null : "; the last attempt failed: " + openRetryReason)), now);
             OnTimers(now);
             if (Phase == ClientPhase.Closing && now >= closeDeadline) FinishClose();
             ExpireSends(now);
-            TickFeatures(now);
+            for (int i = 0; i < featureCount; i++) features[i].Tick(now);
             ProcessEvents(now);
             DispatchSends();
         }
@@ -167,7 +167,7 @@ namespace IotHubAmqp.Device.IotHub
             if (openRequest != null) Refuse(openRequest, "the client was closed while connecting");
             openRequest = null;
             FailAllSends(new InvalidOperationException("the client was closed"));
-            FeaturesClosed();
+            for (int i = 0; i < featureCount; i++) features[i].Closed();
             Phase = ClientPhase.Closing;
             ClearTimers();
             if (Engine != null && !Engine.IsEnded)
@@ -249,13 +249,18 @@ namespace IotHubAmqp.Device.IotHub
                 }
                 if (now < r.Deadline) continue;
                 string why;
-                if (r.Slot == null) why = r.LastFault == null ? "not connected" : r.LastFault.Description;
-                else why = CancelSlot(r) ? "not sent: no credit or window from the hub" : "the hub gave no outcome";
+                if (r.Slot == null) why = r.LastFault == null ? " (not connected)" : " (" + r.LastFault.Description + ")";
+                else why = CancelSlot(r) ? " (not sent: no credit or window from the hub)" : " (the hub gave no outcome)";
                 sends.RemoveAt(i);
-                Finish(r, new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, "no outcome within " + Options.OperationTimeoutMs + " ms (" + why + ")", r.MessageId));
+                Finish(r, new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, Within("no outcome", Options.OperationTimeoutMs, why), r.MessageId));
             }
             // Outcomes that never come would hold every slot (2.6.12 leaves them unsettled): a new link frees them.
-            if (telemetry != null && telemetry.IsAttached && telemetry.AbandonedCount >= SenderLink.MaxInFlight / 2) RecycleTelemetry();
+            if (telemetry != null && telemetry.IsAttached && telemetry.AbandonedCount >= SenderLink.MaxInFlight / 2)
+            {
+                // Too many sends the hub never answered: a new link frees their slots (the hub forgets them with the old one).
+                telemetry.Close();
+                AttachTelemetry();
+            }
         }
 
         // A sender's deliveries are done: results to their requests, or back in line after a lost link.
@@ -397,6 +402,9 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         private static long Min(long a, long b) => a < b ? a : b;
+
+        // "<what> within <ms> ms<detail>": the text of every timeout.
+        private static string Within(string what, int ms, string detail) => what + " within " + ms.ToString() + " ms" + detail;
     }
 
     /// <summary>A status change for the application's handler.</summary>
