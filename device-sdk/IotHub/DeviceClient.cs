@@ -102,8 +102,7 @@ namespace IotHubAmqp.Device.IotHub
             if (closed) return;
             closed = true;
             if (!driver.IsRunning) return;
-            var r = new ClientRequest();
-            r.Reset(RequestKind.Close, platform.TickMilliseconds + ClientCore.CloseTimeoutMs);
+            ClientRequest r = NewRequest(RequestKind.Close, null); // the core bounds a close by CloseTimeoutMs itself
             driver.Submit(r);
             if (!r.Done.WaitOne(ClientCore.CloseTimeoutMs + GraceMs, false))
             {
