@@ -376,7 +376,7 @@ namespace IotHubAmqp.Device.IotHub
         private void Finish(ClientRequest r, SendResult result)
         {
             r.Result = result;
-            if (r.Complete() && r.Callback != null) notices.Add(r);
+            Fail(r, null); // no error: completes with the result
         }
 
         // A request the client's state does not allow.
