@@ -18,7 +18,8 @@ namespace IotHubAmqp.Device.IotHub
         internal bool IsConnected => Phase == ClientPhase.Connected;
 
         /// <summary>A unique link name for this connection's Identity.</summary>
-        internal string NextLinkName(string prefix) => prefix + "-" + Identity.DeviceId + "-" + (linkSerial++);
+        internal string NextLinkName(string prefix) =>
+            string.Concat(prefix, "-", Identity.DeviceId, "-" + (linkSerial++).ToString()); // four parts: no array
 
         /// <summary>Queues a notice for the dispatcher (a feature's handler call or completion).</summary>
         internal void Post(FeatureNotice notice) => notices.Add(notice);

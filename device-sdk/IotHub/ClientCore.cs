@@ -404,7 +404,7 @@ namespace IotHubAmqp.Device.IotHub
         private static long Min(long a, long b) => a < b ? a : b;
 
         // "<what> within <ms> ms<detail>": the text of every timeout.
-        private static string Within(string what, int ms, string detail) => what + " within " + ms.ToString() + " ms" + detail;
+        private static string Within(string what, int ms, string detail) => string.Concat(what, " within ", ms.ToString(), " ms" + detail);
     }
 
     /// <summary>A status change for the application's handler.</summary>
