@@ -18,7 +18,7 @@ namespace IotHubAmqp.Device.IotHub
             Message = delivery.Message;
         }
 
-        internal IncomingDelivery Delivery { get; }
+        internal readonly IncomingDelivery Delivery;
 
         /// <summary>The AMQP message as received: every section, property and annotation.</summary>
         public Message Message { get; }

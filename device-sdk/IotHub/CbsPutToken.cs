@@ -19,14 +19,16 @@ namespace IotHubAmqp.Device.IotHub
         public static Message Request(string token, string audience, string tokenType, string messageId)
         {
             var m = new Message();
-            m.Properties = new MessageProperties();
-            m.Properties.MessageId = messageId;
-            m.Properties.To = IotHubAddress.Cbs;
-            m.Properties.ReplyTo = IotHubAddress.CbsReplyTo;
-            m.ApplicationProperties = new AmqpMap();
-            m.ApplicationProperties["operation"] = "put-token";
-            m.ApplicationProperties["type"] = tokenType;
-            m.ApplicationProperties["name"] = audience;
+            var p = new MessageProperties();
+            m.Properties = p;
+            p.MessageId = messageId;
+            p.To = IotHubAddress.Cbs;
+            p.ReplyTo = IotHubAddress.CbsReplyTo;
+            var a = new AmqpMap();
+            m.ApplicationProperties = a;
+            a["operation"] = "put-token";
+            a["type"] = tokenType;
+            a["name"] = audience;
             m.BodyType = BodyType.AmqpValue;
             m.Body = token;
             return m;

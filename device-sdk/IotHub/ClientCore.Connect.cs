@@ -31,7 +31,6 @@ namespace IotHubAmqp.Device.IotHub
         private string redirectHost;
         private int redirectPort;
         private bool plannedRenewal;
-        private long connectDeadline = long.MaxValue;
         private bool transportUp;
         private bool telemetryRefused;
         private bool engineRetired;
@@ -40,34 +39,33 @@ namespace IotHubAmqp.Device.IotHub
         private bool c2dRefused;
 
         /// <summary>The driver should open a transport to <see cref="ConnectHost"/>:<see cref="ConnectPort"/> within <see cref="ConnectDeadline"/>.</summary>
-        public bool WantsTransport { get; private set; }
+        public bool WantsTransport;
 
         /// <summary>The driver should write what is left of the engine's output (bounded) and close the transport.</summary>
-        public bool WantsTransportClosed { get; private set; }
+        public bool WantsTransportClosed;
 
-        public string ConnectHost { get; private set; }
+        public string ConnectHost;
 
-        public int ConnectPort { get; private set; }
+        public int ConnectPort;
 
-        public long ConnectDeadline => connectDeadline;
+        public long ConnectDeadline;
 
         private void StartAttempt(bool renew, long now)
         {
             Phase = ClientPhase.Connecting;
             plannedRenewal = renew;
-            string host = identity.GatewayHostName ?? identity.HostName;
-            int port = options.Port;
+            string host = Identity.GatewayHostName ?? Identity.HostName;
+            int port = Options.Port;
             // "GatewayHostName=127.0.0.1:5671" (a local hub on another port, as the Node SDK reads it).
             int colon = host.IndexOf(':');
             if (colon > 0 && colon == host.LastIndexOf(':'))
             {
-                try
+                port = ParsePort(host, colon + 1);
+                if (port == 0)
                 {
-                    port = ParsePort(host.Substring(colon + 1));
-                }
-                catch (ArgumentException e)
-                {
-                    AttemptFailed(new AmqpException(ErrorCode.InvalidField, e.Message), now, e);
+                    // The first Open throws it as the caller's error; later attempts report it.
+                    var bad = new ArgumentException("GatewayHostName has an invalid port");
+                    AttemptFailed(new AmqpException(ErrorCode.InvalidField, bad.Message), now, bad);
                     return;
                 }
                 host = host.Substring(0, colon);
@@ -80,7 +78,7 @@ namespace IotHubAmqp.Device.IotHub
             try
             {
                 // X.509: the certificate in the TLS handshake is the credential; there is no token (wire-2 4).
-                if (!identity.UsesX509) pendingToken = NextToken(renew);
+                if (!Identity.UsesX509) pendingToken = NextToken(renew);
             }
             catch (Exception e)
             {
@@ -89,7 +87,7 @@ namespace IotHubAmqp.Device.IotHub
             }
             ConnectHost = host;
             ConnectPort = port;
-            connectDeadline = now + options.ConnectTimeoutMs;
+            ConnectDeadline = now + Options.ConnectTimeoutMs;
             WantsTransport = true;
         }
 
@@ -107,16 +105,15 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             var settings = new ConnectionSettings();
-            settings.ContainerId = identity.DeviceId;
-            settings.HostName = identity.HostName;
-            settings.MaxFrameSize = options.MaxFrameSize;
-            settings.IdleTimeoutMs = options.IdleTimeoutMs;
-            if (identity.UsesX509)
-                settings.Sasl = options.Authentication == AuthenticationMode.CbsWithSaslAnonymous ? SaslProfile.Anonymous() : null;
-            else if (options.Authentication == AuthenticationMode.SaslPlain)
-                settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(identity.DeviceId, identity.ModuleId, identity.HostName), pendingToken);
-            else if (options.Authentication == AuthenticationMode.CbsWithSaslAnonymous)
+            settings.ContainerId = Identity.DeviceId;
+            settings.HostName = Identity.HostName;
+            settings.MaxFrameSize = Options.MaxFrameSize;
+            settings.IdleTimeoutMs = Options.IdleTimeoutMs;
+            AuthenticationMode mode = Options.Authentication;
+            if (mode == AuthenticationMode.CbsWithSaslAnonymous)
                 settings.Sasl = SaslProfile.Anonymous();
+            else if (mode == AuthenticationMode.SaslPlain && !Identity.UsesX509)
+                settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(Identity.DeviceId, Identity.ModuleId, Identity.HostName), pendingToken);
             Engine = new Connection(settings);
             engineRetired = false;
             Engine.Open(now);
@@ -129,7 +126,7 @@ namespace IotHubAmqp.Device.IotHub
             transportUp = false;
             if (Phase != ClientPhase.Connecting) return;
             // The first Open throws what the transport threw (a TLS trust failure stays an AuthenticationException).
-            AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, e.GetType().Name + ": " + e.Message), now, e);
+            AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, Named(e)), now, e);
         }
 
         /// <summary>The transport ended by itself (the peer closed it, a read or write failed).</summary>
@@ -155,7 +152,7 @@ namespace IotHubAmqp.Device.IotHub
         private void BeginLinks(long now)
         {
             session = Engine.BeginSession(0);
-            tokenPut = options.Authentication == AuthenticationMode.SaslPlain || identity.UsesX509;
+            tokenPut = Options.Authentication == AuthenticationMode.SaslPlain || Identity.UsesX509;
             telemetryRefused = false;
             c2dRefused = false;
             if (!tokenPut)
@@ -184,30 +181,23 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         // A module has no cloud-to-device queue (as in the reference SDKs' module clients).
-        private bool ReceivesC2d => options.ReceiveCloudToDevice && identity.ModuleId == null;
+        private bool ReceivesC2d => Options.ReceiveCloudToDevice && Identity.ModuleId == null;
 
         private void AttachTelemetry()
         {
-            telemetry = session.AttachSender("telemetry-" + identity.DeviceId + "-" + (linkSerial++), IotHubAddress.Telemetry(identity.DeviceId, identity.ModuleId), SenderSettleMode.Unsettled, LinkProperties());
+            telemetry = session.AttachSender(NextLinkName("telemetry"), IotHubAddress.Telemetry(Identity.DeviceId, Identity.ModuleId), SenderSettleMode.Unsettled, LinkProperties());
         }
 
         private void AttachC2d()
         {
-            c2d = session.AttachReceiver("c2d-" + identity.DeviceId + "-" + (linkSerial++), IotHubAddress.CloudToDevice(identity.DeviceId, identity.ModuleId), options.C2dPrefetch, ReceiverSettleMode.First, options.C2dMaxMessageBytes, LinkProperties());
+            c2d = session.AttachReceiver(NextLinkName("c2d"), IotHubAddress.CloudToDevice(Identity.DeviceId, Identity.ModuleId), Options.C2dPrefetch, ReceiverSettleMode.First, Options.C2dMaxMessageBytes, LinkProperties());
         }
 
         private SenderLink EnsureFeedback()
         {
             if (feedback == null || feedback.IsEnded)
-                feedback = session.AttachSender("feedback-" + identity.DeviceId + "-" + (linkSerial++), IotHubAddress.Feedback, SenderSettleMode.Unsettled, LinkProperties());
+                feedback = session.AttachSender(NextLinkName("feedback"), IotHubAddress.Feedback, SenderSettleMode.Unsettled, LinkProperties());
             return feedback;
-        }
-
-        // Too many sends the hub never answered: a new link frees their slots (the hub forgets them with the old one).
-        private void RecycleTelemetry()
-        {
-            telemetry.Close();
-            AttachTelemetry();
         }
 
         private AmqpMap LinkProperties()
@@ -225,49 +215,46 @@ namespace IotHubAmqp.Device.IotHub
             if (telemetry == null || !telemetry.IsAttached) return;
             if (ReceivesC2d && (c2d == null || !c2d.IsAttached)) return;
             Phase = ClientPhase.Connected;
-            connectDeadline = long.MaxValue;
-            bool first = openRequest != null;
+            ConnectDeadline = Never;
             bool renewal = plannedRenewal;
-            int attempts = attempt + 1;
             connectedAt = now;
             redirects = 0;
             renewalFailures = 0;
             plannedRenewal = false;
-            if (options.Authentication == AuthenticationMode.SaslPlain && !identity.UsesX509)
+            if (!Identity.UsesX509)
             {
-                // PLAIN: the token counts once the hub let the connection through.
-                token = pendingToken;
-                tokenExpiry = nextExpiry;
+                if (Options.Authentication == AuthenticationMode.SaslPlain)
+                {
+                    // PLAIN: the token counts once the hub let the connection through.
+                    token = pendingToken;
+                    tokenExpiry = nextExpiry;
+                }
+                if (Options.RenewTokens) renewAt = now + RenewalDelayMs();
             }
-            if (options.RenewTokens && !identity.UsesX509) renewAt = now + RenewalDelayMs();
-            if (first)
+            // The status is Connected before the first Open returns.
+            ClientRequest open = openRequest;
+            if (open != null)
             {
-                SetStatus(ClientStatus.Connected, "connected to " + identity.HostName);
-                openRequest.Complete();
+                SetStatus(ClientStatus.Connected, "connected to " + Identity.HostName);
+                open.Complete();
                 openRequest = null;
-            }
-            else if (renewal)
-            {
-                Reconnects++;
-                TokenRenewals++;
-                SetStatus(ClientStatus.Connected, "reconnected with a new token");
-                SetStatus(ClientStatus.TokenRenewed, "token renewed, valid for " + (tokenExpiry - SasToken.UnixSeconds(platform.UtcNow)) + " s");
             }
             else
             {
                 Reconnects++;
-                SetStatus(ClientStatus.Connected, "reconnected after " + attempts + " attempt(s)");
+                SetStatus(ClientStatus.Connected, renewal ? "reconnected with a new token" : "reconnected after " + (attempt + 1) + " attempt(s)");
+                if (renewal) TokenRenewed();
             }
             DispatchSends();
             PullC2d();
-            AttachFeatures(now);
+            for (int i = 0; i < featureCount; i++) features[i].Attach(session, now);
         }
 
         // Ends the connection (close queued for the driver to flush) and forgets its links; sends go back in line.
         private void TearDown()
         {
-            connectDeadline = long.MaxValue;
-            putTokenDeadline = long.MaxValue;
+            ConnectDeadline = Never;
+            putTokenDeadline = Never;
             renewing = false;
             linksAfterToken = false;
             putTokenSlot = null;
@@ -276,24 +263,20 @@ namespace IotHubAmqp.Device.IotHub
             {
                 if (!Engine.IsEnded) Engine.Close(null);
                 Engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "the connection was replaced"));
-                HarvestOutcomes();
+                // Outcomes that came in with the last read count; the rest go back in line.
+                if (telemetry != null) OnOutcomes(telemetry);
+                if (feedback != null) OnOutcomes(feedback);
+                for (int i = 0; i < sends.Count; i++)
+                {
+                    var r = (ClientRequest)sends[i];
+                    r.Slot = null;
+                    r.SlotLink = null;
+                }
                 engineRetired = true;
             }
             DropLinks();
             if (transportUp) WantsTransportClosed = true;
             else Engine = null;
-        }
-
-        private void HarvestOutcomes()
-        {
-            if (telemetry != null) OnOutcomes(telemetry);
-            if (feedback != null) OnOutcomes(feedback);
-            for (int i = 0; i < sends.Count; i++)
-            {
-                var r = (ClientRequest)sends[i];
-                r.Slot = null;
-                r.SlotLink = null;
-            }
         }
 
         private void DropLinks()
@@ -304,24 +287,27 @@ namespace IotHubAmqp.Device.IotHub
             cbsOut = null;
             cbsIn = null;
             c2d = null;
-            FeaturesLost();
+            for (int i = 0; i < featureCount; i++) features[i].LinksLost();
             // Messages the application has not taken are redelivered by the hub on the next link.
             c2dReady.Clear();
         }
 
-        private static string Describe(Exception e) => e is AmqpException a ? a.Message : e.GetType().Name + ": " + e.Message;
+        private static string Describe(Exception e) => e is AmqpException ? e.Message : Named(e);
 
-        private static int ParsePort(string text)
+        // A foreign exception in a reason: its type says what failed.
+        private static string Named(Exception e) => e.GetType().Name + ": " + e.Message;
+
+        // The port after "host:" at text[from..], or 0 when it is not one (1..65535).
+        private static int ParsePort(string text, int from)
         {
             int port = 0;
-            for (int i = 0; i < text.Length; i++)
+            for (int i = from; i < text.Length; i++)
             {
                 char c = text[i];
-                if (c < '0' || c > '9' || port > 6553) throw new ArgumentException("GatewayHostName has an invalid port");
+                if (c < '0' || c > '9' || port > 6553) return 0;
                 port = port * 10 + (c - '0');
             }
-            if (port <= 0 || port > 65535) throw new ArgumentException("GatewayHostName has an invalid port");
-            return port;
+            return port > 65535 ? 0 : port;
         }
     }
 }

@@ -17,51 +17,42 @@ namespace IotHubAmqp.Device.IotHub
         private string putTokenId;
         private int cbsRequestId;
         private int renewalFailures;
-        private long putTokenDeadline = long.MaxValue;
-        private long renewAt = long.MaxValue;
-        private long reconnectAt = long.MaxValue;
+        private long putTokenDeadline;
+        private long renewAt;
+        private long reconnectAt;
 
-        private long TimerDeadline
-        {
-            get
-            {
-                long next = Min(connectDeadline, putTokenDeadline);
-                if (Phase == ClientPhase.Connected) next = Min(next, renewAt);
-                if (Phase == ClientPhase.Backoff) next = Min(next, reconnectAt);
-                return next;
-            }
-        }
-
+        // Every timer off (the constructor starts with them so, as does a close).
         private void ClearTimers()
         {
-            connectDeadline = long.MaxValue;
-            putTokenDeadline = long.MaxValue;
-            renewAt = long.MaxValue;
-            reconnectAt = long.MaxValue;
+            ConnectDeadline = Never;
+            putTokenDeadline = Never;
+            renewAt = Never;
+            reconnectAt = Never;
+            closeDeadline = Never;
         }
 
         private void OnTimers(long now)
         {
-            if (Phase == ClientPhase.Connecting && now >= connectDeadline)
+            if (Phase == ClientPhase.Connecting && now >= ConnectDeadline)
             {
-                AttemptFailed(new AmqpException(ErrorCode.Timeout, "connect did not complete within " + options.ConnectTimeoutMs + " ms"), now);
+                AttemptFailed(new AmqpException(ErrorCode.Timeout, Within("connect did not complete", Options.ConnectTimeoutMs, null)), now);
                 return;
             }
             if (now >= putTokenDeadline)
             {
-                putTokenDeadline = long.MaxValue;
-                PutTokenFailed(new AmqpException(ErrorCode.Timeout, "no CBS put-token reply within " + options.OperationTimeoutMs + " ms"), now);
+                putTokenDeadline = Never;
+                PutTokenFailed(new AmqpException(ErrorCode.Timeout, Within("no CBS put-token reply", Options.OperationTimeoutMs, null)), now);
                 return;
             }
             if (Phase == ClientPhase.Backoff && now >= reconnectAt)
             {
-                reconnectAt = long.MaxValue;
+                reconnectAt = Never;
                 StartAttempt(plannedRenewal, now);
                 return;
             }
             if (Phase == ClientPhase.Connected && now >= renewAt)
             {
-                renewAt = long.MaxValue;
+                renewAt = Never;
                 Renew(now);
             }
         }
@@ -71,21 +62,14 @@ namespace IotHubAmqp.Device.IotHub
         {
             Connection engine = Engine;
             if (engine == null) return;
-            if (engineRetired)
+            // A torn-down connection waits only for its transport to close: nothing it says counts. An ended one:
+            // whatever else happened in the same read no longer matters.
+            if (engineRetired || engine.IsEnded)
             {
-                // The connection was torn down and waits only for its transport to close: nothing it says counts.
                 while (engine.NextEvent(out int _) != null)
                 {
                 }
-                return;
-            }
-            if (engine.IsEnded)
-            {
-                // Whatever else happened in the same read no longer matters: the connection is gone.
-                while (engine.NextEvent(out int _) != null)
-                {
-                }
-                EngineEnded(engine, now);
+                if (!engineRetired) EngineEnded(engine, now);
                 return;
             }
             EngineObject source;
@@ -108,26 +92,18 @@ namespace IotHubAmqp.Device.IotHub
                     if ((kinds & EngineEvent.Ended) != 0 && s == session) OnFault(s.Error ?? new AmqpException(ErrorCode.IllegalState, "the hub ended the session"), now);
                     continue;
                 }
-                if (source is Link fl && RouteToFeature(fl, kinds, now)) continue;
-                if (source is SenderLink sl)
-                {
-                    if ((kinds & EngineEvent.Outcomes) != 0)
-                    {
-                        if (sl == cbsOut) DrainSettled(sl);
-                        else OnOutcomes(sl);
-                    }
-                    if ((kinds & EngineEvent.Attached) != 0) CheckConnected(now);
-                    if ((kinds & EngineEvent.Ended) != 0) OnLinkEnded(sl, now);
-                    continue;
-                }
-                var rl = (ReceiverLink)source;
+                var link = (Link)source;
+                if (RouteToFeature(link, kinds, now)) continue;
+                // Outcomes come only from senders, messages only from receivers.
+                // The put-token has no request (owner null): OnOutcomes only frees its slot.
+                if ((kinds & EngineEvent.Outcomes) != 0) OnOutcomes((SenderLink)link);
                 if ((kinds & EngineEvent.Messages) != 0)
                 {
-                    if (rl == cbsIn) OnCbsReplies(now);
-                    else if (rl == c2d) PullC2d();
+                    if (link == cbsIn) OnCbsReplies(now);
+                    else if (link == c2d) PullC2d();
                 }
                 if ((kinds & EngineEvent.Attached) != 0) CheckConnected(now);
-                if ((kinds & EngineEvent.Ended) != 0) OnLinkEnded(rl, now);
+                if ((kinds & EngineEvent.Ended) != 0) OnLinkEnded(link, now);
             }
             if (engine == Engine && !engine.IsEnded) AttachAfterPutToken();
             DispatchSends();
@@ -137,12 +113,6 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (Phase == ClientPhase.Closing) FinishClose();
             else OnFault(engine.Error ?? new AmqpException(ErrorCode.ConnectionForced, "the hub closed the connection"), now);
-        }
-
-        private static void DrainSettled(SenderLink link)
-        {
-            OutgoingDelivery d;
-            while ((d = link.NextCompleted()) != null) link.Free(d);
         }
 
         private void OnLinkEnded(Link link, long now)
@@ -165,28 +135,31 @@ namespace IotHubAmqp.Device.IotHub
             if (link != telemetry && link != c2d && link != cbsOut && link != cbsIn) return;
             // A link attached right behind the put-token may be refused because the hub checked it first: attach again
             // once the token is in place (pipelining saves a round trip when the hub handles frames in order).
-            bool refusedEarly = Phase == ClientPhase.Connecting && !tokenPut && link.Error != null && link.Error.Condition == ErrorCode.UnauthorizedAccess;
-            if (refusedEarly && link == telemetry)
+            AmqpException error = link.Error;
+            if (Phase == ClientPhase.Connecting && !tokenPut && error != null && error.Condition == ErrorCode.UnauthorizedAccess)
             {
-                telemetryRefused = true;
-                return;
+                if (link == telemetry)
+                {
+                    telemetryRefused = true;
+                    return;
+                }
+                if (link == c2d)
+                {
+                    c2dRefused = true;
+                    return;
+                }
             }
-            if (refusedEarly && link == c2d)
-            {
-                c2dRefused = true;
-                return;
-            }
-            OnFault(link.Error ?? new AmqpException(ErrorCode.DetachForced, "the hub detached link '" + link.Name + "'"), now);
+            OnFault(error ?? new AmqpException(ErrorCode.DetachForced, "the hub detached link '" + link.Name + "'"), now);
         }
 
         private void SendPutToken(long now)
         {
             putTokenId = "put-token-" + (++cbsRequestId).ToString();
             pendingExpiry = nextExpiry;
-            OutgoingDelivery d = cbsOut.Send(CbsPutToken.Request(pendingToken, audience, options.CbsTokenType, putTokenId), null);
+            OutgoingDelivery d = cbsOut.Send(CbsPutToken.Request(pendingToken, audience, Options.CbsTokenType, putTokenId), null);
             if (d == null) throw new AmqpException(ErrorCode.InternalError, "no slot for the put-token");
             putTokenSlot = d;
-            putTokenDeadline = now + options.OperationTimeoutMs;
+            putTokenDeadline = now + Options.OperationTimeoutMs;
         }
 
         private void OnCbsReplies(long now)
@@ -199,7 +172,7 @@ namespace IotHubAmqp.Device.IotHub
                 if (!reply.Settled) cbsIn.Accept(reply);
                 if (putTokenId == null || !CbsPutToken.Answers(reply.Message, putTokenId)) continue;
                 putTokenId = null;
-                putTokenDeadline = long.MaxValue;
+                putTokenDeadline = Never;
                 int status = CbsPutToken.StatusCode(reply.Message);
                 if (CbsPutToken.IsSuccess(status)) PutTokenSucceeded(now);
                 else PutTokenFailed(new AmqpException(ErrorCode.UnauthorizedAccess, "CBS put-token refused with status " + status + ": " + CbsPutToken.StatusDescription(reply.Message)), now);
@@ -216,9 +189,8 @@ namespace IotHubAmqp.Device.IotHub
             {
                 renewing = false;
                 renewalFailures = 0;
-                TokenRenewals++;
-                if (options.RenewTokens) renewAt = now + RenewalDelayMs();
-                SetStatus(ClientStatus.TokenRenewed, "token renewed, valid for " + (tokenExpiry - SasToken.UnixSeconds(platform.UtcNow)) + " s");
+                if (Options.RenewTokens) renewAt = now + RenewalDelayMs();
+                TokenRenewed();
                 return;
             }
             if (telemetryRefused) AttachTelemetry();
@@ -226,6 +198,12 @@ namespace IotHubAmqp.Device.IotHub
             telemetryRefused = false;
             c2dRefused = false;
             CheckConnected(now);
+        }
+
+        private void TokenRenewed()
+        {
+            TokenRenewals++;
+            SetStatus(ClientStatus.TokenRenewed, "token renewed, valid for " + (tokenExpiry - SasToken.UnixSeconds(platform.UtcNow)) + " s");
         }
 
         private void PutTokenFailed(AmqpException e, long now)
@@ -240,7 +218,7 @@ namespace IotHubAmqp.Device.IotHub
             int failures = ++renewalFailures;
             SetStatus(ClientStatus.TokenRenewalFailed, "renewal attempt " + failures + " failed: " + Describe(e));
             long left = TokenLeftMs();
-            int delay = options.Retry.DelayMs(failures - 1, random.NextDouble());
+            int delay = Options.Retry.DelayMs(failures - 1, random.NextDouble());
             if (left <= delay)
             {
                 // It expires before another try: the reconnect path takes over.
@@ -255,15 +233,14 @@ namespace IotHubAmqp.Device.IotHub
             if (cbsOut != null && cbsOut.IsAttached)
             {
                 // CBS: a new put-token on the live connection; links and sends carry on untouched.
+                renewing = true;
                 try
                 {
                     pendingToken = NextToken(true);
-                    renewing = true;
                     SendPutToken(now);
                 }
                 catch (AmqpException e)
                 {
-                    renewing = true;
                     PutTokenFailed(e, now);
                 }
                 return;
@@ -281,7 +258,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             long left = TokenLeftMs();
             if (left <= 0) return 0;
-            double fraction = options.RenewalPoint + options.RenewalJitter * (2 * random.NextDouble() - 1);
+            double fraction = Options.RenewalPoint + Options.RenewalJitter * (2 * random.NextDouble() - 1);
             double delay = left * fraction;
             return delay >= int.MaxValue ? int.MaxValue : (int)delay;
         }
@@ -296,18 +273,18 @@ namespace IotHubAmqp.Device.IotHub
         private string NextToken(bool renew)
         {
             long now = SasToken.UnixSeconds(platform.UtcNow);
-            if (identity.HasKey)
+            if (Identity.HasKey)
             {
-                long expiry = now + options.TokenLifetimeSeconds;
+                long expiry = now + Options.TokenLifetimeSeconds;
                 nextExpiry = expiry;
-                return SasToken.Create(platform, audience, identity.Key, identity.SharedAccessKeyName, expiry);
+                return SasToken.Create(platform, audience, Identity.Key, Identity.SharedAccessKeyName, expiry);
             }
-            string current = token ?? identity.SharedAccessSignature;
+            string current = token ?? Identity.SharedAccessSignature;
             string supplied = null;
             if (!renew && SasToken.ParseExpiry(current) > now)
                 supplied = current;
-            else if (options.TokenRenewal != null)
-                supplied = options.TokenRenewal(audience, platform.UtcNow.AddSeconds(options.TokenLifetimeSeconds));
+            else if (Options.TokenRenewal != null)
+                supplied = Options.TokenRenewal(audience, platform.UtcNow.AddSeconds(Options.TokenLifetimeSeconds));
             if (supplied == null)
                 throw new AmqpException(ErrorCode.UnauthorizedAccess, "the SAS token " + (renew ? "needs renewal" : "has expired") + " and no TokenRenewal callback gave a new one");
             nextExpiry = SasToken.ParseExpiry(supplied);

@@ -1,6 +1,5 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
-using System.Collections;
 using IotHubAmqp.Device.Engine;
 
 namespace IotHubAmqp.Device.IotHub
@@ -11,18 +10,16 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Features one client may carry (methods, twin, and room for one more).</summary>
         public const int MaxFeatures = 4;
 
-        private readonly ArrayList features = new ArrayList();
-
-        /// <summary>The identity the client connects as (addresses and link names of a feature come from it).</summary>
-        internal IotHubConnectionString Identity => identity;
-
-        internal DeviceClientOptions Options => options;
+        // An array, not an ArrayList: no cast and no call per element in the loops below.
+        private readonly ClientFeature[] features = new ClientFeature[MaxFeatures];
+        private int featureCount;
 
         /// <summary>True while the links are up and the token in place.</summary>
         internal bool IsConnected => Phase == ClientPhase.Connected;
 
-        /// <summary>A unique link name for this connection's identity.</summary>
-        internal string NextLinkName(string prefix) => prefix + "-" + identity.DeviceId + "-" + (linkSerial++);
+        /// <summary>A unique link name for this connection's Identity.</summary>
+        internal string NextLinkName(string prefix) =>
+            string.Concat(prefix, "-", Identity.DeviceId, "-" + (linkSerial++).ToString()); // four parts: no array
 
         /// <summary>Queues a notice for the dispatcher (a feature's handler call or completion).</summary>
         internal void Post(FeatureNotice notice) => notices.Add(notice);
@@ -35,55 +32,41 @@ namespace IotHubAmqp.Device.IotHub
 
         private void OnFeatureRequest(ClientRequest r, long now)
         {
+            ClientFeature f = r.Feature;
             if (r.Kind == RequestKind.AddFeature)
             {
-                if (features.Contains(r.Feature)) { r.Complete(); return; }
-                if (features.Count >= MaxFeatures) { Fail(r, new InvalidOperationException("at most " + MaxFeatures + " features per client")); return; }
-                features.Add(r.Feature);
-                r.Feature.Core = this;
-                if (Phase == ClientPhase.Connected && session != null) r.Feature.Attach(session, now);
+                for (int i = 0; i < featureCount; i++)
+                {
+                    if (features[i] == f)
+                    {
+                        r.Complete();
+                        return;
+                    }
+                }
+                if (featureCount >= MaxFeatures)
+                {
+                    Refuse(r, "at most " + MaxFeatures + " features per client");
+                    return;
+                }
+                features[featureCount++] = f;
+                f.Core = this;
+                if (Phase == ClientPhase.Connected && session != null) f.Attach(session, now);
                 r.Complete();
                 return;
             }
-            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed) { Fail(r, new InvalidOperationException("the client is closed")); return; }
-            r.Feature.Submit(r, now);
-        }
-
-        private void AttachFeatures(long now)
-        {
-            for (int i = 0; i < features.Count; i++) ((ClientFeature)features[i]).Attach(session, now);
-        }
-
-        private void FeaturesLost()
-        {
-            for (int i = 0; i < features.Count; i++) ((ClientFeature)features[i]).LinksLost();
-        }
-
-        private void FeaturesClosed()
-        {
-            for (int i = 0; i < features.Count; i++) ((ClientFeature)features[i]).Closed();
+            if (Phase >= ClientPhase.Closing)
+            {
+                Refuse(r, "the client is closed");
+                return;
+            }
+            f.Submit(r, now);
         }
 
         private bool RouteToFeature(Link link, int kinds, long now)
         {
-            for (int i = 0; i < features.Count; i++)
-                if (((ClientFeature)features[i]).OnLinkEvent(link, kinds, now)) return true;
+            for (int i = 0; i < featureCount; i++)
+                if (features[i].OnLinkEvent(link, kinds, now)) return true;
             return false;
-        }
-
-        private long FeatureDeadline
-        {
-            get
-            {
-                long next = long.MaxValue;
-                for (int i = 0; i < features.Count; i++) next = Min(next, ((ClientFeature)features[i]).NextDeadline);
-                return next;
-            }
-        }
-
-        private void TickFeatures(long now)
-        {
-            for (int i = 0; i < features.Count; i++) ((ClientFeature)features[i]).Tick(now);
         }
     }
 }

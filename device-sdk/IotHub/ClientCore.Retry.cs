@@ -13,18 +13,19 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>A bug of ours surfaced in the driver: start over on a new connection rather than stop.</summary>
         public void InternalError(Exception e, long now)
         {
-            OnFault(new AmqpException(ErrorCode.InternalError, e.GetType().Name + ": " + e.Message), now);
+            OnFault(new AmqpException(ErrorCode.InternalError, Named(e)), now);
         }
 
         // Any fault of the live connection or of a link it needs: tear down, then reconnect after a backoff.
         private void OnFault(AmqpException reason, long now)
         {
-            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed || Phase == ClientPhase.Idle || Phase == ClientPhase.Backoff) return;
+            // Closing, closed, idle or in backoff: no connection to lose.
             if (Phase == ClientPhase.Connecting)
             {
                 AttemptFailed(reason, now);
                 return;
             }
+            if (Phase != ClientPhase.Connected) return;
             TearDown();
             NoteRedirect(reason);
             // A connection that fell over soon after it came up does not reset the backoff: a hub that drops every
@@ -69,7 +70,7 @@ namespace IotHubAmqp.Device.IotHub
                 reconnectAt = now;
                 return;
             }
-            if (!options.Retry.MayRetry(attempt))
+            if (!Options.Retry.MayRetry(attempt))
             {
                 Phase = ClientPhase.Idle;
                 SetStatus(ClientStatus.Disconnected, "gave up after " + attempt + " attempts");
@@ -77,7 +78,7 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             Phase = ClientPhase.Backoff;
-            reconnectAt = now + options.Retry.DelayMs(attempt, random.NextDouble());
+            reconnectAt = now + Options.Retry.DelayMs(attempt, random.NextDouble());
         }
 
         // amqp:link:redirect / amqp:connection:redirect info (iothub-amqp-wire.md 10): network-host, hostname, port.
@@ -89,7 +90,7 @@ namespace IotHubAmqp.Device.IotHub
             object port = reason.Info[new Symbol("port")];
             if (host == null) return false;
             redirectHost = host;
-            redirectPort = port is int p ? p : port is uint u ? (int)u : options.Port;
+            redirectPort = port is int p ? p : port is uint u ? (int)u : Options.Port;
             return true;
         }
 
@@ -100,7 +101,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (original != null && !(original is AmqpException)) return false;
             if (!RetryPolicy.IsTransient(reason.Condition)) return false;
-            long at = now + options.Retry.DelayMs(attempt, random.NextDouble());
+            long at = now + Options.Retry.DelayMs(attempt, random.NextDouble());
             if (at >= openRequest.Deadline) return false;
             openRetryReason = reason.Message;
             attempt++;

@@ -33,8 +33,10 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>How long a close waits for the hub's answer before dropping the transport.</summary>
         public const int CloseTimeoutMs = 2000;
 
-        private readonly IotHubConnectionString identity;
-        private readonly DeviceClientOptions options;
+        /// <summary>The identity the client connects as (addresses and link names of a feature come from it).</summary>
+        internal readonly IotHubConnectionString Identity;
+
+        internal readonly DeviceClientOptions Options;
         private readonly IPlatform platform;
         private readonly Random random;
         private readonly string audience;
@@ -44,35 +46,37 @@ namespace IotHubAmqp.Device.IotHub
 
         private ClientRequest openRequest;
         private ClientRequest closeRequest;
-        private long closeDeadline = long.MaxValue;
+        private long closeDeadline;
         private int c2dOut;
+
+        // "No deadline": a static field is 5 bytes of IL where the ldc.i8 constant is 9.
+        private static readonly long Never = long.MaxValue;
 
         public ClientCore(IotHubConnectionString identity, DeviceClientOptions options, IPlatform platform, Random random)
         {
-            this.identity = identity;
-            this.options = options;
+            Identity = identity;
+            Options = options;
             this.platform = platform;
             this.random = random;
-            audience = IotHubAddress.Audience(identity.HostName, identity.DeviceId, identity.ModuleId);
+            audience = IotHubAddress.Audience(Identity.HostName, Identity.DeviceId, Identity.ModuleId);
+            ClearTimers();
         }
 
-        public ClientPhase Phase { get; private set; }
+        // Fields, not properties: read by the driver, the client and tests; written only here.
+        public ClientPhase Phase;
 
         /// <summary>The status the application reads; changes only with a notice.</summary>
-        public ClientStatus Status { get; private set; } = ClientStatus.Disconnected;
+        public ClientStatus Status; // Disconnected (0) until the first notice
 
-        public int Reconnects { get; private set; }
+        public int Reconnects;
 
-        public int TokenRenewals { get; private set; }
+        public int TokenRenewals;
 
         /// <summary>True once closed: the driver may stop after dispatching the last notices.</summary>
         public bool Finished => Phase == ClientPhase.Closed && Engine == null;
 
         /// <summary>The connection whose bytes the driver pumps (null between connections).</summary>
-        public Connection Engine { get; private set; }
-
-        /// <summary>Messages ready for the application (taken by <see cref="RequestKind.TakeC2d"/>).</summary>
-        public int C2dReadyCount => c2dReady.Count;
+        public Connection Engine;
 
         /// <summary>The next notice for the application (a status change, a completed callback send, C2D ready), or null.</summary>
         public object TakeNotice()
@@ -98,7 +102,7 @@ namespace IotHubAmqp.Device.IotHub
                 case RequestKind.AddFeature:
                 case RequestKind.Feature: OnFeatureRequest(r, now); break;
                 case RequestKind.C2dReturned:
-                    if (c2dOut > 0) c2dOut -= r.MaxCount;
+                    c2dOut -= r.MaxCount;
                     if (c2dOut < 0) c2dOut = 0;
                     PullC2d();
                     r.Complete();
@@ -111,11 +115,13 @@ namespace IotHubAmqp.Device.IotHub
         {
             get
             {
-                long next = Engine == null ? long.MaxValue : Engine.NextDeadline;
+                long next = Engine == null ? Never : Engine.NextDeadline;
                 if (openRequest != null) next = Min(next, openRequest.Deadline);
-                next = Min(next, TimerDeadline);
+                next = Min(next, Min(ConnectDeadline, putTokenDeadline));
+                if (Phase == ClientPhase.Connected) next = Min(next, renewAt);
+                if (Phase == ClientPhase.Backoff) next = Min(next, reconnectAt);
                 next = Min(next, closeDeadline);
-                next = Min(next, FeatureDeadline);
+                for (int i = 0; i < featureCount; i++) next = Min(next, features[i].NextDeadline);
                 for (int i = 0; i < sends.Count; i++) next = Min(next, ((ClientRequest)sends[i]).Deadline);
                 return next;
             }
@@ -127,26 +133,21 @@ namespace IotHubAmqp.Device.IotHub
             if (Engine != null) Engine.Tick(now);
             ProcessEvents(now);
             if (openRequest != null && now >= openRequest.Deadline)
-                AttemptFailed(new AmqpException(ErrorCode.Timeout, "Open did not complete within " + options.ConnectTimeoutMs + " ms"
-                    + (openRetryReason == null ? "" : "; the last attempt failed: " + openRetryReason)), now);
+                AttemptFailed(new AmqpException(ErrorCode.Timeout, Within("Open did not complete", Options.ConnectTimeoutMs,
+                    openRetryReason == null ? null : "; the last attempt failed: " + openRetryReason)), now);
             OnTimers(now);
             if (Phase == ClientPhase.Closing && now >= closeDeadline) FinishClose();
             ExpireSends(now);
-            TickFeatures(now);
+            for (int i = 0; i < featureCount; i++) features[i].Tick(now);
             ProcessEvents(now);
             DispatchSends();
         }
 
         private void OnOpenRequest(ClientRequest r, long now)
         {
-            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed)
-            {
-                Fail(r, new InvalidOperationException("the client was closed; create a new one"));
-                return;
-            }
             if (Phase != ClientPhase.Idle)
             {
-                Fail(r, new InvalidOperationException("the client is already open"));
+                Refuse(r, Phase >= ClientPhase.Closing ? "the client was closed; create a new one" : "the client is already open");
                 return;
             }
             openRequest = r;
@@ -163,10 +164,10 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             closeRequest = r;
-            if (openRequest != null) Fail(openRequest, new InvalidOperationException("the client was closed while connecting"));
+            if (openRequest != null) Refuse(openRequest, "the client was closed while connecting");
             openRequest = null;
             FailAllSends(new InvalidOperationException("the client was closed"));
-            FeaturesClosed();
+            for (int i = 0; i < featureCount; i++) features[i].Closed();
             Phase = ClientPhase.Closing;
             ClearTimers();
             if (Engine != null && !Engine.IsEnded)
@@ -183,7 +184,7 @@ namespace IotHubAmqp.Device.IotHub
         // The hub answered our close, or it did not in time: drop the transport and finish.
         private void FinishClose()
         {
-            closeDeadline = long.MaxValue;
+            closeDeadline = Never;
             if (Engine != null)
             {
                 Engine.Abort(new AmqpException(ErrorCode.IllegalState, "the client was closed"));
@@ -200,9 +201,14 @@ namespace IotHubAmqp.Device.IotHub
 
         private void OnSendRequest(ClientRequest r, long now)
         {
-            if (Phase == ClientPhase.Idle) { Fail(r, new InvalidOperationException("call Open first")); return; }
-            if (Phase == ClientPhase.Closing || Phase == ClientPhase.Closed) { Fail(r, new InvalidOperationException("the client is closed")); return; }
-            if (r.Kind == RequestKind.Feedback && Phase != ClientPhase.Connected) { Fail(r, new InvalidOperationException("the client is not connected")); return; }
+            string refused = Phase == ClientPhase.Idle ? "call Open first"
+                : Phase >= ClientPhase.Closing ? "the client is closed"
+                : r.Kind == RequestKind.Feedback && Phase != ClientPhase.Connected ? "the client is not connected" : null;
+            if (refused != null)
+            {
+                Refuse(r, refused);
+                return;
+            }
             if (sends.Count >= MaxPendingSends)
             {
                 Finish(r, new SendResult(SendOutcome.Throttled, ErrorCode.ResourceLimitExceeded, MaxPendingSends + " sends are already waiting", r.MessageId));
@@ -237,25 +243,31 @@ namespace IotHubAmqp.Device.IotHub
                 var r = (ClientRequest)sends[i];
                 if (r.IsGivenUp)
                 {
-                    if (r.Slot != null) r.SlotLink.Cancel(r.Slot);
+                    CancelSlot(r);
                     sends.RemoveAt(i);
                     continue;
                 }
                 if (now < r.Deadline) continue;
                 string why;
-                if (r.Slot == null) why = r.LastFault == null ? "not connected" : r.LastFault.Description;
-                else why = r.SlotLink.Cancel(r.Slot) ? "not sent: no credit or window from the hub" : "the hub gave no outcome";
+                if (r.Slot == null) why = r.LastFault == null ? " (not connected)" : " (" + r.LastFault.Description + ")";
+                else why = CancelSlot(r) ? " (not sent: no credit or window from the hub)" : " (the hub gave no outcome)";
                 sends.RemoveAt(i);
-                Finish(r, new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, "no outcome within " + options.OperationTimeoutMs + " ms (" + why + ")", r.MessageId));
+                Finish(r, new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, Within("no outcome", Options.OperationTimeoutMs, why), r.MessageId));
             }
             // Outcomes that never come would hold every slot (2.6.12 leaves them unsettled): a new link frees them.
-            if (telemetry != null && telemetry.IsAttached && telemetry.AbandonedCount >= SenderLink.MaxInFlight / 2) RecycleTelemetry();
+            if (telemetry != null && telemetry.IsAttached && telemetry.AbandonedCount >= SenderLink.MaxInFlight / 2)
+            {
+                // Too many sends the hub never answered: a new link frees their slots (the hub forgets them with the old one).
+                telemetry.Close();
+                AttachTelemetry();
+            }
         }
 
         // A sender's deliveries are done: results to their requests, or back in line after a lost link.
         private void OnOutcomes(SenderLink link)
         {
             OutgoingDelivery d;
+            string condition;
             while ((d = link.NextCompleted()) != null)
             {
                 var r = d.Owner as ClientRequest;
@@ -270,7 +282,7 @@ namespace IotHubAmqp.Device.IotHub
                     sends.Remove(r);
                     Finish(r, ToResult(outcome, r.MessageId));
                 }
-                else if (error.Condition == ErrorCode.MessageSizeExceeded || error.Condition == ErrorCode.InvalidField || error.Condition == ErrorCode.FrameSizeTooSmall)
+                else if ((condition = error.Condition) == ErrorCode.MessageSizeExceeded || condition == ErrorCode.InvalidField || condition == ErrorCode.FrameSizeTooSmall)
                 {
                     sends.Remove(r);
                     Fail(r, error);
@@ -288,19 +300,22 @@ namespace IotHubAmqp.Device.IotHub
             for (int i = 0; i < sends.Count; i++)
             {
                 var r = (ClientRequest)sends[i];
-                if (r.Slot != null) r.SlotLink.Cancel(r.Slot);
+                CancelSlot(r);
                 r.Slot = null;
                 Fail(r, e);
             }
             sends.Clear();
         }
 
+        // True when the send was still waiting for credit (it never went out).
+        private static bool CancelSlot(ClientRequest r) => r.Slot != null && r.SlotLink.Cancel(r.Slot);
+
         private void OnSettle(ClientRequest r)
         {
             IncomingDelivery d = r.C2d.Delivery;
             if (d.Link != c2d || c2d == null || !c2d.IsAttached)
             {
-                Fail(r, new AmqpException(ErrorCode.IllegalState, "message " + (r.C2d.MessageId ?? "") + " cannot be settled: its link was lost, the hub will deliver it again"));
+                Fail(r, new AmqpException(ErrorCode.IllegalState, "message " + r.C2d.MessageId + " cannot be settled: its link was lost, the hub will deliver it again"));
                 return;
             }
             try
@@ -320,8 +335,11 @@ namespace IotHubAmqp.Device.IotHub
         {
             int n = c2dReady.Count < r.MaxCount ? c2dReady.Count : r.MaxCount;
             var taken = new C2dMessage[n];
-            for (int i = 0; i < n; i++) taken[i] = (C2dMessage)c2dReady[i];
-            for (int i = 0; i < n; i++) c2dReady.RemoveAt(0);
+            for (int i = 0; i < n; i++)
+            {
+                taken[i] = (C2dMessage)c2dReady[0];
+                c2dReady.RemoveAt(0);
+            }
             // Messages handed to the handler count against the prefetch until it returns them; ones the application
             // polled are its own from here.
             if (r.ForHandler) c2dOut += n;
@@ -336,7 +354,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (c2d == null) return;
             bool any = false;
-            while (c2dReady.Count + c2dOut < (int)options.C2dPrefetch)
+            while (c2dReady.Count + c2dOut < (int)Options.C2dPrefetch)
             {
                 IncomingDelivery d = c2d.Take();
                 if (d == null) break;
@@ -358,8 +376,11 @@ namespace IotHubAmqp.Device.IotHub
         private void Finish(ClientRequest r, SendResult result)
         {
             r.Result = result;
-            if (r.Complete() && r.Callback != null) notices.Add(r);
+            Fail(r, null); // no error: completes with the result
         }
+
+        // A request the client's state does not allow.
+        private void Refuse(ClientRequest r, string why) => Fail(r, new InvalidOperationException(why));
 
         private void Fail(ClientRequest r, Exception e)
         {
@@ -381,6 +402,9 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         private static long Min(long a, long b) => a < b ? a : b;
+
+        // "<what> within <ms> ms<detail>": the text of every timeout.
+        private static string Within(string what, int ms, string detail) => string.Concat(what, " within ", ms.ToString(), " ms" + detail);
     }
 
     /// <summary>A status change for the application's handler.</summary>
@@ -392,8 +416,8 @@ namespace IotHubAmqp.Device.IotHub
             Reason = reason;
         }
 
-        public ClientStatus Status { get; }
+        public readonly ClientStatus Status;
 
-        public string Reason { get; }
+        public readonly string Reason;
     }
 }

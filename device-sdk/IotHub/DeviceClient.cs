@@ -102,8 +102,7 @@ namespace IotHubAmqp.Device.IotHub
             if (closed) return;
             closed = true;
             if (!driver.IsRunning) return;
-            var r = new ClientRequest();
-            r.Reset(RequestKind.Close, platform.TickMilliseconds + ClientCore.CloseTimeoutMs);
+            ClientRequest r = NewRequest(RequestKind.Close, null); // the core bounds a close by CloseTimeoutMs itself
             driver.Submit(r);
             if (!r.Done.WaitOne(ClientCore.CloseTimeoutMs + GraceMs, false))
             {
@@ -165,7 +164,7 @@ namespace IotHubAmqp.Device.IotHub
         public void BeginSendTelemetry(Message message, SendCompletedHandler completed)
         {
             if (completed == null) throw new ArgumentNullException(nameof(completed));
-            var r = PrepareSend(message, RequestKind.Send, pool.Take(), true);
+            var r = PrepareSend(message, RequestKind.Send, true);
             r.Callback = completed;
             driver.Submit(r);
         }
@@ -178,7 +177,7 @@ namespace IotHubAmqp.Device.IotHub
 
         private SendResult Send(Message message, RequestKind kind, bool addMessageId)
         {
-            return WaitSend(PrepareSend(message, kind, pool.Take(), addMessageId));
+            return WaitSend(PrepareSend(message, kind, addMessageId));
         }
 
         // Submits a prepared send and waits for its outcome (or the operation timeout plus grace).
@@ -195,7 +194,7 @@ namespace IotHubAmqp.Device.IotHub
             return result;
         }
 
-        private ClientRequest PrepareSend(Message message, RequestKind kind, ClientRequest r, bool addMessageId)
+        private ClientRequest PrepareSend(Message message, RequestKind kind, bool addMessageId)
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
             if (kind == RequestKind.Send) CheckTelemetry(message);
@@ -204,7 +203,7 @@ namespace IotHubAmqp.Device.IotHub
                 if (message.Properties == null) message.Properties = new MessageProperties();
                 if (message.Properties.MessageId == null) message.Properties.MessageId = Guid.NewGuid().ToString();
             }
-            r.Reset(kind, platform.TickMilliseconds + options.OperationTimeoutMs);
+            ClientRequest r = NewRequest(kind, pool.Take());
             r.Message = message;
             object id = message.Properties == null ? null : message.Properties.MessageId;
             r.MessageId = id as string ?? (id == null ? null : id.ToString());
@@ -234,8 +233,7 @@ namespace IotHubAmqp.Device.IotHub
         private C2dMessage[] Take(int maxCount, bool forHandler)
         {
             if (!driver.IsRunning) return new C2dMessage[0];
-            var r = new ClientRequest();
-            r.Reset(RequestKind.TakeC2d, platform.TickMilliseconds + options.OperationTimeoutMs);
+            ClientRequest r = NewRequest(RequestKind.TakeC2d, null);
             r.MaxCount = maxCount;
             r.ForHandler = forHandler;
             Call(r, options.OperationTimeoutMs, "ReceiveCloudToDevice");
@@ -254,11 +252,18 @@ namespace IotHubAmqp.Device.IotHub
         private void Settle(C2dMessage message, int settlement)
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
-            var r = new ClientRequest();
-            r.Reset(RequestKind.Settle, platform.TickMilliseconds + options.OperationTimeoutMs);
+            ClientRequest r = NewRequest(RequestKind.Settle, null);
             r.C2d = message;
             r.Settlement = settlement;
             Call(r, options.OperationTimeoutMs, "settling a message");
+        }
+
+        // A request (new, or <paramref name="r"/> from the pool) due within the operation timeout.
+        private ClientRequest NewRequest(RequestKind kind, ClientRequest r)
+        {
+            if (r == null) r = new ClientRequest();
+            r.Reset(kind, platform.TickMilliseconds + options.OperationTimeoutMs);
+            return r;
         }
 
         // Submits and waits; the driver's error is thrown here, on the caller's thread.
@@ -281,7 +286,8 @@ namespace IotHubAmqp.Device.IotHub
             }
             if (notice is ClientRequest r)
             {
-                SendResult result = r.Result ?? new SendResult(SendOutcome.Rejected, r.Error is AmqpException a ? a.Condition : null, r.Error == null ? null : r.Error.Message, r.MessageId);
+                Exception e = r.Error;
+                SendResult result = r.Result ?? new SendResult(SendOutcome.Rejected, e is AmqpException a ? a.Condition : null, e == null ? null : e.Message, r.MessageId);
                 try
                 {
                     r.Callback(this, r.Message, result);
@@ -297,10 +303,9 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         /// <summary>Registers a feature of another assembly (methods, twin) with the connection's state machine.</summary>
-        internal void AddFeature(ClientFeature feature)
+        void IFeatureHost.AddFeature(ClientFeature feature)
         {
-            var r = new ClientRequest();
-            r.Reset(RequestKind.AddFeature, platform.TickMilliseconds + options.OperationTimeoutMs);
+            ClientRequest r = NewRequest(RequestKind.AddFeature, null);
             r.Feature = feature;
             if (!driver.IsRunning)
             {
@@ -312,22 +317,14 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         /// <summary>A feature's request: submitted to the driver, waited for on the caller's thread when <paramref name="timeoutMs"/> is positive.</summary>
-        internal void CallFeature(ClientRequest r, int timeoutMs, string what)
+        void IFeatureHost.CallFeature(ClientRequest r, int timeoutMs, string what)
         {
             if (timeoutMs <= 0) driver.Submit(r);
             else Call(r, timeoutMs, what);
         }
 
         /// <summary>The platform's millisecond tick (deadlines of feature requests).</summary>
-        internal long NowMs => platform.TickMilliseconds;
-
-        internal DeviceClientOptions Options => options;
-
-        void IFeatureHost.AddFeature(ClientFeature feature) => AddFeature(feature);
-
-        void IFeatureHost.CallFeature(ClientRequest r, int timeoutMs, string what) => CallFeature(r, timeoutMs, what);
-
-        long IFeatureHost.NowMs => NowMs;
+        long IFeatureHost.NowMs => platform.TickMilliseconds;
 
         DeviceClientOptions IFeatureHost.Options => options;
 
@@ -355,8 +352,7 @@ namespace IotHubAmqp.Device.IotHub
                 }
             }
             if (batch.Length == 0 || closed) return;
-            var back = new ClientRequest();
-            back.Reset(RequestKind.C2dReturned, 0);
+            ClientRequest back = NewRequest(RequestKind.C2dReturned, null); // the core answers it at once
             back.MaxCount = batch.Length;
             driver.Submit(back);
         }
@@ -365,8 +361,7 @@ namespace IotHubAmqp.Device.IotHub
         // assembly's one way in); no message-id is added.
         internal SendResult SendFormatted(Message message, uint format)
         {
-            ClientRequest r = pool.Take();
-            r.Reset(RequestKind.Send, platform.TickMilliseconds + options.OperationTimeoutMs);
+            ClientRequest r = NewRequest(RequestKind.Send, pool.Take());
             r.Message = message;
             r.MessageFormat = format;
             return WaitSend(r);

@@ -39,11 +39,15 @@ namespace IotHubAmqp.Device.IotHub
         public string GatewayHostName { get; }
 
         /// <summary>The shared access policy name when the key is a policy's, else null.</summary>
-        public string SharedAccessKeyName { get; private set; }
+        public string SharedAccessKeyName => keyName;
 
-        internal byte[] Key { get; private set; }
+        // Fields where only the class writes: no setter methods.
+        private string keyName;
+        private bool usesX509;
 
-        internal string SharedAccessSignature { get; private set; }
+        internal byte[] Key;
+
+        internal string SharedAccessSignature;
 
         /// <summary>True when the string carries a key the SDK can sign tokens with.</summary>
         public bool HasKey => Key != null;
@@ -52,7 +56,7 @@ namespace IotHubAmqp.Device.IotHub
         /// True for <c>x509=true</c>: the device authenticates with its client certificate in the TLS handshake,
         /// so the SDK sends no SAS token, no CBS put-token and renews nothing (iothub-amqp-wire-2.md 4).
         /// </summary>
-        public bool UsesX509 { get; private set; }
+        public bool UsesX509 => usesX509;
 
         /// <summary>Parses a connection string; throws <see cref="ArgumentException"/> that names the wrong field.</summary>
         public static IotHubConnectionString Parse(string connectionString)
@@ -80,14 +84,14 @@ namespace IotHubAmqp.Device.IotHub
                 if (v[f] == null) throw new ArgumentException("connection string is missing " + FieldNames[f]);
             string key = v[5], sas = v[6], x509 = v[7];
             var cs = new IotHubConnectionString(v[0], v[1], v[2], v[3]);
-            cs.SharedAccessKeyName = v[4];
+            cs.keyName = v[4];
             cs.SharedAccessSignature = sas;
             if (x509 != null)
             {
                 if (x509 != "true" && x509 != "True") throw new ArgumentException("connection string field 'x509' must be true (or absent)");
                 if (key != null || sas != null)
                     throw new ArgumentException("connection string has x509=true and a SharedAccessKey or SharedAccessSignature; keep one");
-                cs.UsesX509 = true;
+                cs.usesX509 = true;
                 return cs;
             }
             if (key == null && sas == null)
@@ -112,7 +116,7 @@ namespace IotHubAmqp.Device.IotHub
         public static IotHubConnectionString ForX509(string hostName, string deviceId, string moduleId = null, string gatewayHostName = null)
         {
             var cs = new IotHubConnectionString(hostName, deviceId, moduleId, gatewayHostName);
-            cs.UsesX509 = true;
+            cs.usesX509 = true;
             return cs;
         }
 

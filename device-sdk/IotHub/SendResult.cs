@@ -47,7 +47,11 @@ namespace IotHubAmqp.Device.IotHub
         public bool IsAccepted => Outcome == SendOutcome.Accepted;
 
         /// <inheritdoc/>
-        public override string ToString() => Condition == null ? NameOf(Outcome) : NameOf(Outcome) + " (" + Condition + ": " + Description + ")";
+        public override string ToString()
+        {
+            string name = NameOf(Outcome);
+            return Condition == null ? name : name + " (" + Condition + ": " + Description + ")";
+        }
 
         /// <summary>The outcome's name: nanoFramework's <c>Enum.ToString()</c> prints only the number.</summary>
         public static string NameOf(SendOutcome outcome)
