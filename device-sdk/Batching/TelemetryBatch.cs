@@ -33,8 +33,7 @@ namespace IotHubAmqp.Device.Batching
                 Message m = messages[i];
                 if (m == null) throw new ArgumentException("batch message " + i + " is null");
                 client.CheckTelemetry(m);
-                if (m.Properties == null) m.Properties = new MessageProperties();
-                if (m.Properties.MessageId == null) m.Properties.MessageId = Guid.NewGuid().ToString();
+                DeviceClient.EnsureMessageId(m);
             }
             return client.SendFormatted(MessageBatch.Create(messages, DeviceClientOptions.MaxTelemetryBytes), MessageBatch.Format);
         }

@@ -198,11 +198,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
             if (kind == RequestKind.Send) CheckTelemetry(message);
-            if (addMessageId)
-            {
-                if (message.Properties == null) message.Properties = new MessageProperties();
-                if (message.Properties.MessageId == null) message.Properties.MessageId = Guid.NewGuid().ToString();
-            }
+            if (addMessageId) EnsureMessageId(message);
             ClientRequest r = NewRequest(kind, pool.Take());
             r.Message = message;
             object id = message.Properties == null ? null : message.Properties.MessageId;
@@ -365,6 +361,13 @@ namespace IotHubAmqp.Device.IotHub
             r.Message = message;
             r.MessageFormat = format;
             return WaitSend(r);
+        }
+
+        // A telemetry message without a message-id gets a new GUID: the hub then recognises a resend.
+        internal static void EnsureMessageId(Message message)
+        {
+            if (message.Properties == null) message.Properties = new MessageProperties();
+            if (message.Properties.MessageId == null) message.Properties.MessageId = Guid.NewGuid().ToString();
         }
 
         internal void CheckTelemetry(Message message)
