@@ -149,11 +149,15 @@ namespace IotHubAmqp.Device.IotHub
                 while (true)
                 {
                     long now = platform.TickMilliseconds;
-                    bool acted;
+                    bool acted, answered = false;
                     try
                     {
                         ClientRequest r;
-                        while ((r = Dequeue()) != null) Submit(r, now);
+                        while ((r = Dequeue()) != null)
+                        {
+                            Submit(r, now);
+                            answered = true;
+                        }
                         ReadInput(now);
                         core.Tick(now);
                         acted = DoTransportActions(now);
@@ -171,6 +175,13 @@ namespace IotHubAmqp.Device.IotHub
                     PostNotices();
                     if (core.Finished) break;
                     if (acted) continue;
+                    if (answered)
+                    {
+                        // The application is likely about to queue its next sends (it just handed over requests or
+                        // got outcomes): one yield lets them join a pass instead of waking a sleeping driver each.
+                        Thread.Sleep(0);
+                        continue;
+                    }
                     long next = core.NextDeadline;
                     long wait = next == long.MaxValue ? MaxSleepMs : next - platform.TickMilliseconds;
                     if (wait <= 0 || !GoingToSleep()) continue;
@@ -185,10 +196,16 @@ namespace IotHubAmqp.Device.IotHub
             }
         }
 
-        private void PostNotices()
+        private bool PostNotices()
         {
+            bool any = false;
             object n;
-            while ((n = core.TakeNotice()) != null) notices.Post(n);
+            while ((n = core.TakeNotice()) != null)
+            {
+                notices.Post(n);
+                any = true;
+            }
+            return any;
         }
 
         private void Submit(ClientRequest r, long now)

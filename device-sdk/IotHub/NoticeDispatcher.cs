@@ -44,6 +44,7 @@ namespace IotHubAmqp.Device.IotHub
 
         private void Run()
         {
+            bool ran = false;
             while (true)
             {
                 object n = null;
@@ -60,9 +61,17 @@ namespace IotHubAmqp.Device.IotHub
                 if (n == null)
                 {
                     if (stop) return;
+                    if (ran)
+                    {
+                        // More outcomes of the same window are usually on their way: one yield lets them come.
+                        ran = false;
+                        Thread.Sleep(0);
+                        continue;
+                    }
                     posted.WaitOne();
                     continue;
                 }
+                ran = true;
                 try
                 {
                     client.RunNotice(n);
