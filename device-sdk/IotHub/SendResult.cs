@@ -54,17 +54,9 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         /// <summary>The outcome's name: nanoFramework's <c>Enum.ToString()</c> prints only the number.</summary>
-        public static string NameOf(SendOutcome outcome)
-        {
-            switch (outcome)
-            {
-                case SendOutcome.Accepted: return "Accepted";
-                case SendOutcome.Rejected: return "Rejected";
-                case SendOutcome.Throttled: return "Throttled";
-                case SendOutcome.Released: return "Released";
-                case SendOutcome.TimedOut: return "TimedOut";
-                default: return "Outcome " + (int)outcome;
-            }
-        }
+        public static string NameOf(SendOutcome outcome) => ClientStatusName.Name(OutcomeNames, (int)outcome, "Outcome ");
+
+        // In the order of the values.
+        private static readonly string[] OutcomeNames = "Accepted;Rejected;Throttled;Released;TimedOut".Split(';');
     }
 }

@@ -12,21 +12,20 @@ namespace IotHubAmqp.Device.IotHub
     {
         private const string Hex = "0123456789ABCDEF";
 
+        // RFC 3986 2.3: the characters kept as they are.
+        private const string Unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+
         public static string Encode(string s)
         {
             if (s == null) return null;
-            int n = Utf8.GetByteCount(s);
-            byte[] bytes = new byte[n];
+            byte[] bytes = new byte[Utf8.GetByteCount(s)];
             Utf8.Encode(s, bytes, 0);
-            int size = 0;
-            for (int i = 0; i < n; i++) size += IsUnreserved(bytes[i]) ? 1 : 3;
-            if (size == n) return s;
-            char[] c = new char[size];
+            // At most three characters a byte; one pass, then the string of the part used.
+            char[] c = new char[bytes.Length * 3];
             int at = 0;
-            for (int i = 0; i < n; i++)
+            foreach (byte b in bytes)
             {
-                byte b = bytes[i];
-                if (IsUnreserved(b))
+                if (Unreserved.IndexOf((char)b) >= 0)
                 {
                     c[at++] = (char)b;
                 }
@@ -37,10 +36,7 @@ namespace IotHubAmqp.Device.IotHub
                     c[at++] = Hex[b & 0xF];
                 }
             }
-            return new string(c);
+            return new string(c, 0, at);
         }
-
-        private static bool IsUnreserved(byte b) =>
-            (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_' || b == '~';
     }
 }
