@@ -27,7 +27,7 @@ namespace IotHubAmqp.Device.IotHub
         public int DelayMs(int attempt, double random)
         {
             long delay = MinDelayMs;
-            for (int i = 0; i < attempt && delay < MaxDelayMs; i++) delay *= 2;
+            while (attempt-- > 0 && delay < MaxDelayMs) delay += delay;
             if (delay > MaxDelayMs) delay = MaxDelayMs;
             // random + random: 2 x random exactly, without a double constant in the IL.
             long result = delay + (long)(delay * Jitter * (random + random - 1));

@@ -50,7 +50,8 @@ namespace IotHubAmqp.Device.IotHub
         public override string ToString()
         {
             string name = NameOf(Outcome);
-            return Condition == null ? name : name + " (" + Condition + ": " + Description + ")";
+            // Two short concatenations, not one of six parts (an array in the IL).
+            return Condition == null ? name : string.Concat(name, " (", Condition, ": " + Description + ")");
         }
 
         /// <summary>The outcome's name: nanoFramework's <c>Enum.ToString()</c> prints only the number.</summary>
