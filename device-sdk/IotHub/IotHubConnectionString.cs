@@ -133,11 +133,11 @@ namespace IotHubAmqp.Device.IotHub
         private static byte[] DecodeKey(string key)
         {
             // Checked by hand: nanoFramework's decoder is not guaranteed to reject every bad input.
-            if (key.Length % 4 != 0) throw new ArgumentException("SharedAccessKey is not valid base64 (length is not a multiple of 4)");
-            int data = key.TrimEnd('=').Length;
+            int length = key.Length, data = key.TrimEnd('=').Length;
+            if (length % 4 != 0) throw new ArgumentException("SharedAccessKey is not valid base64 (length is not a multiple of 4)");
             // Before the padding only base64 characters; the padding ('=' only, by the trim) at most two.
-            for (int i = 0; i < key.Length; i++)
-                if (i < data ? Base64Chars.IndexOf(key[i]) < 0 : key.Length - data > 2)
+            for (int i = 0; i < length; i++)
+                if (i < data ? Base64Chars.IndexOf(key[i]) < 0 : length - data > 2)
                     throw new ArgumentException("SharedAccessKey is not valid base64 (bad character at position " + i + ")");
             byte[] bytes;
             try

@@ -26,9 +26,9 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>The wait before attempt <paramref name="attempt"/> (0-based), given a random number in [0, 1).</summary>
         public int DelayMs(int attempt, double random)
         {
-            long delay = MinDelayMs;
-            while (attempt-- > 0 && delay < MaxDelayMs) delay += delay;
-            if (delay > MaxDelayMs) delay = MaxDelayMs;
+            long delay = MinDelayMs, max = MaxDelayMs;
+            while (attempt-- > 0 && delay < max) delay += delay;
+            if (delay > max) delay = max;
             // random + random: 2 x random exactly, without a double constant in the IL.
             long result = delay + (long)(delay * Jitter * (random + random - 1));
             return result < 0 ? 0 : (int)result;
