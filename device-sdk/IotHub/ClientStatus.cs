@@ -23,10 +23,14 @@ namespace IotHubAmqp.Device.IotHub
     public static class ClientStatusName
     {
         // In the order of the values (a table: less IL than a switch).
-        private static readonly string[] Names = "Disconnected;Connected;Reconnecting;TokenRenewed;TokenRenewalFailed;Closed".Split(';');
+        private static readonly string[] Names = List("Disconnected;Connected;Reconnecting;TokenRenewed;TokenRenewalFailed;Closed");
 
         /// <summary>The status's name.</summary>
         public static string Of(ClientStatus status) => Name(Names, (int)status, "Status ");
+
+        // The parts of a ';'-separated list: one helper for the IotHub tables (and the connection string), so
+        // each caller loads a string instead of building a char array.
+        internal static string[] List(string list) => list.Split(';');
 
         // The value's name from a table in value order, or unknown + the number for a value the table lacks.
         internal static string Name(string[] names, int value, string unknown) =>

@@ -82,11 +82,12 @@ namespace IotHubAmqp.Device.IotHub
         public void Validate()
         {
             if (TokenLifetimeSeconds <= 0) throw new ArgumentException("TokenLifetimeSeconds must be positive");
-            if (!(RenewalPoint > 0 && RenewalPoint < 1)) throw new ArgumentException("RenewalPoint must be strictly between 0 and 1");
+            double point = RenewalPoint, jitter = RenewalJitter; // each read once
+            if (!(point > 0 && point < 1)) throw new ArgumentException("RenewalPoint must be strictly between 0 and 1");
             // Unsigned compares: one test for both ends of a range.
             if ((uint)Authentication > (uint)AuthenticationMode.SaslPlain)
                 throw new ArgumentException("Authentication is not one of Cbs, CbsWithSaslAnonymous, SaslPlain");
-            if (!(RenewalJitter >= 0 && RenewalJitter < RenewalPoint && RenewalPoint + RenewalJitter < 1))
+            if (!(jitter >= 0 && jitter < point && point + jitter < 1))
                 throw new ArgumentException("RenewalJitter must be at least 0 and keep the renewal point inside (0, 1)");
             if (CbsTokenType != CbsPutToken.ServiceBusTokenType && CbsTokenType != CbsPutToken.AzureDevicesTokenType)
                 throw new ArgumentException("CbsTokenType must be servicebus.windows.net:sastoken or azure-devices.net:sastoken");

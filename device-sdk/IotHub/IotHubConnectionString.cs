@@ -14,7 +14,7 @@ namespace IotHubAmqp.Device.IotHub
     {
         // The fields a connection string may carry, in the order of the slots Parse fills (one string: less IL than an array initializer).
         private static readonly string[] FieldNames =
-            "HostName;DeviceId;ModuleId;GatewayHostName;SharedAccessKeyName;SharedAccessKey;SharedAccessSignature;x509".Split(';');
+            ClientStatusName.List("HostName;DeviceId;ModuleId;GatewayHostName;SharedAccessKeyName;SharedAccessKey;SharedAccessSignature;x509");
 
         // The characters of base64 before any '=' padding.
         private const string Base64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -67,7 +67,7 @@ namespace IotHubAmqp.Device.IotHub
             if (connectionString == null) throw new ArgumentNullException(nameof(connectionString));
             string[] names = FieldNames;
             string[] v = new string[names.Length];
-            string[] parts = connectionString.Split(';');
+            string[] parts = ClientStatusName.List(connectionString);
             for (int i = 0; i < parts.Length; i++)
             {
                 string part = parts[i].Trim();

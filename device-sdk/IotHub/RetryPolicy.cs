@@ -52,8 +52,8 @@ namespace IotHubAmqp.Device.IotHub
         // IoT Hub's "server busy" condition (throttling at the connection level).
         private const string ServerBusy = "com.microsoft:server-busy";
 
-        private static readonly string[] Transient = (ErrorCode.ConnectionForced + ";" + ErrorCode.ConnectionLost + ";" + ErrorCode.InternalError
-            + ";" + ErrorCode.ResourceLimitExceeded + ";" + ErrorCode.DetachForced + ";" + ErrorCode.Timeout + ";" + ServerBusy).Split(';');
+        private static readonly string[] Transient = ClientStatusName.List(ErrorCode.ConnectionForced + ";" + ErrorCode.ConnectionLost + ";" + ErrorCode.InternalError
+            + ";" + ErrorCode.ResourceLimitExceeded + ";" + ErrorCode.DetachForced + ";" + ErrorCode.Timeout + ";" + ServerBusy);
 
         internal void Validate()
         {

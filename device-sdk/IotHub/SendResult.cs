@@ -58,6 +58,6 @@ namespace IotHubAmqp.Device.IotHub
         public static string NameOf(SendOutcome outcome) => ClientStatusName.Name(OutcomeNames, (int)outcome, "Outcome ");
 
         // In the order of the values.
-        private static readonly string[] OutcomeNames = "Accepted;Rejected;Throttled;Released;TimedOut".Split(';');
+        private static readonly string[] OutcomeNames = ClientStatusName.List("Accepted;Rejected;Throttled;Released;TimedOut");
     }
 }
