@@ -96,6 +96,13 @@ namespace IotHubAmqp.Device.Tests.IotHub
         }
 
         [TestMethod]
+        public void ParseExpiry_TwoSeFields_FirstCounts()
+        {
+            Assert.AreEqual(5L, SasToken.ParseExpiry("SharedAccessSignature sr=a&se=5&se=6"));
+            Assert.AreEqual(5L, SasToken.ParseExpiry("SharedAccessSignature se=5&sr=a&se=6"));
+        }
+
+        [TestMethod]
         public void ParseExpiry_OnlyExactFieldName_Matches()
         {
             // "xse" and "sex" are not "se".

@@ -43,19 +43,17 @@ namespace IotHubAmqp.Device.IotHub
             if (token == null || !token.StartsWith(Prefix)) throw new ArgumentException("a SAS token starts with 'SharedAccessSignature '");
             // An '&' in front of the first field too: the first field named exactly "se" is the one after the first "&se=".
             string rest = "&" + token.Substring(Prefix.Length);
-            int at = rest.IndexOf("&se=");
-            if (at < 0) throw new ArgumentException("the SAS token has no 'se' (expiry) field");
-            at += 4;
-            int end = rest.IndexOf('&', at);
-            if (end < 0) end = rest.Length;
-            if (end == at) throw new ArgumentException("the SAS token's 'se' field is empty");
+            int at = rest.IndexOf("&se=") + 4;
+            if (at < 4) throw new ArgumentException("the SAS token has no 'se' (expiry) field");
             long se = 0;
-            for (int i = at; i < end; i++)
+            int i = at;
+            for (; i < rest.Length && rest[i] != '&'; i++)
             {
                 char c = rest[i];
                 if (c < '0' || c > '9' || i - at > 12) throw new ArgumentException("the SAS token's 'se' field is not a Unix time in seconds");
                 se = se * 10 + (c - '0');
             }
+            if (i == at) throw new ArgumentException("the SAS token's 'se' field is empty");
             return se;
         }
     }
