@@ -27,14 +27,10 @@ namespace IotHubAmqp.Device.IotHub
         public byte[] Body => Message.GetBytes();
 
         /// <summary>The body decoded as UTF-8 text, or null (throws <see cref="AmqpException"/> on invalid UTF-8).</summary>
-        public string BodyAsString
-        {
-            get
-            {
-                byte[] body = Body;
-                return body == null ? null : Types.Utf8.Decode(body, 0, body.Length);
-            }
-        }
+        public string BodyAsString => Text(Body);
+
+        // A parameter, not a local: a small method header.
+        private static string Text(byte[] body) => body == null ? null : Types.Utf8.Decode(body, 0, body.Length);
 
         /// <summary>message-id as text, or null.</summary>
         public string MessageId => Message.Properties?.MessageId?.ToString();

@@ -23,8 +23,9 @@ namespace IotHubAmqp.Device.IotHub
             // At most three characters a byte; one pass, then the string of the part used.
             char[] c = new char[bytes.Length * 3];
             int at = 0;
-            foreach (byte b in bytes)
+            for (int i = 0; i < bytes.Length; i++)
             {
+                int b = bytes[i];
                 if (Unreserved.IndexOf((char)b) >= 0)
                 {
                     c[at++] = (char)b;
