@@ -97,8 +97,9 @@ namespace IotHubAmqp.Device.IotHub
             if (C2dMaxMessageBytes < 1024) throw new ArgumentException("C2dMaxMessageBytes must be at least 1024");
             if (ConnectTimeoutMs <= 0) throw new ArgumentException("ConnectTimeoutMs must be positive");
             if (OperationTimeoutMs <= 0) throw new ArgumentException("OperationTimeoutMs must be positive");
-            if (Retry == null) throw new ArgumentException("Retry must be set");
-            Retry.Validate();
+            RetryPolicy retry = Retry;
+            if (retry == null) throw new ArgumentException("Retry must be set");
+            retry.Validate();
         }
     }
 }

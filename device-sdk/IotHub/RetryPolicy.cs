@@ -57,9 +57,11 @@ namespace IotHubAmqp.Device.IotHub
 
         internal void Validate()
         {
-            if (MinDelayMs <= 0) throw new ArgumentException("RetryPolicy.MinDelayMs must be positive");
-            if (MaxDelayMs < MinDelayMs) throw new ArgumentException("RetryPolicy.MaxDelayMs must be at least MinDelayMs");
-            if (!(Jitter >= 0 && Jitter <= 1)) throw new ArgumentException("RetryPolicy.Jitter must be between 0 and 1");
+            int min = MinDelayMs;
+            double jitter = Jitter;
+            if (min <= 0) throw new ArgumentException("RetryPolicy.MinDelayMs must be positive");
+            if (MaxDelayMs < min) throw new ArgumentException("RetryPolicy.MaxDelayMs must be at least MinDelayMs");
+            if (!(jitter >= 0 && jitter <= 1)) throw new ArgumentException("RetryPolicy.Jitter must be between 0 and 1");
             if (MaxAttempts < 0) throw new ArgumentException("RetryPolicy.MaxAttempts must not be negative");
         }
     }
