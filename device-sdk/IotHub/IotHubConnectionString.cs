@@ -16,9 +16,6 @@ namespace IotHubAmqp.Device.IotHub
         private static readonly string[] FieldNames =
             ClientStatusName.List("HostName;DeviceId;ModuleId;GatewayHostName;SharedAccessKeyName;SharedAccessKey;SharedAccessSignature;x509");
 
-        // The characters of base64 before any '=' padding.
-        private const string Base64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
         private IotHubConnectionString(string hostName, string deviceId, string moduleId, string gatewayHostName)
         {
             if (string.IsNullOrEmpty(hostName)) throw new ArgumentException("HostName is empty");
@@ -130,6 +127,9 @@ namespace IotHubAmqp.Device.IotHub
             return s + (usesX509 ? ";x509=true" : Key != null ? ";SharedAccessKey=***" : ";SharedAccessSignature=***");
         }
 
+        // The characters of base64 before any '=' padding.
+        private static bool IsBase64(char c) => UrlEncoding.IsLetterOrDigit(c) || c == '+' || c == '/';
+
         private static byte[] DecodeKey(string key)
         {
             // Checked by hand: nanoFramework's decoder is not guaranteed to reject every bad input.
@@ -137,7 +137,7 @@ namespace IotHubAmqp.Device.IotHub
             if (length % 4 != 0) throw new ArgumentException("SharedAccessKey is not valid base64 (length is not a multiple of 4)");
             // Before the padding only base64 characters; the padding ('=' only, by the trim) at most two.
             for (int i = 0; i < length; i++)
-                if (i < data ? Base64Chars.IndexOf(key[i]) < 0 : length - data > 2)
+                if (i < data ? !IsBase64(key[i]) : length - data > 2)
                     throw new ArgumentException("SharedAccessKey is not valid base64 (bad character at position " + i + ")");
             byte[] bytes;
             try

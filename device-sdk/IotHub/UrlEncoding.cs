@@ -12,8 +12,6 @@ namespace IotHubAmqp.Device.IotHub
     {
         private const string Hex = "0123456789ABCDEF";
 
-        // RFC 3986 2.3: the characters kept as they are.
-        private const string Unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
 
         public static string Encode(string s)
         {
@@ -26,7 +24,8 @@ namespace IotHubAmqp.Device.IotHub
             for (int i = 0; i < bytes.Length; i++)
             {
                 int b = bytes[i];
-                if (Unreserved.IndexOf((char)b) >= 0)
+                // RFC 3986 2.3: the unreserved characters stay as they are.
+                if (IsLetterOrDigit(b) || b == '-' || b == '.' || b == '_' || b == '~')
                 {
                     c[at++] = (char)b;
                 }
@@ -39,5 +38,8 @@ namespace IotHubAmqp.Device.IotHub
             }
             return new string(c, 0, at);
         }
+
+        /// <summary>True for an ASCII letter or digit (range tests: no alphabet string in flash).</summary>
+        internal static bool IsLetterOrDigit(int c) => (uint)(c - 'A') < 26 || (uint)(c - 'a') < 26 || (uint)(c - '0') < 10;
     }
 }
