@@ -80,9 +80,9 @@ namespace IotHubAmqp.Device.Tests.IotHub
         [DataRow("a.b", "a")]
         [DataRow("localhost", "localhost")]
         [DataRow("hub-2.example.com", "hub-2")]
-        public void HubName_Host_IsFirstDnsLabel(string host, string expected)
+        public void PlainUserName_Host_HubNameIsFirstDnsLabel(string host, string expected)
         {
-            Assert.AreEqual(expected, IotHubAddress.HubName(host));
+            Assert.AreEqual("d@sas." + expected, IotHubAddress.PlainUserName("d", null, host));
         }
 
         [TestMethod]

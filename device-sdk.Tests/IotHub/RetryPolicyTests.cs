@@ -151,5 +151,28 @@ namespace IotHubAmqp.Device.Tests.IotHub
             new RetryPolicy { MinDelayMs = 10, MaxDelayMs = 10, Jitter = 0, MaxAttempts = 0 }.Validate();
             new RetryPolicy { MinDelayMs = 10, MaxDelayMs = 20, Jitter = 1, MaxAttempts = 1 }.Validate();
         }
+
+        [TestMethod]
+        [DataRow("amqp:connection:forced", true)]
+        [DataRow("iothubamqp:connection-lost", true)]
+        [DataRow("amqp:internal-error", true)]
+        [DataRow("amqp:resource-limit-exceeded", true)]
+        [DataRow("amqp:link:detach-forced", true)]
+        [DataRow("com.microsoft:timeout", true)]
+        [DataRow("com.microsoft:server-busy", true)]
+        [DataRow("amqp:unauthorized-access", false)]
+        [DataRow("amqp:not-found", false)]
+        [DataRow("amqp:connection:forced;amqp:internal-error", false)]
+        [DataRow("", false)]
+        public void IsTransient_Condition_OnlyForTheRetryableOnes(string condition, bool expected)
+        {
+            Assert.AreEqual(expected, RetryPolicy.IsTransient(condition));
+        }
+
+        [TestMethod]
+        public void IsTransient_NoCondition_False()
+        {
+            Assert.IsFalse(RetryPolicy.IsTransient(null));
+        }
     }
 }

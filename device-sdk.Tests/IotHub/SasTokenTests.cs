@@ -28,12 +28,6 @@ namespace IotHubAmqp.Device.Tests.IotHub
         private static FixedPlatform Platform() => new FixedPlatform(new DateTime(2023, 11, 14, 22, 13, 20));
 
         [TestMethod]
-        public void StringToSign_ResourceAndExpiry_JoinedByNewline()
-        {
-            Assert.AreEqual("myhub.azure-devices.net%2Fdevices%2Fdev1\n1700000000", SasToken.StringToSign("myhub.azure-devices.net%2Fdevices%2Fdev1", Expiry));
-        }
-
-        [TestMethod]
         public void Create_DeviceResource_MatchesIndependentVector()
         {
             Assert.AreEqual(DeviceToken, SasToken.Create(Platform(), "myhub.azure-devices.net/devices/dev1", Key, null, Expiry));
@@ -99,6 +93,13 @@ namespace IotHubAmqp.Device.Tests.IotHub
         {
             Assert.AreEqual(42L, SasToken.ParseExpiry("SharedAccessSignature se=42&sr=a&sig=b"));
             Assert.AreEqual(42L, SasToken.ParseExpiry("SharedAccessSignature sr=a&se=42"));
+        }
+
+        [TestMethod]
+        public void ParseExpiry_TwoSeFields_FirstCounts()
+        {
+            Assert.AreEqual(5L, SasToken.ParseExpiry("SharedAccessSignature sr=a&se=5&se=6"));
+            Assert.AreEqual(5L, SasToken.ParseExpiry("SharedAccessSignature se=5&sr=a&se=6"));
         }
 
         [TestMethod]

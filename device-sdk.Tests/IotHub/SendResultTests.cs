@@ -49,5 +49,29 @@ namespace IotHubAmqp.Device.Tests.IotHub
         {
             Assert.AreNotEqual(new SendResult(SendOutcome.Accepted, null, null, "m").ToString(), new SendResult(SendOutcome.Released, null, null, "m").ToString());
         }
+
+        [TestMethod]
+        public void NameOf_EveryOutcome_ItsName()
+        {
+            Assert.AreEqual("Accepted", SendResult.NameOf(SendOutcome.Accepted));
+            Assert.AreEqual("Rejected", SendResult.NameOf(SendOutcome.Rejected));
+            Assert.AreEqual("Throttled", SendResult.NameOf(SendOutcome.Throttled));
+            Assert.AreEqual("Released", SendResult.NameOf(SendOutcome.Released));
+            Assert.AreEqual("TimedOut", SendResult.NameOf(SendOutcome.TimedOut));
+        }
+
+        [TestMethod]
+        public void NameOf_UnknownOutcome_Number()
+        {
+            Assert.AreEqual("Outcome 5", SendResult.NameOf((SendOutcome)5));
+            Assert.AreEqual("Outcome -1", SendResult.NameOf((SendOutcome)(-1)));
+        }
+
+        [TestMethod]
+        public void ToString_WithCondition_NameConditionAndDescription()
+        {
+            Assert.AreEqual("Rejected (c: d)", new SendResult(SendOutcome.Rejected, "c", "d", "m").ToString());
+            Assert.AreEqual("Released", new SendResult(SendOutcome.Released, null, null, "m").ToString());
+        }
     }
 }

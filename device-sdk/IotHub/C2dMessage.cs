@@ -27,54 +27,40 @@ namespace IotHubAmqp.Device.IotHub
         public byte[] Body => Message.GetBytes();
 
         /// <summary>The body decoded as UTF-8 text, or null (throws <see cref="AmqpException"/> on invalid UTF-8).</summary>
-        public string BodyAsString
-        {
-            get
-            {
-                byte[] body = Body;
-                return body == null ? null : Types.Utf8.Decode(body, 0, body.Length);
-            }
-        }
+        public string BodyAsString => Text(Body);
+
+        // A parameter, not a local: a small method header.
+        private static string Text(byte[] body) => body == null ? null : Types.Utf8.Decode(body, 0, body.Length);
 
         /// <summary>message-id as text, or null.</summary>
-        public string MessageId => Text(Message.Properties == null ? null : Message.Properties.MessageId);
+        public string MessageId => Message.Properties?.MessageId?.ToString();
 
         /// <summary>correlation-id as text, or null.</summary>
-        public string CorrelationId => Text(Message.Properties == null ? null : Message.Properties.CorrelationId);
+        public string CorrelationId => Message.Properties?.CorrelationId?.ToString();
 
         /// <summary>content-type, or null.</summary>
-        public string ContentType => Message.Properties == null ? null : Message.Properties.ContentType;
+        public string ContentType => Message.Properties?.ContentType;
 
         /// <summary>The application properties (string keys), or null.</summary>
         public AmqpMap Properties => Message.ApplicationProperties;
 
         /// <summary>x-opt-sequence-number, or -1.</summary>
-        public long SequenceNumber => Annotation("x-opt-sequence-number") is long l ? l : -1;
+        public long SequenceNumber => AsLong(Annotation("x-opt-sequence-number"));
 
         /// <summary>x-opt-lock-token as text, or null.</summary>
-        public string LockToken => Text(Annotation("x-opt-lock-token"));
+        public string LockToken => Annotation("x-opt-lock-token")?.ToString();
 
         /// <summary>iothub-enqueuedtime, or <see cref="DateTime.MinValue"/>.</summary>
-        public DateTime EnqueuedTime => Annotation("iothub-enqueuedtime") is DateTime t ? t : DateTime.MinValue;
+        public DateTime EnqueuedTime => AsTime(Annotation("iothub-enqueuedtime"));
 
         /// <summary>iothub-deliverycount: how many times the hub delivered it before this time.</summary>
-        public int DeliveryCount
-        {
-            get
-            {
-                object v = Annotation("iothub-deliverycount");
-                switch (v)
-                {
-                    case int i: return i;
-                    case uint u: return (int)u;
-                    case long l: return (int)l;
-                    default: return 0;
-                }
-            }
-        }
+        public int DeliveryCount => CbsPutToken.Number(Annotation("iothub-deliverycount"), 0);
 
-        private object Annotation(string name) => Message.MessageAnnotations == null ? null : Message.MessageAnnotations[new Symbol(name)];
+        // Static helpers on a parameter, not a pattern on a local: no locals, so small method headers.
+        private static long AsLong(object v) => v is long ? (long)v : -1;
 
-        private static string Text(object v) => v == null ? null : v.ToString();
+        private static DateTime AsTime(object v) => v is DateTime ? (DateTime)v : DateTime.MinValue;
+
+        private object Annotation(string name) => Message.MessageAnnotations?[new Symbol(name)];
     }
 }

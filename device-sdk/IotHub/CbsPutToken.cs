@@ -35,29 +35,22 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         /// <summary>True when <paramref name="reply"/> answers the request with <paramref name="messageId"/>.</summary>
-        public static bool Answers(Message reply, string messageId)
-        {
-            object correlation = reply.Properties == null ? null : reply.Properties.CorrelationId;
-            return correlation != null && correlation.ToString() == messageId;
-        }
+        public static bool Answers(Message reply, string messageId) =>
+            messageId != null && reply.Properties?.CorrelationId?.ToString() == messageId;
 
         /// <summary>The reply's status code (200/202 = success), or -1 when it carries none.</summary>
-        public static int StatusCode(Message reply)
-        {
-            object v = reply.ApplicationProperties == null ? null : reply.ApplicationProperties["status-code"];
-            switch (v)
-            {
-                case int i: return i;
-                case long l: return (int)l;
-                case uint u: return (int)u;
-                case short s: return s;
-                default: return -1;
-            }
-        }
+        public static int StatusCode(Message reply) => Status(reply.ApplicationProperties?["status-code"]);
+
+        private static int Status(object v) => v is short ? (short)v : Number(v, -1);
+
+        /// <summary>An int, uint or long value as an int, else <paramref name="otherwise"/> (a C2D delivery count uses it too).</summary>
+        internal static int Number(object v, int otherwise) =>
+            // Type tests, not a pattern switch: no locals, so a small method header.
+            v is int ? (int)v : v is long ? (int)(long)v : v is uint ? (int)(uint)v : otherwise;
 
         public static string StatusDescription(Message reply) =>
-            reply.ApplicationProperties == null ? null : reply.ApplicationProperties["status-description"] as string;
+            reply.ApplicationProperties?["status-description"] as string;
 
-        public static bool IsSuccess(int status) => status == 200 || status == 202;
+        public static bool IsSuccess(int status) => (status | 2) == 202; // 200 or 202, nothing else
     }
 }

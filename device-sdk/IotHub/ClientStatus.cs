@@ -22,20 +22,19 @@ namespace IotHubAmqp.Device.IotHub
     /// <summary>Names of <see cref="ClientStatus"/> values, for logs on nanoFramework where <c>Enum.ToString()</c> prints the number.</summary>
     public static class ClientStatusName
     {
+        // In the order of the values (a table: less IL than a switch).
+        private static readonly string[] Names = List("Disconnected;Connected;Reconnecting;TokenRenewed;TokenRenewalFailed;Closed");
+
         /// <summary>The status's name.</summary>
-        public static string Of(ClientStatus status)
-        {
-            switch (status)
-            {
-                case ClientStatus.Disconnected: return "Disconnected";
-                case ClientStatus.Connected: return "Connected";
-                case ClientStatus.Reconnecting: return "Reconnecting";
-                case ClientStatus.TokenRenewed: return "TokenRenewed";
-                case ClientStatus.TokenRenewalFailed: return "TokenRenewalFailed";
-                case ClientStatus.Closed: return "Closed";
-                default: return "Status " + (int)status;
-            }
-        }
+        public static string Of(ClientStatus status) => Name(Names, (int)status, "Status ");
+
+        // The parts of a ';'-separated list: one helper for the IotHub tables (and the connection string), so
+        // each caller loads a string instead of building a char array.
+        internal static string[] List(string list) => list.Split(';');
+
+        // The value's name from a table in value order, or unknown + the number for a value the table lacks.
+        internal static string Name(string[] names, int value, string unknown) =>
+            (uint)value < (uint)names.Length ? names[value] : unknown + value.ToString();
     }
 
     /// <summary>Reports a status change; <paramref name="reason"/> says why (never a key or token).</summary>

@@ -31,7 +31,7 @@ namespace IotHubAmqp.Device.IotHub
         public AuthenticationMode Authentication = AuthenticationMode.Cbs;
 
         /// <summary>The put-token <c>type</c>: "servicebus.windows.net:sastoken" (default) or "azure-devices.net:sastoken".</summary>
-        public string CbsTokenType = "servicebus.windows.net:sastoken";
+        public string CbsTokenType = CbsPutToken.ServiceBusTokenType;
 
         /// <summary>Lifetime of the tokens the SDK signs, in seconds (default 3600).</summary>
         public int TokenLifetimeSeconds = 3600;
@@ -82,21 +82,24 @@ namespace IotHubAmqp.Device.IotHub
         public void Validate()
         {
             if (TokenLifetimeSeconds <= 0) throw new ArgumentException("TokenLifetimeSeconds must be positive");
-            if (!(RenewalPoint > 0 && RenewalPoint < 1)) throw new ArgumentException("RenewalPoint must be strictly between 0 and 1");
-            if (Authentication < AuthenticationMode.Cbs || Authentication > AuthenticationMode.SaslPlain)
+            double point = RenewalPoint, jitter = RenewalJitter; // each read once
+            if (!(point > 0 && point < 1)) throw new ArgumentException("RenewalPoint must be strictly between 0 and 1");
+            // Unsigned compares: one test for both ends of a range.
+            if ((uint)Authentication > (uint)AuthenticationMode.SaslPlain)
                 throw new ArgumentException("Authentication is not one of Cbs, CbsWithSaslAnonymous, SaslPlain");
-            if (!(RenewalJitter >= 0 && RenewalJitter < RenewalPoint && RenewalPoint + RenewalJitter < 1))
+            if (!(jitter >= 0 && jitter < point && point + jitter < 1))
                 throw new ArgumentException("RenewalJitter must be at least 0 and keep the renewal point inside (0, 1)");
-            if (CbsTokenType != "servicebus.windows.net:sastoken" && CbsTokenType != "azure-devices.net:sastoken")
+            if (CbsTokenType != CbsPutToken.ServiceBusTokenType && CbsTokenType != CbsPutToken.AzureDevicesTokenType)
                 throw new ArgumentException("CbsTokenType must be servicebus.windows.net:sastoken or azure-devices.net:sastoken");
-            if (Port <= 0 || Port > 65535) throw new ArgumentException("Port must be between 1 and 65535");
+            if ((uint)(Port - 1) >= 65535) throw new ArgumentException("Port must be between 1 and 65535");
             if (MaxFrameSize < 512) throw new ArgumentException("MaxFrameSize must be at least 512");
-            if (C2dPrefetch == 0 || C2dPrefetch > 50) throw new ArgumentException("C2dPrefetch must be between 1 and 50");
+            if (C2dPrefetch - 1 >= 50) throw new ArgumentException("C2dPrefetch must be between 1 and 50");
             if (C2dMaxMessageBytes < 1024) throw new ArgumentException("C2dMaxMessageBytes must be at least 1024");
             if (ConnectTimeoutMs <= 0) throw new ArgumentException("ConnectTimeoutMs must be positive");
             if (OperationTimeoutMs <= 0) throw new ArgumentException("OperationTimeoutMs must be positive");
-            if (Retry == null) throw new ArgumentException("Retry must be set");
-            Retry.Validate();
+            RetryPolicy retry = Retry;
+            if (retry == null) throw new ArgumentException("Retry must be set");
+            retry.Validate();
         }
     }
 }

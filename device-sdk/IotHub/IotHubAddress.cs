@@ -38,21 +38,13 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>SASL PLAIN user name: <c>{deviceId}@sas.{hubName}</c> or <c>{deviceId}/modules/{moduleId}@sas.{hubName}</c> (iothub-amqp-wire-2.md 5).</summary>
         public static string PlainUserName(string deviceId, string moduleId, string hostName)
         {
-            string who = moduleId == null ? deviceId : deviceId + "/modules/" + moduleId;
-            return who + "@sas." + HubName(hostName);
-        }
-
-        /// <summary>The hub's name: the first DNS label of its host name.</summary>
-        public static string HubName(string hostName)
-        {
+            // The hub's name: the first DNS label of its host name.
             int dot = hostName.IndexOf('.');
-            return dot < 0 ? hostName : hostName.Substring(0, dot);
+            return (moduleId == null ? deviceId : deviceId + "/modules/" + moduleId) + "@sas." + (dot < 0 ? hostName : hostName.Substring(0, dot));
         }
 
-        private static string Entity(string deviceId, string moduleId)
-        {
-            string path = "/devices/" + UrlEncoding.Encode(deviceId);
-            return moduleId == null ? path : path + "/modules/" + UrlEncoding.Encode(moduleId);
-        }
+        // No local: a small method header.
+        private static string Entity(string deviceId, string moduleId) =>
+            "/devices/" + UrlEncoding.Encode(deviceId) + (moduleId == null ? "" : "/modules/" + UrlEncoding.Encode(moduleId));
     }
 }

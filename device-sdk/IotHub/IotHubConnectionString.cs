@@ -12,14 +12,14 @@ namespace IotHubAmqp.Device.IotHub
     /// </summary>
     public sealed class IotHubConnectionString
     {
-        // The fields a connection string may carry, in the order of the slots Parse fills.
+        // The fields a connection string may carry, in the order of the slots Parse fills (one string: less IL than an array initializer).
         private static readonly string[] FieldNames =
-            { "HostName", "DeviceId", "ModuleId", "GatewayHostName", "SharedAccessKeyName", "SharedAccessKey", "SharedAccessSignature", "x509" };
+            ClientStatusName.List("HostName;DeviceId;ModuleId;GatewayHostName;SharedAccessKeyName;SharedAccessKey;SharedAccessSignature;x509");
 
         private IotHubConnectionString(string hostName, string deviceId, string moduleId, string gatewayHostName)
         {
-            if (hostName == null || hostName.Length == 0) throw new ArgumentException("HostName is empty");
-            if (deviceId == null || deviceId.Length == 0) throw new ArgumentException("DeviceId is empty");
+            if (string.IsNullOrEmpty(hostName)) throw new ArgumentException("HostName is empty");
+            if (string.IsNullOrEmpty(deviceId)) throw new ArgumentException("DeviceId is empty");
             HostName = hostName;
             DeviceId = deviceId;
             ModuleId = moduleId;
@@ -62,44 +62,42 @@ namespace IotHubAmqp.Device.IotHub
         public static IotHubConnectionString Parse(string connectionString)
         {
             if (connectionString == null) throw new ArgumentNullException(nameof(connectionString));
-            string[] v = new string[FieldNames.Length];
-            string[] parts = connectionString.Split(';');
+            string[] names = FieldNames;
+            string[] v = new string[names.Length];
+            string[] parts = ClientStatusName.List(connectionString);
             for (int i = 0; i < parts.Length; i++)
             {
                 string part = parts[i].Trim();
                 if (part.Length == 0) continue;
                 int eq = part.IndexOf('=');
-                if (eq <= 0) throw new ArgumentException("connection string part " + (i + 1) + " is not Name=Value");
-                string name = part.Substring(0, eq).Trim();
-                int f = FieldNames.Length - 1;
-                while (f >= 0 && FieldNames[f] != name) f--;
+                string name = eq <= 0 ? null : part.Substring(0, eq).Trim();
+                int f = names.Length - 1;
+                while (f >= 0 && names[f] != name) f--;
                 // Only a known name is repeated in a message: an unknown "name" may be a pasted key.
-                if (f < 0) throw new ArgumentException("connection string part " + (i + 1) + " has an unknown field name");
+                if (f < 0) throw new ArgumentException("connection string part " + (i + 1) + (eq <= 0 ? " is not Name=Value" : " has an unknown field name"));
                 string value = part.Substring(eq + 1).Trim();
-                if (value.Length == 0) throw new ArgumentException("connection string field '" + name + "' is empty");
-                if (v[f] != null) throw new ArgumentException("connection string has field '" + name + "' twice");
+                if (value.Length == 0 || v[f] != null)
+                    throw new ArgumentException(value.Length == 0 ? "connection string field '" + name + "' is empty" : "connection string has field '" + name + "' twice");
                 v[f] = value;
             }
             for (int f = 0; f < 2; f++)
-                if (v[f] == null) throw new ArgumentException("connection string is missing " + FieldNames[f]);
-            string key = v[5], sas = v[6], x509 = v[7];
+                if (v[f] == null) throw new ArgumentException("connection string is missing " + names[f]);
+            string key = v[5], sas = v[6], x509 = v[7], error = null;
             var cs = new IotHubConnectionString(v[0], v[1], v[2], v[3]);
             cs.keyName = v[4];
             cs.SharedAccessSignature = sas;
             if (x509 != null)
             {
-                if (x509 != "true" && x509 != "True") throw new ArgumentException("connection string field 'x509' must be true (or absent)");
-                if (key != null || sas != null)
-                    throw new ArgumentException("connection string has x509=true and a SharedAccessKey or SharedAccessSignature; keep one");
+                if (x509 != "true" && x509 != "True") error = "field 'x509' must be true (or absent)";
+                else if (key != null || sas != null) error = "has x509=true and a SharedAccessKey or SharedAccessSignature; keep one";
                 cs.usesX509 = true;
-                return cs;
             }
-            if (key == null && sas == null)
-                throw new ArgumentException("connection string needs SharedAccessKey, SharedAccessSignature or x509=true");
-            if (key != null && sas != null)
-                throw new ArgumentException("connection string has both SharedAccessKey and SharedAccessSignature; keep one");
+            else if (key == null && sas == null) error = "needs SharedAccessKey, SharedAccessSignature or x509=true";
+            else if (key != null && sas != null) error = "has both SharedAccessKey and SharedAccessSignature; keep one";
+            if (error != null) throw new ArgumentException("connection string " + error);
+            // With x509=true neither is set (checked above).
             if (key != null) cs.Key = DecodeKey(key);
-            else SasToken.ParseExpiry(sas);
+            else if (sas != null) SasToken.ParseExpiry(sas);
             return cs;
         }
 
@@ -121,23 +119,26 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         /// <summary>Shows the identity without the key or token.</summary>
-        public override string ToString() =>
-            "HostName=" + HostName + ";DeviceId=" + DeviceId + (ModuleId == null ? "" : ";ModuleId=" + ModuleId)
-            + (GatewayHostName == null ? "" : ";GatewayHostName=" + GatewayHostName)
-            + (UsesX509 ? ";x509=true" : Key != null ? ";SharedAccessKey=***" : ";SharedAccessSignature=***");
+        public override string ToString()
+        {
+            string s = "HostName=" + HostName + ";DeviceId=" + DeviceId;
+            if (ModuleId != null) s += ";ModuleId=" + ModuleId;
+            if (GatewayHostName != null) s += ";GatewayHostName=" + GatewayHostName;
+            return s + (usesX509 ? ";x509=true" : Key != null ? ";SharedAccessKey=***" : ";SharedAccessSignature=***");
+        }
+
+        // The characters of base64 before any '=' padding.
+        private static bool IsBase64(char c) => UrlEncoding.IsLetterOrDigit(c) || c == '+' || c == '/';
 
         private static byte[] DecodeKey(string key)
         {
             // Checked by hand: nanoFramework's decoder is not guaranteed to reject every bad input.
-            if (key.Length % 4 != 0) throw new ArgumentException("SharedAccessKey is not valid base64 (length is not a multiple of 4)");
-            int padding = key.Length - key.TrimEnd('=').Length;
-            for (int i = 0; i < key.Length; i++)
-            {
-                char c = key[i];
-                bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
-                    || (c == '=' && i >= key.Length - padding && padding <= 2);
-                if (!ok) throw new ArgumentException("SharedAccessKey is not valid base64 (bad character at position " + i + ")");
-            }
+            int length = key.Length, data = key.TrimEnd('=').Length;
+            if (length % 4 != 0) throw new ArgumentException("SharedAccessKey is not valid base64 (length is not a multiple of 4)");
+            // Before the padding only base64 characters; the padding ('=' only, by the trim) at most two.
+            for (int i = 0; i < length; i++)
+                if (i < data ? !IsBase64(key[i]) : length - data > 2)
+                    throw new ArgumentException("SharedAccessKey is not valid base64 (bad character at position " + i + ")");
             byte[] bytes;
             try
             {

@@ -26,11 +26,11 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>The wait before attempt <paramref name="attempt"/> (0-based), given a random number in [0, 1).</summary>
         public int DelayMs(int attempt, double random)
         {
-            long delay = MinDelayMs;
-            for (int i = 0; i < attempt && delay < MaxDelayMs; i++) delay *= 2;
-            if (delay > MaxDelayMs) delay = MaxDelayMs;
-            double spread = delay * Jitter * (2 * random - 1);
-            long result = delay + (long)spread;
+            long delay = MinDelayMs, max = MaxDelayMs;
+            while (attempt-- > 0 && delay < max) delay += delay;
+            if (delay > max) delay = max;
+            // random + random: 2 x random exactly, without a double constant in the IL.
+            long result = delay + (long)(delay * Jitter * (random + random - 1));
             return result < 0 ? 0 : (int)result;
         }
 
@@ -43,7 +43,8 @@ namespace IotHubAmqp.Device.IotHub
         /// </summary>
         internal static bool IsTransient(string condition)
         {
-            // Comparisons, not a switch: the compiler's length table for seven strings is larger.
+            // Comparisons, not a switch (the compiler's length table for seven strings is larger) nor a table
+            // (a joined list would put a second copy of every condition into the string table).
             return condition == ErrorCode.ConnectionForced || condition == ErrorCode.ConnectionLost
                 || condition == ErrorCode.InternalError || condition == ErrorCode.ResourceLimitExceeded
                 || condition == ErrorCode.DetachForced || condition == ErrorCode.Timeout || condition == ServerBusy;
@@ -54,9 +55,11 @@ namespace IotHubAmqp.Device.IotHub
 
         internal void Validate()
         {
-            if (MinDelayMs <= 0) throw new ArgumentException("RetryPolicy.MinDelayMs must be positive");
-            if (MaxDelayMs < MinDelayMs) throw new ArgumentException("RetryPolicy.MaxDelayMs must be at least MinDelayMs");
-            if (!(Jitter >= 0 && Jitter <= 1)) throw new ArgumentException("RetryPolicy.Jitter must be between 0 and 1");
+            int min = MinDelayMs;
+            double jitter = Jitter;
+            if (min <= 0) throw new ArgumentException("RetryPolicy.MinDelayMs must be positive");
+            if (MaxDelayMs < min) throw new ArgumentException("RetryPolicy.MaxDelayMs must be at least MinDelayMs");
+            if (!(jitter >= 0 && jitter <= 1)) throw new ArgumentException("RetryPolicy.Jitter must be between 0 and 1");
             if (MaxAttempts < 0) throw new ArgumentException("RetryPolicy.MaxAttempts must not be negative");
         }
     }

@@ -14,9 +14,6 @@ namespace IotHubAmqp.Device.IotHub
     {
         public const string Prefix = "SharedAccessSignature ";
 
-        /// <summary>The text the signature covers: the URL-encoded resource, a newline, the expiry in Unix seconds.</summary>
-        public static string StringToSign(string encodedResource, long expiry) => encodedResource + "\n" + expiry.ToString();
-
         /// <summary>
         /// Builds a token for <paramref name="resource"/> (the unencoded audience, e.g. <c>hub.azure-devices.net/devices/d1</c>)
         /// valid until <paramref name="expiry"/>; <paramref name="keyName"/> only for a shared access policy, never for a device key.
@@ -24,11 +21,13 @@ namespace IotHubAmqp.Device.IotHub
         public static string Create(IPlatform platform, string resource, byte[] key, string keyName, long expiry)
         {
             string sr = UrlEncoding.Encode(resource);
-            string toSign = StringToSign(sr, expiry);
+            string se = expiry.ToString();
+            // The signature covers the encoded resource, a newline, the expiry in Unix seconds.
+            string toSign = sr + "\n" + se;
             byte[] data = new byte[Utf8.GetByteCount(toSign)];
             Utf8.Encode(toSign, data, 0);
-            string sig = UrlEncoding.Encode(Convert.ToBase64String(platform.HmacSha256(key, data)));
-            string token = Prefix + "sr=" + sr + "&sig=" + sig + "&se=" + expiry.ToString();
+            string token = Prefix + "sr=" + sr + "&sig=" + UrlEncoding.Encode(Convert.ToBase64String(platform.HmacSha256(key, data)));
+            token += "&se=" + se;
             return keyName == null ? token : token + "&skn=" + UrlEncoding.Encode(keyName);
         }
 
@@ -41,33 +40,21 @@ namespace IotHubAmqp.Device.IotHub
         /// </summary>
         public static long ParseExpiry(string token)
         {
-            string v = Field(token, "se");
-            if (v == null) throw new ArgumentException("the SAS token has no 'se' (expiry) field");
+            if (token == null || !token.StartsWith(Prefix)) throw new ArgumentException("a SAS token starts with 'SharedAccessSignature '");
+            // An '&' in front of the first field too: the first field named exactly "se" is the one after the first "&se=".
+            string rest = "&" + token.Substring(Prefix.Length);
+            int at = rest.IndexOf("&se=") + 4;
+            if (at < 4) throw new ArgumentException("the SAS token has no 'se' (expiry) field");
             long se = 0;
-            for (int i = 0; i < v.Length; i++)
+            int i = at;
+            for (; i < rest.Length && rest[i] != '&'; i++)
             {
-                char c = v[i];
-                if (c < '0' || c > '9' || i > 12) throw new ArgumentException("the SAS token's 'se' field is not a Unix time in seconds");
+                char c = rest[i];
+                if (c < '0' || c > '9' || i - at > 12) throw new ArgumentException("the SAS token's 'se' field is not a Unix time in seconds");
                 se = se * 10 + (c - '0');
             }
-            if (v.Length == 0) throw new ArgumentException("the SAS token's 'se' field is empty");
+            if (i == at) throw new ArgumentException("the SAS token's 'se' field is empty");
             return se;
-        }
-
-        private static string Field(string token, string name)
-        {
-            if (token == null || !token.StartsWith(Prefix)) throw new ArgumentException("a SAS token starts with 'SharedAccessSignature '");
-            string rest = token.Substring(Prefix.Length);
-            int at = 0;
-            while (at <= rest.Length)
-            {
-                int amp = rest.IndexOf('&', at);
-                if (amp < 0) amp = rest.Length;
-                int eq = rest.IndexOf('=', at);
-                if (eq > at && eq < amp && rest.Substring(at, eq - at) == name) return rest.Substring(eq + 1, amp - eq - 1);
-                at = amp + 1;
-            }
-            return null;
         }
     }
 }

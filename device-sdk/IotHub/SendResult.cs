@@ -50,21 +50,14 @@ namespace IotHubAmqp.Device.IotHub
         public override string ToString()
         {
             string name = NameOf(Outcome);
-            return Condition == null ? name : name + " (" + Condition + ": " + Description + ")";
+            // Two short concatenations, not one of six parts (an array in the IL).
+            return Condition == null ? name : string.Concat(name, " (", Condition, ": " + Description + ")");
         }
 
         /// <summary>The outcome's name: nanoFramework's <c>Enum.ToString()</c> prints only the number.</summary>
-        public static string NameOf(SendOutcome outcome)
-        {
-            switch (outcome)
-            {
-                case SendOutcome.Accepted: return "Accepted";
-                case SendOutcome.Rejected: return "Rejected";
-                case SendOutcome.Throttled: return "Throttled";
-                case SendOutcome.Released: return "Released";
-                case SendOutcome.TimedOut: return "TimedOut";
-                default: return "Outcome " + (int)outcome;
-            }
-        }
+        public static string NameOf(SendOutcome outcome) => ClientStatusName.Name(OutcomeNames, (int)outcome, "Outcome ");
+
+        // In the order of the values.
+        private static readonly string[] OutcomeNames = ClientStatusName.List("Accepted;Rejected;Throttled;Released;TimedOut");
     }
 }

@@ -12,21 +12,20 @@ namespace IotHubAmqp.Device.IotHub
     {
         private const string Hex = "0123456789ABCDEF";
 
+
         public static string Encode(string s)
         {
             if (s == null) return null;
-            int n = Utf8.GetByteCount(s);
-            byte[] bytes = new byte[n];
+            byte[] bytes = new byte[Utf8.GetByteCount(s)];
             Utf8.Encode(s, bytes, 0);
-            int size = 0;
-            for (int i = 0; i < n; i++) size += IsUnreserved(bytes[i]) ? 1 : 3;
-            if (size == n) return s;
-            char[] c = new char[size];
+            // At most three characters a byte; one pass, then the string of the part used.
+            char[] c = new char[bytes.Length * 3];
             int at = 0;
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < bytes.Length; i++)
             {
-                byte b = bytes[i];
-                if (IsUnreserved(b))
+                int b = bytes[i];
+                // RFC 3986 2.3: the unreserved characters stay as they are.
+                if (IsLetterOrDigit(b) || b == '-' || b == '.' || b == '_' || b == '~')
                 {
                     c[at++] = (char)b;
                 }
@@ -37,10 +36,10 @@ namespace IotHubAmqp.Device.IotHub
                     c[at++] = Hex[b & 0xF];
                 }
             }
-            return new string(c);
+            return new string(c, 0, at);
         }
 
-        private static bool IsUnreserved(byte b) =>
-            (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_' || b == '~';
+        /// <summary>True for an ASCII letter or digit (range tests: no alphabet string in flash).</summary>
+        internal static bool IsLetterOrDigit(int c) => (uint)(c - 'A') < 26 || (uint)(c - 'a') < 26 || (uint)(c - '0') < 10;
     }
 }
