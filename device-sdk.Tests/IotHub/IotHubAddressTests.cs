@@ -97,26 +97,5 @@ namespace IotHubAmqp.Device.Tests.IotHub
             Assert.AreEqual("$cbs", IotHubAddress.Cbs);
             Assert.AreEqual("cbs", IotHubAddress.CbsReplyTo);
         }
-
-        [TestMethod]
-        public void Methods_DeviceAndModule_Devicebound()
-        {
-            Assert.AreEqual("/devices/dev1/methods/devicebound", IotHubAddress.Methods("dev1", null));
-            Assert.AreEqual("/devices/dev1/modules/mod1/methods/devicebound", IotHubAddress.Methods("dev1", "mod1"));
-        }
-
-        [TestMethod]
-        public void Twin_DeviceAndModule_UrlEncodedIds()
-        {
-            Assert.AreEqual("/devices/dev1/twin", IotHubAddress.Twin("dev1", null));
-            Assert.AreEqual("/devices/dev%201/modules/mod%2F1/twin", IotHubAddress.Twin("dev 1", "mod/1"));
-        }
-
-        [TestMethod]
-        public void Who_DeviceOrDeviceSlashModule()
-        {
-            Assert.AreEqual("dev1", IotHubAddress.Who("dev1", null));
-            Assert.AreEqual("dev1/mod1", IotHubAddress.Who("dev1", "mod1"));
-        }
     }
 }

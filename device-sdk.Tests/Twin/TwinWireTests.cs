@@ -136,5 +136,26 @@ namespace IotHubAmqp.Device.Tests.Twin
             Assert.IsFalse(TwinWire.IsSuccess(429));
             Assert.IsFalse(TwinWire.IsSuccess(400));
         }
+
+        [TestMethod]
+        public void Methods_DeviceAndModule_Devicebound()
+        {
+            Assert.AreEqual("/devices/dev1/methods/devicebound", TwinWire.Methods("dev1", null));
+            Assert.AreEqual("/devices/dev1/modules/mod1/methods/devicebound", TwinWire.Methods("dev1", "mod1"));
+        }
+
+        [TestMethod]
+        public void Twin_DeviceAndModule_UrlEncodedIds()
+        {
+            Assert.AreEqual("/devices/dev1/twin", TwinWire.Twin("dev1", null));
+            Assert.AreEqual("/devices/dev%201/modules/mod%2F1/twin", TwinWire.Twin("dev 1", "mod/1"));
+        }
+
+        [TestMethod]
+        public void Who_DeviceOrDeviceSlashModule()
+        {
+            Assert.AreEqual("dev1", TwinWire.Who("dev1", null));
+            Assert.AreEqual("dev1/mod1", TwinWire.Who("dev1", "mod1"));
+        }
     }
 }

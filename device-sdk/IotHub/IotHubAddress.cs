@@ -23,15 +23,6 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary><c>/devices/{id}/messages/devicebound</c>, or the module form.</summary>
         public static string CloudToDevice(string deviceId, string moduleId) => Entity(deviceId, moduleId) + "/messages/devicebound";
 
-        /// <summary><c>/devices/{id}/methods/devicebound</c>, or the module form (iothub-amqp-wire-2.md 1.1).</summary>
-        public static string Methods(string deviceId, string moduleId) => Entity(deviceId, moduleId) + "/methods/devicebound";
-
-        /// <summary><c>/devices/{id}/twin</c>, or the module form (iothub-amqp-wire-2.md 2.1).</summary>
-        public static string Twin(string deviceId, string moduleId) => Entity(deviceId, moduleId) + "/twin";
-
-        /// <summary><c>{id}</c> or <c>{id}/{mid}</c>: who a channel belongs to.</summary>
-        public static string Who(string deviceId, string moduleId) => moduleId == null ? deviceId : deviceId + "/" + moduleId;
-
         /// <summary>The token audience: <c>{host}/devices/{id}</c> or <c>{host}/devices/{id}/modules/{mid}</c>, ids URL-encoded.</summary>
         public static string Audience(string hostName, string deviceId, string moduleId) => hostName + Entity(deviceId, moduleId);
 
@@ -43,8 +34,8 @@ namespace IotHubAmqp.Device.IotHub
             return (moduleId == null ? deviceId : deviceId + "/modules/" + moduleId) + "@sas." + (dot < 0 ? hostName : hostName.Substring(0, dot));
         }
 
-        // No local: a small method header.
-        private static string Entity(string deviceId, string moduleId) =>
+        /// <summary><c>/devices/{id}</c> or <c>/devices/{id}/modules/{mid}</c>, ids URL-encoded (no local: a small method header).</summary>
+        internal static string Entity(string deviceId, string moduleId) =>
             "/devices/" + UrlEncoding.Encode(deviceId) + (moduleId == null ? "" : "/modules/" + UrlEncoding.Encode(moduleId));
     }
 }

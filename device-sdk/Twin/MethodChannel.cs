@@ -46,8 +46,8 @@ namespace IotHubAmqp.Device.Twin
             generation++;
             this.session = session;
             IotHubConnectionString id = Core.Identity;
-            string address = IotHubAddress.Methods(id.DeviceId, id.ModuleId);
-            var props = TwinWire.ChannelProperties("methods", IotHubAddress.Who(id.DeviceId, id.ModuleId));
+            string address = TwinWire.Methods(id.DeviceId, id.ModuleId);
+            var props = TwinWire.ChannelProperties("methods", TwinWire.Who(id.DeviceId, id.ModuleId));
             receiver = session.AttachReceiver(Core.NextLinkName("methods-requests"), address, MaxInFlight, ReceiverSettleMode.First, MaxRequestBytes, props);
             sender = session.AttachSender(Core.NextLinkName("methods-responses"), address, SenderSettleMode.Unsettled, props);
             own.Add(receiver);

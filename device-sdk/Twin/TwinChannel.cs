@@ -59,8 +59,8 @@ namespace IotHubAmqp.Device.Twin
         {
             this.session = session;
             IotHubConnectionString id = Core.Identity;
-            string address = IotHubAddress.Twin(id.DeviceId, id.ModuleId);
-            var props = TwinWire.ChannelProperties("twin", IotHubAddress.Who(id.DeviceId, id.ModuleId));
+            string address = TwinWire.Twin(id.DeviceId, id.ModuleId);
+            var props = TwinWire.ChannelProperties("twin", TwinWire.Who(id.DeviceId, id.ModuleId));
             sender = session.AttachSender(Core.NextLinkName("twin-sender"), address, SenderSettleMode.Unsettled, props);
             receiver = session.AttachReceiver(Core.NextLinkName("twin-receiver"), address, 4, ReceiverSettleMode.First, MaxReplyBytes, props);
             own.Add(sender);

@@ -112,5 +112,14 @@ namespace IotHubAmqp.Device.Twin
             Utf8.Encode(text, bytes, 0);
             return bytes;
         }
+
+        /// <summary><c>/devices/{id}/methods/devicebound</c>, or the module form (iothub-amqp-wire-2.md 1.1).</summary>
+        public static string Methods(string deviceId, string moduleId) => IotHubAddress.Entity(deviceId, moduleId) + "/methods/devicebound";
+
+        /// <summary><c>/devices/{id}/twin</c>, or the module form (iothub-amqp-wire-2.md 2.1).</summary>
+        public static string Twin(string deviceId, string moduleId) => IotHubAddress.Entity(deviceId, moduleId) + "/twin";
+
+        /// <summary><c>{id}</c> or <c>{id}/{mid}</c>: who a channel belongs to.</summary>
+        public static string Who(string deviceId, string moduleId) => moduleId == null ? deviceId : deviceId + "/" + moduleId;
     }
 }
