@@ -88,12 +88,12 @@ namespace IotHubAmqp.Device.Engine
             int doff = a[at + 4] * 4;
             byte type = a[at + 5];
             if (size > Settings.MaxFrameSize)
-                throw new AmqpException(ErrorCode.FramingError, "frame of " + size + " bytes exceeds our max-frame-size " + Settings.MaxFrameSize);
+                throw Performatives.Fault(ErrorCode.FramingError, Performatives.Text("frame of ", size, " bytes exceeds our max-frame-size "), Settings.MaxFrameSize, null);
             int n = (int)size;
             if (doff < Frame.HeaderSize || doff > n)
-                throw new AmqpException(ErrorCode.FramingError, "frame data offset " + doff + " is invalid for a frame of " + size + " bytes");
+                throw Performatives.Fault(ErrorCode.FramingError, Performatives.Text("frame data offset ", doff, " is invalid for a frame of "), size, " bytes");
             if (type > Frame.TypeSasl)
-                throw new AmqpException(ErrorCode.FramingError, "unknown frame type " + type);
+                throw Performatives.Fault(ErrorCode.FramingError, "unknown frame type ", type, null);
             if (b.Length < n)
             {
                 // Room for the whole frame: the buffer grows at most to our max-frame-size, once.
@@ -208,8 +208,7 @@ namespace IotHubAmqp.Device.Engine
                     why = " (unknown code)";
                     break;
             }
-            string text = "SASL " + mechanism + " failed with outcome code ";
-            return new AmqpException(condition, text + code + why);
+            return Performatives.Fault(condition, "SASL " + mechanism + " failed with outcome code ", code, why);
         }
 
         private void Dispatch(ushort channel, ByteBuffer body)
@@ -255,7 +254,7 @@ namespace IotHubAmqp.Device.Engine
             if (State == ConnectionState.Opened) throw new AmqpException(ErrorCode.IllegalState, "second open");
             uint max = open.MaxFrameSize;
             if (max < Frame.MinMaxFrameSize)
-                throw new AmqpException(ErrorCode.InvalidField, "peer max-frame-size " + max + " is below the minimum of 512");
+                throw Performatives.Fault(ErrorCode.InvalidField, "peer max-frame-size ", max, " is below the minimum of 512");
             PeerMaxFrameSize = max > int.MaxValue ? int.MaxValue : (int)max;
             PeerIdleTimeoutMs = open.IdleTimeOut;
             PeerChannelMax = open.ChannelMax;
@@ -266,7 +265,7 @@ namespace IotHubAmqp.Device.Engine
             for (int i = PeerChannelMax + 1; i < sessions.Length; i++)
             {
                 if (sessions[i] != null)
-                    throw new AmqpException(ErrorCode.FramingError, "channel " + i + " is above the peer's channel-max " + PeerChannelMax);
+                    throw Performatives.Fault(ErrorCode.FramingError, Performatives.Text("channel ", i, " is above the peer's channel-max "), PeerChannelMax, null);
             }
             Raise(this, EngineEvent.Opened);
         }
@@ -288,7 +287,7 @@ namespace IotHubAmqp.Device.Engine
             if (!begin.HasRemoteChannel)
                 throw new AmqpException(ErrorCode.NotImplemented, "peer-initiated sessions are not supported");
             Session s = begin.RemoteChannel < sessions.Length ? sessions[begin.RemoteChannel] : null;
-            if (s == null) throw new AmqpException(ErrorCode.IllegalState, "begin answers unknown channel " + begin.RemoteChannel);
+            if (s == null) throw Performatives.Fault(ErrorCode.IllegalState, "begin answers unknown channel ", begin.RemoteChannel, null);
             s.OnBegin(channel, begin);
         }
 
@@ -299,7 +298,7 @@ namespace IotHubAmqp.Device.Engine
                 Session s = sessions[i];
                 if (s != null && s.HasRemoteChannel && s.RemoteChannel == remoteChannel) return s;
             }
-            throw new AmqpException(ErrorCode.IllegalState, "frame on unmapped channel " + remoteChannel);
+            throw Performatives.Fault(ErrorCode.IllegalState, "frame on unmapped channel ", remoteChannel, null);
         }
 
         // " (offers A, B)": what the peer offered instead of our mechanism.

@@ -151,8 +151,8 @@ namespace IotHubAmqp.Device.Engine
             if (size > PeerMaxFrameSize)
             {
                 o.WritePos = mark;
-                string what = performative.GetType().Name + " needs " + size;
-                throw new AmqpException(ErrorCode.FrameSizeTooSmall, what + " bytes, the peer's max-frame-size is " + PeerMaxFrameSize);
+                string what = Performatives.Text(performative.GetType().Name + " needs ", size, " bytes, the peer's max-frame-size is ");
+                throw Performatives.Fault(ErrorCode.FrameSizeTooSmall, what, PeerMaxFrameSize, null);
             }
         }
     }

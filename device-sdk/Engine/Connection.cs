@@ -119,7 +119,7 @@ namespace IotHubAmqp.Device.Engine
                 s.SendBegin();
                 return s;
             }
-            throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all " + (last + 1) + " channels allowed by both sides are in use");
+            throw Performatives.Fault(ErrorCode.ResourceLimitExceeded, "all ", last + 1, " channels allowed by both sides are in use");
         }
 
         /// <summary>Queues close (with an optional error); the connection ends when the peer's close answers.</summary>
@@ -203,7 +203,7 @@ namespace IotHubAmqp.Device.Engine
             {
                 // 2.4.5: tell the peer why, then treat it as gone; the owner drops the transport.
                 if (!closeSent) SendClose(new Error(ErrorCode.ResourceLimitExceeded, "idle timeout exceeded"));
-                End(new AmqpException(ErrorCode.ConnectionLost, "no frame from the peer within the idle timeout of " + ours + " ms"));
+                End(Performatives.Fault(ErrorCode.ConnectionLost, "no frame from the peer within the idle timeout of ", ours, " ms"));
                 return;
             }
             if (PeerIdleTimeoutMs > 0 && now - lastSendTick >= HeartbeatIntervalMs() && !HasOutput) Frame.WriteEmpty(Output);
@@ -235,10 +235,8 @@ namespace IotHubAmqp.Device.Engine
 
         private void SendClose(Error error)
         {
-            var c = new Close();
-            c.Error = error;
             // Written before closeSent is set: WriteControl refuses frames once close is out.
-            TryWriteControl(0, c);
+            TryWriteControl(0, new Close { Error = error });
             closeSent = true;
         }
 

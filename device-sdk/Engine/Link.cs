@@ -102,11 +102,7 @@ namespace IotHubAmqp.Device.Engine
 
         private void WriteDetach(bool closed, Error wire)
         {
-            var d = new Detach();
-            d.Handle = Handle;
-            d.Closed = closed;
-            d.Error = wire;
-            Connection.TryWriteControl(Session.Channel, d);
+            Connection.TryWriteControl(Session.Channel, new Detach { Handle = Handle, Closed = closed, Error = wire });
         }
 
         /// <summary>Queues attach: a sender's target and a receiver's source is its address, the other terminus its name.</summary>

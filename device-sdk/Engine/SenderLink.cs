@@ -203,7 +203,7 @@ namespace IotHubAmqp.Device.Engine
             if (RemoteMaxMessageSize > 0 && RemoteMaxMessageSize < limit) limit = RemoteMaxMessageSize;
             uint total = (uint)(head.Length + BodyLength(d));
             if (total > limit)
-                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + total + " bytes is over the limit of " + limit + " (ours or the peer's max-message-size)");
+                throw Performatives.Fault(ErrorCode.MessageSizeExceeded, Performatives.Text("message of ", total, " bytes is over the limit of "), (long)limit, " (ours or the peer's max-message-size)");
         }
 
         private static int BodyLength(OutgoingDelivery d) => d.Body == null ? 0 : d.Body.Length;
@@ -341,7 +341,7 @@ namespace IotHubAmqp.Device.Engine
                 OutgoingDelivery d = slots[i];
                 if (d == null || d.Status == DeliveryStatus.Free || d.Status == DeliveryStatus.Done) continue;
                 bool never = d.Status == DeliveryStatus.Queued;
-                Complete(d, null, new AmqpException(reason.Condition, (never ? "delivery was not sent, " : "delivery " + d.Id + " has no outcome, ") + "the link ended: " + reason.Description, reason.Info), never);
+                Complete(d, null, new AmqpException(reason.Condition, (never ? "delivery was not sent, " : Performatives.Text("delivery ", d.Id, " has no outcome, ")) + "the link ended: " + reason.Description, reason.Info), never);
             }
         }
     }
