@@ -74,16 +74,16 @@ namespace IotHubAmqp.Device.Engine
             ByteBuffer b = input;
             byte[] a = b.Buffer;
             int at = b.Offset;
+            // A protocol header and a frame header are both 8 bytes: nothing whole is shorter.
+            if (b.Length < Frame.HeaderSize) return false;
             if (!headerReceived)
             {
-                if (b.Length < ProtocolHeader.Size) return false;
                 ProtocolHeader.Validate(a, at, saslDone ? ProtocolHeader.Amqp : ProtocolHeader.Sasl);
                 b.Offset += ProtocolHeader.Size;
                 headerReceived = true;
                 if (saslDone && State == ConnectionState.OpenPipe) State = ConnectionState.OpenSent;
                 return true;
             }
-            if (b.Length < Frame.HeaderSize) return false;
             uint size = BigEndian.Get32(a, at);
             int doff = a[at + 4] * 4;
             byte type = a[at + 5];
@@ -211,6 +211,7 @@ namespace IotHubAmqp.Device.Engine
             return Performatives.Fault(condition, "SASL " + mechanism + " failed with outcome code ", code, why);
         }
 
+        // Open, close and begin are handled here (one place each); the rest goes to the session of the channel.
         private void Dispatch(ushort channel, ByteBuffer body)
         {
             ulong code = Decoder.ReadDescriptor(body);
@@ -218,14 +219,37 @@ namespace IotHubAmqp.Device.Engine
             {
                 var open = new Open();
                 open.Decode(body);
-                OnOpen(open);
+                if (State == ConnectionState.Opened) throw new AmqpException(ErrorCode.IllegalState, "second open");
+                uint max = open.MaxFrameSize;
+                if (max < Frame.MinMaxFrameSize)
+                    throw Performatives.Fault(ErrorCode.InvalidField, "peer max-frame-size ", max, " is below the minimum of 512");
+                PeerMaxFrameSize = max > int.MaxValue ? int.MaxValue : (int)max;
+                PeerIdleTimeoutMs = open.IdleTimeOut;
+                PeerChannelMax = open.ChannelMax;
+                PeerContainerId = open.ContainerId;
+                if (State == ConnectionState.CloseSent) return;
+                State = ConnectionState.Opened;
+                // A session begun before the peer's open may sit on a channel above the peer's channel-max.
+                for (int i = PeerChannelMax + 1; i < sessions.Length; i++)
+                {
+                    if (sessions[i] != null)
+                        throw Performatives.Fault(ErrorCode.FramingError, Performatives.Text("channel ", i, " is above the peer's channel-max "), PeerChannelMax, null);
+                }
+                Raise(this, EngineEvent.Opened);
                 return;
             }
             if (code == Descriptor.Close)
             {
                 var close = new Close();
                 close.Decode(body);
-                OnClose(close);
+                AmqpException error = close.Error == null ? null : close.Error.ToException();
+                if (!closeSent)
+                {
+                    // The peer closed first: answer, and report why it closed.
+                    SendClose(null);
+                    if (error == null) error = new AmqpException(ErrorCode.ConnectionForced, "the peer closed the connection");
+                }
+                End(error);
                 return;
             }
             if (!Running) throw new AmqpException(ErrorCode.IllegalState, Descriptor.NameOf(code) + " received before open");
@@ -233,7 +257,11 @@ namespace IotHubAmqp.Device.Engine
             {
                 var begin = new Begin();
                 begin.Decode(body);
-                OnBegin(channel, begin);
+                if (!begin.HasRemoteChannel)
+                    throw new AmqpException(ErrorCode.NotImplemented, "peer-initiated sessions are not supported");
+                Session s = begin.RemoteChannel < sessions.Length ? sessions[begin.RemoteChannel] : null;
+                if (s == null) throw Performatives.Fault(ErrorCode.IllegalState, "begin answers unknown channel ", begin.RemoteChannel, null);
+                s.OnBegin(channel, begin);
                 return;
             }
             if (code == Descriptor.End)
@@ -247,48 +275,6 @@ namespace IotHubAmqp.Device.Engine
                 throw new AmqpException(ErrorCode.DecodeError, "unknown performative 0x" + code.ToString("X"));
             // After our close, the peer may still send what it sent before seeing it (2.4.3): ignore.
             if (!closeSent) FindSession(channel).OnFrame(code, body);
-        }
-
-        private void OnOpen(Open open)
-        {
-            if (State == ConnectionState.Opened) throw new AmqpException(ErrorCode.IllegalState, "second open");
-            uint max = open.MaxFrameSize;
-            if (max < Frame.MinMaxFrameSize)
-                throw Performatives.Fault(ErrorCode.InvalidField, "peer max-frame-size ", max, " is below the minimum of 512");
-            PeerMaxFrameSize = max > int.MaxValue ? int.MaxValue : (int)max;
-            PeerIdleTimeoutMs = open.IdleTimeOut;
-            PeerChannelMax = open.ChannelMax;
-            PeerContainerId = open.ContainerId;
-            if (State == ConnectionState.CloseSent) return;
-            State = ConnectionState.Opened;
-            // A session begun before the peer's open may sit on a channel above the peer's channel-max.
-            for (int i = PeerChannelMax + 1; i < sessions.Length; i++)
-            {
-                if (sessions[i] != null)
-                    throw Performatives.Fault(ErrorCode.FramingError, Performatives.Text("channel ", i, " is above the peer's channel-max "), PeerChannelMax, null);
-            }
-            Raise(this, EngineEvent.Opened);
-        }
-
-        private void OnClose(Close close)
-        {
-            AmqpException error = close.Error == null ? null : close.Error.ToException();
-            if (!closeSent)
-            {
-                // The peer closed first: answer, and report why it closed.
-                SendClose(null);
-                if (error == null) error = new AmqpException(ErrorCode.ConnectionForced, "the peer closed the connection");
-            }
-            End(error);
-        }
-
-        private void OnBegin(ushort channel, Begin begin)
-        {
-            if (!begin.HasRemoteChannel)
-                throw new AmqpException(ErrorCode.NotImplemented, "peer-initiated sessions are not supported");
-            Session s = begin.RemoteChannel < sessions.Length ? sessions[begin.RemoteChannel] : null;
-            if (s == null) throw Performatives.Fault(ErrorCode.IllegalState, "begin answers unknown channel ", begin.RemoteChannel, null);
-            s.OnBegin(channel, begin);
         }
 
         private Session FindSession(ushort remoteChannel)

@@ -160,13 +160,32 @@ namespace IotHubAmqp.Device.Engine
             }
         }
 
-        // Takes a queued slot into transit: delivery-id, tag, credit; its head encoded. False: it failed.
+        // Takes a queued slot into transit: its head encoded, then delivery-id, tag, credit. False: it failed.
         private bool Start(OutgoingDelivery d)
         {
             if (head == null) head = new ByteBuffer(256);
             try
             {
-                EncodeHead(d);
+                for (int size = head.Capacity; ; size *= 2)
+                {
+                    if (head.Capacity < size) head = new ByteBuffer(size);
+                    head.Reset();
+                    try
+                    {
+                        d.Body = MessageCodec.EncodeHead(d.Message, head, out int _);
+                        if (d.Body == null) MessageCodec.Encode(d.Message, head); // other body kinds: encoded whole
+                        break;
+                    }
+                    catch (AmqpException e) when (e.Condition == ErrorCode.FrameSizeTooSmall && size < MaxMessageBytes)
+                    {
+                    }
+                }
+                // 2.7.3: the peer's max-message-size, when smaller than ours, bounds what we may send on this link.
+                ulong limit = MaxMessageBytes;
+                if (RemoteMaxMessageSize > 0 && RemoteMaxMessageSize < limit) limit = RemoteMaxMessageSize;
+                uint total = (uint)(head.Length + BodyLength(d));
+                if (total > limit)
+                    throw Performatives.Fault(ErrorCode.MessageSizeExceeded, Performatives.Text("message of ", total, " bytes is over the limit of "), (long)limit, " (ours or the peer's max-message-size)");
             }
             catch (AmqpException e)
             {
@@ -180,30 +199,6 @@ namespace IotHubAmqp.Device.Engine
             d.Status = DeliveryStatus.Sending;
             current = d;
             return true;
-        }
-
-        private void EncodeHead(OutgoingDelivery d)
-        {
-            for (int size = head.Capacity; ; size *= 2)
-            {
-                if (head.Capacity < size) head = new ByteBuffer(size);
-                head.Reset();
-                try
-                {
-                    d.Body = MessageCodec.EncodeHead(d.Message, head, out int _);
-                    if (d.Body == null) MessageCodec.Encode(d.Message, head); // other body kinds: encoded whole
-                    break;
-                }
-                catch (AmqpException e) when (e.Condition == ErrorCode.FrameSizeTooSmall && size < MaxMessageBytes)
-                {
-                }
-            }
-            // 2.7.3: the peer's max-message-size, when smaller than ours, bounds what we may send on this link.
-            ulong limit = MaxMessageBytes;
-            if (RemoteMaxMessageSize > 0 && RemoteMaxMessageSize < limit) limit = RemoteMaxMessageSize;
-            uint total = (uint)(head.Length + BodyLength(d));
-            if (total > limit)
-                throw Performatives.Fault(ErrorCode.MessageSizeExceeded, Performatives.Text("message of ", total, " bytes is over the limit of "), (long)limit, " (ours or the peer's max-message-size)");
         }
 
         private static int BodyLength(OutgoingDelivery d) => d.Body == null ? 0 : d.Body.Length;
