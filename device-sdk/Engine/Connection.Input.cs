@@ -133,6 +133,7 @@ namespace IotHubAmqp.Device.Engine
             init.Hostname = host;
             init.Encode(o);
             Frame.End(o, start);
+            State = ConnectionState.HeaderSent;
         }
 
         private void WriteHeaderAndOpen()
@@ -189,25 +190,14 @@ namespace IotHubAmqp.Device.Engine
         // retry; sys-perm will not get better.
         private static AmqpException SaslFailure(string mechanism, byte code)
         {
-            string condition = ErrorCode.ConnectionForced;
-            string why;
-            switch (code)
-            {
-                case SaslOutcome.Auth:
-                    condition = ErrorCode.UnauthorizedAccess;
-                    why = " (authentication failed)";
-                    break;
-                case SaslOutcome.SysPerm:
-                    condition = ErrorCode.NotAllowed;
-                    why = " (permanent system error)";
-                    break;
-                case SaslOutcome.Sys: why = " (system error, may be retried)"; break;
-                case SaslOutcome.SysTemp: why = " (temporary system error, may be retried)"; break;
-                default:
-                    condition = ErrorCode.UnauthorizedAccess;
-                    why = " (unknown code)";
-                    break;
-            }
+            string why = code == SaslOutcome.Auth ? " (authentication failed)"
+                : code == SaslOutcome.SysPerm ? " (permanent system error)"
+                : code == SaslOutcome.Sys ? " (system error, may be retried)"
+                : code == SaslOutcome.SysTemp ? " (temporary system error, may be retried)"
+                : " (unknown code)";
+            string condition = code == SaslOutcome.SysPerm ? ErrorCode.NotAllowed
+                : code == SaslOutcome.Sys || code == SaslOutcome.SysTemp ? ErrorCode.ConnectionForced
+                : ErrorCode.UnauthorizedAccess;
             return Performatives.Fault(condition, "SASL " + mechanism + " failed with outcome code ", code, why);
         }
 

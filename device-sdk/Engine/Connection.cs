@@ -95,13 +95,8 @@ namespace IotHubAmqp.Device.Engine
             if (State != ConnectionState.Start) throw new AmqpException(ErrorCode.IllegalState, "the connection was already opened");
             lastReceiveTick = now;
             lastSendTick = now;
-            if (saslDone)
-            {
-                WriteHeaderAndOpen();
-                return;
-            }
-            WriteSaslStart();
-            State = ConnectionState.HeaderSent;
+            if (saslDone) WriteHeaderAndOpen();
+            else WriteSaslStart();
         }
 
         /// <summary>Creates a session on the first free channel and queues its begin.</summary>

@@ -108,32 +108,24 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Queues attach: a sender's target and a receiver's source is its address, the other terminus its name.</summary>
         internal void SendAttach(AmqpMap properties)
         {
-            var a = new Attach();
-            var source = new Source();
-            var target = new Target();
-            a.Name = Name;
-            a.Handle = Handle;
-            a.Role = Role;
-            a.Properties = properties;
-            a.Source = source;
-            a.Target = target;
-            if (IsSender)
+            bool sender = IsSender;
+            var a = new Attach
             {
-                a.SndSettleMode = SettleMode;
-                a.RcvSettleMode = ReceiverSettleMode.First;
-                source.Address = Name;
-                target.Address = Address;
+                Name = Name,
+                Handle = Handle,
+                Role = Role,
+                Properties = properties,
+                Source = new Source { Address = sender ? Name : Address },
+                Target = new Target { Address = sender ? Address : Name },
                 // 2.7.3: a sender names its initial-delivery-count (ours is 0).
-                a.HasInitialDeliveryCount = true;
-            }
-            else
-            {
-                a.SndSettleMode = SenderSettleMode.Mixed;
-                a.RcvSettleMode = SettleMode;
-                source.Address = Address;
-                target.Address = Name;
-                a.MaxMessageSize = (ulong)MaxMessageSize;
-            }
+                HasInitialDeliveryCount = sender,
+                // 0 on a sender: none announced.
+                MaxMessageSize = (ulong)MaxMessageSize,
+            };
+            // The other side's settle mode keeps its default: a sender's rcv-settle-mode first, a receiver's
+            // snd-settle-mode mixed.
+            if (sender) a.SndSettleMode = SettleMode;
+            else a.RcvSettleMode = SettleMode;
             State = LinkState.AttachSent;
             Connection.WriteControl(Session.Channel, a);
         }
@@ -153,7 +145,8 @@ namespace IotHubAmqp.Device.Engine
             if (!IsSender)
             {
                 // 2.6.7: a receiver's delivery-count mirrors the sender's, starting from its initial-delivery-count.
-                DeliveryCount = attach.HasInitialDeliveryCount ? attach.InitialDeliveryCount : 0;
+                // An absent initial-delivery-count decodes as 0.
+                DeliveryCount = attach.InitialDeliveryCount;
                 DeliveryCountKnown = true;
             }
             Connection.Raise(this, EngineEvent.Attached);

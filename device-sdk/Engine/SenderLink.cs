@@ -274,8 +274,8 @@ namespace IotHubAmqp.Device.Engine
         {
             // 2.6.7: link-credit(snd) = delivery-count(rcv) + link-credit(rcv) - delivery-count(snd); the receiver's
             // delivery-count is our initial one (0) when it has not seen our attach yet.
-            uint rcvCount = flow.HasDeliveryCount ? flow.DeliveryCount : 0;
-            LinkCredit = flow.HasLinkCredit ? rcvCount + flow.LinkCredit - DeliveryCount : 0;
+            // (an absent delivery-count decodes as 0).
+            LinkCredit = flow.HasLinkCredit ? flow.DeliveryCount + flow.LinkCredit - DeliveryCount : 0;
             if (LinkCredit > int.MaxValue) LinkCredit = 0; // a count from the future: treat as no credit
             drain = flow.Drain;
             if (drain && current == null && NextQueued() == null) FinishDrain();

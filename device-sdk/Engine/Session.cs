@@ -224,9 +224,9 @@ namespace IotHubAmqp.Device.Engine
 
         private void OnFlow(Flow f)
         {
-            // 2.5.6: the peer's incoming window counts from the next-incoming-id it names (our initial id, 0, when absent).
-            uint peerNextIncoming = f.HasNextIncomingId ? f.NextIncomingId : 0;
-            RemoteIncomingWindow = peerNextIncoming + f.IncomingWindow - NextOutgoingId;
+            // 2.5.6: the peer's incoming window counts from the next-incoming-id it names (our initial id, 0, when
+            // absent: an absent field decodes as 0).
+            RemoteIncomingWindow = f.NextIncomingId + f.IncomingWindow - NextOutgoingId;
             if (f.HasHandle)
             {
                 Link link = LinkByRemoteHandle(f.Handle, true);
