@@ -103,10 +103,11 @@ namespace IotHubAmqp.Device.Engine
             }
             b.Offset += n;
             if (n == doff) return true; // an empty frame: a heartbeat (2.4.5)
-            view.Wrap(a, at + doff, n - doff);
-            if (type == Frame.TypeSasl) OnSaslFrame(view);
+            ByteBuffer body = view;
+            body.Wrap(a, at + doff, n - doff);
+            if (type == Frame.TypeSasl) OnSaslFrame(body);
             else if (!saslDone) throw new AmqpException(ErrorCode.FramingError, "AMQP frame during SASL");
-            else Dispatch((ushort)((a[at + 6] << 8) | a[at + 7]), view);
+            else Dispatch((ushort)((a[at + 6] << 8) | a[at + 7]), body);
             return true;
         }
 
@@ -127,28 +128,18 @@ namespace IotHubAmqp.Device.Engine
             ByteBuffer o = Output;
             ProtocolHeader.Write(o, ProtocolHeader.Sasl);
             int start = Frame.Begin(o, Frame.TypeSasl, 0);
-            var init = new SaslInit();
-            init.Mechanism = profile.Mechanism;
-            init.InitialResponse = profile.InitialResponse;
-            init.Hostname = host;
-            init.Encode(o);
+            new SaslInit { Mechanism = profile.Mechanism, InitialResponse = profile.InitialResponse, Hostname = host }.Encode(o);
             Frame.End(o, start);
             State = ConnectionState.HeaderSent;
         }
 
         private void WriteHeaderAndOpen()
         {
-            var o = new Open();
             ConnectionSettings c = Settings;
-            o.ContainerId = c.ContainerId;
-            o.Hostname = c.HostName;
-            o.MaxFrameSize = c.MaxFrameSize;
-            o.ChannelMax = c.ChannelMax;
-            o.IdleTimeOut = c.IdleTimeoutMs;
             EnsureRoom(ProtocolHeader.Size);
             ProtocolHeader.Write(Output, ProtocolHeader.Amqp);
             State = ConnectionState.OpenPipe;
-            WriteControl(0, o);
+            WriteControl(0, new Open { ContainerId = c.ContainerId, Hostname = c.HostName, MaxFrameSize = c.MaxFrameSize, ChannelMax = c.ChannelMax, IdleTimeOut = c.IdleTimeoutMs });
         }
 
         private bool saslOffered;
@@ -163,9 +154,13 @@ namespace IotHubAmqp.Device.Engine
                 var m = new SaslMechanisms();
                 m.Decode(body);
                 saslOffered = m.Offers(mechanism);
-                if (!saslOffered)
-                    throw new AmqpException(ErrorCode.NotImplemented, "the peer does not offer SASL " + mechanism + Offers(m.SaslServerMechanisms));
-                return;
+                if (saslOffered) return;
+                // " (offers A, B)": what the peer offered instead of our mechanism.
+                string[] list = m.SaslServerMechanisms;
+                string offers = "none";
+                for (int i = 0; list != null && i < list.Length; i++) offers = i == 0 ? list[0] : offers + ", " + list[i];
+                offers = " (offers " + offers + ")";
+                throw new AmqpException(ErrorCode.NotImplemented, "the peer does not offer SASL " + mechanism + offers);
             }
             if (code == Descriptor.SaslOutcome)
             {
@@ -275,14 +270,6 @@ namespace IotHubAmqp.Device.Engine
                 if (s != null && s.HasRemoteChannel && s.RemoteChannel == remoteChannel) return s;
             }
             throw Performatives.Fault(ErrorCode.IllegalState, "frame on unmapped channel ", remoteChannel, null);
-        }
-
-        // " (offers A, B)": what the peer offered instead of our mechanism.
-        private static string Offers(string[] list)
-        {
-            string s = "none";
-            for (int i = 0; list != null && i < list.Length; i++) s = i == 0 ? list[0] : s + ", " + list[i];
-            return " (offers " + s + ")";
         }
     }
 }
