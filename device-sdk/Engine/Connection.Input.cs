@@ -227,7 +227,7 @@ namespace IotHubAmqp.Device.Engine
             {
                 var close = new Close();
                 close.Decode(body);
-                AmqpException error = close.Error == null ? null : close.Error.ToException();
+                AmqpException error = Performatives.ExceptionOf(close.Error, null);
                 if (!closeSent)
                 {
                     // The peer closed first: answer, and report why it closed.

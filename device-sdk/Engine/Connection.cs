@@ -84,7 +84,8 @@ namespace IotHubAmqp.Device.Engine
         public bool CanBeginSessions => AmqpStarted && !closeSent && State != ConnectionState.End;
 
         // The peer's open arrived and the connection has not ended: frames flow, timers run.
-        private bool Running => State == ConnectionState.Opened || State == ConnectionState.CloseSent;
+        // (Opened or CloseSent: the two states are adjacent.)
+        private bool Running => (uint)(State - ConnectionState.Opened) <= ConnectionState.CloseSent - ConnectionState.Opened;
 
         // The AMQP header is out: there is someone to send close to.
         private bool AmqpStarted => saslDone && State != ConnectionState.Start;

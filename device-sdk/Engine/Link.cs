@@ -156,9 +156,7 @@ namespace IotHubAmqp.Device.Engine
         {
             // Our own detach crossed or is answered: the handle is free now, nothing to answer.
             if (State != LinkState.DetachSent) WriteDetach(detach.Closed, null);
-            OnSessionEnded(detach.Error != null
-                ? detach.Error.ToException()
-                : Failure(ErrorCode.DetachForced, "was detached by the peer"));
+            OnSessionEnded(Performatives.ExceptionOf(detach.Error, Failure(ErrorCode.DetachForced, "was detached by the peer")));
         }
 
         /// <summary>The link is gone with <paramref name="reason"/> (after our detach: as we said).</summary>

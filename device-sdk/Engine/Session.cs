@@ -50,7 +50,8 @@ namespace IotHubAmqp.Device.Engine
 
         public bool IsMapped => State == SessionState.Mapped;
 
-        private bool IsEnding => State == SessionState.Ended || State == SessionState.EndSent;
+        // EndSent or Ended: the last two states.
+        private bool IsEnding => State >= SessionState.EndSent;
 
         internal void SendBegin()
         {
@@ -80,11 +81,13 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Queues end and fails the session's links; the channel stays mapped until the peer's end.</summary>
         public void End(AmqpException reason)
         {
-            if (IsEnding) return;
-            State = SessionState.EndSent;
-            Error = reason;
-            Connection.TryWriteControl(Channel, new End { Error = reason == null ? null : Performatives.ErrorOf(reason) });
-            FailLinks(reason);
+            if (!IsEnding)
+            {
+                State = SessionState.EndSent;
+                Error = reason;
+                Connection.TryWriteControl(Channel, new End { Error = Performatives.ErrorOf(reason) });
+                FailLinks();
+            }
         }
 
         internal void ThrowIfEnded()
@@ -149,7 +152,7 @@ namespace IotHubAmqp.Device.Engine
             if (State != SessionState.EndSent)
             {
                 Connection.TryWriteControl(Channel, new End());
-                error = end.Error == null ? new AmqpException(ErrorCode.IllegalState, "the peer ended the session") : end.Error.ToException();
+                error = Performatives.ExceptionOf(end.Error, new AmqpException(ErrorCode.IllegalState, "the peer ended the session"));
             }
             OnEnded(error);
         }
@@ -165,13 +168,14 @@ namespace IotHubAmqp.Device.Engine
             Error = reason;
             State = SessionState.Ended;
             Connection.RemoveSession(this);
-            FailLinks(reason);
+            FailLinks();
             Connection.Raise(this, EngineEvent.Ended);
         }
 
-        private void FailLinks(AmqpException reason)
+        // Fails the links with the session's Error (set by both callers), or "the session has ended".
+        private void FailLinks()
         {
-            if (reason == null) reason = Ended();
+            AmqpException reason = Ended();
             for (int i = 0; i < MaxLinks; i++)
             {
                 if (links[i] != null) links[i].OnSessionEnded(reason);
