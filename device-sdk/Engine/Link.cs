@@ -95,8 +95,14 @@ namespace IotHubAmqp.Device.Engine
         private void SendDetach(Error wire, AmqpException reason)
         {
             State = LinkState.DetachSent;
-            Error = reason;
             WriteDetach(true, wire);
+            EndWith(reason);
+        }
+
+        // Records why the link ended and fails what waits on it.
+        private void EndWith(AmqpException reason)
+        {
+            Error = reason;
             OnEnded(reason);
         }
 
@@ -162,14 +168,17 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>The link is gone with <paramref name="reason"/> (after our detach: as we said).</summary>
         internal void OnSessionEnded(AmqpException reason)
         {
-            if (State == LinkState.Detached) return;
-            bool ours = State == LinkState.DetachSent;
-            State = LinkState.Detached;
-            Session.RemoveLink(this);
-            if (ours) return;
-            Error = reason;
-            OnEnded(reason);
-            Connection.Raise(this, EngineEvent.Ended);
+            if (State != LinkState.Detached)
+            {
+                bool ours = State == LinkState.DetachSent;
+                State = LinkState.Detached;
+                Session.RemoveLink(this);
+                if (!ours)
+                {
+                    EndWith(reason);
+                    Connection.Raise(this, EngineEvent.Ended);
+                }
+            }
         }
 
         /// <summary>Fails what is pending on the link with <paramref name="reason"/>.</summary>

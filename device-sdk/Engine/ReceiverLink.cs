@@ -81,7 +81,7 @@ namespace IotHubAmqp.Device.Engine
             x.First = d.Id;
             x.Settled = SettleMode == ReceiverSettleMode.First;
             x.State = outcome;
-            Connection.WriteControl(Session.Channel, disposition);
+            Connection.WriteControl(Session.Channel, x);
             d.Settled = true;
         }
 

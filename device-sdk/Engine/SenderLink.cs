@@ -303,12 +303,8 @@ namespace IotHubAmqp.Device.Engine
                 if (!settled)
                 {
                     // The peer settles second (it should not: we asked for first); settle so it can forget the delivery.
-                    var disp = new Disposition();
-                    disp.Role = Framing.Role.Sender;
-                    disp.First = d.Id;
-                    disp.Settled = true;
-                    disp.State = state;
-                    Connection.TryWriteControl(Session.Channel, disp);
+                    // (role sender: the field's default.)
+                    Connection.TryWriteControl(Session.Channel, new Disposition { First = d.Id, Settled = true, State = state });
                 }
                 Complete(d, terminal ? state : Released.Instance, null, false);
             }
