@@ -142,8 +142,9 @@ namespace IotHubAmqp.Device.Engine
                     Frame.End(o, start);
                     break;
                 }
-                catch (AmqpException e) when (e.Condition == ErrorCode.FrameSizeTooSmall && room < 2 * PeerMaxFrameSize + 512)
+                catch (AmqpException e)
                 {
+                    if (e.Condition != ErrorCode.FrameSizeTooSmall || room >= 2 * PeerMaxFrameSize + 512) throw;
                     o.WritePos = mark;
                 }
             }

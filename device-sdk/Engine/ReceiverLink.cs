@@ -151,8 +151,9 @@ namespace IotHubAmqp.Device.Engine
                     assembling = false;
                     d.Message = a.Finish();
                 }
-                catch (AmqpException e) when (e.Condition == ErrorCode.MessageSizeExceeded)
+                catch (AmqpException e)
                 {
+                    if (e.Condition != ErrorCode.MessageSizeExceeded) throw;
                     TooLarge(a.Size + length);
                     return;
                 }

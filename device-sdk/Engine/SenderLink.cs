@@ -164,33 +164,29 @@ namespace IotHubAmqp.Device.Engine
         private bool Start(OutgoingDelivery d)
         {
             if (head == null) head = new ByteBuffer(256);
-            try
+            for (int size = head.Capacity; ; size *= 2)
             {
-                for (int size = head.Capacity; ; size *= 2)
+                try
                 {
                     if (head.Capacity < size) head = new ByteBuffer(size);
                     head.Reset();
-                    try
-                    {
-                        d.Body = MessageCodec.EncodeHead(d.Message, head, out int _);
-                        if (d.Body == null) MessageCodec.Encode(d.Message, head); // other body kinds: encoded whole
-                        break;
-                    }
-                    catch (AmqpException e) when (e.Condition == ErrorCode.FrameSizeTooSmall && size < MaxMessageBytes)
-                    {
-                    }
+                    d.Body = MessageCodec.EncodeHead(d.Message, head, out int _);
+                    if (d.Body == null) MessageCodec.Encode(d.Message, head); // other body kinds: encoded whole
+                    // 2.7.3: the peer's max-message-size, when smaller than ours, bounds what we may send on this link.
+                    ulong limit = MaxMessageBytes;
+                    if (RemoteMaxMessageSize > 0 && RemoteMaxMessageSize < limit) limit = RemoteMaxMessageSize;
+                    uint total = (uint)(head.Length + BodyLength(d));
+                    if (total > limit)
+                        throw Performatives.Fault(ErrorCode.MessageSizeExceeded, Performatives.Text("message of ", total, " bytes is over the limit of "), (long)limit, " (ours or the peer's max-message-size)");
+                    break;
                 }
-                // 2.7.3: the peer's max-message-size, when smaller than ours, bounds what we may send on this link.
-                ulong limit = MaxMessageBytes;
-                if (RemoteMaxMessageSize > 0 && RemoteMaxMessageSize < limit) limit = RemoteMaxMessageSize;
-                uint total = (uint)(head.Length + BodyLength(d));
-                if (total > limit)
-                    throw Performatives.Fault(ErrorCode.MessageSizeExceeded, Performatives.Text("message of ", total, " bytes is over the limit of "), (long)limit, " (ours or the peer's max-message-size)");
-            }
-            catch (AmqpException e)
-            {
-                Complete(d, null, e, true);
-                return false;
+                catch (AmqpException e)
+                {
+                    // A head too large for the buffer is encoded again into one twice the size; anything else fails the send.
+                    if (e.Condition == ErrorCode.FrameSizeTooSmall && size < MaxMessageBytes) continue;
+                    Complete(d, null, e, true);
+                    return false;
+                }
             }
             d.Id = Session.TakeDeliveryId();
             BigEndian.Put32(d.Tag, 0, DeliveryCount);
