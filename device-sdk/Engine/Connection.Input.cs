@@ -49,7 +49,12 @@ namespace IotHubAmqp.Device.Engine
             }
             catch (AmqpException e)
             {
-                Fail(e);
+                // A protocol error of the peer's: tell it why (2.8.15) and end.
+                if (State != ConnectionState.End)
+                {
+                    if (!closeSent && AmqpStarted) SendClose(Performatives.ErrorOf(e));
+                    End(e);
+                }
             }
             if (input.Length == 0) input.Reset();
         }

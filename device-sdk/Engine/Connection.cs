@@ -249,13 +249,5 @@ namespace IotHubAmqp.Device.Engine
             }
             Raise(this, EngineEvent.Ended);
         }
-
-        /// <summary>A protocol error of the peer's: tell it why (2.8.15) and end.</summary>
-        private void Fail(AmqpException e)
-        {
-            if (State == ConnectionState.End) return;
-            if (!closeSent && AmqpStarted) SendClose(Performatives.ErrorOf(e));
-            End(e);
-        }
     }
 }

@@ -68,8 +68,6 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>True once it is detached for good (by either side, or its session or connection ending).</summary>
         public bool IsEnded => State == LinkState.Detached || State == LinkState.DetachSent;
 
-        private bool IsSender => Role == Framing.Role.Sender;
-
         /// <summary>Queues detach (closed) and fails what waits on the link; the handle stays until the peer answers.</summary>
         public void Close()
         {
@@ -114,7 +112,7 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Queues attach: a sender's target and a receiver's source is its address, the other terminus its name.</summary>
         internal void SendAttach(AmqpMap properties)
         {
-            bool sender = IsSender;
+            bool sender = Role == Framing.Role.Sender;
             var a = new Attach
             {
                 Name = Name,
@@ -146,9 +144,9 @@ namespace IotHubAmqp.Device.Engine
             if (State != LinkState.AttachSent) return;
             // 2.6.3: a peer that refuses the link attaches with a null terminus and detaches right after with the
             // reason; wait for that detach rather than reporting success.
-            if (IsSender ? attach.Target == null : attach.Source == null) return;
+            if (Role == Framing.Role.Sender ? attach.Target == null : attach.Source == null) return;
             State = LinkState.Attached;
-            if (!IsSender)
+            if (Role == Framing.Role.Receiver)
             {
                 // 2.6.7: a receiver's delivery-count mirrors the sender's, starting from its initial-delivery-count.
                 // An absent initial-delivery-count decodes as 0.

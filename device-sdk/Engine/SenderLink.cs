@@ -93,9 +93,7 @@ namespace IotHubAmqp.Device.Engine
                     return true;
                 }
                 // The rest is not sent: an aborted transfer tells the peer to drop what it has (2.6.14).
-                transfer.Aborted = true;
-                WriteTransferHeader(d, false);
-                transfer.Aborted = false;
+                WriteTransferHeader(d, false, true);
                 Session.TransferSent();
                 status = DeliveryStatus.Queued;
             }
@@ -220,7 +218,7 @@ namespace IotHubAmqp.Device.Engine
             int start, room;
             while (true)
             {
-                start = WriteTransferHeader(d, more);
+                start = WriteTransferHeader(d, more, false);
                 room = limit - (o.WritePos - start);
                 if (more || headLeft + bodyLeft <= room) break;
                 o.WritePos = start;
@@ -245,8 +243,8 @@ namespace IotHubAmqp.Device.Engine
             else d.Status = DeliveryStatus.Unsettled;
         }
 
-        // Frame header and transfer; returns the frame's start for the size patch.
-        private int WriteTransferHeader(OutgoingDelivery d, bool more)
+        // Frame header and transfer (aborted: the rest of the delivery is dropped); returns the frame's start for the size patch.
+        private int WriteTransferHeader(OutgoingDelivery d, bool more, bool aborted)
         {
             Transfer t = transfer;
             t.Handle = Handle;
@@ -258,6 +256,7 @@ namespace IotHubAmqp.Device.Engine
             t.MessageFormat = d.MessageFormat;
             t.Settled = SendsSettled;
             t.More = more;
+            t.Aborted = aborted;
             Connection.EnsureRoom(Frame.HeaderSize + 64);
             ByteBuffer o = Connection.Output;
             int start = Frame.Begin(o, Frame.TypeAmqp, Session.Channel);
