@@ -269,9 +269,8 @@ namespace IotHubAmqp.Device.Engine
 
         private Session FindSession(ushort remoteChannel)
         {
-            for (int i = 0; i < sessions.Length; i++)
+            foreach (Session s in sessions)
             {
-                Session s = sessions[i];
                 if (s != null && s.HasRemoteChannel && s.RemoteChannel == remoteChannel) return s;
             }
             throw Performatives.Fault(ErrorCode.IllegalState, "frame on unmapped channel ", remoteChannel, null);

@@ -79,10 +79,10 @@ namespace IotHubAmqp.Device.Engine
         private void Pump()
         {
             if (State != ConnectionState.Opened) return;
-            for (int i = 0; i < sessions.Length; i++)
+            foreach (Session s in sessions)
             {
-                if (sessions[i] == null) continue;
-                sessions[i].Pump();
+                if (s == null) continue;
+                s.Pump();
                 if (OutputFull) return;
             }
         }

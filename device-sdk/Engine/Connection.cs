@@ -243,9 +243,9 @@ namespace IotHubAmqp.Device.Engine
             Error = error;
             State = ConnectionState.End;
             AmqpException reason = error ?? new AmqpException(ErrorCode.IllegalState, "the connection is closed");
-            for (int i = 0; i < sessions.Length; i++)
+            foreach (Session s in sessions)
             {
-                if (sessions[i] != null) sessions[i].OnConnectionEnded(reason);
+                if (s != null) s.OnConnectionEnded(reason);
             }
             Raise(this, EngineEvent.Ended);
         }

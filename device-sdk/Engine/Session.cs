@@ -176,9 +176,9 @@ namespace IotHubAmqp.Device.Engine
         private void FailLinks()
         {
             AmqpException reason = Ended();
-            for (int i = 0; i < MaxLinks; i++)
+            foreach (Link l in links)
             {
-                if (links[i] != null) links[i].OnSessionEnded(reason);
+                if (l != null) l.OnSessionEnded(reason);
             }
         }
 
