@@ -48,17 +48,19 @@ namespace IotHubAmqp.Device.Engine
         {
             ByteBuffer o = Output;
             lastSendTick = now;
+            int n;
             if (ExternalTurn)
             {
-                BytesWritten += extCount;
+                n = extCount;
                 ext = null;
             }
             else
             {
                 int end = OutputEnd;
-                BytesWritten += end - o.Offset;
+                n = end - o.Offset;
                 o.Offset = end;
             }
+            BytesWritten += n;
             if (ext == null && o.Length == 0) o.Reset();
         }
 

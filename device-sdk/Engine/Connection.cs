@@ -179,7 +179,8 @@ namespace IotHubAmqp.Device.Engine
                 if (!Running) return next;
                 if (PeerIdleTimeoutMs > 0) next = lastSendTick + HeartbeatIntervalMs();
                 uint ours = Settings.IdleTimeoutMs;
-                if (ours > 0 && lastReceiveTick + ours + 1 < next) next = lastReceiveTick + ours + 1;
+                long silent = lastReceiveTick + ours + 1;
+                if (ours > 0 && silent < next) next = silent;
                 return next;
             }
         }
