@@ -129,11 +129,13 @@ namespace IotHubAmqp.Device.Engine
         {
             SaslProfile profile = Settings.Sasl;
             string host = Settings.HostName;
-            EnsureRoom(ProtocolHeader.Size + 64 + (profile.InitialResponse == null ? 0 : profile.InitialResponse.Length) + 2 * (host == null ? 0 : host.Length * 3));
+            byte[] response = profile.InitialResponse;
+            // Header, frame and list overhead, the response, and the host name at up to 3 UTF-8 bytes a char, twice.
+            EnsureRoom(ProtocolHeader.Size + 64 + (response == null ? 0 : response.Length) + (host == null ? 0 : host.Length * 6));
             ByteBuffer o = Output;
             ProtocolHeader.Write(o, ProtocolHeader.Sasl);
             int start = Frame.Begin(o, Frame.TypeSasl, 0);
-            new SaslInit { Mechanism = profile.Mechanism, InitialResponse = profile.InitialResponse, Hostname = host }.Encode(o);
+            new SaslInit { Mechanism = profile.Mechanism, InitialResponse = response, Hostname = host }.Encode(o);
             Frame.End(o, start);
             State = ConnectionState.HeaderSent;
         }

@@ -99,8 +99,9 @@ namespace IotHubAmqp.Device.Engine
             if (o.Writable >= size) return;
             if (ext == null && o.Offset > 0) o.Compact();
             if (o.Writable >= size) return;
+            int need = o.Length + size;
             int cap = o.Capacity * 2;
-            if (cap < o.Length + size) cap = o.Length + size;
+            if (cap < need) cap = need;
             extMark -= o.Offset;
             Output = Moved(o, cap);
         }
