@@ -3,6 +3,7 @@ using IotHubAmqp.Device.Buffers;
 using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.Messaging;
+using IotHubAmqp.Device.Types;
 using nanoFramework.TestFramework;
 
 namespace IotHubAmqp.Device.Tests.Engine
@@ -121,6 +122,28 @@ namespace IotHubAmqp.Device.Tests.Engine
             byte[] payload = h.Peer.ReadDelivery(out Transfer t, out int frames);
             Assert.AreEqual(1, frames);
             CollectionAssert.AreEqual(body, ScriptedAmqpPeer.DecodeBody(payload));
+        }
+
+        [TestMethod]
+        public void Send_HeadLargerThanItsFirstBuffer_IsEncodedAgainAndArrivesWhole()
+        {
+            EngineHarness h = EngineHarness.Connected(null, 65536, 0);
+            Session s = h.BeginSession();
+            SenderLink link = h.AttachSender(s, 10);
+            byte[] body = ScriptedAmqpPeer.Pattern(100);
+            var m = new Message(body);
+            m.ApplicationProperties = new AmqpMap();
+            string big = new string('p', 1500); // the head outgrows the link's first 256-byte buffer, twice over
+            m.ApplicationProperties["big"] = big;
+            OutgoingDelivery d = link.Send(m, null);
+            h.Pump();
+
+            byte[] payload = h.Peer.ReadDelivery(out Transfer t, out int frames);
+            Assert.AreEqual(1, frames);
+            Message got = MessageCodec.Decode(new ByteBuffer(payload, 0, payload.Length));
+            Assert.AreEqual(big, (string)got.ApplicationProperties["big"]);
+            CollectionAssert.AreEqual(body, got.GetBytes());
+            Assert.AreEqual(DeliveryStatus.Unsettled, d.Status);
         }
 
         [TestMethod]

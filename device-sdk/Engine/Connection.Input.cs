@@ -49,7 +49,12 @@ namespace IotHubAmqp.Device.Engine
             }
             catch (AmqpException e)
             {
-                Fail(e);
+                // A protocol error of the peer's: tell it why (2.8.15) and end.
+                if (State != ConnectionState.End)
+                {
+                    if (!closeSent && AmqpStarted) SendClose(Performatives.ErrorOf(e));
+                    End(e);
+                }
             }
             if (input.Length == 0) input.Reset();
         }
@@ -74,26 +79,26 @@ namespace IotHubAmqp.Device.Engine
             ByteBuffer b = input;
             byte[] a = b.Buffer;
             int at = b.Offset;
+            // A protocol header and a frame header are both 8 bytes: nothing whole is shorter.
+            if (b.Length < Frame.HeaderSize) return false;
             if (!headerReceived)
             {
-                if (b.Length < ProtocolHeader.Size) return false;
                 ProtocolHeader.Validate(a, at, saslDone ? ProtocolHeader.Amqp : ProtocolHeader.Sasl);
                 b.Offset += ProtocolHeader.Size;
                 headerReceived = true;
                 if (saslDone && State == ConnectionState.OpenPipe) State = ConnectionState.OpenSent;
                 return true;
             }
-            if (b.Length < Frame.HeaderSize) return false;
             uint size = BigEndian.Get32(a, at);
             int doff = a[at + 4] * 4;
             byte type = a[at + 5];
             if (size > Settings.MaxFrameSize)
-                throw new AmqpException(ErrorCode.FramingError, "frame of " + size + " bytes exceeds our max-frame-size " + Settings.MaxFrameSize);
+                throw Performatives.Fault(ErrorCode.FramingError, Performatives.Text("frame of ", size, " bytes exceeds our max-frame-size "), Settings.MaxFrameSize, null);
             int n = (int)size;
             if (doff < Frame.HeaderSize || doff > n)
-                throw new AmqpException(ErrorCode.FramingError, "frame data offset " + doff + " is invalid for a frame of " + size + " bytes");
+                throw Performatives.Fault(ErrorCode.FramingError, Performatives.Text("frame data offset ", doff, " is invalid for a frame of "), size, " bytes");
             if (type > Frame.TypeSasl)
-                throw new AmqpException(ErrorCode.FramingError, "unknown frame type " + type);
+                throw Performatives.Fault(ErrorCode.FramingError, "unknown frame type ", type, null);
             if (b.Length < n)
             {
                 // Room for the whole frame: the buffer grows at most to our max-frame-size, once.
@@ -103,10 +108,11 @@ namespace IotHubAmqp.Device.Engine
             }
             b.Offset += n;
             if (n == doff) return true; // an empty frame: a heartbeat (2.4.5)
-            view.Wrap(a, at + doff, n - doff);
-            if (type == Frame.TypeSasl) OnSaslFrame(view);
+            ByteBuffer body = view;
+            body.Wrap(a, at + doff, n - doff);
+            if (type == Frame.TypeSasl) OnSaslFrame(body);
             else if (!saslDone) throw new AmqpException(ErrorCode.FramingError, "AMQP frame during SASL");
-            else Dispatch((ushort)((a[at + 6] << 8) | a[at + 7]), view);
+            else Dispatch((ushort)((a[at + 6] << 8) | a[at + 7]), body);
             return true;
         }
 
@@ -123,31 +129,24 @@ namespace IotHubAmqp.Device.Engine
         {
             SaslProfile profile = Settings.Sasl;
             string host = Settings.HostName;
-            EnsureRoom(ProtocolHeader.Size + 64 + (profile.InitialResponse == null ? 0 : profile.InitialResponse.Length) + 2 * (host == null ? 0 : host.Length * 3));
+            byte[] response = profile.InitialResponse;
+            // Header, frame and list overhead, the response, and the host name at up to 3 UTF-8 bytes a char, twice.
+            EnsureRoom(ProtocolHeader.Size + 64 + (response == null ? 0 : response.Length) + (host == null ? 0 : host.Length * 6));
             ByteBuffer o = Output;
             ProtocolHeader.Write(o, ProtocolHeader.Sasl);
             int start = Frame.Begin(o, Frame.TypeSasl, 0);
-            var init = new SaslInit();
-            init.Mechanism = profile.Mechanism;
-            init.InitialResponse = profile.InitialResponse;
-            init.Hostname = host;
-            init.Encode(o);
+            new SaslInit { Mechanism = profile.Mechanism, InitialResponse = response, Hostname = host }.Encode(o);
             Frame.End(o, start);
+            State = ConnectionState.HeaderSent;
         }
 
         private void WriteHeaderAndOpen()
         {
-            var o = new Open();
             ConnectionSettings c = Settings;
-            o.ContainerId = c.ContainerId;
-            o.Hostname = c.HostName;
-            o.MaxFrameSize = c.MaxFrameSize;
-            o.ChannelMax = c.ChannelMax;
-            o.IdleTimeOut = c.IdleTimeoutMs;
             EnsureRoom(ProtocolHeader.Size);
             ProtocolHeader.Write(Output, ProtocolHeader.Amqp);
             State = ConnectionState.OpenPipe;
-            WriteControl(0, o);
+            WriteControl(0, new Open { ContainerId = c.ContainerId, Hostname = c.HostName, MaxFrameSize = c.MaxFrameSize, ChannelMax = c.ChannelMax, IdleTimeOut = c.IdleTimeoutMs });
         }
 
         private bool saslOffered;
@@ -162,9 +161,13 @@ namespace IotHubAmqp.Device.Engine
                 var m = new SaslMechanisms();
                 m.Decode(body);
                 saslOffered = m.Offers(mechanism);
-                if (!saslOffered)
-                    throw new AmqpException(ErrorCode.NotImplemented, "the peer does not offer SASL " + mechanism + Offers(m.SaslServerMechanisms));
-                return;
+                if (saslOffered) return;
+                // " (offers A, B)": what the peer offered instead of our mechanism.
+                string[] list = m.SaslServerMechanisms;
+                string offers = "none";
+                for (int i = 0; list != null && i < list.Length; i++) offers = i == 0 ? list[0] : offers + ", " + list[i];
+                offers = " (offers " + offers + ")";
+                throw new AmqpException(ErrorCode.NotImplemented, "the peer does not offer SASL " + mechanism + offers);
             }
             if (code == Descriptor.SaslOutcome)
             {
@@ -189,29 +192,18 @@ namespace IotHubAmqp.Device.Engine
         // retry; sys-perm will not get better.
         private static AmqpException SaslFailure(string mechanism, byte code)
         {
-            string condition = ErrorCode.ConnectionForced;
-            string why;
-            switch (code)
-            {
-                case SaslOutcome.Auth:
-                    condition = ErrorCode.UnauthorizedAccess;
-                    why = " (authentication failed)";
-                    break;
-                case SaslOutcome.SysPerm:
-                    condition = ErrorCode.NotAllowed;
-                    why = " (permanent system error)";
-                    break;
-                case SaslOutcome.Sys: why = " (system error, may be retried)"; break;
-                case SaslOutcome.SysTemp: why = " (temporary system error, may be retried)"; break;
-                default:
-                    condition = ErrorCode.UnauthorizedAccess;
-                    why = " (unknown code)";
-                    break;
-            }
-            string text = "SASL " + mechanism + " failed with outcome code ";
-            return new AmqpException(condition, text + code + why);
+            string why = code == SaslOutcome.Auth ? " (authentication failed)"
+                : code == SaslOutcome.SysPerm ? " (permanent system error)"
+                : code == SaslOutcome.Sys ? " (system error, may be retried)"
+                : code == SaslOutcome.SysTemp ? " (temporary system error, may be retried)"
+                : " (unknown code)";
+            string condition = code == SaslOutcome.SysPerm ? ErrorCode.NotAllowed
+                : code == SaslOutcome.Sys || code == SaslOutcome.SysTemp ? ErrorCode.ConnectionForced
+                : ErrorCode.UnauthorizedAccess;
+            return Performatives.Fault(condition, "SASL " + mechanism + " failed with outcome code ", code, why);
         }
 
+        // Open, close and begin are handled here (one place each); the rest goes to the session of the channel.
         private void Dispatch(ushort channel, ByteBuffer body)
         {
             ulong code = Decoder.ReadDescriptor(body);
@@ -219,14 +211,37 @@ namespace IotHubAmqp.Device.Engine
             {
                 var open = new Open();
                 open.Decode(body);
-                OnOpen(open);
+                if (State == ConnectionState.Opened) throw new AmqpException(ErrorCode.IllegalState, "second open");
+                uint max = open.MaxFrameSize;
+                if (max < Frame.MinMaxFrameSize)
+                    throw Performatives.Fault(ErrorCode.InvalidField, "peer max-frame-size ", max, " is below the minimum of 512");
+                PeerMaxFrameSize = max > int.MaxValue ? int.MaxValue : (int)max;
+                PeerIdleTimeoutMs = open.IdleTimeOut;
+                PeerChannelMax = open.ChannelMax;
+                PeerContainerId = open.ContainerId;
+                if (State == ConnectionState.CloseSent) return;
+                State = ConnectionState.Opened;
+                // A session begun before the peer's open may sit on a channel above the peer's channel-max.
+                for (int i = PeerChannelMax + 1; i < sessions.Length; i++)
+                {
+                    if (sessions[i] != null)
+                        throw Performatives.Fault(ErrorCode.FramingError, Performatives.Text("channel ", i, " is above the peer's channel-max "), PeerChannelMax, null);
+                }
+                Raise(this, EngineEvent.Opened);
                 return;
             }
             if (code == Descriptor.Close)
             {
                 var close = new Close();
                 close.Decode(body);
-                OnClose(close);
+                AmqpException error = Performatives.ExceptionOf(close.Error, null);
+                if (!closeSent)
+                {
+                    // The peer closed first: answer, and report why it closed.
+                    SendClose(null);
+                    if (error == null) error = new AmqpException(ErrorCode.ConnectionForced, "the peer closed the connection");
+                }
+                End(error);
                 return;
             }
             if (!Running) throw new AmqpException(ErrorCode.IllegalState, Descriptor.NameOf(code) + " received before open");
@@ -234,7 +249,11 @@ namespace IotHubAmqp.Device.Engine
             {
                 var begin = new Begin();
                 begin.Decode(body);
-                OnBegin(channel, begin);
+                if (!begin.HasRemoteChannel)
+                    throw new AmqpException(ErrorCode.NotImplemented, "peer-initiated sessions are not supported");
+                Session s = begin.RemoteChannel < sessions.Length ? sessions[begin.RemoteChannel] : null;
+                if (s == null) throw Performatives.Fault(ErrorCode.IllegalState, "begin answers unknown channel ", begin.RemoteChannel, null);
+                s.OnBegin(channel, begin);
                 return;
             }
             if (code == Descriptor.End)
@@ -250,64 +269,13 @@ namespace IotHubAmqp.Device.Engine
             if (!closeSent) FindSession(channel).OnFrame(code, body);
         }
 
-        private void OnOpen(Open open)
-        {
-            if (State == ConnectionState.Opened) throw new AmqpException(ErrorCode.IllegalState, "second open");
-            uint max = open.MaxFrameSize;
-            if (max < Frame.MinMaxFrameSize)
-                throw new AmqpException(ErrorCode.InvalidField, "peer max-frame-size " + max + " is below the minimum of 512");
-            PeerMaxFrameSize = max > int.MaxValue ? int.MaxValue : (int)max;
-            PeerIdleTimeoutMs = open.IdleTimeOut;
-            PeerChannelMax = open.ChannelMax;
-            PeerContainerId = open.ContainerId;
-            if (State == ConnectionState.CloseSent) return;
-            State = ConnectionState.Opened;
-            // A session begun before the peer's open may sit on a channel above the peer's channel-max.
-            for (int i = PeerChannelMax + 1; i < sessions.Length; i++)
-            {
-                if (sessions[i] != null)
-                    throw new AmqpException(ErrorCode.FramingError, "channel " + i + " is above the peer's channel-max " + PeerChannelMax);
-            }
-            Raise(this, EngineEvent.Opened);
-        }
-
-        private void OnClose(Close close)
-        {
-            AmqpException error = close.Error == null ? null : close.Error.ToException();
-            if (!closeSent)
-            {
-                // The peer closed first: answer, and report why it closed.
-                SendClose(null);
-                if (error == null) error = new AmqpException(ErrorCode.ConnectionForced, "the peer closed the connection");
-            }
-            End(error);
-        }
-
-        private void OnBegin(ushort channel, Begin begin)
-        {
-            if (!begin.HasRemoteChannel)
-                throw new AmqpException(ErrorCode.NotImplemented, "peer-initiated sessions are not supported");
-            Session s = begin.RemoteChannel < sessions.Length ? sessions[begin.RemoteChannel] : null;
-            if (s == null) throw new AmqpException(ErrorCode.IllegalState, "begin answers unknown channel " + begin.RemoteChannel);
-            s.OnBegin(channel, begin);
-        }
-
         private Session FindSession(ushort remoteChannel)
         {
-            for (int i = 0; i < sessions.Length; i++)
+            foreach (Session s in sessions)
             {
-                Session s = sessions[i];
                 if (s != null && s.HasRemoteChannel && s.RemoteChannel == remoteChannel) return s;
             }
-            throw new AmqpException(ErrorCode.IllegalState, "frame on unmapped channel " + remoteChannel);
-        }
-
-        // " (offers A, B)": what the peer offered instead of our mechanism.
-        private static string Offers(string[] list)
-        {
-            string s = "none";
-            for (int i = 0; list != null && i < list.Length; i++) s = i == 0 ? list[0] : s + ", " + list[i];
-            return " (offers " + s + ")";
+            throw Performatives.Fault(ErrorCode.IllegalState, "frame on unmapped channel ", remoteChannel, null);
         }
     }
 }

@@ -48,17 +48,19 @@ namespace IotHubAmqp.Device.Engine
         {
             ByteBuffer o = Output;
             lastSendTick = now;
+            int n;
             if (ExternalTurn)
             {
-                BytesWritten += extCount;
+                n = extCount;
                 ext = null;
             }
             else
             {
                 int end = OutputEnd;
-                BytesWritten += end - o.Offset;
+                n = end - o.Offset;
                 o.Offset = end;
             }
+            BytesWritten += n;
             if (ext == null && o.Length == 0) o.Reset();
         }
 
@@ -79,10 +81,10 @@ namespace IotHubAmqp.Device.Engine
         private void Pump()
         {
             if (State != ConnectionState.Opened) return;
-            for (int i = 0; i < sessions.Length; i++)
+            foreach (Session s in sessions)
             {
-                if (sessions[i] == null) continue;
-                sessions[i].Pump();
+                if (s == null) continue;
+                s.Pump();
                 if (OutputFull) return;
             }
         }
@@ -97,8 +99,9 @@ namespace IotHubAmqp.Device.Engine
             if (o.Writable >= size) return;
             if (ext == null && o.Offset > 0) o.Compact();
             if (o.Writable >= size) return;
+            int need = o.Length + size;
             int cap = o.Capacity * 2;
-            if (cap < o.Length + size) cap = o.Length + size;
+            if (cap < need) cap = need;
             extMark -= o.Offset;
             Output = Moved(o, cap);
         }
@@ -142,8 +145,9 @@ namespace IotHubAmqp.Device.Engine
                     Frame.End(o, start);
                     break;
                 }
-                catch (AmqpException e) when (e.Condition == ErrorCode.FrameSizeTooSmall && room < 2 * PeerMaxFrameSize + 512)
+                catch (AmqpException e)
                 {
+                    if (e.Condition != ErrorCode.FrameSizeTooSmall || room >= 2 * PeerMaxFrameSize + 512) throw;
                     o.WritePos = mark;
                 }
             }
@@ -151,8 +155,8 @@ namespace IotHubAmqp.Device.Engine
             if (size > PeerMaxFrameSize)
             {
                 o.WritePos = mark;
-                string what = performative.GetType().Name + " needs " + size;
-                throw new AmqpException(ErrorCode.FrameSizeTooSmall, what + " bytes, the peer's max-frame-size is " + PeerMaxFrameSize);
+                string what = Performatives.Text(performative.GetType().Name + " needs ", size, " bytes, the peer's max-frame-size is ");
+                throw Performatives.Fault(ErrorCode.FrameSizeTooSmall, what, PeerMaxFrameSize, null);
             }
         }
     }

@@ -84,7 +84,8 @@ namespace IotHubAmqp.Device.Engine
         public bool CanBeginSessions => AmqpStarted && !closeSent && State != ConnectionState.End;
 
         // The peer's open arrived and the connection has not ended: frames flow, timers run.
-        private bool Running => State == ConnectionState.Opened || State == ConnectionState.CloseSent;
+        // (Opened or CloseSent: the two states are adjacent.)
+        private bool Running => (uint)(State - ConnectionState.Opened) <= ConnectionState.CloseSent - ConnectionState.Opened;
 
         // The AMQP header is out: there is someone to send close to.
         private bool AmqpStarted => saslDone && State != ConnectionState.Start;
@@ -95,13 +96,8 @@ namespace IotHubAmqp.Device.Engine
             if (State != ConnectionState.Start) throw new AmqpException(ErrorCode.IllegalState, "the connection was already opened");
             lastReceiveTick = now;
             lastSendTick = now;
-            if (saslDone)
-            {
-                WriteHeaderAndOpen();
-                return;
-            }
-            WriteSaslStart();
-            State = ConnectionState.HeaderSent;
+            if (saslDone) WriteHeaderAndOpen();
+            else WriteSaslStart();
         }
 
         /// <summary>Creates a session on the first free channel and queues its begin.</summary>
@@ -119,7 +115,7 @@ namespace IotHubAmqp.Device.Engine
                 s.SendBegin();
                 return s;
             }
-            throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all " + (last + 1) + " channels allowed by both sides are in use");
+            throw Performatives.Fault(ErrorCode.ResourceLimitExceeded, "all ", last + 1, " channels allowed by both sides are in use");
         }
 
         /// <summary>Queues close (with an optional error); the connection ends when the peer's close answers.</summary>
@@ -183,7 +179,8 @@ namespace IotHubAmqp.Device.Engine
                 if (!Running) return next;
                 if (PeerIdleTimeoutMs > 0) next = lastSendTick + HeartbeatIntervalMs();
                 uint ours = Settings.IdleTimeoutMs;
-                if (ours > 0 && lastReceiveTick + ours + 1 < next) next = lastReceiveTick + ours + 1;
+                long silent = lastReceiveTick + ours + 1;
+                if (ours > 0 && silent < next) next = silent;
                 return next;
             }
         }
@@ -203,7 +200,7 @@ namespace IotHubAmqp.Device.Engine
             {
                 // 2.4.5: tell the peer why, then treat it as gone; the owner drops the transport.
                 if (!closeSent) SendClose(new Error(ErrorCode.ResourceLimitExceeded, "idle timeout exceeded"));
-                End(new AmqpException(ErrorCode.ConnectionLost, "no frame from the peer within the idle timeout of " + ours + " ms"));
+                End(Performatives.Fault(ErrorCode.ConnectionLost, "no frame from the peer within the idle timeout of ", ours, " ms"));
                 return;
             }
             if (PeerIdleTimeoutMs > 0 && now - lastSendTick >= HeartbeatIntervalMs() && !HasOutput) Frame.WriteEmpty(Output);
@@ -235,10 +232,8 @@ namespace IotHubAmqp.Device.Engine
 
         private void SendClose(Error error)
         {
-            var c = new Close();
-            c.Error = error;
             // Written before closeSent is set: WriteControl refuses frames once close is out.
-            TryWriteControl(0, c);
+            TryWriteControl(0, new Close { Error = error });
             closeSent = true;
         }
 
@@ -249,19 +244,11 @@ namespace IotHubAmqp.Device.Engine
             Error = error;
             State = ConnectionState.End;
             AmqpException reason = error ?? new AmqpException(ErrorCode.IllegalState, "the connection is closed");
-            for (int i = 0; i < sessions.Length; i++)
+            foreach (Session s in sessions)
             {
-                if (sessions[i] != null) sessions[i].OnConnectionEnded(reason);
+                if (s != null) s.OnConnectionEnded(reason);
             }
             Raise(this, EngineEvent.Ended);
-        }
-
-        /// <summary>A protocol error of the peer's: tell it why (2.8.15) and end.</summary>
-        private void Fail(AmqpException e)
-        {
-            if (State == ConnectionState.End) return;
-            if (!closeSent && AmqpStarted) SendClose(Performatives.ErrorOf(e));
-            End(e);
         }
     }
 }

@@ -68,8 +68,6 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>True once it is detached for good (by either side, or its session or connection ending).</summary>
         public bool IsEnded => State == LinkState.Detached || State == LinkState.DetachSent;
 
-        private bool IsSender => Role == Framing.Role.Sender;
-
         /// <summary>Queues detach (closed) and fails what waits on the link; the handle stays until the peer answers.</summary>
         public void Close()
         {
@@ -95,49 +93,43 @@ namespace IotHubAmqp.Device.Engine
         private void SendDetach(Error wire, AmqpException reason)
         {
             State = LinkState.DetachSent;
-            Error = reason;
             WriteDetach(true, wire);
+            EndWith(reason);
+        }
+
+        // Records why the link ended and fails what waits on it.
+        private void EndWith(AmqpException reason)
+        {
+            Error = reason;
             OnEnded(reason);
         }
 
         private void WriteDetach(bool closed, Error wire)
         {
-            var d = new Detach();
-            d.Handle = Handle;
-            d.Closed = closed;
-            d.Error = wire;
-            Connection.TryWriteControl(Session.Channel, d);
+            Connection.TryWriteControl(Session.Channel, new Detach { Handle = Handle, Closed = closed, Error = wire });
         }
 
         /// <summary>Queues attach: a sender's target and a receiver's source is its address, the other terminus its name.</summary>
         internal void SendAttach(AmqpMap properties)
         {
-            var a = new Attach();
-            var source = new Source();
-            var target = new Target();
-            a.Name = Name;
-            a.Handle = Handle;
-            a.Role = Role;
-            a.Properties = properties;
-            a.Source = source;
-            a.Target = target;
-            if (IsSender)
+            bool sender = Role == Framing.Role.Sender;
+            var a = new Attach
             {
-                a.SndSettleMode = SettleMode;
-                a.RcvSettleMode = ReceiverSettleMode.First;
-                source.Address = Name;
-                target.Address = Address;
+                Name = Name,
+                Handle = Handle,
+                Role = Role,
+                Properties = properties,
+                Source = new Source { Address = sender ? Name : Address },
+                Target = new Target { Address = sender ? Address : Name },
                 // 2.7.3: a sender names its initial-delivery-count (ours is 0).
-                a.HasInitialDeliveryCount = true;
-            }
-            else
-            {
-                a.SndSettleMode = SenderSettleMode.Mixed;
-                a.RcvSettleMode = SettleMode;
-                source.Address = Address;
-                target.Address = Name;
-                a.MaxMessageSize = (ulong)MaxMessageSize;
-            }
+                HasInitialDeliveryCount = sender,
+                // 0 on a sender: none announced.
+                MaxMessageSize = (ulong)MaxMessageSize,
+            };
+            // The other side's settle mode keeps its default: a sender's rcv-settle-mode first, a receiver's
+            // snd-settle-mode mixed.
+            if (sender) a.SndSettleMode = SettleMode;
+            else a.RcvSettleMode = SettleMode;
             State = LinkState.AttachSent;
             Connection.WriteControl(Session.Channel, a);
         }
@@ -152,12 +144,13 @@ namespace IotHubAmqp.Device.Engine
             if (State != LinkState.AttachSent) return;
             // 2.6.3: a peer that refuses the link attaches with a null terminus and detaches right after with the
             // reason; wait for that detach rather than reporting success.
-            if (IsSender ? attach.Target == null : attach.Source == null) return;
+            if (Role == Framing.Role.Sender ? attach.Target == null : attach.Source == null) return;
             State = LinkState.Attached;
-            if (!IsSender)
+            if (Role == Framing.Role.Receiver)
             {
                 // 2.6.7: a receiver's delivery-count mirrors the sender's, starting from its initial-delivery-count.
-                DeliveryCount = attach.HasInitialDeliveryCount ? attach.InitialDeliveryCount : 0;
+                // An absent initial-delivery-count decodes as 0.
+                DeliveryCount = attach.InitialDeliveryCount;
                 DeliveryCountKnown = true;
             }
             Connection.Raise(this, EngineEvent.Attached);
@@ -167,22 +160,23 @@ namespace IotHubAmqp.Device.Engine
         {
             // Our own detach crossed or is answered: the handle is free now, nothing to answer.
             if (State != LinkState.DetachSent) WriteDetach(detach.Closed, null);
-            OnSessionEnded(detach.Error != null
-                ? detach.Error.ToException()
-                : Failure(ErrorCode.DetachForced, "was detached by the peer"));
+            OnSessionEnded(Performatives.ExceptionOf(detach.Error, Failure(ErrorCode.DetachForced, "was detached by the peer")));
         }
 
         /// <summary>The link is gone with <paramref name="reason"/> (after our detach: as we said).</summary>
         internal void OnSessionEnded(AmqpException reason)
         {
-            if (State == LinkState.Detached) return;
-            bool ours = State == LinkState.DetachSent;
-            State = LinkState.Detached;
-            Session.RemoveLink(this);
-            if (ours) return;
-            Error = reason;
-            OnEnded(reason);
-            Connection.Raise(this, EngineEvent.Ended);
+            if (State != LinkState.Detached)
+            {
+                bool ours = State == LinkState.DetachSent;
+                State = LinkState.Detached;
+                Session.RemoveLink(this);
+                if (!ours)
+                {
+                    EndWith(reason);
+                    Connection.Raise(this, EngineEvent.Ended);
+                }
+            }
         }
 
         /// <summary>Fails what is pending on the link with <paramref name="reason"/>.</summary>

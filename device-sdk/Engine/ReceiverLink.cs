@@ -56,9 +56,7 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Settles with rejected (IoT Hub: dead-letter).</summary>
         public void Reject(IncomingDelivery d, Error error)
         {
-            var r = new Rejected();
-            r.Error = error;
-            Settle(d, r);
+            Settle(d, new Rejected { Error = error });
         }
 
         /// <summary>Settles with released (IoT Hub: abandon, redelivered later).</summary>
@@ -67,26 +65,23 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Settles with modified (3.4.5).</summary>
         public void Modify(IncomingDelivery d, bool deliveryFailed, bool undeliverableHere)
         {
-            var m = new Modified();
-            m.DeliveryFailed = deliveryFailed;
-            m.UndeliverableHere = undeliverableHere;
-            Settle(d, m);
+            Settle(d, new Modified { DeliveryFailed = deliveryFailed, UndeliverableHere = undeliverableHere });
         }
 
         /// <summary>Queues the disposition for <paramref name="d"/>; throws when it is settled already or the link is gone.</summary>
         public void Settle(IncomingDelivery d, Outcome outcome)
         {
             if (d.Link != this) throw new ArgumentException("the delivery belongs to another link");
-            if (d.Settled) throw new AmqpException(ErrorCode.IllegalState, "delivery " + d.Id + " is already settled");
+            if (d.Settled) throw Performatives.Fault(ErrorCode.IllegalState, "delivery ", d.Id, " is already settled");
             if (!IsAttached)
-                throw Failure(ErrorCode.IllegalState, "was lost: delivery " + d.Id + " cannot be settled, the sender will deliver it again");
+                throw Failure(ErrorCode.IllegalState, Performatives.Text("was lost: delivery ", d.Id, " cannot be settled, the sender will deliver it again"));
             // Only this method sets the disposition we send: last and batchable stay unset.
             Disposition x = disposition;
             x.Role = Framing.Role.Receiver;
             x.First = d.Id;
             x.Settled = SettleMode == ReceiverSettleMode.First;
             x.State = outcome;
-            Connection.WriteControl(Session.Channel, disposition);
+            Connection.WriteControl(Session.Channel, x);
             d.Settled = true;
         }
 
@@ -156,8 +151,9 @@ namespace IotHubAmqp.Device.Engine
                     assembling = false;
                     d.Message = a.Finish();
                 }
-                catch (AmqpException e) when (e.Condition == ErrorCode.MessageSizeExceeded)
+                catch (AmqpException e)
                 {
+                    if (e.Condition != ErrorCode.MessageSizeExceeded) throw;
                     TooLarge(a.Size + length);
                     return;
                 }
@@ -173,7 +169,7 @@ namespace IotHubAmqp.Device.Engine
         private void TooLarge(int size)
         {
             OnEnded(null);
-            DetachWith(ErrorCode.MessageSizeExceeded, "got a message of " + size + " bytes (so far), over its limit of " + MaxMessageSize);
+            DetachWith(ErrorCode.MessageSizeExceeded, Performatives.Text(Performatives.Text("got a message of ", size, " bytes (so far), over its limit of "), MaxMessageSize, null));
         }
 
         internal override void OnFlow(Flow flow)

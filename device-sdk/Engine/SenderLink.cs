@@ -93,9 +93,7 @@ namespace IotHubAmqp.Device.Engine
                     return true;
                 }
                 // The rest is not sent: an aborted transfer tells the peer to drop what it has (2.6.14).
-                transfer.Aborted = true;
-                WriteTransferHeader(d, false);
-                transfer.Aborted = false;
+                WriteTransferHeader(d, false, true);
                 Session.TransferSent();
                 status = DeliveryStatus.Queued;
             }
@@ -160,18 +158,33 @@ namespace IotHubAmqp.Device.Engine
             }
         }
 
-        // Takes a queued slot into transit: delivery-id, tag, credit; its head encoded. False: it failed.
+        // Takes a queued slot into transit: its head encoded, then delivery-id, tag, credit. False: it failed.
         private bool Start(OutgoingDelivery d)
         {
             if (head == null) head = new ByteBuffer(256);
-            try
+            for (int size = head.Capacity; ; size *= 2)
             {
-                EncodeHead(d);
-            }
-            catch (AmqpException e)
-            {
-                Complete(d, null, e, true);
-                return false;
+                try
+                {
+                    if (head.Capacity < size) head = new ByteBuffer(size);
+                    head.Reset();
+                    d.Body = MessageCodec.EncodeHead(d.Message, head, out int _);
+                    if (d.Body == null) MessageCodec.Encode(d.Message, head); // other body kinds: encoded whole
+                    // 2.7.3: the peer's max-message-size, when smaller than ours, bounds what we may send on this link.
+                    ulong limit = MaxMessageBytes;
+                    if (RemoteMaxMessageSize > 0 && RemoteMaxMessageSize < limit) limit = RemoteMaxMessageSize;
+                    uint total = (uint)(head.Length + BodyLength(d));
+                    if (total > limit)
+                        throw Performatives.Fault(ErrorCode.MessageSizeExceeded, Performatives.Text("message of ", total, " bytes is over the limit of "), (long)limit, " (ours or the peer's max-message-size)");
+                    break;
+                }
+                catch (AmqpException e)
+                {
+                    // A head too large for the buffer is encoded again into one twice the size; anything else fails the send.
+                    if (e.Condition == ErrorCode.FrameSizeTooSmall && size < MaxMessageBytes) continue;
+                    Complete(d, null, e, true);
+                    return false;
+                }
             }
             d.Id = Session.TakeDeliveryId();
             BigEndian.Put32(d.Tag, 0, DeliveryCount);
@@ -180,30 +193,6 @@ namespace IotHubAmqp.Device.Engine
             d.Status = DeliveryStatus.Sending;
             current = d;
             return true;
-        }
-
-        private void EncodeHead(OutgoingDelivery d)
-        {
-            for (int size = head.Capacity; ; size *= 2)
-            {
-                if (head.Capacity < size) head = new ByteBuffer(size);
-                head.Reset();
-                try
-                {
-                    d.Body = MessageCodec.EncodeHead(d.Message, head, out int _);
-                    if (d.Body == null) MessageCodec.Encode(d.Message, head); // other body kinds: encoded whole
-                    break;
-                }
-                catch (AmqpException e) when (e.Condition == ErrorCode.FrameSizeTooSmall && size < MaxMessageBytes)
-                {
-                }
-            }
-            // 2.7.3: the peer's max-message-size, when smaller than ours, bounds what we may send on this link.
-            ulong limit = MaxMessageBytes;
-            if (RemoteMaxMessageSize > 0 && RemoteMaxMessageSize < limit) limit = RemoteMaxMessageSize;
-            uint total = (uint)(head.Length + BodyLength(d));
-            if (total > limit)
-                throw new AmqpException(ErrorCode.MessageSizeExceeded, "message of " + total + " bytes is over the limit of " + limit + " (ours or the peer's max-message-size)");
         }
 
         private static int BodyLength(OutgoingDelivery d) => d.Body == null ? 0 : d.Body.Length;
@@ -229,7 +218,7 @@ namespace IotHubAmqp.Device.Engine
             int start, room;
             while (true)
             {
-                start = WriteTransferHeader(d, more);
+                start = WriteTransferHeader(d, more, false);
                 room = limit - (o.WritePos - start);
                 if (more || headLeft + bodyLeft <= room) break;
                 o.WritePos = start;
@@ -254,8 +243,8 @@ namespace IotHubAmqp.Device.Engine
             else d.Status = DeliveryStatus.Unsettled;
         }
 
-        // Frame header and transfer; returns the frame's start for the size patch.
-        private int WriteTransferHeader(OutgoingDelivery d, bool more)
+        // Frame header and transfer (aborted: the rest of the delivery is dropped); returns the frame's start for the size patch.
+        private int WriteTransferHeader(OutgoingDelivery d, bool more, bool aborted)
         {
             Transfer t = transfer;
             t.Handle = Handle;
@@ -267,6 +256,7 @@ namespace IotHubAmqp.Device.Engine
             t.MessageFormat = d.MessageFormat;
             t.Settled = SendsSettled;
             t.More = more;
+            t.Aborted = aborted;
             Connection.EnsureRoom(Frame.HeaderSize + 64);
             ByteBuffer o = Connection.Output;
             int start = Frame.Begin(o, Frame.TypeAmqp, Session.Channel);
@@ -279,8 +269,8 @@ namespace IotHubAmqp.Device.Engine
         {
             // 2.6.7: link-credit(snd) = delivery-count(rcv) + link-credit(rcv) - delivery-count(snd); the receiver's
             // delivery-count is our initial one (0) when it has not seen our attach yet.
-            uint rcvCount = flow.HasDeliveryCount ? flow.DeliveryCount : 0;
-            LinkCredit = flow.HasLinkCredit ? rcvCount + flow.LinkCredit - DeliveryCount : 0;
+            // (an absent delivery-count decodes as 0).
+            LinkCredit = flow.HasLinkCredit ? flow.DeliveryCount + flow.LinkCredit - DeliveryCount : 0;
             if (LinkCredit > int.MaxValue) LinkCredit = 0; // a count from the future: treat as no credit
             drain = flow.Drain;
             if (drain && current == null && NextQueued() == null) FinishDrain();
@@ -308,12 +298,8 @@ namespace IotHubAmqp.Device.Engine
                 if (!settled)
                 {
                     // The peer settles second (it should not: we asked for first); settle so it can forget the delivery.
-                    var disp = new Disposition();
-                    disp.Role = Framing.Role.Sender;
-                    disp.First = d.Id;
-                    disp.Settled = true;
-                    disp.State = state;
-                    Connection.TryWriteControl(Session.Channel, disp);
+                    // (role sender: the field's default.)
+                    Connection.TryWriteControl(Session.Channel, new Disposition { First = d.Id, Settled = true, State = state });
                 }
                 Complete(d, terminal ? state : Released.Instance, null, false);
             }
@@ -341,7 +327,7 @@ namespace IotHubAmqp.Device.Engine
                 OutgoingDelivery d = slots[i];
                 if (d == null || d.Status == DeliveryStatus.Free || d.Status == DeliveryStatus.Done) continue;
                 bool never = d.Status == DeliveryStatus.Queued;
-                Complete(d, null, new AmqpException(reason.Condition, (never ? "delivery was not sent, " : "delivery " + d.Id + " has no outcome, ") + "the link ended: " + reason.Description, reason.Info), never);
+                Complete(d, null, new AmqpException(reason.Condition, (never ? "delivery was not sent, " : Performatives.Text("delivery ", d.Id, " has no outcome, ")) + "the link ended: " + reason.Description, reason.Info), never);
             }
         }
     }

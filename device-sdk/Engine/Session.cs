@@ -50,25 +50,20 @@ namespace IotHubAmqp.Device.Engine
 
         public bool IsMapped => State == SessionState.Mapped;
 
-        private bool IsEnding => State == SessionState.Ended || State == SessionState.EndSent;
+        // EndSent or Ended: the last two states.
+        private bool IsEnding => State >= SessionState.EndSent;
 
         internal void SendBegin()
         {
-            var b = new Begin();
-            b.NextOutgoingId = NextOutgoingId;
-            b.IncomingWindow = incomingWindow;
-            b.OutgoingWindow = uint.MaxValue;
-            b.HandleMax = MaxLinks - 1;
             State = SessionState.BeginSent;
-            Connection.WriteControl(Channel, b);
+            // Sent once, before any transfer: next-outgoing-id is our initial transfer-id, 0, the field's default.
+            Connection.WriteControl(Channel, new Begin { IncomingWindow = incomingWindow, OutgoingWindow = uint.MaxValue, HandleMax = MaxLinks - 1 });
         }
 
         /// <summary>Attaches a sending link to <paramref name="targetAddress"/> (queues attach).</summary>
         public SenderLink AttachSender(string name, string targetAddress, byte sndSettleMode, AmqpMap properties)
         {
-            var link = new SenderLink(this, name, targetAddress, sndSettleMode);
-            AttachLink(link, properties);
-            return link;
+            return (SenderLink)AttachLink(new SenderLink(this, name, targetAddress, sndSettleMode), properties);
         }
 
         /// <summary>Attaches a receiving link from <paramref name="sourceAddress"/> granting <paramref name="credit"/> messages.</summary>
@@ -86,13 +81,13 @@ namespace IotHubAmqp.Device.Engine
         /// <summary>Queues end and fails the session's links; the channel stays mapped until the peer's end.</summary>
         public void End(AmqpException reason)
         {
-            if (IsEnding) return;
-            var e = new End();
-            if (reason != null) e.Error = Performatives.ErrorOf(reason);
-            State = SessionState.EndSent;
-            Error = reason;
-            Connection.TryWriteControl(Channel, e);
-            FailLinks(reason);
+            if (!IsEnding)
+            {
+                State = SessionState.EndSent;
+                Error = reason;
+                Connection.TryWriteControl(Channel, new End { Error = Performatives.ErrorOf(reason) });
+                FailLinks();
+            }
         }
 
         internal void ThrowIfEnded()
@@ -105,10 +100,14 @@ namespace IotHubAmqp.Device.Engine
         private AmqpException Ended() => Error ?? new AmqpException(ErrorCode.IllegalState, "the session has ended");
 
         /// <summary>Takes the next delivery-id: one counter per session, so ids never collide across links.</summary>
-        internal uint TakeDeliveryId() => nextDeliveryId++;
+        internal uint TakeDeliveryId()
+        {
+            nextDeliveryId++;
+            return nextDeliveryId - 1;
+        }
 
-        // Takes a handle for the link and queues its attach.
-        private void AttachLink(Link link, AmqpMap properties)
+        // Takes a handle for the link and queues its attach; returns the link.
+        private Link AttachLink(Link link, AmqpMap properties)
         {
             ThrowIfEnded();
             // Before the peer's begin arrives its handle-max is unknown; our table bounds us anyway.
@@ -118,9 +117,9 @@ namespace IotHubAmqp.Device.Engine
                 link.Handle = h;
                 links[h] = link;
                 link.SendAttach(properties);
-                return;
+                return link;
             }
-            throw new AmqpException(ErrorCode.ResourceLimitExceeded, "all link handles allowed by both sides are in use (the peer's handle-max is " + remoteHandleMax + ")");
+            throw Performatives.Fault(ErrorCode.ResourceLimitExceeded, "all link handles allowed by both sides are in use (the peer's handle-max is ", remoteHandleMax, ")");
         }
 
         internal void RemoveLink(Link link)
@@ -142,7 +141,7 @@ namespace IotHubAmqp.Device.Engine
             for (uint h = max + 1; h < MaxLinks && h > max; h++)
             {
                 if (links[h] != null)
-                    throw new AmqpException(ErrorCode.FramingError, "link handle " + h + " is above the peer's handle-max " + max);
+                    throw Performatives.Fault(ErrorCode.FramingError, Performatives.Text("link handle ", h, " is above the peer's handle-max "), max, null);
             }
             Connection.Raise(this, EngineEvent.Opened);
         }
@@ -153,7 +152,7 @@ namespace IotHubAmqp.Device.Engine
             if (State != SessionState.EndSent)
             {
                 Connection.TryWriteControl(Channel, new End());
-                error = end.Error == null ? new AmqpException(ErrorCode.IllegalState, "the peer ended the session") : end.Error.ToException();
+                error = Performatives.ExceptionOf(end.Error, new AmqpException(ErrorCode.IllegalState, "the peer ended the session"));
             }
             OnEnded(error);
         }
@@ -169,16 +168,17 @@ namespace IotHubAmqp.Device.Engine
             Error = reason;
             State = SessionState.Ended;
             Connection.RemoveSession(this);
-            FailLinks(reason);
+            FailLinks();
             Connection.Raise(this, EngineEvent.Ended);
         }
 
-        private void FailLinks(AmqpException reason)
+        // Fails the links with the session's Error (set by both callers), or "the session has ended".
+        private void FailLinks()
         {
-            if (reason == null) reason = Ended();
-            for (int i = 0; i < MaxLinks; i++)
+            AmqpException reason = Ended();
+            foreach (Link l in links)
             {
-                if (links[i] != null) links[i].OnSessionEnded(reason);
+                if (l != null) l.OnSessionEnded(reason);
             }
         }
 
@@ -228,9 +228,9 @@ namespace IotHubAmqp.Device.Engine
 
         private void OnFlow(Flow f)
         {
-            // 2.5.6: the peer's incoming window counts from the next-incoming-id it names (our initial id, 0, when absent).
-            uint peerNextIncoming = f.HasNextIncomingId ? f.NextIncomingId : 0;
-            RemoteIncomingWindow = peerNextIncoming + f.IncomingWindow - NextOutgoingId;
+            // 2.5.6: the peer's incoming window counts from the next-incoming-id it names (our initial id, 0, when
+            // absent: an absent field decodes as 0).
+            RemoteIncomingWindow = f.NextIncomingId + f.IncomingWindow - NextOutgoingId;
             if (f.HasHandle)
             {
                 Link link = LinkByRemoteHandle(f.Handle, true);
@@ -248,7 +248,7 @@ namespace IotHubAmqp.Device.Engine
             if (incomingWindow == 0)
             {
                 // A window violation is the session's fault, not the connection's: end just this session (2.5.6).
-                End(new AmqpException(ErrorCode.WindowViolation, "transfer beyond the incoming window of " + size));
+                End(Performatives.Fault(ErrorCode.WindowViolation, "transfer beyond the incoming window of ", size, null));
                 return;
             }
             nextIncomingId++;
@@ -333,7 +333,7 @@ namespace IotHubAmqp.Device.Engine
                 if (l != null && l.HasRemoteHandle && l.RemoteHandle == handle) return l;
             }
             if (mayBeGone) return null;
-            throw new AmqpException(ErrorCode.UnattachedHandle, "frame for handle " + handle + ", which is not attached");
+            throw Performatives.Fault(ErrorCode.UnattachedHandle, "frame for handle ", handle, ", which is not attached");
         }
     }
 }
