@@ -38,8 +38,5 @@ namespace IotHubAmqp.Device.Framing
             c.String(ref Description, null);
             c.Map(ref Info);
         }
-
-        /// <summary>Reads an optional described error field: null, or an error descriptor and its list.</summary>
-        public static Error Read(ByteBuffer b) => Decoder.TryReadNull(b) ? null : (Error)FieldCodec.Read(b, Descriptor.Error, null);
     }
 }

@@ -233,7 +233,7 @@ namespace IotHubAmqp.Device.Framing
 
         /// <summary>
         /// A described field: an error, a source or a target (<paramref name="descriptor"/>), or a delivery state
-        /// (<paramref name="descriptor"/> 0: any of the outcomes, see <see cref="Outcome.Decode"/>).
+        /// (<paramref name="descriptor"/> 0: any of the outcomes, see <see cref="FieldCodec.Read"/>).
         /// </summary>
         public DescribedList Described(DescribedList v, ulong descriptor)
         {
@@ -243,7 +243,7 @@ namespace IotHubAmqp.Device.Framing
                 v.Encode(b);
                 return v;
             }
-            return FieldCodec.Read(b, descriptor, null);
+            return FieldCodec.Read(b, descriptor);
         }
     }
 }

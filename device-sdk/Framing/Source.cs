@@ -19,8 +19,5 @@ namespace IotHubAmqp.Device.Framing
             c.List(Descriptor.Source, "source");
             c.Address(ref Address); // the later fields are skipped by their encoded size
         }
-
-        /// <summary>Reads the source descriptor and the list (a source is a field value inside attach).</summary>
-        public new void Decode(ByteBuffer b) => FieldCodec.Read(b, Descriptor.Source, this);
     }
 }

@@ -18,8 +18,5 @@ namespace IotHubAmqp.Device.Framing
             c.List(Descriptor.Target, "target");
             c.Address(ref Address); // the later fields are skipped by their encoded size
         }
-
-        /// <summary>Reads the target descriptor and the list (a target is a field value inside attach).</summary>
-        public new void Decode(ByteBuffer b) => FieldCodec.Read(b, Descriptor.Target, this);
     }
 }
