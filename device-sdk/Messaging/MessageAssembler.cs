@@ -79,9 +79,8 @@ namespace IotHubAmqp.Device.Messaging
         public void Append(byte[] bytes, int offset, int count)
         {
             if (!open) throw new InvalidOperationException("Reset the assembler before appending");
-            if (count < 0 || offset < 0 || offset > bytes.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
-            if (count > limit - size)
-                throw TooLarge("message grows to " + ((long)size + count) + " bytes (" + size + " so far)");
+            // The range is the caller's frame payload, valid by construction (Array.Copy checks it all the same).
+            if (count > limit - size) throw TooLarge((long)size + count, size, " so far");
             size += count;
             while (count > 0)
             {
@@ -122,7 +121,7 @@ namespace IotHubAmqp.Device.Messaging
             body = null;
             buffer = head;
             if (data != null && bodyLength != data.Length)
-                throw Decoder.Error("message ends after " + bodyLength + " bytes of its " + data.Length + "-byte data section");
+                throw Decoder.Error("message ends " + (data.Length - bodyLength) + " bytes short of the end of its data section");
             // A reader of its own: the shared one only ever wraps the head, so it holds no message after this.
             Message message = MessageCodec.Decode(new ByteBuffer(all, 0, length));
             if (data != null)
@@ -169,8 +168,7 @@ namespace IotHubAmqp.Device.Messaging
         private void StartBody(int bodyStart, uint bodySize)
         {
             // Check the announced length before allocating it: a forged header must not cost a huge array.
-            if (bodySize > (uint)(limit - bodyStart))
-                throw TooLarge("a data section of " + bodySize + " bytes after " + bodyStart + " makes a message of " + ((long)bodyStart + bodySize) + " bytes");
+            if (bodySize > (uint)(limit - bodyStart)) throw TooLarge((long)bodyStart + bodySize, bodySize, "-byte data section");
             int extra = length - bodyStart;
             if (extra > (int)bodySize)
             {
@@ -216,9 +214,8 @@ namespace IotHubAmqp.Device.Messaging
             buffer = bigger;
         }
 
-        private AmqpException TooLarge(string what)
-        {
-            return new AmqpException(ErrorCode.MessageSizeExceeded, what + ", past the limit of " + limit + " bytes");
-        }
+        // E.g. "a message of 70000 bytes is past the limit of 65536 bytes (69000-byte data section)".
+        private AmqpException TooLarge(long total, long part, string what) => new AmqpException(ErrorCode.MessageSizeExceeded,
+            "a message of " + total + " bytes is past the limit of " + limit + " bytes (" + part + what + ")");
     }
 }
