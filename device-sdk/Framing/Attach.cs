@@ -47,7 +47,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>properties (index 13): link properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Attach, "attach");
             c.String(ref Name, "name");

@@ -35,7 +35,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>properties (index 7): session properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Begin, "begin");
             c.UShort(ref RemoteChannel, ref HasRemoteChannel);

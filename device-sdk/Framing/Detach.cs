@@ -16,7 +16,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>error (index 2): why the link was detached, or null.</summary>
         public Error Error;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Detach, "detach");
             c.UInt(ref Handle, "handle");

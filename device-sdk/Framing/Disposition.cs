@@ -28,7 +28,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>batchable (index 5): the peer may delay its reply; default false.</summary>
         public bool Batchable;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Disposition, "disposition");
             c.Bool(ref Role, "role");

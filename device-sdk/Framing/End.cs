@@ -10,7 +10,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>error (index 0): why it was endd, or null.</summary>
         public Error Error;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.End, "end");
             Error = (Error)c.Described(Error, Descriptor.Error);

@@ -31,7 +31,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>The error as an exception, to raise to the application.</summary>
         public AmqpException ToException() => new AmqpException(Condition, Description, Info);
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Error, "error");
             c.Symbol(ref Condition, "condition");

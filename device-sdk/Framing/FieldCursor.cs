@@ -38,11 +38,16 @@ namespace IotHubAmqp.Device.Framing
             if (!writing) count = Decoder.ReadListHeader(b, out end);
         }
 
-        /// <summary>A cursor that writes a list into <paramref name="b"/>; the type's Fields writes its descriptor first.</summary>
-        public static FieldCursor Writer(ByteBuffer b) => new FieldCursor(b, true);
-
-        /// <summary>A cursor that reads the list at <paramref name="b"/> (its descriptor already read).</summary>
-        public static FieldCursor Reader(ByteBuffer b) => new FieldCursor(b, false);
+        /// <summary>
+        /// Writes <paramref name="f"/>'s descriptor and list into <paramref name="b"/>, or reads its list from there (the
+        /// descriptor already read), every field set and absent ones to their default. Allocates nothing.
+        /// </summary>
+        public static void Walk(IFields f, ByteBuffer b, bool writing)
+        {
+            var c = new FieldCursor(b, writing);
+            f.Fields(ref c);
+            c.End();
+        }
 
         /// <summary>Starts the list: writing, writes its descriptor; reading, names the type in errors.</summary>
         public void List(ulong descriptor, string name)

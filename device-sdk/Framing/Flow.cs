@@ -49,7 +49,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>properties (index 10): link state properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Flow, "flow");
             c.UInt(ref NextIncomingId, ref HasNextIncomingId);

@@ -19,7 +19,7 @@ namespace IotHubAmqp.Device.Framing
         /// <inheritdoc/>
         public override ulong DescriptorCode => Descriptor.Modified;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Modified, "modified");
             // The flags are written as true or false (not null) once a later field is present.

@@ -35,7 +35,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>properties (index 9): connection properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Open, "open");
             c.String(ref ContainerId, "container-id");

@@ -16,7 +16,7 @@ namespace IotHubAmqp.Device.Framing
         /// <inheritdoc/>
         public override ulong DescriptorCode => Descriptor.Received;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Received, "received");
             c.UInt(ref SectionNumber, "section-number");

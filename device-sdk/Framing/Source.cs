@@ -14,7 +14,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>address (index 0): the address of the source, or null.</summary>
         public string Address;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Source, "source");
             c.Address(ref Address); // the later fields are skipped by their encoded size

@@ -13,7 +13,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>address (index 0): the address of the target, or null.</summary>
         public string Address;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Target, "target");
             c.Address(ref Address); // the later fields are skipped by their encoded size

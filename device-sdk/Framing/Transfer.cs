@@ -45,7 +45,7 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>batchable (index 10): the peer may delay the disposition for this delivery; default false.</summary>
         public bool Batchable;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.Transfer, "transfer");
             c.UInt(ref Handle, "handle");

@@ -57,10 +57,10 @@ namespace IotHubAmqp.Device.Messaging
         // Every section before the body (AMQP 1.0 3.2): the head of the message.
         private static void WriteHead(ByteBuffer b, Message m)
         {
-            if (m.Header != null && !m.Header.IsDefault) m.Header.Encode(b);
+            if (m.Header != null && !m.Header.IsDefault) FieldCursor.Walk(m.Header, b, true);
             WriteMap(b, Descriptor.DeliveryAnnotations, m.DeliveryAnnotations);
             WriteMap(b, Descriptor.MessageAnnotations, m.MessageAnnotations);
-            if (m.Properties != null) m.Properties.Encode(b);
+            if (m.Properties != null) FieldCursor.Walk(m.Properties, b, true);
             WriteMap(b, Descriptor.ApplicationProperties, m.ApplicationProperties);
         }
 
@@ -88,14 +88,14 @@ namespace IotHubAmqp.Device.Messaging
                 {
                     case 0:
                         var header = new MessageHeader();
-                        header.Decode(b);
+                        FieldCursor.Walk(header, b, false);
                         m.Header = header;
                         break;
                     case 1: m.DeliveryAnnotations = Decoder.ReadMap(b); break;
                     case 2: m.MessageAnnotations = Decoder.ReadMap(b); break;
                     case 3:
                         var properties = new MessageProperties();
-                        properties.Decode(b);
+                        FieldCursor.Walk(properties, b, false);
                         m.Properties = properties;
                         break;
                     case 4: m.ApplicationProperties = Decoder.ReadMap(b); break;

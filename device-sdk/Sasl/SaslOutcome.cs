@@ -29,7 +29,7 @@ namespace IotHubAmqp.Device.Sasl
         /// <summary>additional-data (index 1): additional data on success, or null.</summary>
         public byte[] AdditionalData;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
             c.List(Descriptor.SaslOutcome, "sasl-outcome");
             c.UByte(ref Code, "code");
