@@ -45,17 +45,6 @@ namespace IotHubAmqp.Device.Framing
         public static string Name(ulong code) => Descriptor.NameOf(code) ?? "descriptor 0x" + code.ToString("X");
 
         /// <summary>
-        /// Reads an address (AMQP 1.0 3.5.3: address-string is a string). A symbol is accepted too, as some
-        /// brokers send one.
-        /// </summary>
-        public static string ReadAddress(ByteBuffer b)
-        {
-            byte code = b.PeekByte();
-            if (code == FormatCode.Symbol8 || code == FormatCode.Symbol32) return Decoder.ReadSymbol(b);
-            return Decoder.ReadString(b);
-        }
-
-        /// <summary>
         /// Reads a described value, descriptor and list: an error, source or target (<paramref name="expected"/>; another
         /// descriptor is a decode-error naming both), as a new instance; or, for <paramref name="expected"/> 0, any
         /// delivery state (AMQP 1.0 3.4), accepted and released being their shared instances so that decoding the
