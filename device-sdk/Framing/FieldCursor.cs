@@ -16,8 +16,8 @@ namespace IotHubAmqp.Device.Framing
     /// </summary>
     internal struct FieldCursor
     {
-        private readonly ByteBuffer b;
-        private readonly bool writing;
+        private ByteBuffer b;
+        private bool writing;
 
         // The next field's index. Writing: the list header's position (-1 until a field has a value) and the fields
         // written, so next - count nulls are held back. Reading: the list's field count and where it ends.
@@ -29,24 +29,29 @@ namespace IotHubAmqp.Device.Framing
         private string type;
         private string missing;
 
-        private FieldCursor(ByteBuffer b, bool writing)
-        {
-            this = default;
-            this.b = b;
-            this.writing = writing;
-            start = -1;
-            if (!writing) count = Decoder.ReadListHeader(b, out end);
-        }
-
         /// <summary>
         /// Writes <paramref name="f"/>'s descriptor and list into <paramref name="b"/>, or reads its list from there (the
         /// descriptor already read), every field set and absent ones to their default. Allocates nothing.
         /// </summary>
         public static void Walk(IFields f, ByteBuffer b, bool writing)
         {
-            var c = new FieldCursor(b, writing);
+            FieldCursor c = default;
+            c.b = b;
+            c.writing = writing;
+            c.start = -1;
+            if (!writing) c.count = Decoder.ReadListHeader(b, out c.end);
             f.Fields(ref c);
-            c.End();
+            // The end. Writing: patch the header (list8 when it fits, list0 when no field has a value). Reading: skip
+            // the fields a newer peer added, check the list's size and report the first missing mandatory field.
+            if (writing)
+            {
+                if (c.start < 0) b.WriteByte(FormatCode.List0);
+                else Encoder.EndComposite(b, c.start, c.count, FormatCode.List8);
+                return;
+            }
+            for (int i = c.next; i < c.count; i++) Decoder.Skip(b);
+            if (b.Offset != c.end) throw Decoder.Error(c.type + " list size does not match its fields");
+            if (c.missing != null) throw Decoder.Error(c.type + " is missing " + c.missing);
         }
 
         /// <summary>Starts the list: writing, writes its descriptor; reading, names the type in errors.</summary>
@@ -54,23 +59,6 @@ namespace IotHubAmqp.Device.Framing
         {
             type = name;
             if (writing) Encoder.WriteDescriptor(b, descriptor);
-        }
-
-        /// <summary>
-        /// Ends the list: writing, patches the header (list8 when it fits, list0 when no field has a value); reading,
-        /// skips the fields a newer peer added, checks the list's size and reports the first missing mandatory field.
-        /// </summary>
-        public void End()
-        {
-            if (writing)
-            {
-                if (start < 0) b.WriteByte(FormatCode.List0);
-                else Encoder.EndComposite(b, start, count, FormatCode.List8);
-                return;
-            }
-            for (; next < count; next++) Decoder.Skip(b);
-            if (b.Offset != end) throw Decoder.Error(type + " list size does not match its fields");
-            if (missing != null) throw Decoder.Error(type + " is missing " + missing);
         }
 
         // Moves to the next field and tells whether a value is to be written or read there.
