@@ -49,7 +49,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Attach, "attach");
+            c.List(Descriptor.Attach);
             c.String(ref Name, "name");
             c.UInt(ref Handle, "handle");
             c.Bool(ref Role, "role");

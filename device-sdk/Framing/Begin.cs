@@ -37,7 +37,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Begin, "begin");
+            c.List(Descriptor.Begin);
             c.UShort(ref RemoteChannel, ref HasRemoteChannel);
             c.UInt(ref NextOutgoingId, "next-outgoing-id");
             c.UInt(ref IncomingWindow, "incoming-window");

@@ -12,7 +12,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Close, "close");
+            c.List(Descriptor.Close);
             Error = (Error)c.Described(Error, Descriptor.Error);
         }
     }

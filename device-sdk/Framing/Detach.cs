@@ -18,7 +18,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Detach, "detach");
+            c.List(Descriptor.Detach);
             c.UInt(ref Handle, "handle");
             c.Flag(ref Closed);
             Error = (Error)c.Described(Error, Descriptor.Error);

@@ -30,7 +30,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Disposition, "disposition");
+            c.List(Descriptor.Disposition);
             c.Bool(ref Role, "role");
             c.UInt(ref First, "first");
             c.UInt(ref Last, ref HasLast);

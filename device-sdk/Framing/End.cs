@@ -12,7 +12,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.End, "end");
+            c.List(Descriptor.End);
             Error = (Error)c.Described(Error, Descriptor.Error);
         }
     }

@@ -33,7 +33,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Error, "error");
+            c.List(Descriptor.Error);
             c.Symbol(ref Condition, "condition");
             c.String(ref Description, null);
             c.Map(ref Info);

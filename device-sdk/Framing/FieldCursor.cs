@@ -26,7 +26,7 @@ namespace IotHubAmqp.Device.Framing
         private int next;
         private int end;
 
-        private string type;
+        private ulong descriptor;
         private string missing;
 
         /// <summary>
@@ -50,14 +50,16 @@ namespace IotHubAmqp.Device.Framing
                 return;
             }
             for (int i = c.next; i < c.count; i++) Decoder.Skip(b);
-            if (b.Offset != c.end) throw Decoder.Error(c.type + " list size does not match its fields");
-            if (c.missing != null) throw Decoder.Error(c.type + " is missing " + c.missing);
+            string why = b.Offset != c.end ? " list size does not match its fields" : c.missing == null ? null : " is missing " + c.missing;
+            if (why == null) return;
+            string name = Descriptor.NameOf(c.descriptor); // e.g. "amqp:attach:list": errors name the list "attach"
+            throw Decoder.Error(name.Substring(5, name.Length - 10) + why);
         }
 
-        /// <summary>Starts the list: writing, writes its descriptor; reading, names the type in errors.</summary>
-        public void List(ulong descriptor, string name)
+        /// <summary>Starts the list: writing, writes its descriptor; reading, keeps it to name the list in errors.</summary>
+        public void List(ulong descriptor)
         {
-            type = name;
+            this.descriptor = descriptor;
             if (writing) Encoder.WriteDescriptor(b, descriptor);
         }
 

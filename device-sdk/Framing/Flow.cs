@@ -51,7 +51,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Flow, "flow");
+            c.List(Descriptor.Flow);
             c.UInt(ref NextIncomingId, ref HasNextIncomingId);
             c.UInt(ref IncomingWindow, "incoming-window");
             c.UInt(ref NextOutgoingId, "next-outgoing-id");

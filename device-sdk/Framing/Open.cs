@@ -37,7 +37,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Open, "open");
+            c.List(Descriptor.Open);
             c.String(ref ContainerId, "container-id");
             c.String(ref Hostname, null);
             c.UInt(ref MaxFrameSize, DefaultMaxFrameSize);

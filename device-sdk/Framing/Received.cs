@@ -18,7 +18,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Received, "received");
+            c.List(Descriptor.Received);
             c.UInt(ref SectionNumber, "section-number");
             c.ULong(ref SectionOffset, "section-offset");
         }

@@ -15,7 +15,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Rejected, "rejected");
+            c.List(Descriptor.Rejected);
             Error = (Error)c.Described(Error, Descriptor.Error);
         }
     }

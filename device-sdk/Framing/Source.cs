@@ -16,7 +16,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Source, "source");
+            c.List(Descriptor.Source);
             c.Address(ref Address); // the later fields are skipped by their encoded size
         }
     }

@@ -15,7 +15,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Target, "target");
+            c.List(Descriptor.Target);
             c.Address(ref Address); // the later fields are skipped by their encoded size
         }
     }

@@ -47,7 +47,7 @@ namespace IotHubAmqp.Device.Framing
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Transfer, "transfer");
+            c.List(Descriptor.Transfer);
             c.UInt(ref Handle, "handle");
             c.UInt(ref DeliveryId, ref HasDeliveryId);
             c.Binary(ref DeliveryTag);

@@ -32,7 +32,7 @@ namespace IotHubAmqp.Device.Messaging
         // The fields in order, for both directions (see FieldCursor); a default is not written.
         void IFields.Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Header, "header");
+            c.List(Descriptor.Header);
             c.Flag(ref Durable);
             c.UByte(ref Priority, DefaultPriority);
             c.UInt(ref Ttl, 0u);

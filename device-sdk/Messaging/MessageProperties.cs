@@ -57,7 +57,7 @@ namespace IotHubAmqp.Device.Messaging
         // The fields in order, for both directions (see FieldCursor); an absent field is not written.
         void IFields.Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Properties, "properties");
+            c.List(Descriptor.Properties);
             c.Id(ref MessageId, "message-id");
             c.Binary(ref UserId);
             c.Address(ref To);

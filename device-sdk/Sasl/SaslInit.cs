@@ -19,7 +19,7 @@ namespace IotHubAmqp.Device.Sasl
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.SaslInit, "sasl-init");
+            c.List(Descriptor.SaslInit);
             c.Symbol(ref Mechanism, "mechanism");
             c.Binary(ref InitialResponse);
             c.String(ref Hostname, null);

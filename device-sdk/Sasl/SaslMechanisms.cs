@@ -13,7 +13,7 @@ namespace IotHubAmqp.Device.Sasl
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.SaslMechanisms, "sasl-mechanisms");
+            c.List(Descriptor.SaslMechanisms);
             c.Symbols(ref SaslServerMechanisms, "sasl-server-mechanisms");
         }
 

@@ -31,7 +31,7 @@ namespace IotHubAmqp.Device.Sasl
 
         public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.SaslOutcome, "sasl-outcome");
+            c.List(Descriptor.SaslOutcome);
             c.UByte(ref Code, "code");
             c.Binary(ref AdditionalData);
         }
