@@ -34,8 +34,7 @@ namespace IotHubAmqp.Device.Framing
             for (int i = 0; i < v.Length; i++)
             {
                 int n = Utf8.GetByteCount(v[i]);
-                if (wide) BigEndian.WriteUInt32(b, (uint)n);
-                else b.WriteByte((byte)n);
+                BigEndian.Write(b, (ulong)n, wide ? 4 : 1);
                 Utf8.Encode(v[i], b.Buffer, b.Reserve(n));
             }
             Encoder.EndComposite(b, start, v.Length, FormatCode.Array8);

@@ -57,10 +57,12 @@ namespace IotHubAmqp.Device.Messaging
         // Every section before the body (AMQP 1.0 3.2): the head of the message.
         private static void WriteHead(ByteBuffer b, Message m)
         {
-            if (m.Header != null && !m.Header.IsDefault) FieldCursor.Walk(m.Header, b, true);
+            MessageHeader header = m.Header;
+            if (header != null && !header.IsDefault) FieldCursor.Walk(header, b, true);
             WriteMap(b, Descriptor.DeliveryAnnotations, m.DeliveryAnnotations);
             WriteMap(b, Descriptor.MessageAnnotations, m.MessageAnnotations);
-            if (m.Properties != null) FieldCursor.Walk(m.Properties, b, true);
+            MessageProperties properties = m.Properties;
+            if (properties != null) FieldCursor.Walk(properties, b, true);
             WriteMap(b, Descriptor.ApplicationProperties, m.ApplicationProperties);
         }
 
