@@ -115,7 +115,7 @@ namespace IotHubAmqp.Device.Tests.Framing
         public void Decode_SourceFieldWithTargetDescriptor_IsDecodeError()
         {
             var e = Expect.AmqpError(ErrorCode.DecodeError, () => new Attach().Decode(Wire.Body("00 53 12 c0 0c 06 a1 01 6c 43 42 40 40 00 53 29 45", Descriptor.Attach)));
-            Assert.AreEqual("expected a source, found descriptor 0x29", e.Description);
+            Assert.AreEqual("expected amqp:source:list, found amqp:target:list", e.Description);
         }
     }
 }

@@ -23,7 +23,7 @@ namespace IotHubAmqp.Device.Tests.Framing
             info[new Symbol("network-host")] = "h";
             var b = Wire.NewBuffer();
             new Error(ErrorCode.ConnectionRedirect, "moved") { Info = info }.Encode(b);
-            var d = Error.Read(b);
+            var d = (Error)Wire.Read(b, Descriptor.Error);
             Wire.Consumed(b);
             Assert.AreEqual(ErrorCode.ConnectionRedirect, d.Condition);
             Assert.AreEqual("moved", d.Description);
@@ -58,7 +58,7 @@ namespace IotHubAmqp.Device.Tests.Framing
         [TestMethod]
         public void Read_OtherDescriptor_IsDecodeError()
         {
-            Expect.AmqpError(ErrorCode.DecodeError, () => Error.Read(Wire.Of("00 53 24 45")));
+            Expect.AmqpError(ErrorCode.DecodeError, () => Wire.Read(Wire.Of("00 53 24 45"), Descriptor.Error));
         }
     }
 }

@@ -44,11 +44,22 @@ namespace IotHubAmqp.Device.Tests.Framing
         }
 
         [TestMethod]
-        public void ReadAddress_StringOrSymbol_ReturnsText()
+        public void Address_StringOrSymbol_ReadsText()
         {
-            Assert.AreEqual("q", FieldCodec.ReadAddress(Wire.Of("a1 01 71")));
-            Assert.AreEqual("q", FieldCodec.ReadAddress(Wire.Of("a3 01 71")));
-            Assert.IsNull(FieldCodec.ReadAddress(Wire.Of("40")));
+            // The address as the one field of a target list (list8, size, count 1, then the value).
+            Assert.AreEqual("q", Address("a1 01 71"));
+            Assert.AreEqual("q", Address("a3 01 71"));
+            Assert.AreEqual("q", Address("b1 00 00 00 01 71"));
+            Assert.AreEqual("q", Address("b3 00 00 00 01 71"));
+            Assert.IsNull(Address("40"));
+        }
+
+        private static string Address(string hex)
+        {
+            var t = new Target { Address = "old" };
+            byte[] value = Expect.FromHex(hex);
+            t.Decode(Wire.Of("c0 " + (value.Length + 1).ToString("X2") + " 01 " + hex));
+            return t.Address;
         }
     }
 }

@@ -30,7 +30,7 @@ namespace IotHubAmqp.Device.Tests.Framing
             ann[new Symbol("x-opt-reason")] = "r";
             var b = Wire.NewBuffer();
             new Modified { DeliveryFailed = true, UndeliverableHere = true, MessageAnnotations = ann }.Encode(b);
-            var m = (Modified)Outcome.Decode(b);
+            var m = (Modified)Wire.Read(b, 0);
             Wire.Consumed(b);
             Assert.IsTrue(m.DeliveryFailed);
             Assert.IsTrue(m.UndeliverableHere);
@@ -38,11 +38,11 @@ namespace IotHubAmqp.Device.Tests.Framing
         }
 
         [TestMethod]
-        public void DecodeList_ReusedInstance_ResetsPreviousFields()
+        public void Decode_ReusedInstance_ResetsPreviousFields()
         {
             var m = new Modified();
-            m.DecodeList(Wire.Body("00 53 27 c0 03 02 41 41", 0x27));
-            m.DecodeList(Wire.Body("00 53 27 45", 0x27));
+            m.Decode(Wire.Body("00 53 27 c0 03 02 41 41", 0x27));
+            m.Decode(Wire.Body("00 53 27 45", 0x27));
             Assert.IsFalse(m.DeliveryFailed);
             Assert.IsFalse(m.UndeliverableHere);
         }

@@ -20,18 +20,18 @@ namespace IotHubAmqp.Device.Tests.Framing
         {
             var b = Wire.NewBuffer();
             new Received { SectionNumber = 70000, SectionOffset = 5 }.Encode(b);
-            var r = (Received)Outcome.Decode(b);
+            var r = (Received)Wire.Read(b, 0);
             Wire.Consumed(b);
             Assert.AreEqual(70000u, r.SectionNumber);
             Assert.AreEqual(5ul, r.SectionOffset);
         }
 
         [TestMethod]
-        public void DecodeList_MissingField_IsDecodeErrorNamingIt()
+        public void Decode_MissingField_IsDecodeErrorNamingIt()
         {
-            var e = Expect.AmqpError(ErrorCode.DecodeError, () => new Received().DecodeList(Wire.Body("00 53 23 c0 02 01 43", 0x23)));
+            var e = Expect.AmqpError(ErrorCode.DecodeError, () => new Received().Decode(Wire.Body("00 53 23 c0 02 01 43", 0x23)));
             Assert.AreEqual("received is missing section-offset", e.Description);
-            e = Expect.AmqpError(ErrorCode.DecodeError, () => new Received().DecodeList(Wire.Body("00 53 23 45", 0x23)));
+            e = Expect.AmqpError(ErrorCode.DecodeError, () => new Received().Decode(Wire.Body("00 53 23 45", 0x23)));
             Assert.AreEqual("received is missing section-number", e.Description);
         }
     }

@@ -28,18 +28,18 @@ namespace IotHubAmqp.Device.Tests.Framing
         {
             var b = Wire.NewBuffer();
             new Rejected { Error = new Error(ErrorCode.DecodeError, "bad body") }.Encode(b);
-            var r = (Rejected)Outcome.Decode(b);
+            var r = (Rejected)Wire.Read(b, 0);
             Wire.Consumed(b);
             Assert.AreEqual(ErrorCode.DecodeError, r.Error.Condition);
             Assert.AreEqual("bad body", r.Error.Description);
         }
 
         [TestMethod]
-        public void DecodeList_ReusedInstance_ResetsError()
+        public void Decode_ReusedInstance_ResetsError()
         {
             var r = new Rejected();
-            r.DecodeList(Wire.Body("00 53 25 c0 0a 01 00 53 1d c0 04 01 a3 01 61", 0x25));
-            r.DecodeList(Wire.Body("00 53 25 45", 0x25));
+            r.Decode(Wire.Body("00 53 25 c0 0a 01 00 53 1d c0 04 01 a3 01 61", 0x25));
+            r.Decode(Wire.Body("00 53 25 45", 0x25));
             Assert.IsNull(r.Error);
         }
     }

@@ -31,7 +31,7 @@ namespace IotHubAmqp.Device.Tests.Framing
             // All eleven fields of 3.5.3 as a broker may fill them: only the address is kept, the list is consumed.
             ByteBuffer b = EveryField(Descriptor.Source, "a", 11);
             var d = new Source();
-            d.Decode(b);
+            d.Decode(Wire.AfterDescriptor(b, Descriptor.Source));
             Wire.Consumed(b);
             Assert.AreEqual("a", d.Address);
         }
@@ -40,9 +40,9 @@ namespace IotHubAmqp.Device.Tests.Framing
         public void Decode_ReusedInstance_ReplacesAddress()
         {
             var d = new Source();
-            d.Decode(Wire.Of("00 53 28 c0 0d 03 a1 01 71 52 02 a3 05 6e 65 76 65 72"));
+            d.Decode(Wire.Body("00 53 28 c0 0d 03 a1 01 71 52 02 a3 05 6e 65 76 65 72", Descriptor.Source));
             Assert.AreEqual("q", d.Address);
-            d.Decode(Wire.Of("00 53 28 45"));
+            d.Decode(Wire.Body("00 53 28 45", Descriptor.Source));
             Assert.IsNull(d.Address);
         }
 
@@ -50,7 +50,7 @@ namespace IotHubAmqp.Device.Tests.Framing
         public void Decode_SymbolAddress_IsAccepted()
         {
             var d = new Source();
-            d.Decode(Wire.Of("00 53 28 c0 04 01 a3 01 71"));
+            d.Decode(Wire.Body("00 53 28 c0 04 01 a3 01 71", Descriptor.Source));
             Assert.AreEqual("q", d.Address);
         }
 
@@ -63,7 +63,7 @@ namespace IotHubAmqp.Device.Tests.Framing
         {
             // A target's descriptor; an int address; a skipped field running past the list; a list size that
             // does not match its fields.
-            Expect.AmqpError(ErrorCode.DecodeError, () => new Source().Decode(Wire.Of(hex)));
+            Expect.AmqpError(ErrorCode.DecodeError, () => Wire.Read(Wire.Of(hex), Descriptor.Source));
         }
 
         /// <summary>A described terminus list of <paramref name="count"/> fields: the address, then values of every shape.</summary>

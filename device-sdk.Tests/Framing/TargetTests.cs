@@ -22,7 +22,7 @@ namespace IotHubAmqp.Device.Tests.Framing
         {
             ByteBuffer b = SourceTests.EveryField(Descriptor.Target, "$cbs", 7);
             var d = new Target();
-            d.Decode(b);
+            d.Decode(Wire.AfterDescriptor(b, Descriptor.Target));
             Wire.Consumed(b);
             Assert.AreEqual("$cbs", d.Address);
         }
@@ -31,16 +31,16 @@ namespace IotHubAmqp.Device.Tests.Framing
         public void Decode_ReusedInstance_ReplacesAddress()
         {
             var d = new Target();
-            d.Decode(Wire.Of("00 53 29 c0 06 05 40 40 40 40 41"));
+            d.Decode(Wire.Body("00 53 29 c0 06 05 40 40 40 40 41", Descriptor.Target));
             Assert.IsNull(d.Address);
-            d.Decode(Wire.Of("00 53 29 c0 04 01 a1 01 74"));
+            d.Decode(Wire.Body("00 53 29 c0 04 01 a1 01 74", Descriptor.Target));
             Assert.AreEqual("t", d.Address);
         }
 
         [TestMethod]
         public void Decode_WrongDescriptor_IsDecodeError()
         {
-            Expect.AmqpError(ErrorCode.DecodeError, () => new Target().Decode(Wire.Of("00 53 28 45")));
+            Expect.AmqpError(ErrorCode.DecodeError, () => Wire.Read(Wire.Of("00 53 28 45"), Descriptor.Target));
         }
     }
 }

@@ -1,5 +1,6 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using IotHubAmqp.Device.Buffers;
+using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.Types;
 using nanoFramework.TestFramework;
 
@@ -27,6 +28,12 @@ namespace IotHubAmqp.Device.Tests.Framing
 
         /// <summary>The bytes of <paramref name="hex"/>, positioned after the descriptor <paramref name="expected"/>.</summary>
         public static ByteBuffer Body(string hex, ulong expected) => AfterDescriptor(Of(hex), expected);
+
+        /// <summary>
+        /// Reads an optional described field as the field cursor does: null, or a described value (an error, source or
+        /// target for <paramref name="expected"/>, or any delivery state for 0).
+        /// </summary>
+        public static DescribedList Read(ByteBuffer b, ulong expected) => Decoder.TryReadNull(b) ? null : FieldCodec.Read(b, expected);
 
         /// <summary>Asserts the whole buffer was consumed.</summary>
         public static void Consumed(ByteBuffer b)

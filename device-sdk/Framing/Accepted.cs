@@ -18,6 +18,6 @@ namespace IotHubAmqp.Device.Framing
         public override ulong DescriptorCode => Descriptor.Accepted;
 
         /// <summary>No fields: the descriptor and an empty list (list0); a newer peer's fields are skipped.</summary>
-        internal override void Fields(ref FieldCursor c) => c.List(Descriptor.Accepted, "accepted");
+        public override void Fields(ref FieldCursor c) => c.List(Descriptor.Accepted);
     }
 }

@@ -47,9 +47,9 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>properties (index 13): link properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Attach, "attach");
+            c.List(Descriptor.Attach);
             c.String(ref Name, "name");
             c.UInt(ref Handle, "handle");
             c.Bool(ref Role, "role");

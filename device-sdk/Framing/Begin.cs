@@ -35,9 +35,9 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>properties (index 7): session properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Begin, "begin");
+            c.List(Descriptor.Begin);
             c.UShort(ref RemoteChannel, ref HasRemoteChannel);
             c.UInt(ref NextOutgoingId, "next-outgoing-id");
             c.UInt(ref IncomingWindow, "incoming-window");

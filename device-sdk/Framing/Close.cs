@@ -10,9 +10,9 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>error (index 0): why the connection was closed, or null.</summary>
         public Error Error;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Close, "close");
+            c.List(Descriptor.Close);
             Error = (Error)c.Described(Error, Descriptor.Error);
         }
     }

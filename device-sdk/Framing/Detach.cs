@@ -16,9 +16,9 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>error (index 2): why the link was detached, or null.</summary>
         public Error Error;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Detach, "detach");
+            c.List(Descriptor.Detach);
             c.UInt(ref Handle, "handle");
             c.Flag(ref Closed);
             Error = (Error)c.Described(Error, Descriptor.Error);

@@ -28,9 +28,9 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>batchable (index 5): the peer may delay its reply; default false.</summary>
         public bool Batchable;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Disposition, "disposition");
+            c.List(Descriptor.Disposition);
             c.Bool(ref Role, "role");
             c.UInt(ref First, "first");
             c.UInt(ref Last, ref HasLast);

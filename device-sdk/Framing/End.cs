@@ -10,9 +10,9 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>error (index 0): why it was endd, or null.</summary>
         public Error Error;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.End, "end");
+            c.List(Descriptor.End);
             Error = (Error)c.Described(Error, Descriptor.Error);
         }
     }

@@ -31,15 +31,12 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>The error as an exception, to raise to the application.</summary>
         public AmqpException ToException() => new AmqpException(Condition, Description, Info);
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Error, "error");
+            c.List(Descriptor.Error);
             c.Symbol(ref Condition, "condition");
             c.String(ref Description, null);
             c.Map(ref Info);
         }
-
-        /// <summary>Reads an optional described error field: null, or an error descriptor and its list.</summary>
-        public static Error Read(ByteBuffer b) => Decoder.TryReadNull(b) ? null : (Error)FieldCodec.Read(b, Descriptor.Error, null);
     }
 }

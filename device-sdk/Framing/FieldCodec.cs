@@ -34,41 +34,29 @@ namespace IotHubAmqp.Device.Framing
             for (int i = 0; i < v.Length; i++)
             {
                 int n = Utf8.GetByteCount(v[i]);
-                if (wide) BigEndian.WriteUInt32(b, (uint)n);
-                else b.WriteByte((byte)n);
+                BigEndian.Write(b, (ulong)n, wide ? 4 : 1);
                 Utf8.Encode(v[i], b.Buffer, b.Reserve(n));
             }
             Encoder.EndComposite(b, start, v.Length, FormatCode.Array8);
         }
 
-        /// <summary>
-        /// Reads an address (AMQP 1.0 3.5.3: address-string is a string). A symbol is accepted too, as some
-        /// brokers send one.
-        /// </summary>
-        public static string ReadAddress(ByteBuffer b)
-        {
-            byte code = b.PeekByte();
-            if (code == FormatCode.Symbol8 || code == FormatCode.Symbol32) return Decoder.ReadSymbol(b);
-            return Decoder.ReadString(b);
-        }
+        /// <summary>A descriptor for an error message: its symbolic name, or its code when unknown.</summary>
+        public static string Name(ulong code) => Descriptor.NameOf(code) ?? "descriptor 0x" + code.ToString("X");
 
         /// <summary>
         /// Reads a described value, descriptor and list: an error, source or target (<paramref name="expected"/>; another
-        /// descriptor is a decode-error naming both), read into <paramref name="into"/> when given; or, for
-        /// <paramref name="expected"/> 0, any delivery state (AMQP 1.0 3.4), accepted and released being their shared
-        /// instances so that decoding the common dispositions allocates nothing.
+        /// descriptor is a decode-error naming both), as a new instance; or, for <paramref name="expected"/> 0, any
+        /// delivery state (AMQP 1.0 3.4), accepted and released being their shared instances so that decoding the
+        /// common dispositions allocates nothing.
         /// </summary>
-        public static DescribedList Read(ByteBuffer b, ulong expected, DescribedList into)
+        public static DescribedList Read(ByteBuffer b, ulong expected)
         {
             ulong code = Decoder.ReadDescriptor(b);
+            DescribedList into;
             if (expected != 0)
             {
-                if (code != expected)
-                {
-                    string what = expected == Descriptor.Error ? "an error" : expected == Descriptor.Source ? "a source" : "a target";
-                    throw Decoder.Error("expected " + what + ", found descriptor 0x" + code.ToString("X"));
-                }
-                if (into == null) into = expected == Descriptor.Error ? new Error() : expected == Descriptor.Source ? new Source() : (DescribedList)new Target();
+                if (code != expected) throw Decoder.Error("expected " + Name(expected) + ", found " + Name(code));
+                into = code == Descriptor.Error ? new Error() : code == Descriptor.Source ? new Source() : (DescribedList)new Target();
             }
             else if (code == Descriptor.Accepted) into = Accepted.Instance;
             else if (code == Descriptor.Released) into = Released.Instance;
@@ -76,7 +64,7 @@ namespace IotHubAmqp.Device.Framing
             else if (code == Descriptor.Modified) into = new Modified();
             else if (code == Descriptor.Received) into = new Received();
             // Transactional state (AMQP 1.0 4.5.5) and unknown states are not supported on a device.
-            else throw Decoder.Error("unknown delivery state descriptor 0x" + code.ToString("X"));
+            else throw Decoder.Error("unknown delivery state " + Name(code));
             into.Decode(b);
             return into;
         }

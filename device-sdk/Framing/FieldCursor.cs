@@ -16,8 +16,8 @@ namespace IotHubAmqp.Device.Framing
     /// </summary>
     internal struct FieldCursor
     {
-        private readonly ByteBuffer b;
-        private readonly bool writing;
+        private ByteBuffer b;
+        private bool writing;
 
         // The next field's index. Writing: the list header's position (-1 until a field has a value) and the fields
         // written, so next - count nulls are held back. Reading: the list's field count and where it ends.
@@ -26,65 +26,57 @@ namespace IotHubAmqp.Device.Framing
         private int next;
         private int end;
 
-        private string type;
+        private ulong descriptor;
         private string missing;
 
-        private FieldCursor(ByteBuffer b, bool writing)
-        {
-            this = default;
-            this.b = b;
-            this.writing = writing;
-            start = -1;
-            if (!writing) count = Decoder.ReadListHeader(b, out end);
-        }
-
-        /// <summary>A cursor that writes a list into <paramref name="b"/>; the type's Fields writes its descriptor first.</summary>
-        public static FieldCursor Writer(ByteBuffer b) => new FieldCursor(b, true);
-
-        /// <summary>A cursor that reads the list at <paramref name="b"/> (its descriptor already read).</summary>
-        public static FieldCursor Reader(ByteBuffer b) => new FieldCursor(b, false);
-
-        /// <summary>Starts the list: writing, writes its descriptor; reading, names the type in errors.</summary>
-        public void List(ulong descriptor, string name)
-        {
-            type = name;
-            if (writing) Encoder.WriteDescriptor(b, descriptor);
-        }
-
         /// <summary>
-        /// Ends the list: writing, patches the header (list8 when it fits, list0 when no field has a value); reading,
-        /// skips the fields a newer peer added, checks the list's size and reports the first missing mandatory field.
+        /// Writes <paramref name="f"/>'s descriptor and list into <paramref name="b"/>, or reads its list from there (the
+        /// descriptor already read), every field set and absent ones to their default. Allocates nothing.
         /// </summary>
-        public void End()
+        public static void Walk(IFields f, ByteBuffer b, bool writing)
         {
+            FieldCursor c = default;
+            c.b = b;
+            c.writing = writing;
+            c.start = -1;
+            if (!writing) c.count = Decoder.ReadListHeader(b, out c.end);
+            f.Fields(ref c);
+            // The end. Writing: patch the header (list8 when it fits, list0 when no field has a value). Reading: skip
+            // the fields a newer peer added, check the list's size and report the first missing mandatory field.
             if (writing)
             {
-                if (start < 0) b.WriteByte(FormatCode.List0);
-                else Encoder.EndComposite(b, start, count, FormatCode.List8);
+                if (c.start < 0) b.WriteByte(FormatCode.List0);
+                else Encoder.EndComposite(b, c.start, c.count, FormatCode.List8);
                 return;
             }
-            for (; next < count; next++) Decoder.Skip(b);
-            if (b.Offset != end) throw Decoder.Error(type + " list size does not match its fields");
-            if (missing != null) throw new AmqpException(ErrorCode.DecodeError, type + " is missing " + missing);
+            for (int i = c.next; i < c.count; i++) Decoder.Skip(b);
+            string why = b.Offset != c.end ? " list size does not match its fields" : c.missing == null ? null : " is missing " + c.missing;
+            if (why == null) return;
+            string name = Descriptor.NameOf(c.descriptor); // e.g. "amqp:attach:list": errors name the list "attach"
+            throw Decoder.Error(name.Substring(5, name.Length - 10) + why);
+        }
+
+        /// <summary>Starts the list: writing, writes its descriptor; reading, keeps it to name the list in errors.</summary>
+        public void List(ulong descriptor)
+        {
+            this.descriptor = descriptor;
+            if (writing) Encoder.WriteDescriptor(b, descriptor);
         }
 
         // Moves to the next field and tells whether a value is to be written or read there.
         private bool Next(bool present, string mandatory)
         {
-            if (mandatory != null) present = true;
+            int i = next++;
             if (!writing)
             {
-                present = next < count && !Decoder.TryReadNull(b);
+                present = i < count && !Decoder.TryReadNull(b);
                 if (!present && missing == null) missing = mandatory;
+                return present;
             }
-            else if (present)
-            {
-                if (start < 0) start = Encoder.BeginComposite(b, FormatCode.List32);
-                for (; count < next; count++) Encoder.WriteNull(b); // the nulls held back
-                count++;
-            }
-            next++;
-            return present;
+            if (mandatory == null && !present) return false;
+            if (start < 0) start = Encoder.BeginComposite(b, FormatCode.List32);
+            while (count++ < i) Encoder.WriteNull(b); // the nulls held back; count ends one past this field
+            return true;
         }
 
         /// <summary>A field the device neither sets nor reads: written as null before a later field, skipped when read.</summary>
@@ -167,48 +159,54 @@ namespace IotHubAmqp.Device.Framing
 
         // The reference fields below are written when not null (or mandatory); absent or null reads as null.
 
-        public void String(ref string v, string mandatory)
-        {
-            if (!Next(v != null, mandatory)) v = null;
-            else if (writing) Encoder.WriteString(b, v);
-            else v = Decoder.ReadString(b);
-        }
+        public void String(ref string v, string mandatory) => v = (string)Reference(v, mandatory, KindString);
 
-        public void Symbol(ref string v, string mandatory)
-        {
-            if (!Next(v != null, mandatory)) v = null;
-            else if (writing) Encoder.WriteSymbol(b, v);
-            else v = Decoder.ReadSymbol(b);
-        }
+        public void Symbol(ref string v, string mandatory) => v = (string)Reference(v, mandatory, KindSymbol);
 
         /// <summary>An address (AMQP 1.0 3.5.3): written as a string; a symbol is read too, as some brokers send one.</summary>
-        public void Address(ref string v)
-        {
-            if (!Next(v != null, null)) v = null;
-            else if (writing) Encoder.WriteString(b, v);
-            else v = FieldCodec.ReadAddress(b);
-        }
+        public void Address(ref string v) => v = (string)Reference(v, null, KindAddress);
 
-        public void Binary(ref byte[] v)
-        {
-            if (!Next(v != null, null)) v = null;
-            else if (writing) Encoder.WriteBinary(b, v);
-            else v = Decoder.ReadBinary(b);
-        }
+        public void Binary(ref byte[] v) => v = (byte[])Reference(v, null, KindBinary);
 
-        public void Map(ref AmqpMap v)
-        {
-            if (!Next(v != null, null)) v = null;
-            else if (writing) Encoder.WriteMap(b, v);
-            else v = Decoder.ReadMap(b);
-        }
+        public void Map(ref AmqpMap v) => v = (AmqpMap)Reference(v, null, KindMap);
 
         /// <summary>A mandatory "multiple" symbol field (AMQP 1.0 1.3).</summary>
-        public void Symbols(ref string[] v, string mandatory)
+        public void Symbols(ref string[] v, string mandatory) => v = (string[])Reference(v, mandatory, KindSymbols);
+
+        /// <summary>
+        /// A message-id or correlation-id (AMQP 1.0 3.2.11-3.2.15): a ulong, Guid, byte[] or string; read as whatever
+        /// the peer sent, since a well-formed peer sends one of the four. <paramref name="field"/> names it in errors.
+        /// </summary>
+        public void Id(ref object v, string field) => v = Reference(v, field, KindId);
+
+        // How a reference field is read; written, strings, binaries, maps and ids go out by their CLR type.
+        private const int KindString = 0, KindSymbol = 1, KindAddress = 2, KindBinary = 3, KindMap = 4, KindSymbols = 5, KindId = 6;
+
+        // One reference field of a kind: returns the value read (or null when absent), or, writing, v unchanged.
+        // For an id, name is the field's name for errors; for the others, the name of a mandatory field (or null).
+        private object Reference(object v, string name, int kind)
         {
-            if (!Next(true, mandatory)) v = null;
-            else if (writing) FieldCodec.WriteSymbols(b, v);
-            else v = Decoder.ReadSymbols(b);
+            if (!Next(v != null, kind == KindId ? null : name)) return null;
+            ByteBuffer b = this.b;
+            if (!writing)
+            {
+                // sym8 and sym32 differ in bit 0x10 only.
+                if (kind == KindAddress && (b.PeekByte() | 0x10) != FormatCode.Symbol32) kind = KindString;
+                switch (kind)
+                {
+                    case KindString: return Decoder.ReadString(b);
+                    case KindBinary: return Decoder.ReadBinary(b);
+                    case KindMap: return Decoder.ReadMap(b);
+                    case KindSymbols: return Decoder.ReadSymbols(b);
+                    case KindId: return Decoder.ReadObject(b);
+                    default: return Decoder.ReadSymbol(b); // a symbol, or an address sent as one
+                }
+            }
+            if (kind == KindSymbol) Encoder.WriteSymbol(b, (string)v);
+            else if (kind == KindSymbols) FieldCodec.WriteSymbols(b, (string[])v);
+            else if (kind != KindId || v is string || v is ulong || v is Guid || v is byte[]) Encoder.WriteObject(b, v);
+            else throw new AmqpException(ErrorCode.InvalidField, name + " must be a ulong, Guid, byte[] or string, not " + v.GetType().Name);
+            return v;
         }
 
         /// <summary>A timestamp written unless <see cref="DateTime.MinValue"/>, which is what absent reads as.</summary>
@@ -220,20 +218,8 @@ namespace IotHubAmqp.Device.Framing
         }
 
         /// <summary>
-        /// A message-id or correlation-id (AMQP 1.0 3.2.11-3.2.15): a ulong, Guid, byte[] or string; read as whatever
-        /// the peer sent, since a well-formed peer sends one of the four.
-        /// </summary>
-        public void Id(ref object v, string field)
-        {
-            if (!Next(v != null, null)) v = null;
-            else if (!writing) v = Decoder.ReadObject(b);
-            else if (v is string || v is ulong || v is Guid || v is byte[]) Encoder.WriteObject(b, v);
-            else throw new AmqpException(ErrorCode.InvalidField, field + " must be a ulong, Guid, byte[] or string, not " + v.GetType().Name);
-        }
-
-        /// <summary>
         /// A described field: an error, a source or a target (<paramref name="descriptor"/>), or a delivery state
-        /// (<paramref name="descriptor"/> 0: any of the outcomes, see <see cref="Outcome.Decode"/>).
+        /// (<paramref name="descriptor"/> 0: any of the outcomes, see <see cref="FieldCodec.Read"/>).
         /// </summary>
         public DescribedList Described(DescribedList v, ulong descriptor)
         {
@@ -243,7 +229,7 @@ namespace IotHubAmqp.Device.Framing
                 v.Encode(b);
                 return v;
             }
-            return FieldCodec.Read(b, descriptor, null);
+            return FieldCodec.Read(b, descriptor);
         }
     }
 }

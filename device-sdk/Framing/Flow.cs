@@ -49,9 +49,9 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>properties (index 10): link state properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Flow, "flow");
+            c.List(Descriptor.Flow);
             c.UInt(ref NextIncomingId, ref HasNextIncomingId);
             c.UInt(ref IncomingWindow, "incoming-window");
             c.UInt(ref NextOutgoingId, "next-outgoing-id");

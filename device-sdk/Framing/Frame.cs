@@ -20,11 +20,7 @@ namespace IotHubAmqp.Device.Framing
         public static int Begin(ByteBuffer b, byte type, ushort channel)
         {
             int at = b.Reserve(HeaderSize);
-            byte[] a = b.Buffer;
-            a[at + 4] = 2;
-            a[at + 5] = type;
-            a[at + 6] = (byte)(channel >> 8);
-            a[at + 7] = (byte)channel;
+            BigEndian.Put32(b.Buffer, at + 4, (uint)(0x200 | type) << 16 | channel); // doff 2, type, channel
             return at;
         }
 

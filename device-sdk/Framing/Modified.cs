@@ -19,9 +19,9 @@ namespace IotHubAmqp.Device.Framing
         /// <inheritdoc/>
         public override ulong DescriptorCode => Descriptor.Modified;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Modified, "modified");
+            c.List(Descriptor.Modified);
             // The flags are written as true or false (not null) once a later field is present.
             c.Bool(ref DeliveryFailed, DeliveryFailed || UndeliverableHere || MessageAnnotations != null, null);
             c.Bool(ref UndeliverableHere, UndeliverableHere || MessageAnnotations != null, null);

@@ -35,9 +35,9 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>properties (index 9): connection properties (symbol keys), or null.</summary>
         public AmqpMap Properties;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Open, "open");
+            c.List(Descriptor.Open);
             c.String(ref ContainerId, "container-id");
             c.String(ref Hostname, null);
             c.UInt(ref MaxFrameSize, DefaultMaxFrameSize);

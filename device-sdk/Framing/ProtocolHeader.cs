@@ -19,12 +19,7 @@ namespace IotHubAmqp.Device.Framing
 
         private static uint IdAndVersion(byte protocolId) => (uint)protocolId << 24 | 0x010000;
 
-        public static void Write(ByteBuffer b, byte protocolId)
-        {
-            int at = b.Reserve(Size);
-            BigEndian.Put32(b.Buffer, at, Magic);
-            BigEndian.Put32(b.Buffer, at + 4, IdAndVersion(protocolId));
-        }
+        public static void Write(ByteBuffer b, byte protocolId) => BigEndian.WriteUInt64(b, (ulong)Magic << 32 | IdAndVersion(protocolId));
 
         /// <summary>
         /// Checks the header the peer sent against the one we sent. Version negotiation (2.2): a peer that
@@ -35,20 +30,12 @@ namespace IotHubAmqp.Device.Framing
             if (BigEndian.Get32(a, at) != Magic)
                 throw new AmqpException(ErrorCode.FramingError, "peer did not answer with an AMQP protocol header");
             if (BigEndian.Get32(a, at + 4) == IdAndVersion(expectedId)) return;
-            string peer = Describe(a[at + 4]);
+            // E.g. "peer answered protocol AMQP 0.9.1 to our SASL 1.0.0".
+            string peer = "peer answered protocol " + Describe(a[at + 4]);
             for (int i = 5; i < Size; i++) peer += (i == 5 ? " " : ".") + a[at + i];
-            throw new AmqpException(ErrorCode.NotImplemented, "peer answered protocol " + peer + " to our " + Describe(expectedId) + " 1.0.0");
+            throw new AmqpException(ErrorCode.NotImplemented, peer + " to our " + Describe(expectedId) + " 1.0.0");
         }
 
-        private static string Describe(byte id)
-        {
-            switch (id)
-            {
-                case Amqp: return "AMQP";
-                case Tls: return "TLS";
-                case Sasl: return "SASL";
-                default: return "id " + id;
-            }
-        }
+        private static string Describe(byte id) => id == Amqp ? "AMQP" : id == Tls ? "TLS" : id == Sasl ? "SASL" : "id " + id;
     }
 }

@@ -16,9 +16,9 @@ namespace IotHubAmqp.Device.Framing
         /// <inheritdoc/>
         public override ulong DescriptorCode => Descriptor.Received;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Received, "received");
+            c.List(Descriptor.Received);
             c.UInt(ref SectionNumber, "section-number");
             c.ULong(ref SectionOffset, "section-offset");
         }

@@ -13,9 +13,9 @@ namespace IotHubAmqp.Device.Framing
         /// <inheritdoc/>
         public override ulong DescriptorCode => Descriptor.Rejected;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Rejected, "rejected");
+            c.List(Descriptor.Rejected);
             Error = (Error)c.Described(Error, Descriptor.Error);
         }
     }

@@ -14,13 +14,10 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>address (index 0): the address of the source, or null.</summary>
         public string Address;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Source, "source");
+            c.List(Descriptor.Source);
             c.Address(ref Address); // the later fields are skipped by their encoded size
         }
-
-        /// <summary>Reads the source descriptor and the list (a source is a field value inside attach).</summary>
-        public new void Decode(ByteBuffer b) => FieldCodec.Read(b, Descriptor.Source, this);
     }
 }

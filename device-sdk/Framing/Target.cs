@@ -13,13 +13,10 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>address (index 0): the address of the target, or null.</summary>
         public string Address;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Target, "target");
+            c.List(Descriptor.Target);
             c.Address(ref Address); // the later fields are skipped by their encoded size
         }
-
-        /// <summary>Reads the target descriptor and the list (a target is a field value inside attach).</summary>
-        public new void Decode(ByteBuffer b) => FieldCodec.Read(b, Descriptor.Target, this);
     }
 }

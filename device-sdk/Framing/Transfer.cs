@@ -45,9 +45,9 @@ namespace IotHubAmqp.Device.Framing
         /// <summary>batchable (index 10): the peer may delay the disposition for this delivery; default false.</summary>
         public bool Batchable;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Transfer, "transfer");
+            c.List(Descriptor.Transfer);
             c.UInt(ref Handle, "handle");
             c.UInt(ref DeliveryId, ref HasDeliveryId);
             c.Binary(ref DeliveryTag);

@@ -22,16 +22,15 @@ namespace IotHubAmqp.Device.Messaging
 
         private readonly byte[] head;
         private readonly ByteBuffer reader = new ByteBuffer(0);
-        private bool open;
-        private int limit;
+        private int limit; // 0 while no message is open (before Reset, after Finish)
         private int size;
 
         // The message so far, less a streamed body: the head buffer until the message is kept whole, then a buffer
-        // of its own. While buffer is the head, sections before scan are complete and known.
+        // of its own. While buffer is the head, sections before scan are complete and known; scan is -1 once the walk
+        // has stopped (the message is not the streamed shape).
         private byte[] buffer;
         private int length;
         private int scan;
-        private bool scanning;
 
         // Streaming: the data section's bytes so far (buffer holds the sections before it, without its header).
         private byte[] body;
@@ -63,12 +62,10 @@ namespace IotHubAmqp.Device.Messaging
         {
             if (maxMessageSize <= 0) throw new ArgumentOutOfRangeException(nameof(maxMessageSize));
             limit = maxMessageSize;
-            open = true;
             size = 0;
             buffer = head;
             length = 0;
             scan = 0;
-            scanning = true;
             body = null;
         }
 
@@ -78,10 +75,9 @@ namespace IotHubAmqp.Device.Messaging
         /// </summary>
         public void Append(byte[] bytes, int offset, int count)
         {
-            if (!open) throw new InvalidOperationException("Reset the assembler before appending");
-            if (count < 0 || offset < 0 || offset > bytes.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
-            if (count > limit - size)
-                throw TooLarge("message grows to " + ((long)size + count) + " bytes (" + size + " so far)");
+            if (limit == 0) throw new InvalidOperationException("Reset the assembler before appending");
+            // The range is the caller's frame payload, valid by construction (Array.Copy checks it all the same).
+            if (count > limit - size) throw TooLarge((long)size + count, size, " so far");
             size += count;
             while (count > 0)
             {
@@ -99,7 +95,7 @@ namespace IotHubAmqp.Device.Messaging
                 {
                     length += n;
                     if (buffer != head) continue;
-                    if (scanning) Scan();
+                    if (scan >= 0) Scan();
                     if (body != null) continue;
                 }
                 // The head buffer is full, or bytes follow the data section (a footer, another section: not the
@@ -115,14 +111,14 @@ namespace IotHubAmqp.Device.Messaging
         /// </summary>
         public Message Finish()
         {
-            if (!open) throw new InvalidOperationException("no message to finish");
-            open = false;
+            if (limit == 0) throw new InvalidOperationException("no message to finish");
+            limit = 0;
             byte[] data = body;
             byte[] all = buffer;
             body = null;
             buffer = head;
             if (data != null && bodyLength != data.Length)
-                throw Decoder.Error("message ends after " + bodyLength + " bytes of its " + data.Length + "-byte data section");
+                throw Decoder.Error("message ends " + (data.Length - bodyLength) + " bytes short of the end of its data section");
             // A reader of its own: the shared one only ever wraps the head, so it holds no message after this.
             Message message = MessageCodec.Decode(new ByteBuffer(all, 0, length));
             if (data != null)
@@ -163,19 +159,18 @@ namespace IotHubAmqp.Device.Messaging
                 }
                 scan = reader.Offset;
             }
-            scanning = false;
+            scan = -1;
         }
 
         private void StartBody(int bodyStart, uint bodySize)
         {
             // Check the announced length before allocating it: a forged header must not cost a huge array.
-            if (bodySize > (uint)(limit - bodyStart))
-                throw TooLarge("a data section of " + bodySize + " bytes after " + bodyStart + " makes a message of " + ((long)bodyStart + bodySize) + " bytes");
+            if (bodySize > (uint)(limit - bodyStart)) throw TooLarge((long)bodyStart + bodySize, bodySize, "-byte data section");
             int extra = length - bodyStart;
             if (extra > (int)bodySize)
             {
                 // More sections follow the body and they are all in the head already: decode it whole at the end.
-                scanning = false;
+                scan = -1;
                 return;
             }
             body = new byte[bodySize];
@@ -216,9 +211,8 @@ namespace IotHubAmqp.Device.Messaging
             buffer = bigger;
         }
 
-        private AmqpException TooLarge(string what)
-        {
-            return new AmqpException(ErrorCode.MessageSizeExceeded, what + ", past the limit of " + limit + " bytes");
-        }
+        // E.g. "a message of 70000 bytes is past the limit of 65536 bytes (69000-byte data section)".
+        private AmqpException TooLarge(long total, long part, string what) => new AmqpException(ErrorCode.MessageSizeExceeded,
+            "a message of " + total + " bytes is past the limit of " + limit + " bytes (" + part + what + ")");
     }
 }

@@ -1,6 +1,7 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System.Collections;
 using IotHubAmqp.Device.Buffers;
+using IotHubAmqp.Device.Framing;
 using IotHubAmqp.Device.Types;
 
 namespace IotHubAmqp.Device.Messaging
@@ -11,11 +12,6 @@ namespace IotHubAmqp.Device.Messaging
     /// </summary>
     internal static class MessageCodec
     {
-        // Sections by code - Descriptor.Header: 0 header ... 5 data, 6 amqp-sequence, 7 amqp-value, 8 footer. They must
-        // appear in this order (AMQP 1.0 3.2), the three body kinds sharing the data section's rank; the body's data and
-        // amqp-sequence sections may repeat.
-        private const int RankBody = 5, SectionSequence = 6, SectionFooter = 8;
-
         /// <summary>
         /// Writes the message's sections into <paramref name="b"/>. Absent sections and an all-default header are
         /// not written. A message with one data section and simple properties allocates nothing here.
@@ -61,10 +57,12 @@ namespace IotHubAmqp.Device.Messaging
         // Every section before the body (AMQP 1.0 3.2): the head of the message.
         private static void WriteHead(ByteBuffer b, Message m)
         {
-            if (m.Header != null && !m.Header.IsDefault) m.Header.Encode(b);
+            MessageHeader header = m.Header;
+            if (header != null && !header.IsDefault) FieldCursor.Walk(header, b, true);
             WriteMap(b, Descriptor.DeliveryAnnotations, m.DeliveryAnnotations);
             WriteMap(b, Descriptor.MessageAnnotations, m.MessageAnnotations);
-            if (m.Properties != null) m.Properties.Encode(b);
+            MessageProperties properties = m.Properties;
+            if (properties != null) FieldCursor.Walk(properties, b, true);
             WriteMap(b, Descriptor.ApplicationProperties, m.ApplicationProperties);
         }
 
@@ -75,45 +73,61 @@ namespace IotHubAmqp.Device.Messaging
         public static Message Decode(ByteBuffer b)
         {
             var m = new Message();
-            int last = -1;
+            int seen = 0; // a bit per section read, by code - Descriptor.Header: 0 header ... 5 data, 6 amqp-sequence, 7 amqp-value, 8 footer
             while (b.Length > 0)
             {
                 ulong code = Decoder.ReadDescriptor(b);
                 ulong offset = code - Descriptor.Header; // a code below header wraps around, past the footer
-                if (offset > Descriptor.Footer - Descriptor.Header)
-                    throw Decoder.Error("unknown message section descriptor 0x" + code.ToString("X"));
                 int section = (int)offset;
-                int rank = section > RankBody && section < SectionFooter ? RankBody : section;
-                bool repeatsBody = rank == RankBody && last == RankBody
-                    && ((section == RankBody && m.BodyType == BodyType.Data) || (section == SectionSequence && m.BodyType == BodyType.AmqpSequence));
-                if (rank < last || (rank == last && !repeatsBody))
-                    throw Decoder.Error("message section 0x" + code.ToString("X") + " is out of order or repeated");
-                last = rank;
+                // AMQP 1.0 3.2: sections come in this order, each once, except that the body's data and amqp-sequence
+                // sections may repeat; the three body kinds exclude each other. Per section, the sections it may not
+                // follow: itself (not data, amqp-sequence), every later one, another body kind.
+                if (offset > Descriptor.Footer - Descriptor.Header || (seen & "\u01ff\u01fe\u01fc\u01f8\u01f0\u01c0\u01a0\u01e0\u0100"[section]) != 0)
+                    throw Decoder.Error("message section " + FieldCodec.Name(code) + (offset > 8 ? " is unknown" : " is out of order or repeated"));
+                seen |= 1 << section;
+                object body = m.Body; // null until the first body section (the other kinds are excluded above)
                 switch (section)
                 {
                     case 0:
                         var header = new MessageHeader();
-                        header.Decode(b);
+                        FieldCursor.Walk(header, b, false);
                         m.Header = header;
                         break;
                     case 1: m.DeliveryAnnotations = Decoder.ReadMap(b); break;
                     case 2: m.MessageAnnotations = Decoder.ReadMap(b); break;
                     case 3:
                         var properties = new MessageProperties();
-                        properties.Decode(b);
+                        FieldCursor.Walk(properties, b, false);
                         m.Properties = properties;
                         break;
                     case 4: m.ApplicationProperties = Decoder.ReadMap(b); break;
-                    case 5: AddData(m, Decoder.ReadBinary(b)); break;
+                    case 5:
+                        // One data section is a byte[] (the common case); a second one turns the body into an ArrayList.
+                        byte[] data = Decoder.ReadBinary(b);
+                        if (data == null) data = new byte[0];
+                        m.BodyType = BodyType.Data;
+                        if (body == null)
+                        {
+                            m.Body = data;
+                            break;
+                        }
+                        if (!(body is ArrayList list))
+                        {
+                            list = new ArrayList();
+                            list.Add(body);
+                            m.Body = list;
+                        }
+                        list.Add(data);
+                        break;
                     case 6:
                         // amqp-sequence: every section is a list; the body is an ArrayList of them.
                         if (!(Decoder.ReadObject(b) is object[] items)) throw Decoder.Error("amqp-sequence section must hold a list");
-                        if (m.BodyType != BodyType.AmqpSequence)
+                        if (body == null)
                         {
                             m.BodyType = BodyType.AmqpSequence;
-                            m.Body = new ArrayList();
+                            m.Body = body = new ArrayList();
                         }
-                        ((ArrayList)m.Body).Add(items);
+                        ((ArrayList)body).Add(items);
                         break;
                     case 7:
                         m.BodyType = BodyType.AmqpValue;
@@ -123,25 +137,6 @@ namespace IotHubAmqp.Device.Messaging
                 }
             }
             return m;
-        }
-
-        // One data section is a byte[] (the common case); a second one turns the body into an ArrayList.
-        private static void AddData(Message m, byte[] data)
-        {
-            if (data == null) data = new byte[0];
-            if (m.BodyType != BodyType.Data)
-            {
-                m.BodyType = BodyType.Data;
-                m.Body = data;
-                return;
-            }
-            if (!(m.Body is ArrayList list))
-            {
-                list = new ArrayList();
-                list.Add(m.Body);
-                m.Body = list;
-            }
-            list.Add(data);
         }
 
         // A data body is a byte[] (or null: one empty section) or an ArrayList of byte[]; an amqp-sequence body an

@@ -6,7 +6,7 @@ using IotHubAmqp.Device.Types;
 namespace IotHubAmqp.Device.Messaging
 {
     /// <summary>The header section of a message (AMQP 1.0 3.2.1): transport headers for delivery.</summary>
-    public sealed class MessageHeader
+    public sealed class MessageHeader : IFields
     {
         /// <summary>The priority a message has when none is given (AMQP 1.0 3.2.1).</summary>
         public const byte DefaultPriority = 4;
@@ -29,25 +29,10 @@ namespace IotHubAmqp.Device.Messaging
         /// <summary>True when every field has its default, so the section need not be sent.</summary>
         public bool IsDefault => !Durable && Priority == DefaultPriority && Ttl == 0 && !FirstAcquirer && DeliveryCount == 0;
 
-        internal void Encode(ByteBuffer b)
-        {
-            FieldCursor c = FieldCursor.Writer(b);
-            Fields(ref c);
-            c.End();
-        }
-
-        /// <summary>Reads the list (the caller has read the descriptor); absent fields take their defaults.</summary>
-        internal void Decode(ByteBuffer b)
-        {
-            FieldCursor c = FieldCursor.Reader(b);
-            Fields(ref c);
-            c.End();
-        }
-
         // The fields in order, for both directions (see FieldCursor); a default is not written.
-        internal void Fields(ref FieldCursor c)
+        void IFields.Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Header, "header");
+            c.List(Descriptor.Header);
             c.Flag(ref Durable);
             c.UByte(ref Priority, DefaultPriority);
             c.UInt(ref Ttl, 0u);

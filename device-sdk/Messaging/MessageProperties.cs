@@ -10,7 +10,7 @@ namespace IotHubAmqp.Device.Messaging
     /// The properties section of a message (AMQP 1.0 3.2.4): the immutable properties of the bare message.
     /// Every field is optional; null (or <see cref="DateTime.MinValue"/> for times) means absent.
     /// </summary>
-    public sealed class MessageProperties
+    public sealed class MessageProperties : IFields
     {
         /// <summary>message-id (index 0): a ulong, <see cref="Guid"/>, byte[] or string identifying the message, or null.</summary>
         public object MessageId;
@@ -54,25 +54,10 @@ namespace IotHubAmqp.Device.Messaging
         /// <summary>reply-to-group-id (index 12): the group replies belong to, or null.</summary>
         public string ReplyToGroupId;
 
-        internal void Encode(ByteBuffer b)
-        {
-            FieldCursor c = FieldCursor.Writer(b);
-            Fields(ref c);
-            c.End();
-        }
-
-        /// <summary>Reads the list (the caller has read the descriptor); absent fields take their defaults.</summary>
-        internal void Decode(ByteBuffer b)
-        {
-            FieldCursor c = FieldCursor.Reader(b);
-            Fields(ref c);
-            c.End();
-        }
-
         // The fields in order, for both directions (see FieldCursor); an absent field is not written.
-        internal void Fields(ref FieldCursor c)
+        void IFields.Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.Properties, "properties");
+            c.List(Descriptor.Properties);
             c.Id(ref MessageId, "message-id");
             c.Binary(ref UserId);
             c.Address(ref To);

@@ -17,9 +17,9 @@ namespace IotHubAmqp.Device.Sasl
         /// <summary>hostname (index 2): the name of the target host, or null.</summary>
         public string Hostname;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.SaslInit, "sasl-init");
+            c.List(Descriptor.SaslInit);
             c.Symbol(ref Mechanism, "mechanism");
             c.Binary(ref InitialResponse);
             c.String(ref Hostname, null);

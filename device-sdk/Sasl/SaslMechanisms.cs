@@ -11,9 +11,9 @@ namespace IotHubAmqp.Device.Sasl
         /// <summary>sasl-server-mechanisms (index 0, mandatory): mechanism names such as <c>PLAIN</c>, <c>ANONYMOUS</c>.</summary>
         public string[] SaslServerMechanisms;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.SaslMechanisms, "sasl-mechanisms");
+            c.List(Descriptor.SaslMechanisms);
             c.Symbols(ref SaslServerMechanisms, "sasl-server-mechanisms");
         }
 

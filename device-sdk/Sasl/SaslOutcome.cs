@@ -29,9 +29,9 @@ namespace IotHubAmqp.Device.Sasl
         /// <summary>additional-data (index 1): additional data on success, or null.</summary>
         public byte[] AdditionalData;
 
-        internal override void Fields(ref FieldCursor c)
+        public override void Fields(ref FieldCursor c)
         {
-            c.List(Descriptor.SaslOutcome, "sasl-outcome");
+            c.List(Descriptor.SaslOutcome);
             c.UByte(ref Code, "code");
             c.Binary(ref AdditionalData);
         }

@@ -18,10 +18,11 @@ namespace IotHubAmqp.Device.Sasl
             InitialResponse = initialResponse;
         }
 
-        public string Mechanism { get; }
+        /// <summary>The mechanism's name, e.g. <see cref="PlainName"/>.</summary>
+        public readonly string Mechanism;
 
         /// <summary>Secret for PLAIN: never log it.</summary>
-        public byte[] InitialResponse { get; }
+        public readonly byte[] InitialResponse;
 
         /// <summary>RFC 4616: [authzid] NUL authcid NUL passwd, UTF-8.</summary>
         public static SaslProfile Plain(string user, string password)
