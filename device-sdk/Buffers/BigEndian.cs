@@ -5,11 +5,7 @@ namespace IotHubAmqp.Device.Buffers
     /// <summary>Network byte order (AMQP 1.0 1.2: all multi-byte values are big-endian).</summary>
     internal static class BigEndian
     {
-        public static void WriteUInt16(ByteBuffer b, ushort v) => Write(b, v, 2);
-
         public static void WriteUInt32(ByteBuffer b, uint v) => Write(b, v, 4);
-
-        public static void WriteUInt64(ByteBuffer b, ulong v) => Write(b, v, 8);
 
         /// <summary>Appends the low <paramref name="width"/> bytes of <paramref name="v"/>, most significant first.</summary>
         public static void Write(ByteBuffer b, ulong v, int width) => Put(b.Buffer, b.Reserve(width), v, width);
@@ -25,12 +21,6 @@ namespace IotHubAmqp.Device.Buffers
                 v >>= 8;
             }
         }
-
-        public static ushort ReadUInt16(ByteBuffer b) => (ushort)Read(b, 2);
-
-        public static uint ReadUInt32(ByteBuffer b) => (uint)Read(b, 4);
-
-        public static ulong ReadUInt64(ByteBuffer b) => Read(b, 8);
 
         /// <summary>Consumes <paramref name="width"/> bytes (at most 8) as one big-endian number.</summary>
         public static ulong Read(ByteBuffer b, int width) => Get(b.Buffer, b.Take(width), width);

@@ -34,14 +34,6 @@ namespace IotHubAmqp.Device.Types
             else WriteFixed(b, code, v, width);
         }
 
-        public static void WriteByte(ByteBuffer b, sbyte v) => WriteFixed(b, FormatCode.Byte, (ulong)v, 1);
-
-        public static void WriteShort(ByteBuffer b, short v) => WriteFixed(b, FormatCode.Short, (ulong)v, 2);
-
-        public static void WriteInt(ByteBuffer b, int v) => WriteSigned(b, v, FormatCode.SmallInt, FormatCode.Int, 4);
-
-        public static void WriteLong(ByteBuffer b, long v) => WriteSigned(b, v, FormatCode.SmallLong, FormatCode.Long, 8);
-
         // smallint/smalllong when the value fits one signed byte (AMQP 1.0 1.6.8, 1.6.9).
         private static void WriteSigned(ByteBuffer b, long v, byte smallCode, byte code, int width)
         {
@@ -57,10 +49,6 @@ namespace IotHubAmqp.Device.Types
             BigEndian.Put(b.Buffer, at + 1, v, width);
         }
 
-        public static void WriteFloat(ByteBuffer b, float v) => WriteFixed(b, FormatCode.Float, FloatBits(v), 4);
-
-        public static void WriteDouble(ByteBuffer b, double v) => WriteFixed(b, FormatCode.Double, (ulong)BitConverter.DoubleToInt64Bits(v), 8);
-
         public static void WriteTimestamp(ByteBuffer b, DateTime v)
         {
             // Floor to whole milliseconds, so an instant before the epoch never rounds up past it.
@@ -70,7 +58,7 @@ namespace IotHubAmqp.Device.Types
             WriteFixed(b, FormatCode.TimeStamp, (ulong)ms, 8);
         }
 
-        public static void WriteUuid(ByteBuffer b, Guid v)
+        private static void WriteUuid(ByteBuffer b, Guid v)
         {
             int at = b.Reserve(17);
             b.Buffer[at] = FormatCode.Uuid;
@@ -80,11 +68,8 @@ namespace IotHubAmqp.Device.Types
         public static void WriteBinary(ByteBuffer b, byte[] v)
         {
             if (v == null) WriteNull(b);
-            else WriteBinary(b, v, 0, v.Length);
+            else Array.Copy(v, 0, b.Buffer, ReserveSized(b, FormatCode.Binary8, v.Length), v.Length);
         }
-
-        public static void WriteBinary(ByteBuffer b, byte[] v, int offset, int count) =>
-            Array.Copy(v, offset, b.Buffer, ReserveSized(b, FormatCode.Binary8, count), count);
 
         /// <summary>Writes the constructor and size of a binary of <paramref name="count"/> bytes; the caller writes the bytes.</summary>
         public static void WriteBinaryHeader(ByteBuffer b, int count)
@@ -94,8 +79,6 @@ namespace IotHubAmqp.Device.Types
         }
 
         public static void WriteString(ByteBuffer b, string v) => WriteText(b, v, FormatCode.String8);
-
-        public static void WriteSymbol(ByteBuffer b, Symbol v) => WriteText(b, v == null ? null : v.Value, FormatCode.Symbol8);
 
         public static void WriteSymbol(ByteBuffer b, string v) => WriteText(b, v, FormatCode.Symbol8);
 
@@ -180,21 +163,22 @@ namespace IotHubAmqp.Device.Types
         /// <summary>Writes any supported CLR value with its natural AMQP type.</summary>
         public static void WriteObject(ByteBuffer b, object v)
         {
-            // Casts after the type tests rather than a pattern switch: the same dispatch in less IL.
+            // Casts after the type tests rather than a pattern switch: the same dispatch in less IL. The types only this
+            // method writes go straight to WriteFixed/WriteSigned, with no one-line writer each.
             if (v == null) WriteNull(b);
             else if (v is string) WriteString(b, (string)v);
-            else if (v is Symbol) WriteSymbol(b, (Symbol)v);
+            else if (v is Symbol) WriteText(b, ((Symbol)v).Value, FormatCode.Symbol8);
             else if (v is bool) WriteBoolean(b, (bool)v);
             else if (v is uint) WriteUInt(b, (uint)v);
             else if (v is ulong) WriteULong(b, (ulong)v);
-            else if (v is int) WriteInt(b, (int)v);
-            else if (v is long) WriteLong(b, (long)v);
+            else if (v is int) WriteSigned(b, (int)v, FormatCode.SmallInt, FormatCode.Int, 4);
+            else if (v is long) WriteSigned(b, (long)v, FormatCode.SmallLong, FormatCode.Long, 8);
             else if (v is byte) WriteUByte(b, (byte)v);
             else if (v is ushort) WriteUShort(b, (ushort)v);
-            else if (v is sbyte) WriteByte(b, (sbyte)v);
-            else if (v is short) WriteShort(b, (short)v);
-            else if (v is float) WriteFloat(b, (float)v);
-            else if (v is double) WriteDouble(b, (double)v);
+            else if (v is sbyte) WriteFixed(b, FormatCode.Byte, (ulong)(sbyte)v, 1);
+            else if (v is short) WriteFixed(b, FormatCode.Short, (ulong)(short)v, 2);
+            else if (v is float) WriteFixed(b, FormatCode.Float, FloatBits((float)v), 4);
+            else if (v is double) WriteFixed(b, FormatCode.Double, (ulong)BitConverter.DoubleToInt64Bits((double)v), 8);
             else if (v is DateTime) WriteTimestamp(b, (DateTime)v);
             else if (v is Guid) WriteUuid(b, (Guid)v);
             else if (v is byte[]) WriteBinary(b, (byte[])v);
