@@ -37,43 +37,29 @@ namespace IotHubAmqp.Device
         public static int HashOf(object v)
         {
             if (v == null) return 0;
-            byte[] bytes = v is EncodedValue e ? e.Bytes : v as byte[];
+            if (v is EncodedValue) v = ((EncodedValue)v).Bytes;
             uint h = Seed;
-            if (bytes != null)
+            byte[] bytes = v as byte[];
+            string s = v as string;
+            if (v is Symbol)
             {
-                // FNV-1a: cheap, no allocation.
-                for (int i = 0; i < bytes.Length; i++) h = (h ^ bytes[i]) * 16777619u;
+                // As a string, but apart from the string of the same text.
+                s = ((Symbol)v).Value;
+                h = ~h;
             }
-            else
+            else if (bytes == null && s == null)
             {
-                string s = v as string;
-                if (v is Symbol y)
-                {
-                    // As a string, but apart from the string of the same text.
-                    s = y.Value;
-                    h = ~h;
-                }
-                else if (s == null)
-                {
-                    // Numbers hash by their text, so 1u and 1L collide (they are not equal): a map holds few such pairs.
-                    // Equals holds 0.0 and -0.0 equal, so they must hash alike; every NaN spells "NaN".
-                    s = (v is double d && d == 0) || (v is float f && f == 0) ? "0" : v.ToString();
-                }
-                h = Text(s, h);
+                // Numbers hash by their text, so 1u and 1L collide (they are not equal): a map holds few such pairs.
+                // Equals holds 0.0 and -0.0 equal, so they must hash alike; every NaN spells "NaN".
+                s = (v is double && (double)v == 0) || (v is float && (float)v == 0) ? "0" : v.ToString();
             }
+            // FNV-1a over the bytes or the characters: cheap, no allocation.
+            int n = bytes != null ? bytes.Length : s == null ? 0 : s.Length;
+            for (int i = 0; i < n; i++) h = (h ^ (bytes != null ? bytes[i] : s[i])) * 16777619u;
             // MurmurHash3's finaliser: spreads nearby values (keys 1, 2, 3...) across a power-of-two table.
             h = (h ^ (h >> 16)) * 0x85ebca6bu;
             h = (h ^ (h >> 13)) * 0xc2b2ae35u;
             return (int)(h ^ (h >> 16));
-        }
-
-        private static uint Text(string s, uint h)
-        {
-            if (s != null)
-            {
-                for (int i = 0; i < s.Length; i++) h = (h ^ s[i]) * 16777619u;
-            }
-            return h;
         }
     }
 }
