@@ -37,8 +37,8 @@ namespace IotHubAmqp.Device.Types
         // smallint/smalllong when the value fits one signed byte (AMQP 1.0 1.6.8, 1.6.9).
         private static void WriteSigned(ByteBuffer b, long v, byte smallCode, byte code, int width)
         {
-            bool small = v >= -128 && v <= 127;
-            WriteFixed(b, small ? smallCode : code, (ulong)v, small ? 1 : width);
+            if (v >= -128 && v <= 127) WriteFixed(b, smallCode, (ulong)v, 1);
+            else WriteFixed(b, code, (ulong)v, width);
         }
 
         /// <summary>Writes constructor <paramref name="code"/> and the low <paramref name="width"/> bytes of <paramref name="v"/>.</summary>
@@ -74,8 +74,8 @@ namespace IotHubAmqp.Device.Types
         /// <summary>Writes the constructor and size of a binary of <paramref name="count"/> bytes; the caller writes the bytes.</summary>
         public static void WriteBinaryHeader(ByteBuffer b, int count)
         {
-            bool small = count <= 0xFF;
-            WriteFixed(b, small ? FormatCode.Binary8 : FormatCode.Binary32, (ulong)count, small ? 1 : 4);
+            if (count <= 0xFF) WriteFixed(b, FormatCode.Binary8, (ulong)count, 1);
+            else WriteFixed(b, FormatCode.Binary32, (ulong)count, 4);
         }
 
         public static void WriteString(ByteBuffer b, string v) => WriteText(b, v, FormatCode.String8);
@@ -94,7 +94,7 @@ namespace IotHubAmqp.Device.Types
         {
             int width = n <= 0xFF ? 1 : 4;
             int at = b.Reserve(1 + width + n);
-            b.Buffer[at] = width == 1 ? code8 : (byte)(code8 + 0x10);
+            b.Buffer[at] = (byte)(code8 | (width << 2 & 0x10)); // + 0x10 for width 4
             BigEndian.Put(b.Buffer, at + 1, (ulong)n, width);
             return at + 1 + width;
         }
