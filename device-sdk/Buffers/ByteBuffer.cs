@@ -24,9 +24,7 @@ namespace IotHubAmqp.Device.Buffers
 
         public ByteBuffer(byte[] buffer, int offset, int count)
         {
-            Buffer = buffer;
-            Offset = offset;
-            WritePos = offset + count;
+            Wrap(buffer, offset, count);
         }
 
         public int Capacity => Buffer.Length;

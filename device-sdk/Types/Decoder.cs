@@ -103,7 +103,7 @@ namespace IotHubAmqp.Device.Types
             {
                 return TryReadNull(b) ? null : new[] { ReadSymbol(b) };
             }
-            b.Offset++;
+            b.ReadByte(); // the array constructor peeked
             string[] result = new string[ReadSizeAndCount(b, code == FormatCode.Array8, out int end)];
             code = b.ReadByte();
             if ((code | 0x10) != FormatCode.Symbol32) throw Unexpected("an array of symbols", code);
@@ -323,11 +323,12 @@ namespace IotHubAmqp.Device.Types
         {
             // Range-check before scaling: ms * 10000 overflows long for |ms| above ~9.2e14 and would wrap into range.
             // The range is read from DateTime at run time: nanoFramework's DateTime spans 1601-3000, desktop .NET's 0001-9999.
-            if (ms < (DateTime.MinValue.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond ||
-                ms > (DateTime.MaxValue.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond)
-                throw Error("timestamp " + ms + " is out of range");
+            if (ms < UnixMs(DateTime.MinValue) || ms > UnixMs(DateTime.MaxValue)) throw Error("timestamp " + ms + " is out of range");
             return new DateTime(Encoder.EpochTicks + ms * TimeSpan.TicksPerMillisecond);
         }
+
+        // Milliseconds from the epoch to d, by integer division (DateTime's bounds are whole milliseconds on either runtime).
+        private static long UnixMs(DateTime d) => (d.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
 
         // Through the host's byte order both ways, so the bits come out the same on either endianness.
         internal static float FloatFromBits(uint bits) => BitConverter.ToSingle(BitConverter.GetBytes(bits), 0);

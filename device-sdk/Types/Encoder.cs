@@ -119,13 +119,13 @@ namespace IotHubAmqp.Device.Types
         public static void WriteMap(ByteBuffer b, AmqpMap v)
         {
             if (v == null) { WriteNull(b); return; }
-            int start = BeginComposite(b, FormatCode.Map32);
-            for (int i = 0; i < v.Count; i++)
+            int start = BeginComposite(b, FormatCode.Map32), n = v.Count;
+            for (int i = 0; i < n; i++)
             {
                 WriteObject(b, v.KeyAt(i));
                 WriteObject(b, v.ValueAt(i));
             }
-            EndComposite(b, start, v.Count * 2, FormatCode.Map8);
+            EndComposite(b, start, n * 2, FormatCode.Map8);
         }
 
         /// <summary>Writes a list or map header with 32-bit size and count to patch later; returns its position.</summary>
@@ -149,8 +149,8 @@ namespace IotHubAmqp.Device.Types
             {
                 Array.Copy(a, bodyStart, a, start + 3, bodyLength);
                 a[start] = code8;
-                a[start + 1] = (byte)(bodyLength + 1);
-                a[start + 2] = (byte)count;
+                // size (counting the count) and count, 1 byte each.
+                BigEndian.Put(a, start + 1, (ulong)((bodyLength + 1) << 8 | count), 2);
                 b.WritePos -= 6;
             }
             else
@@ -182,7 +182,11 @@ namespace IotHubAmqp.Device.Types
             else if (v is DateTime) WriteTimestamp(b, (DateTime)v);
             else if (v is Guid) WriteUuid(b, (Guid)v);
             else if (v is byte[]) WriteBinary(b, (byte[])v);
-            else if (v is EncodedValue) b.WriteBytes(((EncodedValue)v).Bytes, 0, ((EncodedValue)v).Bytes.Length);
+            else if (v is EncodedValue)
+            {
+                byte[] e = ((EncodedValue)v).Bytes;
+                b.WriteBytes(e, 0, e.Length);
+            }
             else if (v is AmqpMap) WriteMap(b, (AmqpMap)v);
             else if (v is IList) WriteList(b, (IList)v);
             else throw new AmqpException(ErrorCode.NotImplemented, "no AMQP encoding for " + v.GetType().Name);
