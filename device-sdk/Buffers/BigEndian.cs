@@ -15,9 +15,10 @@ namespace IotHubAmqp.Device.Buffers
         /// <summary>Stores the low <paramref name="width"/> bytes of <paramref name="v"/> at <paramref name="at"/>, most significant first.</summary>
         public static void Put(byte[] a, int at, ulong v, int width)
         {
-            for (int i = at + width - 1; i >= at; i--)
+            // Last byte first: each takes the low 8 bits left.
+            while (width-- > 0)
             {
-                a[i] = (byte)v;
+                a[at + width] = (byte)v;
                 v >>= 8;
             }
         }
@@ -30,7 +31,7 @@ namespace IotHubAmqp.Device.Buffers
         private static ulong Get(byte[] a, int at, int width)
         {
             ulong v = 0;
-            for (int i = at; i < at + width; i++) v = v << 8 | a[i];
+            while (width-- > 0) v = v << 8 | a[at++];
             return v;
         }
     }
