@@ -79,9 +79,7 @@ namespace IotHubAmqp.Device.Buffers
 
         public byte PeekByte()
         {
-            // Take checks the byte is there (and fails as ReadByte would).
-            Take(1);
-            Offset--;
+            if (Offset >= WritePos) throw Short(ErrorCode.DecodeError, 1, 0);
             return Buffer[Offset];
         }
 

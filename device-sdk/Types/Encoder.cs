@@ -51,11 +51,11 @@ namespace IotHubAmqp.Device.Types
 
         public static void WriteTimestamp(ByteBuffer b, DateTime v)
         {
-            // Floor to whole milliseconds, so an instant before the epoch never rounds up past it.
+            // Floor to whole milliseconds, so an instant before the epoch never rounds up past it: division truncates
+            // towards zero, so a negative count first moves down by one millisecond less a tick.
             long ticks = v.Ticks - EpochTicks;
-            long ms = ticks / TimeSpan.TicksPerMillisecond;
-            if (ticks % TimeSpan.TicksPerMillisecond < 0) ms--;
-            WriteFixed(b, FormatCode.TimeStamp, (ulong)ms, 8);
+            if (ticks < 0) ticks -= TimeSpan.TicksPerMillisecond - 1;
+            WriteFixed(b, FormatCode.TimeStamp, (ulong)(ticks / TimeSpan.TicksPerMillisecond), 8);
         }
 
         private static void WriteUuid(ByteBuffer b, Guid v)
