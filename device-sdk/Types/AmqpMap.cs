@@ -82,9 +82,10 @@ namespace IotHubAmqp.Device
             int n = keys.Count;
             if (n < IndexThreshold)
             {
-                for (int i = 0; i < n; i++)
+                // Keys are unique, so the scan may run from the end.
+                while (n-- > 0)
                 {
-                    if (ValueEquality.AreEqual(keys[i], key)) return i;
+                    if (ValueEquality.AreEqual(keys[n], key)) return n;
                 }
                 return -1;
             }
@@ -95,7 +96,7 @@ namespace IotHubAmqp.Device
                 while (size < n * 2) size *= 2;
                 slots = new int[size];
                 // The keys are unique, so each one's probe ends at the empty slot it takes.
-                for (int i = 0; i < n; i++) slots[~Probe(keys[i])] = i + 1;
+                while (n-- > 0) slots[~Probe(keys[n])] = n + 1;
             }
             return Probe(key);
         }

@@ -14,14 +14,17 @@ namespace IotHubAmqp.Device
             if (a == null || b == null) return a == b;
             if (a is byte[] x && b is byte[] y)
             {
-                if (x.Length != y.Length) return false;
-                for (int i = 0; i < x.Length; i++) if (x[i] != y[i]) return false;
+                // From the end (any order serves), so the length is read once.
+                int i = x.Length;
+                if (i != y.Length) return false;
+                while (i-- > 0) if (x[i] != y[i]) return false;
                 return true;
             }
             if (a is object[] l && b is object[] m)
             {
-                if (l.Length != m.Length) return false;
-                for (int i = 0; i < l.Length; i++) if (!AreEqual(l[i], m[i])) return false;
+                int i = l.Length;
+                if (i != m.Length) return false;
+                while (i-- > 0) if (!AreEqual(l[i], m[i])) return false;
                 return true;
             }
             // Symbol, AmqpMap and EncodedValue compare by content; numbers, DateTime and Guid by value and type.
@@ -53,9 +56,9 @@ namespace IotHubAmqp.Device
                 // Equals holds 0.0 and -0.0 equal, so they must hash alike; every NaN spells "NaN".
                 s = (v is double && (double)v == 0) || (v is float && (float)v == 0) ? "0" : v.ToString();
             }
-            // FNV-1a over the bytes or the characters: cheap, no allocation.
+            // FNV-1a over the bytes or the characters (last first: any fixed order serves), cheap, no allocation.
             int n = bytes != null ? bytes.Length : s == null ? 0 : s.Length;
-            for (int i = 0; i < n; i++) h = (h ^ (bytes != null ? bytes[i] : s[i])) * 16777619u;
+            while (n-- > 0) h = (h ^ (bytes != null ? bytes[n] : s[n])) * 16777619u;
             // MurmurHash3's finaliser: spreads nearby values (keys 1, 2, 3...) across a power-of-two table.
             h = (h ^ (h >> 16)) * 0x85ebca6bu;
             h = (h ^ (h >> 13)) * 0xc2b2ae35u;
