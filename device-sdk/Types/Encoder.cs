@@ -149,8 +149,8 @@ namespace IotHubAmqp.Device.Types
             {
                 Array.Copy(a, bodyStart, a, start + 3, bodyLength);
                 a[start] = code8;
-                // size (counting the count) and count, 1 byte each.
-                BigEndian.Put(a, start + 1, (ulong)((bodyLength + 1) << 8 | count), 2);
+                a[start + 1] = (byte)(bodyLength + 1);
+                a[start + 2] = (byte)count;
                 b.WritePos -= 6;
             }
             else
