@@ -52,10 +52,10 @@ namespace IotHubAmqp.Device.Tests.Buffers
         public void BigEndian_UInt64_RoundTripsAndIsNetworkOrder()
         {
             var b = new ByteBuffer(8);
-            BigEndian.WriteUInt64(b, 0x0102030405060708UL);
+            BigEndian.Write(b, 0x0102030405060708UL, 8);
             Assert.AreEqual((byte)1, b.Buffer[0]);
             Assert.AreEqual((byte)8, b.Buffer[7]);
-            Assert.AreEqual(0x0102030405060708UL, BigEndian.ReadUInt64(b));
+            Assert.AreEqual(0x0102030405060708UL, BigEndian.Read(b, 8));
         }
             [TestMethod]
         public void Reserve_ExactFit_AdvancesWritePos()
@@ -193,29 +193,29 @@ namespace IotHubAmqp.Device.Tests.Buffers
         public void BigEndian_UInt16AndUInt32_NetworkOrderRoundTrip()
         {
             var b = new ByteBuffer(6);
-            BigEndian.WriteUInt16(b, 0xA1B2);
+            BigEndian.Write(b, 0xA1B2, 2);
             BigEndian.WriteUInt32(b, 0xC1D2E3F4u);
             Expect.Bytes(new byte[] { 0xA1, 0xB2, 0xC1, 0xD2, 0xE3, 0xF4 }, b);
-            Assert.AreEqual((ushort)0xA1B2, BigEndian.ReadUInt16(b));
-            Assert.AreEqual(0xC1D2E3F4u, BigEndian.ReadUInt32(b));
+            Assert.AreEqual((ushort)0xA1B2, (ushort)BigEndian.Read(b, 2));
+            Assert.AreEqual(0xC1D2E3F4u, (uint)BigEndian.Read(b, 4));
         }
 
         [TestMethod]
         public void BigEndian_Extremes_RoundTrip()
         {
             var b = new ByteBuffer(28);
-            BigEndian.WriteUInt16(b, ushort.MaxValue);
+            BigEndian.Write(b, ushort.MaxValue, 2);
             BigEndian.WriteUInt32(b, uint.MaxValue);
-            BigEndian.WriteUInt64(b, ulong.MaxValue);
-            BigEndian.WriteUInt64(b, 0x8000000000000001UL);
+            BigEndian.Write(b, ulong.MaxValue, 8);
+            BigEndian.Write(b, 0x8000000000000001UL, 8);
             BigEndian.WriteUInt32(b, 0x80000001u);
-            BigEndian.WriteUInt16(b, 0x8001);
-            Assert.AreEqual(ushort.MaxValue, BigEndian.ReadUInt16(b));
-            Assert.AreEqual(uint.MaxValue, BigEndian.ReadUInt32(b));
-            Assert.AreEqual(ulong.MaxValue, BigEndian.ReadUInt64(b));
-            Assert.AreEqual(0x8000000000000001UL, BigEndian.ReadUInt64(b));
-            Assert.AreEqual(0x80000001u, BigEndian.ReadUInt32(b));
-            Assert.AreEqual((ushort)0x8001, BigEndian.ReadUInt16(b));
+            BigEndian.Write(b, 0x8001, 2);
+            Assert.AreEqual(ushort.MaxValue, (ushort)BigEndian.Read(b, 2));
+            Assert.AreEqual(uint.MaxValue, (uint)BigEndian.Read(b, 4));
+            Assert.AreEqual(ulong.MaxValue, BigEndian.Read(b, 8));
+            Assert.AreEqual(0x8000000000000001UL, BigEndian.Read(b, 8));
+            Assert.AreEqual(0x80000001u, (uint)BigEndian.Read(b, 4));
+            Assert.AreEqual((ushort)0x8001, (ushort)BigEndian.Read(b, 2));
         }
 
         [TestMethod]
@@ -231,18 +231,18 @@ namespace IotHubAmqp.Device.Tests.Buffers
         public void BigEndian_Truncated_IsDecodeErrorAndConsumesNothing()
         {
             var b = new ByteBuffer(new byte[] { 1, 2, 3 }, 0, 3);
-            Expect.AmqpError(ErrorCode.DecodeError, () => BigEndian.ReadUInt32(b));
-            Expect.AmqpError(ErrorCode.DecodeError, () => BigEndian.ReadUInt64(b));
+            Expect.AmqpError(ErrorCode.DecodeError, () => BigEndian.Read(b, 4));
+            Expect.AmqpError(ErrorCode.DecodeError, () => BigEndian.Read(b, 8));
             Assert.AreEqual(0, b.Offset);
-            Assert.AreEqual((ushort)0x0102, BigEndian.ReadUInt16(b));
-            Expect.AmqpError(ErrorCode.DecodeError, () => BigEndian.ReadUInt16(b));
+            Assert.AreEqual((ushort)0x0102, (ushort)BigEndian.Read(b, 2));
+            Expect.AmqpError(ErrorCode.DecodeError, () => BigEndian.Read(b, 2));
         }
 
         [TestMethod]
         public void BigEndian_WritePastCapacity_IsFrameSizeTooSmall()
         {
             var b = new ByteBuffer(7);
-            Expect.AmqpError(ErrorCode.FrameSizeTooSmall, () => BigEndian.WriteUInt64(b, 1));
+            Expect.AmqpError(ErrorCode.FrameSizeTooSmall, () => BigEndian.Write(b, 1, 8));
             Assert.AreEqual(0, b.WritePos);
         }
     }

@@ -170,7 +170,7 @@ namespace IotHubAmqp.Device.Tests.Types
         {
             var b = new ByteBuffer(9);
             b.WriteByte(FormatCode.TimeStamp);
-            BigEndian.WriteUInt64(b, (ulong)ms);
+            BigEndian.Write(b, (ulong)ms, 8);
             return b;
         }
 

@@ -55,7 +55,7 @@ namespace IotHubAmqp.Device.Tests.Types
         public void Encode_NullValuedSymbol_WritesNull()
         {
             var b = new ByteBuffer(4);
-            Encoder.WriteSymbol(b, new Symbol(null));
+            Encoder.WriteObject(b, new Symbol(null));
             Expect.Bytes(Expect.FromHex("40"), b);
         }
 

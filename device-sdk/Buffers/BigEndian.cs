@@ -5,11 +5,7 @@ namespace IotHubAmqp.Device.Buffers
     /// <summary>Network byte order (AMQP 1.0 1.2: all multi-byte values are big-endian).</summary>
     internal static class BigEndian
     {
-        public static void WriteUInt16(ByteBuffer b, ushort v) => Write(b, v, 2);
-
         public static void WriteUInt32(ByteBuffer b, uint v) => Write(b, v, 4);
-
-        public static void WriteUInt64(ByteBuffer b, ulong v) => Write(b, v, 8);
 
         /// <summary>Appends the low <paramref name="width"/> bytes of <paramref name="v"/>, most significant first.</summary>
         public static void Write(ByteBuffer b, ulong v, int width) => Put(b.Buffer, b.Reserve(width), v, width);
@@ -19,18 +15,13 @@ namespace IotHubAmqp.Device.Buffers
         /// <summary>Stores the low <paramref name="width"/> bytes of <paramref name="v"/> at <paramref name="at"/>, most significant first.</summary>
         public static void Put(byte[] a, int at, ulong v, int width)
         {
-            for (int i = at + width - 1; i >= at; i--)
+            // Last byte first: each takes the low 8 bits left.
+            while (width-- > 0)
             {
-                a[i] = (byte)v;
+                a[at + width] = (byte)v;
                 v >>= 8;
             }
         }
-
-        public static ushort ReadUInt16(ByteBuffer b) => (ushort)Read(b, 2);
-
-        public static uint ReadUInt32(ByteBuffer b) => (uint)Read(b, 4);
-
-        public static ulong ReadUInt64(ByteBuffer b) => Read(b, 8);
 
         /// <summary>Consumes <paramref name="width"/> bytes (at most 8) as one big-endian number.</summary>
         public static ulong Read(ByteBuffer b, int width) => Get(b.Buffer, b.Take(width), width);
@@ -40,7 +31,7 @@ namespace IotHubAmqp.Device.Buffers
         private static ulong Get(byte[] a, int at, int width)
         {
             ulong v = 0;
-            for (int i = at; i < at + width; i++) v = v << 8 | a[i];
+            while (width-- > 0) v = v << 8 | a[at++];
             return v;
         }
     }

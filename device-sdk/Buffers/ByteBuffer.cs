@@ -24,9 +24,7 @@ namespace IotHubAmqp.Device.Buffers
 
         public ByteBuffer(byte[] buffer, int offset, int count)
         {
-            Buffer = buffer;
-            Offset = offset;
-            WritePos = offset + count;
+            Wrap(buffer, offset, count);
         }
 
         public int Capacity => Buffer.Length;
@@ -54,7 +52,7 @@ namespace IotHubAmqp.Device.Buffers
         /// <summary>Reserves <paramref name="count"/> bytes for writing and returns where they start.</summary>
         public int Reserve(int count)
         {
-            if (count > Buffer.Length - WritePos) throw Short(ErrorCode.FrameSizeTooSmall, count, Buffer.Length - WritePos);
+            if (count > Buffer.Length - WritePos) throw Short(ErrorCode.FrameSizeTooSmall, count, Writable);
             int at = WritePos;
             WritePos += count;
             return at;
@@ -63,7 +61,8 @@ namespace IotHubAmqp.Device.Buffers
         /// <summary>Consumes <paramref name="count"/> readable bytes and returns where they start.</summary>
         public int Take(int count)
         {
-            if (count < 0 || count > WritePos - Offset) throw Short(ErrorCode.DecodeError, count, WritePos - Offset);
+            // Unsigned, so a negative count fails the same test.
+            if ((uint)count > (uint)(WritePos - Offset)) throw Short(ErrorCode.DecodeError, count, Length);
             int at = Offset;
             Offset += count;
             return at;
@@ -85,15 +84,15 @@ namespace IotHubAmqp.Device.Buffers
         }
 
         private static AmqpException Short(string condition, int count, int left) =>
-            new AmqpException(condition, "needs " + count + " bytes, " + left + " left");
+            AmqpException.Of(condition, "needs ", count, " bytes, ", left, " left");
 
         /// <summary>Moves the unread bytes to the start of the array, making room to write.</summary>
         public void Compact()
         {
-            int n = WritePos - Offset;
-            if (Offset > 0 && n > 0) System.Array.Copy(Buffer, Offset, Buffer, 0, n);
+            // Nothing to move (Offset 0, or no bytes) copies nothing.
+            System.Array.Copy(Buffer, Offset, Buffer, 0, Length);
+            WritePos = Length;
             Offset = 0;
-            WritePos = n;
         }
     }
 }

@@ -24,6 +24,10 @@ namespace IotHubAmqp.Device
             Info = info;
         }
 
+        // The messages that name two numbers ("needs 5 bytes, 3 left"), built in one place.
+        internal static AmqpException Of(string condition, string a, long x, string b, long y, string c) =>
+            new AmqpException(condition, string.Concat(a + x, b, y + c));
+
         /// <summary>The AMQP error condition, for example <c>amqp:decode-error</c>.</summary>
         public string Condition { get; }
 

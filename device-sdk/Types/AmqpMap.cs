@@ -28,19 +28,19 @@ namespace IotHubAmqp.Device
         {
             get
             {
-                int i = IndexOf(key);
+                int i = Find(key);
                 return i < 0 ? null : values[i];
             }
             set
             {
-                int i = Find(key, out int hash);
-                if (i < 0) Append(key, value, hash);
+                int i = Find(key);
+                if (i < 0) Append(key, value, ~i);
                 else values[i] = value;
             }
         }
 
         /// <summary>True when the map holds <paramref name="key"/>.</summary>
-        public bool ContainsKey(object key) => IndexOf(key) >= 0;
+        public bool ContainsKey(object key) => Find(key) >= 0;
 
         /// <summary>The key of entry <paramref name="index"/>, in insertion order.</summary>
         public object KeyAt(int index) => keys[index];
@@ -51,7 +51,7 @@ namespace IotHubAmqp.Device
         /// <summary>Removes the entry for <paramref name="key"/>; returns whether it was there.</summary>
         public bool Remove(object key)
         {
-            int i = IndexOf(key);
+            int i = Find(key);
             if (i < 0) return false;
             keys.RemoveAt(i);
             values.RemoveAt(i);
@@ -61,25 +61,31 @@ namespace IotHubAmqp.Device
         }
 
         /// <summary>Index of <paramref name="key"/>, or -1. Keys compare as AMQP values: a binary key by its bytes.</summary>
-        public int IndexOf(object key) => Find(key, out _);
+        public int IndexOf(object key)
+        {
+            int i = Find(key);
+            return i < 0 ? -1 : i;
+        }
 
         /// <summary>Adds an entry unless the key is present (one lookup, as a decoder checking for duplicates needs).</summary>
         internal bool TryAdd(object key, object value)
         {
-            if (Find(key, out int hash) >= 0) return false;
-            Append(key, value, hash);
+            int i = Find(key);
+            if (i >= 0) return false;
+            Append(key, value, ~i);
             return true;
         }
 
-        // Index of the key or -1; hash is the key's hash when the index is in use (0 otherwise, unused then).
-        private int Find(object key, out int hash)
+        // Index of the key, or (absent) ~slot: the index's empty slot the key would take (0 when no index is in use).
+        private int Find(object key)
         {
-            hash = 0;
-            if (keys.Count < IndexThreshold)
+            int n = keys.Count;
+            if (n < IndexThreshold)
             {
-                for (int i = 0; i < keys.Count; i++)
+                // Keys are unique, so the scan may run from the end.
+                while (n-- > 0)
                 {
-                    if (ValueEquality.AreEqual(keys[i], key)) return i;
+                    if (ValueEquality.AreEqual(keys[n], key)) return n;
                 }
                 return -1;
             }
@@ -87,36 +93,35 @@ namespace IotHubAmqp.Device
             {
                 // Load at most one half, so probe chains stay short.
                 int size = 32;
-                while (size < keys.Count * 2) size *= 2;
+                while (size < n * 2) size *= 2;
                 slots = new int[size];
-                for (int i = 0; i < keys.Count; i++) Insert(i + 1, ValueEquality.HashOf(keys[i]));
+                // The keys are unique, so each one's probe ends at the empty slot it takes.
+                while (n-- > 0) slots[~Probe(keys[n])] = n + 1;
             }
-            hash = ValueEquality.HashOf(key);
+            return Probe(key);
+        }
+
+        // Walks key's probe chain: the key's index when an entry matches, else ~slot of the empty slot that ends the chain.
+        private int Probe(object key)
+        {
             int mask = slots.Length - 1;
-            for (int s = hash & mask; ; s = (s + 1) & mask)
+            for (int s = ValueEquality.HashOf(key) & mask; ; s = (s + 1) & mask)
             {
                 int entry = slots[s];
-                if (entry == 0) return -1;
+                if (entry == 0) return ~s;
                 if (ValueEquality.AreEqual(keys[entry - 1], key)) return entry - 1;
             }
         }
 
-        private void Append(object key, object value, int hash)
+        // slot: from Find, for the same key, with nothing changed in between.
+        private void Append(object key, object value, int slot)
         {
-            keys.Add(key);
+            int n = keys.Add(key) + 1;
             values.Add(value);
             if (slots == null) return;
             // Half full: drop the index, the next lookup builds one twice the size (each key hashed again, amortised).
-            if (keys.Count * 2 > slots.Length) slots = null;
-            else Insert(keys.Count, hash);
-        }
-
-        private void Insert(int entry, int hash)
-        {
-            int mask = slots.Length - 1;
-            int s = hash & mask;
-            while (slots[s] != 0) s = (s + 1) & mask;
-            slots[s] = entry;
+            if (n * 2 > slots.Length) slots = null;
+            else slots[slot] = n;
         }
 
         /// <inheritdoc/>
@@ -125,7 +130,7 @@ namespace IotHubAmqp.Device
             if (!(obj is AmqpMap m) || m.Count != Count) return false;
             for (int i = 0; i < Count; i++)
             {
-                int j = m.IndexOf(keys[i]);
+                int j = m.Find(keys[i]);
                 if (j < 0 || !ValueEquality.AreEqual(values[i], m.ValueAt(j))) return false;
             }
             return true;

@@ -20,13 +20,9 @@ namespace IotHubAmqp.Device.Types
         /// <summary>
         /// How deeply lists, maps and described values may nest. Each level of lists and maps costs a few stack frames,
         /// so a forged frame of nested headers must be refused before it exhausts the stack; real AMQP bodies nest a few levels.
+        /// TooDeep's message spells the number out.
         /// </summary>
         internal const int MaxNesting = 32;
-
-        // Millisecond range of an AMQP timestamp (1.6.18) that DateTime can hold, checked before scaling to ticks.
-        // Read from DateTime at run time: nanoFramework's DateTime spans 1601-3000, desktop .NET's 0001-9999.
-        private static readonly long MinTimestampMs = (DateTime.MinValue.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
-        private static readonly long MaxTimestampMs = (DateTime.MaxValue.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
 
         // Every constructor ReadObject knows, as the character code + 0x100 (a string cannot hold U+0000, the described
         // constructor), at the index of its kind: one native IndexOf and a dense switch instead of a tree of compares.
@@ -51,9 +47,11 @@ namespace IotHubAmqp.Device.Types
             return true;
         }
 
-        public static bool ReadBoolean(ByteBuffer b)
+        public static bool ReadBoolean(ByteBuffer b) => Bool(ReadNumber(b, "boolean", FormatCode.BooleanTrue, FormatCode.BooleanFalse, FormatCode.Boolean));
+
+        // A boolean's byte (or the 1 or 0 that ReadFixed gives true and false).
+        private static bool Bool(ulong v)
         {
-            ulong v = ReadNumber(b, "boolean", FormatCode.BooleanTrue, FormatCode.BooleanFalse, FormatCode.Boolean);
             if (v > 1) throw Error("boolean byte must be 0 or 1, was " + v);
             return v == 1;
         }
@@ -78,31 +76,20 @@ namespace IotHubAmqp.Device.Types
             return ReadFixed(b, code);
         }
 
-        public static string ReadString(ByteBuffer b)
-        {
-            int n = ReadSizeOf(b, "string", FormatCode.String8);
-            return n < 0 ? null : ReadText(b, n);
-        }
+        public static string ReadString(ByteBuffer b) => ReadText(b, ReadSizeOf(b, "string", FormatCode.String8));
 
         /// <summary>Reads a symbol's text (symbols are ASCII, so the UTF-8 reader covers them).</summary>
-        public static string ReadSymbol(ByteBuffer b)
-        {
-            int n = ReadSizeOf(b, "symbol", FormatCode.Symbol8);
-            return n < 0 ? null : ReadText(b, n);
-        }
+        public static string ReadSymbol(ByteBuffer b) => ReadText(b, ReadSizeOf(b, "symbol", FormatCode.Symbol8));
 
-        public static byte[] ReadBinary(ByteBuffer b)
-        {
-            int n = ReadSizeOf(b, "binary", FormatCode.Binary8);
-            return n < 0 ? null : Copy(b, b.Offset, n);
-        }
+        public static byte[] ReadBinary(ByteBuffer b) => Copy(b, ReadSizeOf(b, "binary", FormatCode.Binary8), b.Offset);
 
         // Consumes null (returns -1) or the 8-bit (code8) or 32-bit (code8 + 0x10) form's constructor and size.
         private static int ReadSizeOf(ByteBuffer b, string type, byte code8)
         {
             byte code = b.ReadByte();
             if (code == FormatCode.Null) return -1;
-            if (code != code8 && code != code8 + 0x10) throw Unexpected(type, code);
+            // code | 0x10 is the 32-bit form for either form (code8 has bit 4 clear), and only for them.
+            if ((code | 0x10) != code8 + 0x10) throw Unexpected(type, code);
             return ReadSize(b, code == code8);
         }
 
@@ -112,17 +99,15 @@ namespace IotHubAmqp.Device.Types
         public static string[] ReadSymbols(ByteBuffer b)
         {
             byte code = b.PeekByte();
-            if (code != FormatCode.Array8 && code != FormatCode.Array32)
+            if ((code | 0x10) != FormatCode.Array32)
             {
-                string one = ReadSymbol(b);
-                return one == null ? null : new[] { one };
+                return TryReadNull(b) ? null : new[] { ReadSymbol(b) };
             }
-            b.Offset++;
-            int count = ReadSizeAndCount(b, code == FormatCode.Array8, out int end);
-            byte element = b.ReadByte();
-            if (element != FormatCode.Symbol8 && element != FormatCode.Symbol32) throw Unexpected("an array of symbols", element);
-            string[] result = new string[count];
-            for (int i = 0; i < count; i++) result[i] = ReadText(b, ReadSize(b, element == FormatCode.Symbol8));
+            b.ReadByte(); // the array constructor peeked
+            string[] result = new string[ReadSizeAndCount(b, code == FormatCode.Array8, out int end)];
+            code = b.ReadByte();
+            if ((code | 0x10) != FormatCode.Symbol32) throw Unexpected("an array of symbols", code);
+            for (int i = 0; i < result.Length; i++) result[i] = ReadText(b, ReadSize(b, code == FormatCode.Symbol8));
             CheckEnd(b, end, "array");
             return result;
         }
@@ -131,7 +116,7 @@ namespace IotHubAmqp.Device.Types
         public static AmqpMap ReadMap(ByteBuffer b)
         {
             byte code = b.PeekByte();
-            if (code != FormatCode.Map8 && code != FormatCode.Map32 && code != FormatCode.Null) throw Unexpected("map", code);
+            if ((code | 0x10) != FormatCode.Map32 && code != FormatCode.Null) throw Unexpected("map", code);
             return (AmqpMap)ReadObject(b);
         }
 
@@ -144,7 +129,7 @@ namespace IotHubAmqp.Device.Types
             byte code = b.ReadByte();
             end = b.Offset;
             if (code == FormatCode.List0) return 0;
-            if (code != FormatCode.List8 && code != FormatCode.List32) throw Unexpected("list", code);
+            if ((code | 0x10) != FormatCode.List32) throw Unexpected("list", code);
             return ReadSizeAndCount(b, code == FormatCode.List8, out end);
         }
 
@@ -157,7 +142,8 @@ namespace IotHubAmqp.Device.Types
             end = b.Offset + size;
             int count = (int)BigEndian.Read(b, width);
             // Each element takes at least one byte: a count larger than the body is a lie.
-            if (count < 0 || count > end - b.Offset) throw Error(count + " elements cannot fit a body of " + (end - b.Offset) + " bytes");
+            // Unsigned, so a negative count fails the same test.
+            if ((uint)count > (uint)(end - b.Offset)) throw AmqpException.Of(ErrorCode.DecodeError, "", count, " elements cannot fit a body of ", end - b.Offset, " bytes");
             return count;
         }
 
@@ -166,8 +152,7 @@ namespace IotHubAmqp.Device.Types
         {
             byte code = b.ReadByte();
             if (code != FormatCode.Described) throw Unexpected("described type", code);
-            byte next = b.PeekByte();
-            if (next == FormatCode.Symbol8 || next == FormatCode.Symbol32)
+            if ((b.PeekByte() | 0x10) == FormatCode.Symbol32)
             {
                 string name = ReadSymbol(b);
                 ulong c = Descriptor.CodeOf(name);
@@ -217,11 +202,10 @@ namespace IotHubAmqp.Device.Types
         private static object ReadObject(ByteBuffer b, int depth)
         {
             if (depth > MaxNesting) throw TooDeep();
-            int start = b.Offset;
             byte code = b.ReadByte();
             int kind = Kinds.IndexOf((char)(code | 0x100));
             if (kind < 0) throw UnknownCode(code);
-            if (kind >= KindEncoded) return ReadEncoded(b, start);
+            if (kind >= KindEncoded) return ReadEncoded(b, b.Offset - 1);
             ulong v = kind < KindUuid ? ReadFixed(b, code) : 0;
             bool small = (code & 0x10) == 0;
             switch (kind)
@@ -229,9 +213,7 @@ namespace IotHubAmqp.Device.Types
                 case 0: return null;
                 case 1:
                 case 2:
-                case 3:
-                    if (v > 1) throw Error("boolean byte must be 0 or 1, was " + v);
-                    return v == 1 ? BoxedTrue : BoxedFalse;
+                case 3: return Bool(v) ? BoxedTrue : BoxedFalse;
                 case 4: return BoxedUInt0;
                 case 5:
                 case 6: return (uint)v;
@@ -249,14 +231,9 @@ namespace IotHubAmqp.Device.Types
                 case 18: return FloatFromBits((uint)v);
                 case 19: return BitConverter.Int64BitsToDouble((long)v);
                 case 20: return Timestamp((long)v);
-                case 21:
-                    byte[] raw = new byte[16];
-                    SwapGuidBytes(b.Buffer, b.Take(16), raw, 0);
-                    return new Guid(raw);
+                case 21: return new Guid(SwapGuidBytes(b.Buffer, b.Take(16), new byte[16], 0));
                 case 22:
-                case 23:
-                    int n = ReadSize(b, small);
-                    return Copy(b, b.Offset, n);
+                case 23: return Copy(b, ReadSize(b, small), b.Offset);
                 case 24:
                 case 25: return ReadText(b, ReadSize(b, small));
                 case 26:
@@ -264,9 +241,8 @@ namespace IotHubAmqp.Device.Types
                 case 28: return new object[0];
                 case 29:
                 case 30:
-                    int count = ReadSizeAndCount(b, small, out int end);
-                    object[] list = new object[count];
-                    for (int i = 0; i < count; i++) list[i] = ReadObject(b, depth + 1);
+                    object[] list = new object[ReadSizeAndCount(b, small, out int end)];
+                    for (int i = 0; i < list.Length; i++) list[i] = ReadObject(b, depth + 1);
                     CheckEnd(b, end, "list");
                     return list;
                 default:
@@ -279,15 +255,14 @@ namespace IotHubAmqp.Device.Types
             int count = ReadSizeAndCount(b, small, out int end);
             if (count % 2 != 0) throw Error("map has an odd element count " + count);
             var map = new AmqpMap();
-            for (int i = 0; i < count; i += 2)
+            for (; count > 0; count -= 2)
             {
                 // A list or map key is kept as its encoding, so every key the index hashes is a scalar or bytes.
-                int at = b.Offset;
                 byte k = b.PeekByte();
-                object key = k == FormatCode.List0 || k >= FormatCode.List8 ? ReadEncoded(b, at) : ReadObject(b, depth + 1);
+                object key = k == FormatCode.List0 || k >= FormatCode.List8 ? ReadEncoded(b, b.Offset) : ReadObject(b, depth + 1);
                 // AMQP 1.0 1.6.23: a map's keys are unique. TryAdd finds a duplicate through the map's hash index
                 // once it holds more than a few entries, so a large map decodes in linear time.
-                if (!map.TryAdd(key, ReadObject(b, depth + 1))) throw Error("map has a duplicate key " + key);
+                if (!map.TryAdd(key, ReadObject(b, depth + 1))) throw Error(string.Concat("map has a duplicate key ", key));
             }
             CheckEnd(b, end, "map");
             return map;
@@ -298,7 +273,7 @@ namespace IotHubAmqp.Device.Types
         {
             b.Offset = start;
             Skip(b);
-            return new EncodedValue(Copy(b, start, b.Offset - start));
+            return new EncodedValue(Copy(b, b.Offset - start, start));
         }
 
         private static void CheckEnd(ByteBuffer b, int end, string type)
@@ -310,15 +285,18 @@ namespace IotHubAmqp.Device.Types
         private static int ReadSize(ByteBuffer b, bool small)
         {
             ulong n = BigEndian.Read(b, small ? 1 : 4);
-            if (n > (ulong)b.Length) throw Error("size " + n + " runs past the " + b.Length + " bytes left");
+            if (n > (ulong)b.Length) throw AmqpException.Of(ErrorCode.DecodeError, "size ", (long)n, " runs past the ", b.Length, " bytes left");
             return (int)n;
         }
 
-        private static string ReadText(ByteBuffer b, int n) => Utf8.Decode(b.Buffer, b.Take(n), n);
+        // The n bytes next as text; null for n = -1 (ReadSizeOf's null).
+        private static string ReadText(ByteBuffer b, int n) => n < 0 ? null : Utf8.Decode(b.Buffer, b.Take(n), n);
 
-        // Copies n bytes from at; consumes up to at + n (Take checks they are there before the array is allocated).
-        private static byte[] Copy(ByteBuffer b, int at, int n)
+        // Copies n bytes from at, consuming up to at + n (Take checks they are there before the array is allocated);
+        // null for n = -1 (ReadSizeOf's null). The size comes first so a caller can read it before the offset.
+        private static byte[] Copy(ByteBuffer b, int n, int at)
         {
+            if (n < 0) return null;
             b.Take(at + n - b.Offset);
             byte[] v = new byte[n];
             Array.Copy(b.Buffer, at, v, 0, n);
@@ -344,9 +322,13 @@ namespace IotHubAmqp.Device.Types
         private static DateTime Timestamp(long ms)
         {
             // Range-check before scaling: ms * 10000 overflows long for |ms| above ~9.2e14 and would wrap into range.
-            if (ms < MinTimestampMs || ms > MaxTimestampMs) throw Error("timestamp " + ms + " is out of range");
+            // The range is read from DateTime at run time: nanoFramework's DateTime spans 1601-3000, desktop .NET's 0001-9999.
+            if (ms < UnixMs(DateTime.MinValue) || ms > UnixMs(DateTime.MaxValue)) throw Error("timestamp " + ms + " is out of range");
             return new DateTime(Encoder.EpochTicks + ms * TimeSpan.TicksPerMillisecond);
         }
+
+        // Milliseconds from the epoch to d, by integer division (DateTime's bounds are whole milliseconds on either runtime).
+        private static long UnixMs(DateTime d) => (d.Ticks - Encoder.EpochTicks) / TimeSpan.TicksPerMillisecond;
 
         // Through the host's byte order both ways, so the bits come out the same on either endianness.
         internal static float FloatFromBits(uint bits) => BitConverter.ToSingle(BitConverter.GetBytes(bits), 0);
@@ -355,14 +337,16 @@ namespace IotHubAmqp.Device.Types
         /// AMQP's uuid is the RFC 4122 byte order; <see cref="Guid.ToByteArray"/> stores the first three fields
         /// little-endian. The swap is its own inverse, so it serves both directions.
         /// </summary>
-        internal static void SwapGuidBytes(byte[] src, int from, byte[] dest, int at)
+        internal static byte[] SwapGuidBytes(byte[] src, int from, byte[] dest, int at)
         {
             for (int i = 0; i < 16; i++) dest[at + (i < 4 ? 3 - i : i < 6 ? 9 - i : i < 8 ? 13 - i : i)] = src[from + i];
+            return dest;
         }
 
         private static AmqpException NoCount(int size) => Error("size " + size + " leaves no room for the count");
 
-        private static AmqpException TooDeep() => Error("values nest deeper than " + MaxNesting + " levels");
+        // The number is MaxNesting, spelled out so the message costs no formatting.
+        private static AmqpException TooDeep() => Error("values nest deeper than 32 levels");
 
         private static AmqpException UnknownCode(byte code) => Error("unknown format code 0x" + code.ToString("X2"));
 

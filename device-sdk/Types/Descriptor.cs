@@ -47,7 +47,8 @@ namespace IotHubAmqp.Device.Types
         /// <summary>The symbolic name of a code, or null when unknown (for messages and logs).</summary>
         public static string NameOf(ulong code)
         {
-            int at = code == 0 || code > 0xFF ? -1 : Names.IndexOf((char)(code + 0x100));
+            // code - 1 wraps for 0, so one unsigned test leaves 1-0xFF.
+            int at = code - 1 >= 0xFF ? -1 : Names.IndexOf((char)(code + 0x100));
             return at < 0 ? null : Names.Substring(at + 1, NameEnd(at) - at - 1);
         }
 

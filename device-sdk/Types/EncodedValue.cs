@@ -17,7 +17,8 @@ namespace IotHubAmqp.Device
         /// </summary>
         public EncodedValue(byte[] bytes)
         {
-            var b = bytes == null ? new ByteBuffer(0) : new ByteBuffer(bytes, 0, bytes.Length);
+            // Null reads as no bytes: Skip then fails as for an empty array, before the missing array is touched.
+            var b = new ByteBuffer(bytes, 0, bytes == null ? 0 : bytes.Length);
             Decoder.Skip(b);
             if (b.Length != 0) throw Decoder.Error("bytes follow the encoded value");
             Bytes = bytes;
@@ -27,7 +28,7 @@ namespace IotHubAmqp.Device
         public byte[] Bytes { get; }
 
         /// <inheritdoc/>
-        public override bool Equals(object obj) => obj is EncodedValue e && ValueEquality.AreEqual(e.Bytes, Bytes);
+        public override bool Equals(object obj) => obj is EncodedValue && ValueEquality.AreEqual(((EncodedValue)obj).Bytes, Bytes);
 
         /// <inheritdoc/>
         public override int GetHashCode() => Bytes.Length;

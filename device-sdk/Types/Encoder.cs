@@ -34,19 +34,11 @@ namespace IotHubAmqp.Device.Types
             else WriteFixed(b, code, v, width);
         }
 
-        public static void WriteByte(ByteBuffer b, sbyte v) => WriteFixed(b, FormatCode.Byte, (ulong)v, 1);
-
-        public static void WriteShort(ByteBuffer b, short v) => WriteFixed(b, FormatCode.Short, (ulong)v, 2);
-
-        public static void WriteInt(ByteBuffer b, int v) => WriteSigned(b, v, FormatCode.SmallInt, FormatCode.Int, 4);
-
-        public static void WriteLong(ByteBuffer b, long v) => WriteSigned(b, v, FormatCode.SmallLong, FormatCode.Long, 8);
-
         // smallint/smalllong when the value fits one signed byte (AMQP 1.0 1.6.8, 1.6.9).
         private static void WriteSigned(ByteBuffer b, long v, byte smallCode, byte code, int width)
         {
-            bool small = v >= -128 && v <= 127;
-            WriteFixed(b, small ? smallCode : code, (ulong)v, small ? 1 : width);
+            if (v >= -128 && v <= 127) WriteFixed(b, smallCode, (ulong)v, 1);
+            else WriteFixed(b, code, (ulong)v, width);
         }
 
         /// <summary>Writes constructor <paramref name="code"/> and the low <paramref name="width"/> bytes of <paramref name="v"/>.</summary>
@@ -57,20 +49,16 @@ namespace IotHubAmqp.Device.Types
             BigEndian.Put(b.Buffer, at + 1, v, width);
         }
 
-        public static void WriteFloat(ByteBuffer b, float v) => WriteFixed(b, FormatCode.Float, FloatBits(v), 4);
-
-        public static void WriteDouble(ByteBuffer b, double v) => WriteFixed(b, FormatCode.Double, (ulong)BitConverter.DoubleToInt64Bits(v), 8);
-
         public static void WriteTimestamp(ByteBuffer b, DateTime v)
         {
-            // Floor to whole milliseconds, so an instant before the epoch never rounds up past it.
+            // Floor to whole milliseconds, so an instant before the epoch never rounds up past it: division truncates
+            // towards zero, so a negative count first moves down by one millisecond less a tick.
             long ticks = v.Ticks - EpochTicks;
-            long ms = ticks / TimeSpan.TicksPerMillisecond;
-            if (ticks % TimeSpan.TicksPerMillisecond < 0) ms--;
-            WriteFixed(b, FormatCode.TimeStamp, (ulong)ms, 8);
+            if (ticks < 0) ticks -= TimeSpan.TicksPerMillisecond - 1;
+            WriteFixed(b, FormatCode.TimeStamp, (ulong)(ticks / TimeSpan.TicksPerMillisecond), 8);
         }
 
-        public static void WriteUuid(ByteBuffer b, Guid v)
+        private static void WriteUuid(ByteBuffer b, Guid v)
         {
             int at = b.Reserve(17);
             b.Buffer[at] = FormatCode.Uuid;
@@ -80,22 +68,17 @@ namespace IotHubAmqp.Device.Types
         public static void WriteBinary(ByteBuffer b, byte[] v)
         {
             if (v == null) WriteNull(b);
-            else WriteBinary(b, v, 0, v.Length);
+            else Array.Copy(v, 0, b.Buffer, ReserveSized(b, FormatCode.Binary8, v.Length), v.Length);
         }
-
-        public static void WriteBinary(ByteBuffer b, byte[] v, int offset, int count) =>
-            Array.Copy(v, offset, b.Buffer, ReserveSized(b, FormatCode.Binary8, count), count);
 
         /// <summary>Writes the constructor and size of a binary of <paramref name="count"/> bytes; the caller writes the bytes.</summary>
         public static void WriteBinaryHeader(ByteBuffer b, int count)
         {
-            bool small = count <= 0xFF;
-            WriteFixed(b, small ? FormatCode.Binary8 : FormatCode.Binary32, (ulong)count, small ? 1 : 4);
+            if (count <= 0xFF) WriteFixed(b, FormatCode.Binary8, (ulong)count, 1);
+            else WriteFixed(b, FormatCode.Binary32, (ulong)count, 4);
         }
 
         public static void WriteString(ByteBuffer b, string v) => WriteText(b, v, FormatCode.String8);
-
-        public static void WriteSymbol(ByteBuffer b, Symbol v) => WriteText(b, v == null ? null : v.Value, FormatCode.Symbol8);
 
         public static void WriteSymbol(ByteBuffer b, string v) => WriteText(b, v, FormatCode.Symbol8);
 
@@ -111,7 +94,7 @@ namespace IotHubAmqp.Device.Types
         {
             int width = n <= 0xFF ? 1 : 4;
             int at = b.Reserve(1 + width + n);
-            b.Buffer[at] = width == 1 ? code8 : (byte)(code8 + 0x10);
+            b.Buffer[at] = (byte)(code8 | (width << 2 & 0x10)); // + 0x10 for width 4
             BigEndian.Put(b.Buffer, at + 1, (ulong)n, width);
             return at + 1 + width;
         }
@@ -136,13 +119,13 @@ namespace IotHubAmqp.Device.Types
         public static void WriteMap(ByteBuffer b, AmqpMap v)
         {
             if (v == null) { WriteNull(b); return; }
-            int start = BeginComposite(b, FormatCode.Map32);
-            for (int i = 0; i < v.Count; i++)
+            int start = BeginComposite(b, FormatCode.Map32), n = v.Count;
+            for (int i = 0; i < n; i++)
             {
                 WriteObject(b, v.KeyAt(i));
                 WriteObject(b, v.ValueAt(i));
             }
-            EndComposite(b, start, v.Count * 2, FormatCode.Map8);
+            EndComposite(b, start, n * 2, FormatCode.Map8);
         }
 
         /// <summary>Writes a list or map header with 32-bit size and count to patch later; returns its position.</summary>
@@ -180,25 +163,30 @@ namespace IotHubAmqp.Device.Types
         /// <summary>Writes any supported CLR value with its natural AMQP type.</summary>
         public static void WriteObject(ByteBuffer b, object v)
         {
-            // Casts after the type tests rather than a pattern switch: the same dispatch in less IL.
+            // Casts after the type tests rather than a pattern switch: the same dispatch in less IL. The types only this
+            // method writes go straight to WriteFixed/WriteSigned, with no one-line writer each.
             if (v == null) WriteNull(b);
             else if (v is string) WriteString(b, (string)v);
-            else if (v is Symbol) WriteSymbol(b, (Symbol)v);
+            else if (v is Symbol) WriteText(b, ((Symbol)v).Value, FormatCode.Symbol8);
             else if (v is bool) WriteBoolean(b, (bool)v);
             else if (v is uint) WriteUInt(b, (uint)v);
             else if (v is ulong) WriteULong(b, (ulong)v);
-            else if (v is int) WriteInt(b, (int)v);
-            else if (v is long) WriteLong(b, (long)v);
+            else if (v is int) WriteSigned(b, (int)v, FormatCode.SmallInt, FormatCode.Int, 4);
+            else if (v is long) WriteSigned(b, (long)v, FormatCode.SmallLong, FormatCode.Long, 8);
             else if (v is byte) WriteUByte(b, (byte)v);
             else if (v is ushort) WriteUShort(b, (ushort)v);
-            else if (v is sbyte) WriteByte(b, (sbyte)v);
-            else if (v is short) WriteShort(b, (short)v);
-            else if (v is float) WriteFloat(b, (float)v);
-            else if (v is double) WriteDouble(b, (double)v);
+            else if (v is sbyte) WriteFixed(b, FormatCode.Byte, (ulong)(sbyte)v, 1);
+            else if (v is short) WriteFixed(b, FormatCode.Short, (ulong)(short)v, 2);
+            else if (v is float) WriteFixed(b, FormatCode.Float, FloatBits((float)v), 4);
+            else if (v is double) WriteFixed(b, FormatCode.Double, (ulong)BitConverter.DoubleToInt64Bits((double)v), 8);
             else if (v is DateTime) WriteTimestamp(b, (DateTime)v);
             else if (v is Guid) WriteUuid(b, (Guid)v);
             else if (v is byte[]) WriteBinary(b, (byte[])v);
-            else if (v is EncodedValue) b.WriteBytes(((EncodedValue)v).Bytes, 0, ((EncodedValue)v).Bytes.Length);
+            else if (v is EncodedValue)
+            {
+                byte[] e = ((EncodedValue)v).Bytes;
+                b.WriteBytes(e, 0, e.Length);
+            }
             else if (v is AmqpMap) WriteMap(b, (AmqpMap)v);
             else if (v is IList) WriteList(b, (IList)v);
             else throw new AmqpException(ErrorCode.NotImplemented, "no AMQP encoding for " + v.GetType().Name);

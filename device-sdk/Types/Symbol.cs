@@ -15,7 +15,7 @@ namespace IotHubAmqp.Device
         public string Value { get; }
 
         /// <inheritdoc/>
-        public override bool Equals(object obj) => obj is Symbol s && s.Value == Value;
+        public override bool Equals(object obj) => obj is Symbol && ((Symbol)obj).Value == Value;
 
         /// <inheritdoc/>
         public override int GetHashCode() => Value == null ? 0 : Value.GetHashCode();

@@ -40,23 +40,26 @@ namespace IotHubAmqp.Device.Types
                 return native.Length;
             }
 
+            // Declared first, so the most used locals get IL's one-byte forms.
+            int cp, n, k, i;
             int start = at;
-            for (int i = 0; i < s.Length; i++)
+            for (i = 0; i < s.Length; i++)
             {
-                int cp = s[i];
-                if (cp >= 0xD800 && cp <= 0xDFFF)
+                cp = s[i];
+                // cp >> 11 == 0x1B: D800-DFFF, a surrogate; cp >> 10 is 0x36 for a high half, 0x37 for a low half.
+                if (cp >> 11 == 0x1B)
                 {
                     // Only a high half followed by a low half is a character (U+10000 and up); a lone half has no UTF-8 form.
-                    if (cp > 0xDBFF || i + 1 >= s.Length || s[i + 1] < 0xDC00 || s[i + 1] > 0xDFFF)
+                    if (cp >> 10 != 0x36 || i + 1 >= s.Length || s[i + 1] >> 10 != 0x37)
                         throw new AmqpException(ErrorCode.InvalidField, "string has an unpaired surrogate at index " + i);
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (s[++i] - 0xDC00);
                 }
                 // RFC 3629: n continuation bytes of 6 bits each after a lead byte of n + 1 high ones.
-                int n = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+                n = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
                 if (dest != null)
                 {
                     dest[at] = (byte)(n == 0 ? cp : (0xFF80 >> n) | (cp >> (6 * n)));
-                    for (int k = 1; k <= n; k++) dest[at + k] = (byte)(0x80 | ((cp >> (6 * (n - k))) & 0x3F));
+                    for (k = 1; k <= n; k++) dest[at + k] = (byte)(0x80 | ((cp >> (6 * (n - k))) & 0x3F));
                 }
                 at += n + 1;
             }
@@ -66,19 +69,21 @@ namespace IotHubAmqp.Device.Types
         /// <summary>Decodes <paramref name="count"/> bytes; throws <c>amqp:decode-error</c> on invalid UTF-8.</summary>
         public static string Decode(byte[] src, int at, int count)
         {
+            // Declared first, so the most used locals get IL's one-byte forms.
+            int cp, len, k, n = 0;
             // Never more UTF-16 units than bytes.
             char[] chars = new char[count];
-            int n = 0, start = at, end = at + count, firstNul = -1;
+            int start = at, end = at + count, firstNul = -1;
             while (at < end)
             {
-                int cp = src[at];
+                cp = src[at];
                 // Sequence length from the lead byte. A continuation byte (10xxxxxx) cannot lead, nor can C0 and C1
                 // (only overlong 2-byte forms start so) or F5 and up (only code points above U+10FFFF).
-                int len = cp < 0x80 ? 1 : cp < 0xC2 ? 0 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : cp < 0xF5 ? 4 : 0;
+                len = cp < 0x80 ? 1 : cp < 0xC2 ? 0 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : cp < 0xF5 ? 4 : 0;
                 if (len == 0) throw Invalid(at, "invalid lead byte 0x" + cp.ToString("X2"));
                 if (at + len > end) throw Invalid(at, "truncated " + len + "-byte sequence");
                 if (len > 1) cp &= 0x7F >> len;
-                for (int k = 1; k < len; k++)
+                for (k = 1; k < len; k++)
                 {
                     int bk = src[at + k];
                     if ((bk & 0xC0) != 0x80) throw Invalid(at + k, "missing continuation byte");
@@ -87,7 +92,7 @@ namespace IotHubAmqp.Device.Types
                 // The shortest form only: 3 bytes from U+0800, 4 from U+10000 (2-byte forms are checked by their lead).
                 if (cp < (len == 3 ? 0x800 : len == 4 ? 0x10000 : 0)) throw Invalid(at, "overlong encoding");
                 if (cp > 0x10FFFF) throw Invalid(at, "code point above U+10FFFF");
-                if (cp >= 0xD800 && cp <= 0xDFFF) throw Invalid(at, "encoded surrogate");
+                if (cp >> 11 == 0x1B) throw Invalid(at, "encoded surrogate"); // D800-DFFF
                 if (cp == 0 && firstNul < 0) firstNul = at;
                 if (cp >= 0x10000)
                 {

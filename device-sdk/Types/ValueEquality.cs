@@ -14,14 +14,17 @@ namespace IotHubAmqp.Device
             if (a == null || b == null) return a == b;
             if (a is byte[] x && b is byte[] y)
             {
-                if (x.Length != y.Length) return false;
-                for (int i = 0; i < x.Length; i++) if (x[i] != y[i]) return false;
+                // From the end (any order serves), so the length is read once.
+                int i = x.Length;
+                if (i != y.Length) return false;
+                while (i-- > 0) if (x[i] != y[i]) return false;
                 return true;
             }
             if (a is object[] l && b is object[] m)
             {
-                if (l.Length != m.Length) return false;
-                for (int i = 0; i < l.Length; i++) if (!AreEqual(l[i], m[i])) return false;
+                int i = l.Length;
+                if (i != m.Length) return false;
+                while (i-- > 0) if (!AreEqual(l[i], m[i])) return false;
                 return true;
             }
             // Symbol, AmqpMap and EncodedValue compare by content; numbers, DateTime and Guid by value and type.
@@ -37,43 +40,29 @@ namespace IotHubAmqp.Device
         public static int HashOf(object v)
         {
             if (v == null) return 0;
-            byte[] bytes = v is EncodedValue e ? e.Bytes : v as byte[];
+            if (v is EncodedValue) v = ((EncodedValue)v).Bytes;
             uint h = Seed;
-            if (bytes != null)
+            byte[] bytes = v as byte[];
+            string s = v as string;
+            if (v is Symbol)
             {
-                // FNV-1a: cheap, no allocation.
-                for (int i = 0; i < bytes.Length; i++) h = (h ^ bytes[i]) * 16777619u;
+                // As a string, but apart from the string of the same text.
+                s = ((Symbol)v).Value;
+                h = ~h;
             }
-            else
+            else if (bytes == null && s == null)
             {
-                string s = v as string;
-                if (v is Symbol y)
-                {
-                    // As a string, but apart from the string of the same text.
-                    s = y.Value;
-                    h = ~h;
-                }
-                else if (s == null)
-                {
-                    // Numbers hash by their text, so 1u and 1L collide (they are not equal): a map holds few such pairs.
-                    // Equals holds 0.0 and -0.0 equal, so they must hash alike; every NaN spells "NaN".
-                    s = (v is double d && d == 0) || (v is float f && f == 0) ? "0" : v.ToString();
-                }
-                h = Text(s, h);
+                // Numbers hash by their text, so 1u and 1L collide (they are not equal): a map holds few such pairs.
+                // Equals holds 0.0 and -0.0 equal, so they must hash alike; every NaN spells "NaN".
+                s = (v is double && (double)v == 0) || (v is float && (float)v == 0) ? "0" : v.ToString();
             }
+            // FNV-1a over the bytes or the characters (last first: any fixed order serves), cheap, no allocation.
+            int n = bytes != null ? bytes.Length : s == null ? 0 : s.Length;
+            while (n-- > 0) h = (h ^ (bytes != null ? bytes[n] : s[n])) * 16777619u;
             // MurmurHash3's finaliser: spreads nearby values (keys 1, 2, 3...) across a power-of-two table.
             h = (h ^ (h >> 16)) * 0x85ebca6bu;
             h = (h ^ (h >> 13)) * 0xc2b2ae35u;
             return (int)(h ^ (h >> 16));
-        }
-
-        private static uint Text(string s, uint h)
-        {
-            if (s != null)
-            {
-                for (int i = 0; i < s.Length; i++) h = (h ^ s[i]) * 16777619u;
-            }
-            return h;
         }
     }
 }
