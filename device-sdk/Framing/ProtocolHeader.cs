@@ -19,7 +19,7 @@ namespace IotHubAmqp.Device.Framing
 
         private static uint IdAndVersion(byte protocolId) => (uint)protocolId << 24 | 0x010000;
 
-        public static void Write(ByteBuffer b, byte protocolId) => BigEndian.WriteUInt64(b, (ulong)Magic << 32 | IdAndVersion(protocolId));
+        public static void Write(ByteBuffer b, byte protocolId) => BigEndian.Write(b, (ulong)Magic << 32 | IdAndVersion(protocolId), 8);
 
         /// <summary>
         /// Checks the header the peer sent against the one we sent. Version negotiation (2.2): a peer that
