@@ -12,9 +12,11 @@ namespace IotHubAmqp.Device.Types
     /// of "a\ud83d\ude00b" reads '\ud83d'), so walking <c>s[i]</c> gets characters outside the BMP wrong there.
     /// The device build (IotHubAmqp.Device.nfproj) therefore compiles Platform/Nano/NanoUtf8.cs, which implements
     /// the two partial methods below with nanoFramework's native UTF-8 conversion; elsewhere the compiler drops
-    /// the calls and the managed code runs (exact on desktop .NET, where strings are UTF-16). On the device a
-    /// string cannot hold a lone surrogate (nanoCLR made it U+FFFD) or U+0000 (it ends the string), so encoding
-    /// never fails there, and decoding bytes that hold U+0000 is a decode error rather than a cut-off string.
+    /// the calls and the managed code runs (exact on desktop .NET, where strings are UTF-16). Encoding calls the
+    /// native conversion only for a string with a surrogate, so BMP text is written in place with no allocation.
+    /// On the device a string cannot hold a lone surrogate (nanoCLR made it U+FFFD) or U+0000 (it ends the
+    /// string), so encoding never fails there, and decoding bytes that hold U+0000 is a decode error rather than a
+    /// cut-off string.
     /// </remarks>
     internal static partial class Utf8
     {
@@ -32,14 +34,6 @@ namespace IotHubAmqp.Device.Types
         /// </summary>
         public static int Encode(string s, byte[] dest, int at)
         {
-            byte[] native = null;
-            NativeGetBytes(s, ref native);
-            if (native != null)
-            {
-                if (dest != null) System.Array.Copy(native, 0, dest, at, native.Length);
-                return native.Length;
-            }
-
             // Declared first, so the most used locals get IL's one-byte forms.
             int cp, n, k, i;
             int start = at;
@@ -49,6 +43,15 @@ namespace IotHubAmqp.Device.Types
                 // cp >> 11 == 0x1B: D800-DFFF, a surrogate; cp >> 10 is 0x36 for a high half, 0x37 for a low half.
                 if (cp >> 11 == 0x1B)
                 {
+                    // Past the BMP nanoCLR's s[i] is wrong: there its own conversion takes the whole string (it
+                    // allocates, so BMP text, the usual case, never comes here). On desktop the call is compiled out.
+                    byte[] native = null;
+                    NativeGetBytes(s, ref native);
+                    if (native != null)
+                    {
+                        if (dest != null) System.Array.Copy(native, 0, dest, start, native.Length);
+                        return native.Length;
+                    }
                     // Only a high half followed by a low half is a character (U+10000 and up); a lone half has no UTF-8 form.
                     if (cp >> 10 != 0x36 || i + 1 >= s.Length || s[i + 1] >> 10 != 0x37)
                         throw new AmqpException(ErrorCode.InvalidField, "string has an unpaired surrogate at index " + i);
