@@ -593,6 +593,34 @@ namespace IotHubAmqp.Benchmarks
             Rows.Add(new Row("flash", "telemetry + C2D app needs (whole assemblies: nanoFramework deploys whole assemblies), IL", "bytes", appIl, liteIl,
                 "ours: " + string.Join(" + ", deployed.OrderBy(n => n, StringComparer.Ordinal)) + " (+ the platform layer, Nano: not buildable here; Desktop " + desktopIl + " B IL)") { Key = "flashApp" });
             log($"flash: IL ours {appIl} B for a telemetry + C2D app, Lite {liteIl} B");
+            // Where the core's IL goes, layer by layer (namespace), so a flash change shows where it landed.
+            foreach (var (layer, il, methods) in IlByNamespace(device))
+                Rows.Add(new Row("flash", "IL of IotHubAmqp.Device.dll, layer " + layer, "bytes", il, double.NaN, methods + " method bodies"));
+        }
+
+        /// <summary>IL bytes and method bodies per namespace (nested types count with their outer type), largest first.</summary>
+        internal static List<(string Layer, long Bytes, int Methods)> IlByNamespace(string path)
+        {
+            using var stream = File.OpenRead(path);
+            using var pe = new PEReader(stream);
+            MetadataReader md = pe.GetMetadataReader();
+            var sums = new Dictionary<string, (long Bytes, int Methods)>(StringComparer.Ordinal);
+            foreach (TypeDefinitionHandle th in md.TypeDefinitions)
+            {
+                TypeDefinition t = md.GetTypeDefinition(th);
+                TypeDefinition outer = t;
+                while (!outer.GetDeclaringType().IsNil) outer = md.GetTypeDefinition(outer.GetDeclaringType());
+                string ns = md.GetString(outer.Namespace);
+                if (ns.Length == 0) continue; // <Module>
+                foreach (MethodDefinitionHandle h in t.GetMethods())
+                {
+                    MethodDefinition m = md.GetMethodDefinition(h);
+                    if (m.RelativeVirtualAddress == 0) continue;
+                    sums.TryGetValue(ns, out var sum);
+                    sums[ns] = (sum.Bytes + pe.GetMethodBody(m.RelativeVirtualAddress).Size, sum.Methods + 1);
+                }
+            }
+            return sums.OrderByDescending(kv => kv.Value.Bytes).Select(kv => (kv.Key, kv.Value.Bytes, kv.Value.Methods)).ToList();
         }
 
         /// <summary>File names of <paramref name="core"/> and the device assemblies it references, directly or not.</summary>
