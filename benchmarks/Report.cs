@@ -255,10 +255,9 @@ namespace IotHubAmqp.Benchmarks
             if (layers.Count == 0) return;
             md.AppendLine();
             md.AppendLine("By layer: " + string.Join(", ", layers.Select(r => r.Measure.Substring(r.Measure.LastIndexOf(' ') + 1) + " " + F(r.Ours) + " B")) + ".");
-            md.AppendLine("The IoT Hub client (state machine, driver, reader, dispatcher, facade, connection string, SAS) alone is near 20 KB,");
-            md.AppendLine("and the AMQP layers below it (engine, codec, framing, messaging) are about as large as Lite's Micro build without");
-            md.AppendLine("CBS; the cuts so far came from many small ones spread over every layer (one throw helper, shared field walks, no");
-            md.AppendLine("test-only members), not from any one part. 30 KB would take a smaller client design, not more trimming.");
+            md.AppendLine("The IoT Hub layer (state machine, driver, reader, dispatcher, facade, connection string, SAS) is the largest; the");
+            md.AppendLine("cuts so far came from many small ones spread over every layer (one throw helper, shared field walks, no test-only");
+            md.AppendLine("members), not from any one part, so 30 KB would take a smaller client design rather than more trimming.");
         }
 
         private static string Size(int bytes) => bytes >= 1024 ? (bytes / 1024) + " KB" : bytes + " B";
