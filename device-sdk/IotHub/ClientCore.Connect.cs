@@ -126,7 +126,7 @@ namespace IotHubAmqp.Device.IotHub
             transportUp = false;
             if (Phase != ClientPhase.Connecting) return;
             // The first Open throws what the transport threw (a TLS trust failure stays an AuthenticationException).
-            AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, Named(e)), now, e);
+            AttemptFailed(Lost(e), now, e);
         }
 
         /// <summary>The transport ended by itself (the peer closed it, a read or write failed).</summary>
@@ -294,8 +294,11 @@ namespace IotHubAmqp.Device.IotHub
 
         private static string Describe(Exception e) => e is AmqpException ? e.Message : Named(e);
 
-        // A foreign exception in a reason: its type says what failed.
-        private static string Named(Exception e) => e.GetType().Name + ": " + e.Message;
+        /// <summary>A foreign exception in a reason: its type says what failed.</summary>
+        internal static string Named(Exception e) => e.GetType().Name + ": " + e.Message;
+
+        /// <summary>What a transport threw, as the reason its connection was lost.</summary>
+        internal static AmqpException Lost(Exception e) => e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, Named(e));
 
         // The port after "host:" at text[from..], or 0 when it is not one (1..65535).
         private static int ParsePort(string text, int from)

@@ -1,5 +1,6 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Platform;
@@ -44,9 +45,9 @@ namespace IotHubAmqp.Device.IotHub
         private readonly IPlatform platform;
         private readonly NoticeDispatcher notices;
         private readonly AutoResetEvent wake = new AutoResetEvent(false);
-        private readonly object queueLock = new object();
+        // The driver itself is the lock of its queue, its sleeping flag, the transport and the write watchdog
+        // (Synchronized methods and lock (this): no lock objects, no try/finally per lock); never held across I/O.
         private readonly ClientRequest[] queue = new ClientRequest[MaxQueuedRequests];
-        private readonly object transportLock = new object();
         private readonly Timer watchdog;
         private int queueHead;
         private int queueCount;
@@ -77,69 +78,53 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         /// <summary>Hands a request to the driver; throws when too many calls wait already.</summary>
+        [MethodImpl(MethodImplOptions.Synchronized)]
         public void Submit(ClientRequest r)
         {
-            bool set;
-            lock (queueLock)
-            {
-                if (queueCount == queue.Length)
-                    throw new InvalidOperationException(MaxQueuedRequests + " calls are already waiting for the connection");
-                queue[(queueHead + queueCount) % queue.Length] = r;
-                queueCount++;
-                set = sleeping;
-                sleeping = false;
-            }
-            if (set) wake.Set();
+            if (queueCount == MaxQueuedRequests)
+                throw new InvalidOperationException(MaxQueuedRequests + " calls are already waiting for the connection");
+            queue[(queueHead + queueCount++) % MaxQueuedRequests] = r;
+            Wake();
         }
 
         /// <summary>Wakes the driver when it sleeps (or is about to); a busy driver looks at its queue and reader anyway.</summary>
+        [MethodImpl(MethodImplOptions.Synchronized)]
         internal void Wake()
         {
-            bool set;
-            lock (queueLock)
-            {
-                set = sleeping;
-                sleeping = false;
-            }
-            if (set) wake.Set();
+            if (sleeping) wake.Set();
+            sleeping = false;
         }
 
         /// <summary>Closes the transport from outside the driver (a close that could not finish in time).</summary>
         public void ForceClose()
         {
             ITransport t;
-            lock (transportLock) t = transport;
+            lock (this) t = transport;
             if (t != null) SafeClose(t);
             wake.Set();
         }
 
-        // False when a request or a read came in since the pass began: run another pass instead of sleeping.
-        private bool GoingToSleep()
+        // Sleeps up to ms unless a request or a read came in since the pass began (then another pass runs at once).
+        private void Sleep(int ms)
         {
-            lock (queueLock)
+            lock (this)
             {
-                if (queueCount > 0) return false;
+                if (queueCount > 0) return;
                 sleeping = true;
             }
-            if (reader != null && reader.HasResult)
-            {
-                lock (queueLock) sleeping = false;
-                return false;
-            }
-            return true;
+            if (reader == null || !reader.HasResult) wake.WaitOne(ms, false);
+            lock (this) sleeping = false;
         }
 
+        [MethodImpl(MethodImplOptions.Synchronized)]
         private ClientRequest Dequeue()
         {
-            lock (queueLock)
-            {
-                if (queueCount == 0) return null;
-                ClientRequest r = queue[queueHead];
-                queue[queueHead] = null;
-                queueHead = (queueHead + 1) % queue.Length;
-                queueCount--;
-                return r;
-            }
+            if (queueCount == 0) return null;
+            ClientRequest r = queue[queueHead];
+            queue[queueHead] = null;
+            queueHead = (queueHead + 1) % MaxQueuedRequests;
+            queueCount--;
+            return r;
         }
 
         private void Run()
@@ -155,7 +140,15 @@ namespace IotHubAmqp.Device.IotHub
                         ClientRequest r;
                         while ((r = Dequeue()) != null)
                         {
-                            Submit(r, now);
+                            try
+                            {
+                                core.Submit(r, now);
+                            }
+                            catch (Exception e)
+                            {
+                                r.Error = e;
+                                r.Complete();
+                            }
                             answered = true;
                         }
                         ReadInput(now);
@@ -182,11 +175,9 @@ namespace IotHubAmqp.Device.IotHub
                         Thread.Sleep(0);
                         continue;
                     }
-                    long next = core.NextDeadline;
-                    long wait = next == long.MaxValue ? MaxSleepMs : next - platform.TickMilliseconds;
-                    if (wait <= 0 || !GoingToSleep()) continue;
-                    wake.WaitOne(wait > MaxSleepMs ? MaxSleepMs : (int)wait, false);
-                    lock (queueLock) sleeping = false;
+                    // Nothing due (NextDeadline long.MaxValue; the tick is never negative) sleeps MaxSleepMs.
+                    long wait = core.NextDeadline - platform.TickMilliseconds;
+                    if (wait > 0) Sleep(wait > MaxSleepMs ? MaxSleepMs : (int)wait);
                 }
             }
             finally
@@ -196,29 +187,10 @@ namespace IotHubAmqp.Device.IotHub
             }
         }
 
-        private bool PostNotices()
+        private void PostNotices()
         {
-            bool any = false;
             object n;
-            while ((n = core.TakeNotice()) != null)
-            {
-                notices.Post(n);
-                any = true;
-            }
-            return any;
-        }
-
-        private void Submit(ClientRequest r, long now)
-        {
-            try
-            {
-                core.Submit(r, now);
-            }
-            catch (Exception e)
-            {
-                r.Error = e;
-                r.Complete();
-            }
+            while ((n = core.TakeNotice()) != null) notices.Post(n);
         }
 
         /// <summary>Bytes fed to the engine per pass at most: then the pass writes, and the rest waits one pass.</summary>
@@ -237,11 +209,8 @@ namespace IotHubAmqp.Device.IotHub
                     core.ProcessEvents(now);
                     continue;
                 }
-                AmqpException reason = failure == null
-                    ? new AmqpException(ErrorCode.ConnectionLost, "the peer closed the connection")
-                    : new AmqpException(ErrorCode.ConnectionLost, failure.GetType().Name + ": " + failure.Message);
                 reader = null;
-                core.TransportEnded(reason, now);
+                core.TransportEnded(new AmqpException(ErrorCode.ConnectionLost, failure == null ? "the peer closed the connection" : ClientCore.Named(failure)), now);
             }
         }
 
@@ -251,12 +220,8 @@ namespace IotHubAmqp.Device.IotHub
             if (core.WantsTransportClosed)
             {
                 WriteOutput();
-                ITransport t;
-                lock (transportLock)
-                {
-                    t = transport;
-                    transport = null;
-                }
+                ITransport t = transport; // only this thread sets it
+                lock (this) transport = null;
                 if (reader != null) reader.Stop();
                 reader = null;
                 if (t != null) SafeClose(t);
@@ -270,7 +235,7 @@ namespace IotHubAmqp.Device.IotHub
                 try
                 {
                     ITransport t = factory.Connect(core.ConnectHost, core.ConnectPort, true, left <= 0 ? 1 : (int)left);
-                    lock (transportLock) transport = t;
+                    lock (this) transport = t;
                     reader = new TransportReader(t, this);
                     core.TransportConnected(platform.TickMilliseconds);
                 }
@@ -286,8 +251,7 @@ namespace IotHubAmqp.Device.IotHub
         private void WriteOutput()
         {
             Connection engine = core.Engine;
-            ITransport t;
-            lock (transportLock) t = transport;
+            ITransport t = transport; // only this thread sets it
             if (engine == null || t == null) return;
             ITransportBatch batch = t as ITransportBatch;
             try
@@ -314,33 +278,29 @@ namespace IotHubAmqp.Device.IotHub
                 EndWrite();
                 engine.DiscardOutput();
                 if (!engine.IsEnded || core.WantsTransportClosed == false)
-                    core.TransportEnded(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, e.GetType().Name + ": " + e.Message), platform.TickMilliseconds);
+                    core.TransportEnded(ClientCore.Lost(e), platform.TickMilliseconds);
             }
         }
 
         // Each write gets WriteTimeoutMs. The watchdog is armed once and re-armed from its callback while writes go
         // on, instead of two timer-queue updates around every write.
+        [MethodImpl(MethodImplOptions.Synchronized)]
         private void BeginWrite(ITransport t)
         {
-            lock (transportLock)
-            {
-                writing = t;
-                writeStarted = platform.TickMilliseconds;
-                if (watchdogArmed) return;
-                watchdogArmed = true;
-                watchdog.Change(WriteTimeoutMs, Timeout.Infinite);
-            }
+            writing = t;
+            writeStarted = platform.TickMilliseconds;
+            if (watchdogArmed) return;
+            watchdogArmed = true;
+            watchdog.Change(WriteTimeoutMs, Timeout.Infinite);
         }
 
-        private void EndWrite()
-        {
-            lock (transportLock) writing = null;
-        }
+        [MethodImpl(MethodImplOptions.Synchronized)]
+        private void EndWrite() => writing = null;
 
         private void OnWriteStuck(object state)
         {
             ITransport t;
-            lock (transportLock)
+            lock (this)
             {
                 t = writing;
                 long left = t == null ? 0 : writeStarted + WriteTimeoutMs - platform.TickMilliseconds;
