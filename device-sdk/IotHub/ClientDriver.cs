@@ -46,7 +46,7 @@ namespace IotHubAmqp.Device.IotHub
         private readonly NoticeDispatcher notices;
         private readonly AutoResetEvent wake = new AutoResetEvent(false);
         // The driver itself is the lock of its queue, its sleeping flag, the transport and the write watchdog
-        // (Synchronized methods and lock (this): no lock objects, no try/finally per lock); never held across I/O.
+        // (Synchronized methods: no lock objects, no try/finally per lock); never held across I/O.
         private readonly ClientRequest[] queue = new ClientRequest[MaxQueuedRequests];
         private readonly Timer watchdog;
         private int queueHead;
@@ -98,22 +98,35 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Closes the transport from outside the driver (a close that could not finish in time).</summary>
         public void ForceClose()
         {
-            ITransport t;
-            lock (this) t = transport;
+            ITransport t = Transport;
             if (t != null) SafeClose(t);
             wake.Set();
+        }
+
+        // The transport as other threads see it (only the driver sets it, and reads its own field without the lock).
+        private ITransport Transport
+        {
+            [MethodImpl(MethodImplOptions.Synchronized)]
+            get => transport;
+            [MethodImpl(MethodImplOptions.Synchronized)]
+            set => transport = value;
         }
 
         // Sleeps up to ms unless a request or a read came in since the pass began (then another pass runs at once).
         private void Sleep(int ms)
         {
-            lock (this)
-            {
-                if (queueCount > 0) return;
-                sleeping = true;
-            }
+            if (!SetSleeping(true)) return;
             if (reader == null || !reader.HasResult) wake.WaitOne(ms, false);
-            lock (this) sleeping = false;
+            SetSleeping(false);
+        }
+
+        // False (still awake) when a request waits.
+        [MethodImpl(MethodImplOptions.Synchronized)]
+        private bool SetSleeping(bool on)
+        {
+            if (on && queueCount > 0) return false;
+            sleeping = on;
+            return true;
         }
 
         [MethodImpl(MethodImplOptions.Synchronized)]
@@ -220,8 +233,8 @@ namespace IotHubAmqp.Device.IotHub
             if (core.WantsTransportClosed)
             {
                 WriteOutput();
-                ITransport t = transport; // only this thread sets it
-                lock (this) transport = null;
+                ITransport t = transport;
+                Transport = null;
                 if (reader != null) reader.Stop();
                 reader = null;
                 if (t != null) SafeClose(t);
@@ -235,7 +248,7 @@ namespace IotHubAmqp.Device.IotHub
                 try
                 {
                     ITransport t = factory.Connect(core.ConnectHost, core.ConnectPort, true, left <= 0 ? 1 : (int)left);
-                    lock (this) transport = t;
+                    Transport = t;
                     reader = new TransportReader(t, this);
                     core.TransportConnected(platform.TickMilliseconds);
                 }
@@ -299,27 +312,31 @@ namespace IotHubAmqp.Device.IotHub
 
         private void OnWriteStuck(object state)
         {
-            ITransport t;
-            lock (this)
-            {
-                t = writing;
-                long left = t == null ? 0 : writeStarted + WriteTimeoutMs - platform.TickMilliseconds;
-                if (left > 0)
-                {
-                    // The write under way began after the one the timer was armed for: wait for its own deadline.
-                    try
-                    {
-                        watchdog.Change((int)left, Timeout.Infinite);
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        // The driver has ended.
-                    }
-                    return;
-                }
-                watchdogArmed = false;
-            }
+            ITransport t = StuckWrite();
             if (t != null) SafeClose(t);
+        }
+
+        // The transport of a write past its deadline, or null (no write, or a later one: re-armed for its own deadline).
+        [MethodImpl(MethodImplOptions.Synchronized)]
+        private ITransport StuckWrite()
+        {
+            ITransport t = writing;
+            long left = t == null ? 0 : writeStarted + WriteTimeoutMs - platform.TickMilliseconds;
+            if (left > 0)
+            {
+                // The write under way began after the one the timer was armed for: wait for its own deadline.
+                try
+                {
+                    watchdog.Change((int)left, Timeout.Infinite);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The driver has ended.
+                }
+                return null;
+            }
+            watchdogArmed = false;
+            return t;
         }
 
         private static void SafeClose(ITransport t)
