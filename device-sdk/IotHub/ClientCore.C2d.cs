@@ -11,7 +11,7 @@ namespace IotHubAmqp.Device.IotHub
         private void OnSettle(ClientRequest r)
         {
             IncomingDelivery d = r.C2d.Delivery;
-            if (d.Link != c2d || c2d == null || !c2d.IsAttached)
+            if (d.Link != c2d || !Up(c2d))
             {
                 Fail(r, new AmqpException(ErrorCode.IllegalState, "message " + r.C2d.MessageId + " cannot be settled: its link was lost, the hub will deliver it again"));
                 return;

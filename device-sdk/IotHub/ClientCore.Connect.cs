@@ -212,8 +212,7 @@ namespace IotHubAmqp.Device.IotHub
         private void CheckConnected(long now)
         {
             if (Phase != ClientPhase.Connecting || !tokenPut) return;
-            if (telemetry == null || !telemetry.IsAttached) return;
-            if (ReceivesC2d && (c2d == null || !c2d.IsAttached)) return;
+            if (!Up(telemetry) || ReceivesC2d && !Up(c2d)) return;
             Phase = ClientPhase.Connected;
             ConnectDeadline = Never;
             bool renewal = plannedRenewal;
@@ -229,7 +228,7 @@ namespace IotHubAmqp.Device.IotHub
                     token = pendingToken;
                     tokenExpiry = nextExpiry;
                 }
-                if (Options.RenewTokens) renewAt = now + RenewalDelayMs();
+                ScheduleRenewal(now);
             }
             // The status is Connected before the first Open returns.
             ClientRequest open = openRequest;

@@ -227,7 +227,7 @@ namespace IotHubAmqp.Device.IotHub
                 var r = (ClientRequest)sends[i];
                 if (r.Slot != null) continue;
                 SenderLink link = r.Kind == RequestKind.Feedback ? EnsureFeedback() : telemetry;
-                if (link == null || !link.IsAttached) continue;
+                if (!Up(link)) continue;
                 OutgoingDelivery d = link.Send(r.Message, r);
                 if (d == null) continue;
                 d.MessageFormat = r.MessageFormat;
@@ -255,7 +255,7 @@ namespace IotHubAmqp.Device.IotHub
                 Finish(r, new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, Within("no outcome", Options.OperationTimeoutMs, why), r.MessageId));
             }
             // Outcomes that never come would hold every slot (2.6.12 leaves them unsettled): a new link frees them.
-            if (telemetry != null && telemetry.IsAttached && telemetry.AbandonedCount >= SenderLink.MaxInFlight / 2)
+            if (Up(telemetry) && telemetry.AbandonedCount >= SenderLink.MaxInFlight / 2)
             {
                 // Too many sends the hub never answered: a new link frees their slots (the hub forgets them with the old one).
                 telemetry.Close();
@@ -333,18 +333,38 @@ namespace IotHubAmqp.Device.IotHub
 
         internal static SendResult ToResult(Outcome outcome, string messageId)
         {
-            if (outcome is Accepted) return messageId == null ? SendResult.AcceptedWithoutId : new SendResult(SendOutcome.Accepted, null, null, messageId);
-            if (outcome is Rejected rj)
+            SendOutcome result = SendOutcome.Released;
+            string condition = null, description = null;
+            if (outcome is Accepted)
             {
-                string condition = rj.Error == null ? null : rj.Error.Condition;
-                string description = rj.Error == null ? null : rj.Error.Description;
-                return new SendResult(condition == ErrorCode.ResourceLimitExceeded ? SendOutcome.Throttled : SendOutcome.Rejected, condition, description, messageId);
+                if (messageId == null) return SendResult.AcceptedWithoutId;
+                result = SendOutcome.Accepted;
             }
-            if (outcome == null) return new SendResult(SendOutcome.Accepted, null, "sent settled", messageId);
-            return new SendResult(SendOutcome.Released, null, null, messageId);
+            else if (outcome is Rejected rj)
+            {
+                Error error = rj.Error;
+                if (error != null)
+                {
+                    condition = error.Condition;
+                    description = error.Description;
+                }
+                result = condition == ErrorCode.ResourceLimitExceeded ? SendOutcome.Throttled : SendOutcome.Rejected;
+            }
+            else if (outcome == null)
+            {
+                result = SendOutcome.Accepted;
+                description = "sent settled";
+            }
+            return new SendResult(result, condition, description, messageId);
         }
 
         private static long Min(long a, long b) => a < b ? a : b;
+
+        // An attached link (null when there is none).
+        private static bool Up(Link link) => link != null && link.IsAttached;
+
+        // The retry policy's delay before try n + 1.
+        private int Backoff(int n) => Options.Retry.DelayMs(n, random.NextDouble());
 
         // "<what> within <ms> ms<detail>": the text of every timeout.
         private static string Within(string what, int ms, string detail) => string.Concat(what, " within ", ms.ToString(), " ms" + detail);
