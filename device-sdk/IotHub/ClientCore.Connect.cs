@@ -114,10 +114,11 @@ namespace IotHubAmqp.Device.IotHub
                 settings.Sasl = SaslProfile.Anonymous();
             else if (mode == AuthenticationMode.SaslPlain && !Identity.UsesX509)
                 settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(Identity.DeviceId, Identity.ModuleId, Identity.HostName), pendingToken);
-            Engine = new Connection(settings);
+            var engine = new Connection(settings);
+            Engine = engine;
             engineRetired = false;
-            Engine.Open(now);
-            if (Engine.CanBeginSessions) BeginLinks(now);
+            engine.Open(now);
+            if (engine.CanBeginSessions) BeginLinks(now);
         }
 
         /// <summary>The transport could not be opened (connect, TLS or the deadline).</summary>
@@ -258,13 +259,14 @@ namespace IotHubAmqp.Device.IotHub
             linksAfterToken = false;
             putTokenSlot = null;
             WantsTransport = false;
-            if (Engine != null)
+            Connection engine = Engine;
+            if (engine != null)
             {
-                if (!Engine.IsEnded) Engine.Close(null);
-                Engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "the connection was replaced"));
+                if (!engine.IsEnded) engine.Close(null);
+                engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "the connection was replaced"));
                 // Outcomes that came in with the last read count; the rest go back in line.
-                if (telemetry != null) OnOutcomes(telemetry);
-                if (feedback != null) OnOutcomes(feedback);
+                OnOutcomes(telemetry);
+                OnOutcomes(feedback);
                 for (int i = 0; i < sends.Count; i++)
                 {
                     var r = (ClientRequest)sends[i];

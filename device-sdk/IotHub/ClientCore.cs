@@ -266,6 +266,7 @@ namespace IotHubAmqp.Device.IotHub
         // A sender's deliveries are done: results to their requests, or back in line after a lost link.
         private void OnOutcomes(SenderLink link)
         {
+            if (link == null) return;
             OutgoingDelivery d;
             string condition;
             while ((d = link.NextCompleted()) != null)

@@ -46,9 +46,9 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Creates a client from parsed parts (see <see cref="IotHubConnectionString.FromParts"/>).</summary>
         public DeviceClient(IotHubConnectionString identity, ITransportFactory transportFactory, IPlatform platform, DeviceClientOptions options = null)
         {
-            if (identity == null) throw new ArgumentNullException(nameof(identity));
-            if (transportFactory == null) throw new ArgumentNullException(nameof(transportFactory));
-            if (platform == null) throw new ArgumentNullException(nameof(platform));
+            NotNull(identity, nameof(identity));
+            NotNull(transportFactory, nameof(transportFactory));
+            NotNull(platform, nameof(platform));
             this.options = options ?? new DeviceClientOptions();
             this.options.Validate();
             if (identity.UsesX509 && this.options.Authentication == AuthenticationMode.SaslPlain)
@@ -118,7 +118,7 @@ namespace IotHubAmqp.Device.IotHub
         /// </summary>
         public SendResult SendTelemetry(string text, string contentType)
         {
-            if (text == null) throw new ArgumentNullException(nameof(text));
+            NotNull(text, nameof(text));
             var m = new Message(Utf8Bytes(text));
             m.Properties = new MessageProperties();
             m.Properties.ContentType = contentType;
@@ -129,7 +129,7 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Sends a telemetry message with a data body and waits for the hub's outcome.</summary>
         public SendResult SendTelemetry(byte[] body)
         {
-            if (body == null) throw new ArgumentNullException(nameof(body));
+            NotNull(body, nameof(body));
             return SendTelemetry(new Message(body));
         }
 
@@ -163,7 +163,7 @@ namespace IotHubAmqp.Device.IotHub
         /// </summary>
         public void BeginSendTelemetry(Message message, SendCompletedHandler completed)
         {
-            if (completed == null) throw new ArgumentNullException(nameof(completed));
+            NotNull(completed, nameof(completed));
             var r = PrepareSend(message, RequestKind.Send, true);
             r.Callback = completed;
             driver.Submit(r);
@@ -196,7 +196,7 @@ namespace IotHubAmqp.Device.IotHub
 
         private ClientRequest PrepareSend(Message message, RequestKind kind, bool addMessageId)
         {
-            if (message == null) throw new ArgumentNullException(nameof(message));
+            NotNull(message, nameof(message));
             if (kind == RequestKind.Send) CheckTelemetry(message);
             if (addMessageId) EnsureMessageId(message);
             ClientRequest r = NewRequest(kind, pool.Take());
@@ -228,12 +228,16 @@ namespace IotHubAmqp.Device.IotHub
 
         private C2dMessage[] Take(int maxCount, bool forHandler)
         {
-            if (!driver.IsRunning) return new C2dMessage[0];
-            ClientRequest r = NewRequest(RequestKind.TakeC2d, null);
-            r.MaxCount = maxCount;
-            r.ForHandler = forHandler;
-            Call(r, options.OperationTimeoutMs, "ReceiveCloudToDevice");
-            return r.Taken ?? new C2dMessage[0];
+            C2dMessage[] taken = null;
+            if (driver.IsRunning)
+            {
+                ClientRequest r = NewRequest(RequestKind.TakeC2d, null);
+                r.MaxCount = maxCount;
+                r.ForHandler = forHandler;
+                Call(r, options.OperationTimeoutMs, "ReceiveCloudToDevice");
+                taken = r.Taken;
+            }
+            return taken ?? new C2dMessage[0];
         }
 
         /// <summary>Completes the message (accepted): the hub removes it and reports Success as feedback.</summary>
@@ -247,7 +251,7 @@ namespace IotHubAmqp.Device.IotHub
 
         private void Settle(C2dMessage message, int settlement)
         {
-            if (message == null) throw new ArgumentNullException(nameof(message));
+            NotNull(message, nameof(message));
             ClientRequest r = NewRequest(RequestKind.Settle, null);
             r.C2d = message;
             r.Settlement = settlement;
@@ -377,6 +381,11 @@ namespace IotHubAmqp.Device.IotHub
             byte[] body = message.GetBytes();
             if (body != null && body.Length > DeviceClientOptions.MaxTelemetryBytes)
                 throw new ArgumentException("telemetry body is " + body.Length + " bytes; IoT Hub accepts at most " + DeviceClientOptions.MaxTelemetryBytes);
+        }
+
+        private static void NotNull(object value, string name)
+        {
+            if (value == null) throw new ArgumentNullException(name);
         }
 
         private static byte[] Utf8Bytes(string text)
