@@ -54,7 +54,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             Phase = ClientPhase.Connecting;
             plannedRenewal = renew;
-            string host = Identity.GatewayHostName ?? Identity.HostName;
+            string host = Identity.GatewayHostName ?? hostName;
             int port = Options.Port;
             // "GatewayHostName=127.0.0.1:5671" (a local hub on another port, as the Node SDK reads it).
             int colon = host.IndexOf(':');
@@ -105,15 +105,15 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             var settings = new ConnectionSettings();
-            settings.ContainerId = Identity.DeviceId;
-            settings.HostName = Identity.HostName;
+            settings.ContainerId = deviceId;
+            settings.HostName = hostName;
             settings.MaxFrameSize = Options.MaxFrameSize;
             settings.IdleTimeoutMs = Options.IdleTimeoutMs;
             AuthenticationMode mode = Options.Authentication;
             if (mode == AuthenticationMode.CbsWithSaslAnonymous)
                 settings.Sasl = SaslProfile.Anonymous();
             else if (mode == AuthenticationMode.SaslPlain && !Identity.UsesX509)
-                settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(Identity.DeviceId, Identity.ModuleId, Identity.HostName), pendingToken);
+                settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(deviceId, moduleId, hostName), pendingToken);
             var engine = new Connection(settings);
             Engine = engine;
             engineRetired = false;
@@ -182,16 +182,16 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         // A module has no cloud-to-device queue (as in the reference SDKs' module clients).
-        private bool ReceivesC2d => Options.ReceiveCloudToDevice && Identity.ModuleId == null;
+        private bool ReceivesC2d => Options.ReceiveCloudToDevice && moduleId == null;
 
         private void AttachTelemetry()
         {
-            telemetry = session.AttachSender(NextLinkName("telemetry"), IotHubAddress.Telemetry(Identity.DeviceId, Identity.ModuleId), SenderSettleMode.Unsettled, LinkProperties());
+            telemetry = session.AttachSender(NextLinkName("telemetry"), IotHubAddress.Telemetry(deviceId, moduleId), SenderSettleMode.Unsettled, LinkProperties());
         }
 
         private void AttachC2d()
         {
-            c2d = session.AttachReceiver(NextLinkName("c2d"), IotHubAddress.CloudToDevice(Identity.DeviceId, Identity.ModuleId), Options.C2dPrefetch, ReceiverSettleMode.First, Options.C2dMaxMessageBytes, LinkProperties());
+            c2d = session.AttachReceiver(NextLinkName("c2d"), IotHubAddress.CloudToDevice(deviceId, moduleId), Options.C2dPrefetch, ReceiverSettleMode.First, Options.C2dMaxMessageBytes, LinkProperties());
         }
 
         private SenderLink EnsureFeedback()
@@ -235,7 +235,7 @@ namespace IotHubAmqp.Device.IotHub
             ClientRequest open = openRequest;
             if (open != null)
             {
-                SetStatus(ClientStatus.Connected, "connected to " + Identity.HostName);
+                SetStatus(ClientStatus.Connected, "connected to " + hostName);
                 open.Complete();
                 openRequest = null;
             }

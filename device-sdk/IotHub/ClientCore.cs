@@ -37,6 +37,11 @@ namespace IotHubAmqp.Device.IotHub
         internal readonly IotHubConnectionString Identity;
 
         internal readonly DeviceClientOptions Options;
+
+        // The identity's parts the core reads most (one field load instead of a property call each).
+        private readonly string deviceId;
+        private readonly string moduleId;
+        private readonly string hostName;
         private readonly IPlatform platform;
         private readonly Random random;
         private readonly string audience;
@@ -55,10 +60,13 @@ namespace IotHubAmqp.Device.IotHub
         public ClientCore(IotHubConnectionString identity, DeviceClientOptions options, IPlatform platform, Random random)
         {
             Identity = identity;
+            deviceId = identity.DeviceId;
+            moduleId = identity.ModuleId;
+            hostName = identity.HostName;
             Options = options;
             this.platform = platform;
             this.random = random;
-            audience = IotHubAddress.Audience(Identity.HostName, Identity.DeviceId, Identity.ModuleId);
+            audience = IotHubAddress.Audience(hostName, deviceId, moduleId);
             ClearTimers();
         }
 

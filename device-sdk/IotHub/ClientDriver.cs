@@ -70,6 +70,8 @@ namespace IotHubAmqp.Device.IotHub
 
         public bool IsRunning => thread != null;
 
+        private long Now => platform.TickMilliseconds;
+
         public void Start()
         {
             if (thread != null) return;
@@ -142,11 +144,12 @@ namespace IotHubAmqp.Device.IotHub
 
         private void Run()
         {
+            ClientCore core = this.core;
             try
             {
                 while (true)
                 {
-                    long now = platform.TickMilliseconds;
+                    long now = Now;
                     bool acted, answered = false;
                     try
                     {
@@ -175,7 +178,7 @@ namespace IotHubAmqp.Device.IotHub
                     catch (Exception e)
                     {
                         // A bug must not kill the device's connection for good: start over on a new one.
-                        core.InternalError(e, platform.TickMilliseconds);
+                        core.InternalError(e, Now);
                         acted = true;
                     }
                     PostNotices();
@@ -189,7 +192,7 @@ namespace IotHubAmqp.Device.IotHub
                         continue;
                     }
                     // Nothing due (NextDeadline long.MaxValue; the tick is never negative) sleeps MaxSleepMs.
-                    long wait = core.NextDeadline - platform.TickMilliseconds;
+                    long wait = core.NextDeadline - Now;
                     if (wait > 0) Sleep(wait > MaxSleepMs ? MaxSleepMs : (int)wait);
                 }
             }
@@ -211,6 +214,7 @@ namespace IotHubAmqp.Device.IotHub
 
         private void ReadInput(long now)
         {
+            ClientCore core = this.core;
             int fed = 0;
             while (reader != null && fed < MaxReadPerPass)
             {
@@ -229,6 +233,7 @@ namespace IotHubAmqp.Device.IotHub
 
         private bool DoTransportActions(long now)
         {
+            ClientCore core = this.core;
             bool acted = false;
             if (core.WantsTransportClosed)
             {
@@ -238,7 +243,7 @@ namespace IotHubAmqp.Device.IotHub
                 if (reader != null) reader.Stop();
                 reader = null;
                 if (t != null) SafeClose(t);
-                core.TransportClosed(platform.TickMilliseconds);
+                core.TransportClosed(Now);
                 acted = true;
             }
             if (core.WantsTransport)
@@ -250,11 +255,11 @@ namespace IotHubAmqp.Device.IotHub
                     ITransport t = factory.Connect(core.ConnectHost, core.ConnectPort, true, left <= 0 ? 1 : (int)left);
                     Transport = t;
                     reader = new TransportReader(t, this);
-                    core.TransportConnected(platform.TickMilliseconds);
+                    core.TransportConnected(Now);
                 }
                 catch (Exception e)
                 {
-                    core.TransportFailed(e, platform.TickMilliseconds);
+                    core.TransportFailed(e, Now);
                 }
                 acted = true;
             }
@@ -263,6 +268,7 @@ namespace IotHubAmqp.Device.IotHub
 
         private void WriteOutput()
         {
+            ClientCore core = this.core;
             Connection engine = core.Engine;
             ITransport t = transport; // only this thread sets it
             if (engine == null || t == null) return;
@@ -277,7 +283,7 @@ namespace IotHubAmqp.Device.IotHub
                     engine.GetOutput(out byte[] buf, out int off, out int count);
                     BeginWrite(t);
                     t.Send(buf, off, count);
-                    engine.OutputWritten(platform.TickMilliseconds);
+                    engine.OutputWritten(Now);
                 }
                 if (batch != null)
                 {
@@ -291,7 +297,7 @@ namespace IotHubAmqp.Device.IotHub
                 EndWrite();
                 engine.DiscardOutput();
                 if (!engine.IsEnded || core.WantsTransportClosed == false)
-                    core.TransportEnded(ClientCore.Lost(e), platform.TickMilliseconds);
+                    core.TransportEnded(ClientCore.Lost(e), Now);
             }
         }
 
@@ -301,7 +307,7 @@ namespace IotHubAmqp.Device.IotHub
         private void BeginWrite(ITransport t)
         {
             writing = t;
-            writeStarted = platform.TickMilliseconds;
+            writeStarted = Now;
             if (watchdogArmed) return;
             watchdogArmed = true;
             watchdog.Change(WriteTimeoutMs, Timeout.Infinite);
@@ -321,7 +327,7 @@ namespace IotHubAmqp.Device.IotHub
         private ITransport StuckWrite()
         {
             ITransport t = writing;
-            long left = t == null ? 0 : writeStarted + WriteTimeoutMs - platform.TickMilliseconds;
+            long left = t == null ? 0 : writeStarted + WriteTimeoutMs - Now;
             if (left > 0)
             {
                 // The write under way began after the one the timer was armed for: wait for its own deadline.

@@ -69,6 +69,10 @@ namespace IotHubAmqp.Device.IotHub
         /// </summary>
         public event CloudToDeviceMessageHandler CloudToDeviceMessage;
 
+        private long Now => platform.TickMilliseconds;
+
+        private int OperationMs => options.OperationTimeoutMs;
+
         /// <summary>The current connection status.</summary>
         public ClientStatus Status => core.Status;
 
@@ -92,7 +96,7 @@ namespace IotHubAmqp.Device.IotHub
             dispatcher.Start();
             driver.Start();
             var r = new ClientRequest();
-            r.Reset(RequestKind.Open, platform.TickMilliseconds + options.ConnectTimeoutMs);
+            r.Reset(RequestKind.Open, Now + options.ConnectTimeoutMs);
             Call(r, options.ConnectTimeoutMs, "Open");
         }
 
@@ -184,7 +188,7 @@ namespace IotHubAmqp.Device.IotHub
         private SendResult WaitSend(ClientRequest r)
         {
             driver.Submit(r);
-            int wait = options.OperationTimeoutMs + GraceMs;
+            int wait = OperationMs + GraceMs;
             if (!r.Done.WaitOne(wait, false) && r.GiveUp())
                 return new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, "the connection did not answer within " + wait + " ms", r.MessageId);
             SendResult result = r.Result;
@@ -216,11 +220,11 @@ namespace IotHubAmqp.Device.IotHub
             if (CloudToDeviceMessage != null) throw new InvalidOperationException("messages go to the CloudToDeviceMessage handler");
             if (!options.ReceiveCloudToDevice) throw new InvalidOperationException("ReceiveCloudToDevice is off in the options");
             if (identity.ModuleId != null) throw new InvalidOperationException("a module has no cloud-to-device messages");
-            long deadline = platform.TickMilliseconds + timeoutMs;
+            long deadline = Now + timeoutMs;
             while (true)
             {
                 C2dMessage[] got = Take(maxCount, false);
-                long left = deadline - platform.TickMilliseconds;
+                long left = deadline - Now;
                 if (got.Length > 0 || left <= 0 || closed) return got;
                 c2dSignal.WaitOne((int)left, false);
             }
@@ -234,7 +238,7 @@ namespace IotHubAmqp.Device.IotHub
                 ClientRequest r = NewRequest(RequestKind.TakeC2d, null);
                 r.MaxCount = maxCount;
                 r.ForHandler = forHandler;
-                Call(r, options.OperationTimeoutMs, "ReceiveCloudToDevice");
+                Call(r, OperationMs, "ReceiveCloudToDevice");
                 taken = r.Taken;
             }
             return taken ?? new C2dMessage[0];
@@ -255,14 +259,14 @@ namespace IotHubAmqp.Device.IotHub
             ClientRequest r = NewRequest(RequestKind.Settle, null);
             r.C2d = message;
             r.Settlement = settlement;
-            Call(r, options.OperationTimeoutMs, "settling a message");
+            Call(r, OperationMs, "settling a message");
         }
 
         // A request (new, or <paramref name="r"/> from the pool) due within the operation timeout.
         private ClientRequest NewRequest(RequestKind kind, ClientRequest r)
         {
             if (r == null) r = new ClientRequest();
-            r.Reset(kind, platform.TickMilliseconds + options.OperationTimeoutMs);
+            r.Reset(kind, Now + OperationMs);
             return r;
         }
 
@@ -313,7 +317,7 @@ namespace IotHubAmqp.Device.IotHub
                 driver.Submit(r);
                 return;
             }
-            Call(r, options.OperationTimeoutMs, "adding a feature");
+            Call(r, OperationMs, "adding a feature");
         }
 
         /// <summary>A feature's request: submitted to the driver, waited for on the caller's thread when <paramref name="timeoutMs"/> is positive.</summary>
@@ -324,7 +328,7 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         /// <summary>The platform's millisecond tick (deadlines of feature requests).</summary>
-        long IFeatureHost.NowMs => platform.TickMilliseconds;
+        long IFeatureHost.NowMs => Now;
 
         DeviceClientOptions IFeatureHost.Options => options;
 
