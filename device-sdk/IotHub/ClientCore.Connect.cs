@@ -143,7 +143,8 @@ namespace IotHubAmqp.Device.IotHub
         {
             transportUp = false;
             WantsTransportClosed = false;
-            if (Engine != null && !Engine.IsEnded) Engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "transport closed"));
+            Connection engine = Engine;
+            if (engine != null && !engine.IsEnded) engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "transport closed"));
             ProcessEvents(now);
             Engine = null;
             if (Phase == ClientPhase.Closing) FinishClose();
@@ -196,9 +197,10 @@ namespace IotHubAmqp.Device.IotHub
 
         private SenderLink EnsureFeedback()
         {
-            if (feedback == null || feedback.IsEnded)
-                feedback = session.AttachSender(NextLinkName("feedback"), IotHubAddress.Feedback, SenderSettleMode.Unsettled, LinkProperties());
-            return feedback;
+            SenderLink link = feedback;
+            if (link == null || link.IsEnded)
+                feedback = link = session.AttachSender(NextLinkName("feedback"), IotHubAddress.Feedback, SenderSettleMode.Unsettled, LinkProperties());
+            return link;
         }
 
         private AmqpMap LinkProperties()

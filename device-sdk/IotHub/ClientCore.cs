@@ -89,9 +89,10 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>The next notice for the application (a status change, a completed callback send, C2D ready), or null.</summary>
         public object TakeNotice()
         {
-            if (notices.Count == 0) return null;
-            object n = notices[0];
-            notices.RemoveAt(0);
+            ArrayList queue = notices;
+            if (queue.Count == 0) return null;
+            object n = queue[0];
+            queue.RemoveAt(0);
             return n;
         }
 
@@ -178,9 +179,10 @@ namespace IotHubAmqp.Device.IotHub
             for (int i = 0; i < featureCount; i++) features[i].Closed();
             Phase = ClientPhase.Closing;
             ClearTimers();
-            if (Engine != null && !Engine.IsEnded)
+            Connection engine = Engine;
+            if (engine != null && !engine.IsEnded)
             {
-                Engine.Close(null);
+                engine.Close(null);
                 closeDeadline = now + CloseTimeoutMs;
             }
             else
@@ -263,10 +265,11 @@ namespace IotHubAmqp.Device.IotHub
                 Finish(r, new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, Within("no outcome", Options.OperationTimeoutMs, why), r.MessageId));
             }
             // Outcomes that never come would hold every slot (2.6.12 leaves them unsettled): a new link frees them.
-            if (Up(telemetry) && telemetry.AbandonedCount >= SenderLink.MaxInFlight / 2)
+            SenderLink link = telemetry;
+            if (Up(link) && link.AbandonedCount >= SenderLink.MaxInFlight / 2)
             {
                 // Too many sends the hub never answered: a new link frees their slots (the hub forgets them with the old one).
-                telemetry.Close();
+                link.Close();
                 AttachTelemetry();
             }
         }

@@ -105,6 +105,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (closed) return;
             closed = true;
+            ClientDriver driver = this.driver;
             if (!driver.IsRunning) return;
             ClientRequest r = NewRequest(RequestKind.Close, null); // the core bounds a close by CloseTimeoutMs itself
             driver.Submit(r);
@@ -374,8 +375,9 @@ namespace IotHubAmqp.Device.IotHub
         // A telemetry message without a message-id gets a new GUID: the hub then recognises a resend.
         internal static void EnsureMessageId(Message message)
         {
-            if (message.Properties == null) message.Properties = new MessageProperties();
-            if (message.Properties.MessageId == null) message.Properties.MessageId = Guid.NewGuid().ToString();
+            MessageProperties p = message.Properties;
+            if (p == null) message.Properties = p = new MessageProperties();
+            if (p.MessageId == null) p.MessageId = Guid.NewGuid().ToString();
         }
 
         internal void CheckTelemetry(Message message)
