@@ -1,5 +1,6 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
+using System.Collections;
 using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Framing;
 
@@ -11,16 +12,17 @@ namespace IotHubAmqp.Device.IotHub
         private void OnSettle(ClientRequest r)
         {
             IncomingDelivery d = r.C2d.Delivery;
-            if (d.Link != c2d || c2d == null || !c2d.IsAttached)
+            ReceiverLink link = c2d;
+            if (d.Link != link || !Up(link))
             {
                 Fail(r, new AmqpException(ErrorCode.IllegalState, "message " + r.C2d.MessageId + " cannot be settled: its link was lost, the hub will deliver it again"));
                 return;
             }
             try
             {
-                if (r.Settlement == 0) c2d.Accept(d);
-                else if (r.Settlement == 1) c2d.Reject(d, null);
-                else c2d.Release(d);
+                if (r.Settlement == 0) link.Accept(d);
+                else if (r.Settlement == 1) link.Reject(d, null);
+                else link.Release(d);
                 r.Complete();
             }
             catch (AmqpException e)
@@ -31,12 +33,13 @@ namespace IotHubAmqp.Device.IotHub
 
         private void OnTakeC2d(ClientRequest r)
         {
-            int n = c2dReady.Count < r.MaxCount ? c2dReady.Count : r.MaxCount;
+            ArrayList ready = c2dReady;
+            int n = ready.Count < r.MaxCount ? ready.Count : r.MaxCount;
             var taken = new C2dMessage[n];
             for (int i = 0; i < n; i++)
             {
-                taken[i] = (C2dMessage)c2dReady[0];
-                c2dReady.RemoveAt(0);
+                taken[i] = (C2dMessage)ready[0];
+                ready.RemoveAt(0);
             }
             // Messages handed to the handler count against the prefetch until it returns them; ones the application
             // polled are its own from here.

@@ -54,7 +54,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             Phase = ClientPhase.Connecting;
             plannedRenewal = renew;
-            string host = Identity.GatewayHostName ?? Identity.HostName;
+            string host = Identity.GatewayHostName ?? hostName;
             int port = Options.Port;
             // "GatewayHostName=127.0.0.1:5671" (a local hub on another port, as the Node SDK reads it).
             int colon = host.IndexOf(':');
@@ -105,19 +105,20 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             var settings = new ConnectionSettings();
-            settings.ContainerId = Identity.DeviceId;
-            settings.HostName = Identity.HostName;
+            settings.ContainerId = deviceId;
+            settings.HostName = hostName;
             settings.MaxFrameSize = Options.MaxFrameSize;
             settings.IdleTimeoutMs = Options.IdleTimeoutMs;
             AuthenticationMode mode = Options.Authentication;
             if (mode == AuthenticationMode.CbsWithSaslAnonymous)
                 settings.Sasl = SaslProfile.Anonymous();
             else if (mode == AuthenticationMode.SaslPlain && !Identity.UsesX509)
-                settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(Identity.DeviceId, Identity.ModuleId, Identity.HostName), pendingToken);
-            Engine = new Connection(settings);
+                settings.Sasl = SaslProfile.Plain(IotHubAddress.PlainUserName(deviceId, moduleId, hostName), pendingToken);
+            var engine = new Connection(settings);
+            Engine = engine;
             engineRetired = false;
-            Engine.Open(now);
-            if (Engine.CanBeginSessions) BeginLinks(now);
+            engine.Open(now);
+            if (engine.CanBeginSessions) BeginLinks(now);
         }
 
         /// <summary>The transport could not be opened (connect, TLS or the deadline).</summary>
@@ -126,7 +127,7 @@ namespace IotHubAmqp.Device.IotHub
             transportUp = false;
             if (Phase != ClientPhase.Connecting) return;
             // The first Open throws what the transport threw (a TLS trust failure stays an AuthenticationException).
-            AttemptFailed(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, Named(e)), now, e);
+            AttemptFailed(Lost(e), now, e);
         }
 
         /// <summary>The transport ended by itself (the peer closed it, a read or write failed).</summary>
@@ -142,7 +143,8 @@ namespace IotHubAmqp.Device.IotHub
         {
             transportUp = false;
             WantsTransportClosed = false;
-            if (Engine != null && !Engine.IsEnded) Engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "transport closed"));
+            Connection engine = Engine;
+            if (engine != null && !engine.IsEnded) engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "transport closed"));
             ProcessEvents(now);
             Engine = null;
             if (Phase == ClientPhase.Closing) FinishClose();
@@ -181,23 +183,24 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         // A module has no cloud-to-device queue (as in the reference SDKs' module clients).
-        private bool ReceivesC2d => Options.ReceiveCloudToDevice && Identity.ModuleId == null;
+        private bool ReceivesC2d => Options.ReceiveCloudToDevice && moduleId == null;
 
         private void AttachTelemetry()
         {
-            telemetry = session.AttachSender(NextLinkName("telemetry"), IotHubAddress.Telemetry(Identity.DeviceId, Identity.ModuleId), SenderSettleMode.Unsettled, LinkProperties());
+            telemetry = session.AttachSender(NextLinkName("telemetry"), IotHubAddress.Telemetry(deviceId, moduleId), SenderSettleMode.Unsettled, LinkProperties());
         }
 
         private void AttachC2d()
         {
-            c2d = session.AttachReceiver(NextLinkName("c2d"), IotHubAddress.CloudToDevice(Identity.DeviceId, Identity.ModuleId), Options.C2dPrefetch, ReceiverSettleMode.First, Options.C2dMaxMessageBytes, LinkProperties());
+            c2d = session.AttachReceiver(NextLinkName("c2d"), IotHubAddress.CloudToDevice(deviceId, moduleId), Options.C2dPrefetch, ReceiverSettleMode.First, Options.C2dMaxMessageBytes, LinkProperties());
         }
 
         private SenderLink EnsureFeedback()
         {
-            if (feedback == null || feedback.IsEnded)
-                feedback = session.AttachSender(NextLinkName("feedback"), IotHubAddress.Feedback, SenderSettleMode.Unsettled, LinkProperties());
-            return feedback;
+            SenderLink link = feedback;
+            if (link == null || link.IsEnded)
+                feedback = link = session.AttachSender(NextLinkName("feedback"), IotHubAddress.Feedback, SenderSettleMode.Unsettled, LinkProperties());
+            return link;
         }
 
         private AmqpMap LinkProperties()
@@ -212,8 +215,7 @@ namespace IotHubAmqp.Device.IotHub
         private void CheckConnected(long now)
         {
             if (Phase != ClientPhase.Connecting || !tokenPut) return;
-            if (telemetry == null || !telemetry.IsAttached) return;
-            if (ReceivesC2d && (c2d == null || !c2d.IsAttached)) return;
+            if (!Up(telemetry) || ReceivesC2d && !Up(c2d)) return;
             Phase = ClientPhase.Connected;
             ConnectDeadline = Never;
             bool renewal = plannedRenewal;
@@ -229,13 +231,13 @@ namespace IotHubAmqp.Device.IotHub
                     token = pendingToken;
                     tokenExpiry = nextExpiry;
                 }
-                if (Options.RenewTokens) renewAt = now + RenewalDelayMs();
+                ScheduleRenewal(now);
             }
             // The status is Connected before the first Open returns.
             ClientRequest open = openRequest;
             if (open != null)
             {
-                SetStatus(ClientStatus.Connected, "connected to " + Identity.HostName);
+                SetStatus(ClientStatus.Connected, "connected to " + hostName);
                 open.Complete();
                 openRequest = null;
             }
@@ -259,13 +261,14 @@ namespace IotHubAmqp.Device.IotHub
             linksAfterToken = false;
             putTokenSlot = null;
             WantsTransport = false;
-            if (Engine != null)
+            Connection engine = Engine;
+            if (engine != null)
             {
-                if (!Engine.IsEnded) Engine.Close(null);
-                Engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "the connection was replaced"));
+                if (!engine.IsEnded) engine.Close(null);
+                engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "the connection was replaced"));
                 // Outcomes that came in with the last read count; the rest go back in line.
-                if (telemetry != null) OnOutcomes(telemetry);
-                if (feedback != null) OnOutcomes(feedback);
+                OnOutcomes(telemetry);
+                OnOutcomes(feedback);
                 for (int i = 0; i < sends.Count; i++)
                 {
                     var r = (ClientRequest)sends[i];
@@ -294,8 +297,11 @@ namespace IotHubAmqp.Device.IotHub
 
         private static string Describe(Exception e) => e is AmqpException ? e.Message : Named(e);
 
-        // A foreign exception in a reason: its type says what failed.
-        private static string Named(Exception e) => e.GetType().Name + ": " + e.Message;
+        /// <summary>A foreign exception in a reason: its type says what failed.</summary>
+        internal static string Named(Exception e) => e.GetType().Name + ": " + e.Message;
+
+        /// <summary>What a transport threw, as the reason its connection was lost.</summary>
+        internal static AmqpException Lost(Exception e) => e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, Named(e));
 
         // The port after "host:" at text[from..], or 0 when it is not one (1..65535).
         private static int ParsePort(string text, int from)

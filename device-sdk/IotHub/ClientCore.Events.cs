@@ -189,7 +189,7 @@ namespace IotHubAmqp.Device.IotHub
             {
                 renewing = false;
                 renewalFailures = 0;
-                if (Options.RenewTokens) renewAt = now + RenewalDelayMs();
+                ScheduleRenewal(now);
                 TokenRenewed();
                 return;
             }
@@ -218,7 +218,7 @@ namespace IotHubAmqp.Device.IotHub
             int failures = ++renewalFailures;
             SetStatus(ClientStatus.TokenRenewalFailed, "renewal attempt " + failures + " failed: " + Describe(e));
             long left = TokenLeftMs();
-            int delay = Options.Retry.DelayMs(failures - 1, random.NextDouble());
+            int delay = Backoff(failures - 1);
             if (left <= delay)
             {
                 // It expires before another try: the reconnect path takes over.
@@ -230,7 +230,7 @@ namespace IotHubAmqp.Device.IotHub
 
         private void Renew(long now)
         {
-            if (cbsOut != null && cbsOut.IsAttached)
+            if (Up(cbsOut))
             {
                 // CBS: a new put-token on the live connection; links and sends carry on untouched.
                 renewing = true;
@@ -253,14 +253,14 @@ namespace IotHubAmqp.Device.IotHub
             reconnectAt = now;
         }
 
-        // Milliseconds until the renewal point of the current token.
-        private int RenewalDelayMs()
+        // With RenewTokens, the renewal is due at the renewal point of the current token.
+        private void ScheduleRenewal(long now)
         {
+            if (!Options.RenewTokens) return;
             long left = TokenLeftMs();
-            if (left <= 0) return 0;
-            double fraction = Options.RenewalPoint + Options.RenewalJitter * (2 * random.NextDouble() - 1);
-            double delay = left * fraction;
-            return delay >= int.MaxValue ? int.MaxValue : (int)delay;
+            double delay = 0;
+            if (left > 0) delay = left * (Options.RenewalPoint + Options.RenewalJitter * (2 * random.NextDouble() - 1));
+            renewAt = now + (delay >= int.MaxValue ? int.MaxValue : (int)delay);
         }
 
         // Milliseconds the token in force has left (its expiry is whole seconds; the clock is not).

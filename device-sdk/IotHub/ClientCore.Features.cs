@@ -19,7 +19,7 @@ namespace IotHubAmqp.Device.IotHub
 
         /// <summary>A unique link name for this connection's Identity.</summary>
         internal string NextLinkName(string prefix) =>
-            string.Concat(prefix, "-", Identity.DeviceId, "-" + (linkSerial++).ToString()); // four parts: no array
+            string.Concat(prefix, "-", deviceId, "-" + (linkSerial++).ToString()); // four parts: no array
 
         /// <summary>Queues a notice for the dispatcher (a feature's handler call or completion).</summary>
         internal void Post(FeatureNotice notice) => notices.Add(notice);

@@ -78,21 +78,24 @@ namespace IotHubAmqp.Device.IotHub
                 return;
             }
             Phase = ClientPhase.Backoff;
-            reconnectAt = now + Options.Retry.DelayMs(attempt, random.NextDouble());
+            reconnectAt = now + Backoff(attempt);
         }
 
         // amqp:link:redirect / amqp:connection:redirect info (iothub-amqp-wire.md 10): network-host, hostname, port.
         private bool NoteRedirect(AmqpException reason)
         {
-            if (reason == null || reason.Info == null) return false;
+            AmqpMap info = reason == null ? null : reason.Info;
+            if (info == null) return false;
             if (reason.Condition != ErrorCode.LinkRedirect && reason.Condition != ErrorCode.ConnectionRedirect) return false;
-            string host = reason.Info[new Symbol("network-host")] as string ?? reason.Info[new Symbol("hostname")] as string;
-            object port = reason.Info[new Symbol("port")];
+            string host = At(info, "network-host") as string ?? At(info, "hostname") as string;
+            object port = At(info, "port");
             if (host == null) return false;
             redirectHost = host;
             redirectPort = port is int p ? p : port is uint u ? (int)u : Options.Port;
             return true;
         }
+
+        private static object At(AmqpMap info, string key) => info[new Symbol(key)];
 
         // The first Open rides out what a retry can cure (SASL sys-temp, a busy, restarting or throttling hub, a
         // connection dropped mid-handshake) within its own deadline. A transport that cannot connect, a TLS trust
@@ -101,7 +104,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (original != null && !(original is AmqpException)) return false;
             if (!RetryPolicy.IsTransient(reason.Condition)) return false;
-            long at = now + Options.Retry.DelayMs(attempt, random.NextDouble());
+            long at = now + Backoff(attempt);
             if (at >= openRequest.Deadline) return false;
             openRetryReason = reason.Message;
             attempt++;

@@ -37,6 +37,11 @@ namespace IotHubAmqp.Device.IotHub
         internal readonly IotHubConnectionString Identity;
 
         internal readonly DeviceClientOptions Options;
+
+        // The identity's parts the core reads most (one field load instead of a property call each).
+        private readonly string deviceId;
+        private readonly string moduleId;
+        private readonly string hostName;
         private readonly IPlatform platform;
         private readonly Random random;
         private readonly string audience;
@@ -55,10 +60,13 @@ namespace IotHubAmqp.Device.IotHub
         public ClientCore(IotHubConnectionString identity, DeviceClientOptions options, IPlatform platform, Random random)
         {
             Identity = identity;
+            deviceId = identity.DeviceId;
+            moduleId = identity.ModuleId;
+            hostName = identity.HostName;
             Options = options;
             this.platform = platform;
             this.random = random;
-            audience = IotHubAddress.Audience(Identity.HostName, Identity.DeviceId, Identity.ModuleId);
+            audience = IotHubAddress.Audience(hostName, deviceId, moduleId);
             ClearTimers();
         }
 
@@ -81,9 +89,10 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>The next notice for the application (a status change, a completed callback send, C2D ready), or null.</summary>
         public object TakeNotice()
         {
-            if (notices.Count == 0) return null;
-            object n = notices[0];
-            notices.RemoveAt(0);
+            ArrayList queue = notices;
+            if (queue.Count == 0) return null;
+            object n = queue[0];
+            queue.RemoveAt(0);
             return n;
         }
 
@@ -170,9 +179,10 @@ namespace IotHubAmqp.Device.IotHub
             for (int i = 0; i < featureCount; i++) features[i].Closed();
             Phase = ClientPhase.Closing;
             ClearTimers();
-            if (Engine != null && !Engine.IsEnded)
+            Connection engine = Engine;
+            if (engine != null && !engine.IsEnded)
             {
-                Engine.Close(null);
+                engine.Close(null);
                 closeDeadline = now + CloseTimeoutMs;
             }
             else
@@ -227,7 +237,7 @@ namespace IotHubAmqp.Device.IotHub
                 var r = (ClientRequest)sends[i];
                 if (r.Slot != null) continue;
                 SenderLink link = r.Kind == RequestKind.Feedback ? EnsureFeedback() : telemetry;
-                if (link == null || !link.IsAttached) continue;
+                if (!Up(link)) continue;
                 OutgoingDelivery d = link.Send(r.Message, r);
                 if (d == null) continue;
                 d.MessageFormat = r.MessageFormat;
@@ -255,10 +265,11 @@ namespace IotHubAmqp.Device.IotHub
                 Finish(r, new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, Within("no outcome", Options.OperationTimeoutMs, why), r.MessageId));
             }
             // Outcomes that never come would hold every slot (2.6.12 leaves them unsettled): a new link frees them.
-            if (telemetry != null && telemetry.IsAttached && telemetry.AbandonedCount >= SenderLink.MaxInFlight / 2)
+            SenderLink link = telemetry;
+            if (Up(link) && link.AbandonedCount >= SenderLink.MaxInFlight / 2)
             {
                 // Too many sends the hub never answered: a new link frees their slots (the hub forgets them with the old one).
-                telemetry.Close();
+                link.Close();
                 AttachTelemetry();
             }
         }
@@ -266,6 +277,7 @@ namespace IotHubAmqp.Device.IotHub
         // A sender's deliveries are done: results to their requests, or back in line after a lost link.
         private void OnOutcomes(SenderLink link)
         {
+            if (link == null) return;
             OutgoingDelivery d;
             string condition;
             while ((d = link.NextCompleted()) != null)
@@ -333,18 +345,38 @@ namespace IotHubAmqp.Device.IotHub
 
         internal static SendResult ToResult(Outcome outcome, string messageId)
         {
-            if (outcome is Accepted) return messageId == null ? SendResult.AcceptedWithoutId : new SendResult(SendOutcome.Accepted, null, null, messageId);
-            if (outcome is Rejected rj)
+            SendOutcome result = SendOutcome.Released;
+            string condition = null, description = null;
+            if (outcome is Accepted)
             {
-                string condition = rj.Error == null ? null : rj.Error.Condition;
-                string description = rj.Error == null ? null : rj.Error.Description;
-                return new SendResult(condition == ErrorCode.ResourceLimitExceeded ? SendOutcome.Throttled : SendOutcome.Rejected, condition, description, messageId);
+                if (messageId == null) return SendResult.AcceptedWithoutId;
+                result = SendOutcome.Accepted;
             }
-            if (outcome == null) return new SendResult(SendOutcome.Accepted, null, "sent settled", messageId);
-            return new SendResult(SendOutcome.Released, null, null, messageId);
+            else if (outcome is Rejected rj)
+            {
+                Error error = rj.Error;
+                if (error != null)
+                {
+                    condition = error.Condition;
+                    description = error.Description;
+                }
+                result = condition == ErrorCode.ResourceLimitExceeded ? SendOutcome.Throttled : SendOutcome.Rejected;
+            }
+            else if (outcome == null)
+            {
+                result = SendOutcome.Accepted;
+                description = "sent settled";
+            }
+            return new SendResult(result, condition, description, messageId);
         }
 
         private static long Min(long a, long b) => a < b ? a : b;
+
+        // An attached link (null when there is none).
+        private static bool Up(Link link) => link != null && link.IsAttached;
+
+        // The retry policy's delay before try n + 1.
+        private int Backoff(int n) => Options.Retry.DelayMs(n, random.NextDouble());
 
         // "<what> within <ms> ms<detail>": the text of every timeout.
         private static string Within(string what, int ms, string detail) => string.Concat(what, " within ", ms.ToString(), " ms" + detail);

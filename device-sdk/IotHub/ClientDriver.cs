@@ -1,5 +1,6 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Platform;
@@ -44,9 +45,9 @@ namespace IotHubAmqp.Device.IotHub
         private readonly IPlatform platform;
         private readonly NoticeDispatcher notices;
         private readonly AutoResetEvent wake = new AutoResetEvent(false);
-        private readonly object queueLock = new object();
+        // The driver itself is the lock of its queue, its sleeping flag, the transport and the write watchdog
+        // (Synchronized methods: no lock objects, no try/finally per lock); never held across I/O.
         private readonly ClientRequest[] queue = new ClientRequest[MaxQueuedRequests];
-        private readonly object transportLock = new object();
         private readonly Timer watchdog;
         private int queueHead;
         private int queueCount;
@@ -69,6 +70,8 @@ namespace IotHubAmqp.Device.IotHub
 
         public bool IsRunning => thread != null;
 
+        private long Now => platform.TickMilliseconds;
+
         public void Start()
         {
             if (thread != null) return;
@@ -77,85 +80,91 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         /// <summary>Hands a request to the driver; throws when too many calls wait already.</summary>
+        [MethodImpl(MethodImplOptions.Synchronized)]
         public void Submit(ClientRequest r)
         {
-            bool set;
-            lock (queueLock)
-            {
-                if (queueCount == queue.Length)
-                    throw new InvalidOperationException(MaxQueuedRequests + " calls are already waiting for the connection");
-                queue[(queueHead + queueCount) % queue.Length] = r;
-                queueCount++;
-                set = sleeping;
-                sleeping = false;
-            }
-            if (set) wake.Set();
+            if (queueCount == MaxQueuedRequests)
+                throw new InvalidOperationException(MaxQueuedRequests + " calls are already waiting for the connection");
+            queue[(queueHead + queueCount++) % MaxQueuedRequests] = r;
+            Wake();
         }
 
         /// <summary>Wakes the driver when it sleeps (or is about to); a busy driver looks at its queue and reader anyway.</summary>
+        [MethodImpl(MethodImplOptions.Synchronized)]
         internal void Wake()
         {
-            bool set;
-            lock (queueLock)
-            {
-                set = sleeping;
-                sleeping = false;
-            }
-            if (set) wake.Set();
+            if (sleeping) wake.Set();
+            sleeping = false;
         }
 
         /// <summary>Closes the transport from outside the driver (a close that could not finish in time).</summary>
         public void ForceClose()
         {
-            ITransport t;
-            lock (transportLock) t = transport;
+            ITransport t = Transport;
             if (t != null) SafeClose(t);
             wake.Set();
         }
 
-        // False when a request or a read came in since the pass began: run another pass instead of sleeping.
-        private bool GoingToSleep()
+        // The transport as other threads see it (only the driver sets it, and reads its own field without the lock).
+        private ITransport Transport
         {
-            lock (queueLock)
-            {
-                if (queueCount > 0) return false;
-                sleeping = true;
-            }
-            if (reader != null && reader.HasResult)
-            {
-                lock (queueLock) sleeping = false;
-                return false;
-            }
+            [MethodImpl(MethodImplOptions.Synchronized)]
+            get => transport;
+            [MethodImpl(MethodImplOptions.Synchronized)]
+            set => transport = value;
+        }
+
+        // Sleeps up to ms unless a request or a read came in since the pass began (then another pass runs at once).
+        private void Sleep(int ms)
+        {
+            if (!SetSleeping(true)) return;
+            if (reader == null || !reader.HasResult) wake.WaitOne(ms, false);
+            SetSleeping(false);
+        }
+
+        // False (still awake) when a request waits.
+        [MethodImpl(MethodImplOptions.Synchronized)]
+        private bool SetSleeping(bool on)
+        {
+            if (on && queueCount > 0) return false;
+            sleeping = on;
             return true;
         }
 
+        [MethodImpl(MethodImplOptions.Synchronized)]
         private ClientRequest Dequeue()
         {
-            lock (queueLock)
-            {
-                if (queueCount == 0) return null;
-                ClientRequest r = queue[queueHead];
-                queue[queueHead] = null;
-                queueHead = (queueHead + 1) % queue.Length;
-                queueCount--;
-                return r;
-            }
+            if (queueCount == 0) return null;
+            ClientRequest r = queue[queueHead];
+            queue[queueHead] = null;
+            queueHead = (queueHead + 1) % MaxQueuedRequests;
+            queueCount--;
+            return r;
         }
 
         private void Run()
         {
+            ClientCore core = this.core;
             try
             {
                 while (true)
                 {
-                    long now = platform.TickMilliseconds;
+                    long now = Now;
                     bool acted, answered = false;
                     try
                     {
                         ClientRequest r;
                         while ((r = Dequeue()) != null)
                         {
-                            Submit(r, now);
+                            try
+                            {
+                                core.Submit(r, now);
+                            }
+                            catch (Exception e)
+                            {
+                                r.Error = e;
+                                r.Complete();
+                            }
                             answered = true;
                         }
                         ReadInput(now);
@@ -169,7 +178,7 @@ namespace IotHubAmqp.Device.IotHub
                     catch (Exception e)
                     {
                         // A bug must not kill the device's connection for good: start over on a new one.
-                        core.InternalError(e, platform.TickMilliseconds);
+                        core.InternalError(e, Now);
                         acted = true;
                     }
                     PostNotices();
@@ -182,11 +191,9 @@ namespace IotHubAmqp.Device.IotHub
                         Thread.Sleep(0);
                         continue;
                     }
-                    long next = core.NextDeadline;
-                    long wait = next == long.MaxValue ? MaxSleepMs : next - platform.TickMilliseconds;
-                    if (wait <= 0 || !GoingToSleep()) continue;
-                    wake.WaitOne(wait > MaxSleepMs ? MaxSleepMs : (int)wait, false);
-                    lock (queueLock) sleeping = false;
+                    // Nothing due (NextDeadline long.MaxValue; the tick is never negative) sleeps MaxSleepMs.
+                    long wait = core.NextDeadline - Now;
+                    if (wait > 0) Sleep(wait > MaxSleepMs ? MaxSleepMs : (int)wait);
                 }
             }
             finally
@@ -196,29 +203,10 @@ namespace IotHubAmqp.Device.IotHub
             }
         }
 
-        private bool PostNotices()
+        private void PostNotices()
         {
-            bool any = false;
             object n;
-            while ((n = core.TakeNotice()) != null)
-            {
-                notices.Post(n);
-                any = true;
-            }
-            return any;
-        }
-
-        private void Submit(ClientRequest r, long now)
-        {
-            try
-            {
-                core.Submit(r, now);
-            }
-            catch (Exception e)
-            {
-                r.Error = e;
-                r.Complete();
-            }
+            while ((n = core.TakeNotice()) != null) notices.Post(n);
         }
 
         /// <summary>Bytes fed to the engine per pass at most: then the pass writes, and the rest waits one pass.</summary>
@@ -226,6 +214,7 @@ namespace IotHubAmqp.Device.IotHub
 
         private void ReadInput(long now)
         {
+            ClientCore core = this.core;
             int fed = 0;
             while (reader != null && fed < MaxReadPerPass)
             {
@@ -237,30 +226,24 @@ namespace IotHubAmqp.Device.IotHub
                     core.ProcessEvents(now);
                     continue;
                 }
-                AmqpException reason = failure == null
-                    ? new AmqpException(ErrorCode.ConnectionLost, "the peer closed the connection")
-                    : new AmqpException(ErrorCode.ConnectionLost, failure.GetType().Name + ": " + failure.Message);
                 reader = null;
-                core.TransportEnded(reason, now);
+                core.TransportEnded(new AmqpException(ErrorCode.ConnectionLost, failure == null ? "the peer closed the connection" : ClientCore.Named(failure)), now);
             }
         }
 
         private bool DoTransportActions(long now)
         {
+            ClientCore core = this.core;
             bool acted = false;
             if (core.WantsTransportClosed)
             {
                 WriteOutput();
-                ITransport t;
-                lock (transportLock)
-                {
-                    t = transport;
-                    transport = null;
-                }
+                ITransport t = transport;
+                Transport = null;
                 if (reader != null) reader.Stop();
                 reader = null;
                 if (t != null) SafeClose(t);
-                core.TransportClosed(platform.TickMilliseconds);
+                core.TransportClosed(Now);
                 acted = true;
             }
             if (core.WantsTransport)
@@ -270,13 +253,13 @@ namespace IotHubAmqp.Device.IotHub
                 try
                 {
                     ITransport t = factory.Connect(core.ConnectHost, core.ConnectPort, true, left <= 0 ? 1 : (int)left);
-                    lock (transportLock) transport = t;
+                    Transport = t;
                     reader = new TransportReader(t, this);
-                    core.TransportConnected(platform.TickMilliseconds);
+                    core.TransportConnected(Now);
                 }
                 catch (Exception e)
                 {
-                    core.TransportFailed(e, platform.TickMilliseconds);
+                    core.TransportFailed(e, Now);
                 }
                 acted = true;
             }
@@ -285,9 +268,9 @@ namespace IotHubAmqp.Device.IotHub
 
         private void WriteOutput()
         {
+            ClientCore core = this.core;
             Connection engine = core.Engine;
-            ITransport t;
-            lock (transportLock) t = transport;
+            ITransport t = transport; // only this thread sets it
             if (engine == null || t == null) return;
             ITransportBatch batch = t as ITransportBatch;
             try
@@ -300,7 +283,7 @@ namespace IotHubAmqp.Device.IotHub
                     engine.GetOutput(out byte[] buf, out int off, out int count);
                     BeginWrite(t);
                     t.Send(buf, off, count);
-                    engine.OutputWritten(platform.TickMilliseconds);
+                    engine.OutputWritten(Now);
                 }
                 if (batch != null)
                 {
@@ -314,52 +297,52 @@ namespace IotHubAmqp.Device.IotHub
                 EndWrite();
                 engine.DiscardOutput();
                 if (!engine.IsEnded || core.WantsTransportClosed == false)
-                    core.TransportEnded(e as AmqpException ?? new AmqpException(ErrorCode.ConnectionLost, e.GetType().Name + ": " + e.Message), platform.TickMilliseconds);
+                    core.TransportEnded(ClientCore.Lost(e), Now);
             }
         }
 
         // Each write gets WriteTimeoutMs. The watchdog is armed once and re-armed from its callback while writes go
         // on, instead of two timer-queue updates around every write.
+        [MethodImpl(MethodImplOptions.Synchronized)]
         private void BeginWrite(ITransport t)
         {
-            lock (transportLock)
-            {
-                writing = t;
-                writeStarted = platform.TickMilliseconds;
-                if (watchdogArmed) return;
-                watchdogArmed = true;
-                watchdog.Change(WriteTimeoutMs, Timeout.Infinite);
-            }
+            writing = t;
+            writeStarted = Now;
+            if (watchdogArmed) return;
+            watchdogArmed = true;
+            watchdog.Change(WriteTimeoutMs, Timeout.Infinite);
         }
 
-        private void EndWrite()
-        {
-            lock (transportLock) writing = null;
-        }
+        [MethodImpl(MethodImplOptions.Synchronized)]
+        private void EndWrite() => writing = null;
 
         private void OnWriteStuck(object state)
         {
-            ITransport t;
-            lock (transportLock)
-            {
-                t = writing;
-                long left = t == null ? 0 : writeStarted + WriteTimeoutMs - platform.TickMilliseconds;
-                if (left > 0)
-                {
-                    // The write under way began after the one the timer was armed for: wait for its own deadline.
-                    try
-                    {
-                        watchdog.Change((int)left, Timeout.Infinite);
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        // The driver has ended.
-                    }
-                    return;
-                }
-                watchdogArmed = false;
-            }
+            ITransport t = StuckWrite();
             if (t != null) SafeClose(t);
+        }
+
+        // The transport of a write past its deadline, or null (no write, or a later one: re-armed for its own deadline).
+        [MethodImpl(MethodImplOptions.Synchronized)]
+        private ITransport StuckWrite()
+        {
+            ITransport t = writing;
+            long left = t == null ? 0 : writeStarted + WriteTimeoutMs - Now;
+            if (left > 0)
+            {
+                // The write under way began after the one the timer was armed for: wait for its own deadline.
+                try
+                {
+                    watchdog.Change((int)left, Timeout.Infinite);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The driver has ended.
+                }
+                return null;
+            }
+            watchdogArmed = false;
+            return t;
         }
 
         private static void SafeClose(ITransport t)

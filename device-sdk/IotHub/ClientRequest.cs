@@ -67,6 +67,7 @@ namespace IotHubAmqp.Device.IotHub
 
         public bool IsCompleted => state == 1;
 
+        // Only sends are pooled (every other request is new): what a send may have set is cleared for the next one.
         internal void Reset(RequestKind kind, long deadline)
         {
             Kind = kind;
@@ -79,12 +80,6 @@ namespace IotHubAmqp.Device.IotHub
             Slot = null;
             SlotLink = null;
             LastFault = null;
-            C2d = null;
-            Taken = null;
-            ForHandler = false;
-            Feature = null;
-            Payload = null;
-            Reply = null;
             Error = null;
             state = 0;
             Done.Reset();

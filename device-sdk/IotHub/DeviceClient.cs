@@ -46,9 +46,9 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Creates a client from parsed parts (see <see cref="IotHubConnectionString.FromParts"/>).</summary>
         public DeviceClient(IotHubConnectionString identity, ITransportFactory transportFactory, IPlatform platform, DeviceClientOptions options = null)
         {
-            if (identity == null) throw new ArgumentNullException(nameof(identity));
-            if (transportFactory == null) throw new ArgumentNullException(nameof(transportFactory));
-            if (platform == null) throw new ArgumentNullException(nameof(platform));
+            NotNull(identity, nameof(identity));
+            NotNull(transportFactory, nameof(transportFactory));
+            NotNull(platform, nameof(platform));
             this.options = options ?? new DeviceClientOptions();
             this.options.Validate();
             if (identity.UsesX509 && this.options.Authentication == AuthenticationMode.SaslPlain)
@@ -68,6 +68,10 @@ namespace IotHubAmqp.Device.IotHub
         /// messages wait (up to the prefetch) for <see cref="ReceiveCloudToDevice"/>.
         /// </summary>
         public event CloudToDeviceMessageHandler CloudToDeviceMessage;
+
+        private long Now => platform.TickMilliseconds;
+
+        private int OperationMs => options.OperationTimeoutMs;
 
         /// <summary>The current connection status.</summary>
         public ClientStatus Status => core.Status;
@@ -92,7 +96,7 @@ namespace IotHubAmqp.Device.IotHub
             dispatcher.Start();
             driver.Start();
             var r = new ClientRequest();
-            r.Reset(RequestKind.Open, platform.TickMilliseconds + options.ConnectTimeoutMs);
+            r.Reset(RequestKind.Open, Now + options.ConnectTimeoutMs);
             Call(r, options.ConnectTimeoutMs, "Open");
         }
 
@@ -101,6 +105,7 @@ namespace IotHubAmqp.Device.IotHub
         {
             if (closed) return;
             closed = true;
+            ClientDriver driver = this.driver;
             if (!driver.IsRunning) return;
             ClientRequest r = NewRequest(RequestKind.Close, null); // the core bounds a close by CloseTimeoutMs itself
             driver.Submit(r);
@@ -118,7 +123,7 @@ namespace IotHubAmqp.Device.IotHub
         /// </summary>
         public SendResult SendTelemetry(string text, string contentType)
         {
-            if (text == null) throw new ArgumentNullException(nameof(text));
+            NotNull(text, nameof(text));
             var m = new Message(Utf8Bytes(text));
             m.Properties = new MessageProperties();
             m.Properties.ContentType = contentType;
@@ -129,7 +134,7 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Sends a telemetry message with a data body and waits for the hub's outcome.</summary>
         public SendResult SendTelemetry(byte[] body)
         {
-            if (body == null) throw new ArgumentNullException(nameof(body));
+            NotNull(body, nameof(body));
             return SendTelemetry(new Message(body));
         }
 
@@ -163,7 +168,7 @@ namespace IotHubAmqp.Device.IotHub
         /// </summary>
         public void BeginSendTelemetry(Message message, SendCompletedHandler completed)
         {
-            if (completed == null) throw new ArgumentNullException(nameof(completed));
+            NotNull(completed, nameof(completed));
             var r = PrepareSend(message, RequestKind.Send, true);
             r.Callback = completed;
             driver.Submit(r);
@@ -184,7 +189,7 @@ namespace IotHubAmqp.Device.IotHub
         private SendResult WaitSend(ClientRequest r)
         {
             driver.Submit(r);
-            int wait = options.OperationTimeoutMs + GraceMs;
+            int wait = OperationMs + GraceMs;
             if (!r.Done.WaitOne(wait, false) && r.GiveUp())
                 return new SendResult(SendOutcome.TimedOut, ErrorCode.Timeout, "the connection did not answer within " + wait + " ms", r.MessageId);
             SendResult result = r.Result;
@@ -196,7 +201,7 @@ namespace IotHubAmqp.Device.IotHub
 
         private ClientRequest PrepareSend(Message message, RequestKind kind, bool addMessageId)
         {
-            if (message == null) throw new ArgumentNullException(nameof(message));
+            NotNull(message, nameof(message));
             if (kind == RequestKind.Send) CheckTelemetry(message);
             if (addMessageId) EnsureMessageId(message);
             ClientRequest r = NewRequest(kind, pool.Take());
@@ -216,11 +221,11 @@ namespace IotHubAmqp.Device.IotHub
             if (CloudToDeviceMessage != null) throw new InvalidOperationException("messages go to the CloudToDeviceMessage handler");
             if (!options.ReceiveCloudToDevice) throw new InvalidOperationException("ReceiveCloudToDevice is off in the options");
             if (identity.ModuleId != null) throw new InvalidOperationException("a module has no cloud-to-device messages");
-            long deadline = platform.TickMilliseconds + timeoutMs;
+            long deadline = Now + timeoutMs;
             while (true)
             {
                 C2dMessage[] got = Take(maxCount, false);
-                long left = deadline - platform.TickMilliseconds;
+                long left = deadline - Now;
                 if (got.Length > 0 || left <= 0 || closed) return got;
                 c2dSignal.WaitOne((int)left, false);
             }
@@ -228,12 +233,16 @@ namespace IotHubAmqp.Device.IotHub
 
         private C2dMessage[] Take(int maxCount, bool forHandler)
         {
-            if (!driver.IsRunning) return new C2dMessage[0];
-            ClientRequest r = NewRequest(RequestKind.TakeC2d, null);
-            r.MaxCount = maxCount;
-            r.ForHandler = forHandler;
-            Call(r, options.OperationTimeoutMs, "ReceiveCloudToDevice");
-            return r.Taken ?? new C2dMessage[0];
+            C2dMessage[] taken = null;
+            if (driver.IsRunning)
+            {
+                ClientRequest r = NewRequest(RequestKind.TakeC2d, null);
+                r.MaxCount = maxCount;
+                r.ForHandler = forHandler;
+                Call(r, OperationMs, "ReceiveCloudToDevice");
+                taken = r.Taken;
+            }
+            return taken ?? new C2dMessage[0];
         }
 
         /// <summary>Completes the message (accepted): the hub removes it and reports Success as feedback.</summary>
@@ -247,18 +256,18 @@ namespace IotHubAmqp.Device.IotHub
 
         private void Settle(C2dMessage message, int settlement)
         {
-            if (message == null) throw new ArgumentNullException(nameof(message));
+            NotNull(message, nameof(message));
             ClientRequest r = NewRequest(RequestKind.Settle, null);
             r.C2d = message;
             r.Settlement = settlement;
-            Call(r, options.OperationTimeoutMs, "settling a message");
+            Call(r, OperationMs, "settling a message");
         }
 
         // A request (new, or <paramref name="r"/> from the pool) due within the operation timeout.
         private ClientRequest NewRequest(RequestKind kind, ClientRequest r)
         {
             if (r == null) r = new ClientRequest();
-            r.Reset(kind, platform.TickMilliseconds + options.OperationTimeoutMs);
+            r.Reset(kind, Now + OperationMs);
             return r;
         }
 
@@ -309,7 +318,7 @@ namespace IotHubAmqp.Device.IotHub
                 driver.Submit(r);
                 return;
             }
-            Call(r, options.OperationTimeoutMs, "adding a feature");
+            Call(r, OperationMs, "adding a feature");
         }
 
         /// <summary>A feature's request: submitted to the driver, waited for on the caller's thread when <paramref name="timeoutMs"/> is positive.</summary>
@@ -320,7 +329,7 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         /// <summary>The platform's millisecond tick (deadlines of feature requests).</summary>
-        long IFeatureHost.NowMs => platform.TickMilliseconds;
+        long IFeatureHost.NowMs => Now;
 
         DeviceClientOptions IFeatureHost.Options => options;
 
@@ -366,8 +375,9 @@ namespace IotHubAmqp.Device.IotHub
         // A telemetry message without a message-id gets a new GUID: the hub then recognises a resend.
         internal static void EnsureMessageId(Message message)
         {
-            if (message.Properties == null) message.Properties = new MessageProperties();
-            if (message.Properties.MessageId == null) message.Properties.MessageId = Guid.NewGuid().ToString();
+            MessageProperties p = message.Properties;
+            if (p == null) message.Properties = p = new MessageProperties();
+            if (p.MessageId == null) p.MessageId = Guid.NewGuid().ToString();
         }
 
         internal void CheckTelemetry(Message message)
@@ -377,6 +387,11 @@ namespace IotHubAmqp.Device.IotHub
             byte[] body = message.GetBytes();
             if (body != null && body.Length > DeviceClientOptions.MaxTelemetryBytes)
                 throw new ArgumentException("telemetry body is " + body.Length + " bytes; IoT Hub accepts at most " + DeviceClientOptions.MaxTelemetryBytes);
+        }
+
+        private static void NotNull(object value, string name)
+        {
+            if (value == null) throw new ArgumentNullException(name);
         }
 
         private static byte[] Utf8Bytes(string text)

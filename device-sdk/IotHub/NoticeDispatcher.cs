@@ -1,6 +1,7 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
 using System.Collections;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace IotHubAmqp.Device.IotHub
@@ -12,7 +13,7 @@ namespace IotHubAmqp.Device.IotHub
     internal sealed class NoticeDispatcher
     {
         private readonly DeviceClient client;
-        private readonly ArrayList queue = new ArrayList();
+        private readonly ArrayList queue = new ArrayList(); // the dispatcher is its lock (Synchronized methods)
         private readonly AutoResetEvent posted = new AutoResetEvent(false);
         private bool stopping;
         private Thread thread;
@@ -29,17 +30,30 @@ namespace IotHubAmqp.Device.IotHub
             thread.Start();
         }
 
+        [MethodImpl(MethodImplOptions.Synchronized)]
         public void Post(object notice)
         {
-            lock (queue) queue.Add(notice);
+            queue.Add(notice);
             posted.Set();
         }
 
         /// <summary>Ends the thread once what is queued has run.</summary>
+        [MethodImpl(MethodImplOptions.Synchronized)]
         public void Stop()
         {
-            lock (queue) stopping = true;
+            stopping = true;
             posted.Set();
+        }
+
+        // The oldest notice, or null (then stop says whether the dispatcher was told to end).
+        [MethodImpl(MethodImplOptions.Synchronized)]
+        private object Next(out bool stop)
+        {
+            stop = stopping;
+            if (queue.Count == 0) return null;
+            object n = queue[0];
+            queue.RemoveAt(0);
+            return n;
         }
 
         private void Run()
@@ -47,17 +61,7 @@ namespace IotHubAmqp.Device.IotHub
             bool ran = false;
             while (true)
             {
-                object n = null;
-                bool stop;
-                lock (queue)
-                {
-                    if (queue.Count > 0)
-                    {
-                        n = queue[0];
-                        queue.RemoveAt(0);
-                    }
-                    stop = stopping;
-                }
+                object n = Next(out bool stop);
                 if (n == null)
                 {
                     if (stop) return;

@@ -1,5 +1,6 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using IotHubAmqp.Device.Engine;
 using IotHubAmqp.Device.Platform;
@@ -21,9 +22,9 @@ namespace IotHubAmqp.Device.IotHub
         private readonly ClientDriver driver;
         private readonly AutoResetEvent driverWake;
         private readonly AutoResetEvent room = new AutoResetEvent(false);
-        private readonly object sync = new object();
 
-        // ring[head..head+held) (wrapping) waits for the driver; the reader fills the room after it.
+        // The reader is its own lock (Synchronized methods): ring[head..head+held) (wrapping) waits for the driver;
+        // the reader fills the room after it.
         private readonly byte[] ring = new byte[RingBytes];
         private int head;
         private int held;
@@ -34,27 +35,29 @@ namespace IotHubAmqp.Device.IotHub
 
         /// <summary>A reader that sets <paramref name="driverWake"/> after every read.</summary>
         public TransportReader(ITransport transport, AutoResetEvent driverWake)
+            : this(transport, null, driverWake)
         {
-            this.transport = transport;
-            this.driverWake = driverWake;
-            new Thread(Run).Start();
         }
 
         /// <summary>A reader that wakes <paramref name="driver"/> (only when it sleeps) after every read.</summary>
         public TransportReader(ITransport transport, ClientDriver driver)
+            : this(transport, driver, null)
+        {
+        }
+
+        private TransportReader(ITransport transport, ClientDriver driver, AutoResetEvent driverWake)
         {
             this.transport = transport;
             this.driver = driver;
+            this.driverWake = driverWake;
             new Thread(Run).Start();
         }
 
         /// <summary>True when bytes (or the end of the stream) wait for <see cref="Feed"/>.</summary>
         public bool HasResult
         {
-            get
-            {
-                lock (sync) return held > 0 || ended;
-            }
+            [MethodImpl(MethodImplOptions.Synchronized)]
+            get => held > 0 || ended;
         }
 
         /// <summary>
@@ -64,15 +67,8 @@ namespace IotHubAmqp.Device.IotHub
         /// </summary>
         public int Feed(Connection engine, long now, out Exception failure)
         {
-            int at, n;
-            lock (sync)
-            {
-                failure = error;
-                at = head;
-                int run = ring.Length - head;
-                n = held < run ? held : run;
-                if (n == 0) return ended ? -1 : 0;
-            }
+            int n = Held(out int at, out failure);
+            if (n <= 0) return n;
             if (engine == null) return -1;
             int done = 0;
             while (done < n && !engine.IsEnded)
@@ -83,40 +79,71 @@ namespace IotHubAmqp.Device.IotHub
                 engine.Received(k, now);
                 done += k;
             }
-            bool wakeReader;
-            lock (sync)
-            {
-                head += n;
-                if (head == ring.Length) head = 0;
-                held -= n;
-                wakeReader = waitingForRoom;
-                waitingForRoom = false;
-            }
-            if (wakeReader) room.Set();
+            Consumed(n);
             return n;
         }
 
+        // The held bytes up to the ring's end, from at; -1 when none are held and the stream ended.
+        [MethodImpl(MethodImplOptions.Synchronized)]
+        private int Held(out int at, out Exception failure)
+        {
+            failure = error;
+            at = head;
+            int run = RingBytes - head;
+            int n = held < run ? held : run;
+            return n == 0 && ended ? -1 : n;
+        }
+
+        // The driver fed n bytes: their room is the reader's again.
+        [MethodImpl(MethodImplOptions.Synchronized)]
+        private void Consumed(int n)
+        {
+            head += n;
+            if (head == RingBytes) head = 0;
+            held -= n;
+            if (waitingForRoom) room.Set();
+            waitingForRoom = false;
+        }
+
         /// <summary>Lets the thread end (after its transport is closed, its blocked read returns).</summary>
+        [MethodImpl(MethodImplOptions.Synchronized)]
         public void Stop()
         {
-            lock (sync) stopped = true;
+            stopped = true;
             room.Set();
+        }
+
+        // The room after the held bytes (from at), up to the ring's end or back to the head; -1 once stopped.
+        [MethodImpl(MethodImplOptions.Synchronized)]
+        private int Room(out int at)
+        {
+            at = head + held;
+            if (at >= RingBytes) at -= RingBytes;
+            if (stopped) return -1;
+            int free = held == RingBytes ? 0 : at >= head ? RingBytes - at : head - at;
+            waitingForRoom = free == 0;
+            return free;
+        }
+
+        // A read's result: bytes, or the end of the stream (with what failed).
+        [MethodImpl(MethodImplOptions.Synchronized)]
+        private void Got(int got, Exception failure)
+        {
+            if (got > 0)
+            {
+                held += got;
+                return;
+            }
+            ended = true;
+            error = failure;
         }
 
         private void Run()
         {
             while (true)
             {
-                int at, free;
-                lock (sync)
-                {
-                    if (stopped) return;
-                    at = head + held;
-                    if (at >= ring.Length) at -= ring.Length;
-                    // The room after the held bytes, up to the ring's end or back to the head.
-                    free = held == ring.Length ? 0 : at >= head ? ring.Length - at : head - at;
-                    waitingForRoom = free == 0;
-                }
+                int free = Room(out int at);
+                if (free < 0) return;
                 if (free == 0)
                 {
                     room.WaitOne();
@@ -133,18 +160,7 @@ namespace IotHubAmqp.Device.IotHub
                     got = 0;
                     failure = e;
                 }
-                lock (sync)
-                {
-                    if (got > 0)
-                    {
-                        held += got;
-                    }
-                    else
-                    {
-                        ended = true;
-                        error = failure;
-                    }
-                }
+                Got(got, failure);
                 if (driver != null) driver.Wake();
                 else driverWake.Set();
                 if (got <= 0) return;
