@@ -40,6 +40,13 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>The longest the driver sleeps with nothing due (it wakes on every request and read anyway).</summary>
         private const int MaxSleepMs = 5000;
 
+        /// <summary>
+        /// Passes the driver runs, each after one yield, when a busy pass left nothing to do, before it sleeps: the next
+        /// sends of a window and the peer's next dispositions usually come within that time, and catching them awake
+        /// costs far less than sleeping and being woken for each (window-16 throughput, docs/performance.md).
+        /// </summary>
+        internal const int LingerPasses = 16;
+
         private readonly ClientCore core;
         private readonly ITransportFactory factory;
         private readonly IPlatform platform;
@@ -58,6 +65,9 @@ namespace IotHubAmqp.Device.IotHub
         private bool watchdogArmed;
         private bool sleeping;
         private Thread thread;
+
+        /// <summary>Passes the driver has run (an idle driver sleeps: this stays still).</summary>
+        internal int Passes;
 
         public ClientDriver(ClientCore core, ITransportFactory factory, IPlatform platform, NoticeDispatcher notices)
         {
@@ -145,12 +155,14 @@ namespace IotHubAmqp.Device.IotHub
         private void Run()
         {
             ClientCore core = this.core;
+            int linger = 0;
             try
             {
                 while (true)
                 {
+                    Passes++;
                     long now = Now;
-                    bool acted, answered = false;
+                    bool acted, busy = false;
                     try
                     {
                         ClientRequest r;
@@ -165,9 +177,9 @@ namespace IotHubAmqp.Device.IotHub
                                 r.Error = e;
                                 r.Complete();
                             }
-                            answered = true;
+                            busy = true;
                         }
-                        ReadInput(now);
+                        if (ReadInput(now)) busy = true;
                         core.Tick(now);
                         acted = DoTransportActions(now);
                         // Outcomes go to the handlers before the write: the application can queue its next sends
@@ -183,11 +195,12 @@ namespace IotHubAmqp.Device.IotHub
                     }
                     PostNotices();
                     if (core.Finished) break;
+                    if (busy) linger = LingerPasses;
                     if (acted) continue;
-                    if (answered)
+                    if (linger > 0)
                     {
-                        // The application is likely about to queue its next sends (it just handed over requests or
-                        // got outcomes): one yield lets them join a pass instead of waking a sleeping driver each.
+                        // Bounded: an idle client sleeps after LingerPasses yields.
+                        linger--;
                         Thread.Sleep(0);
                         continue;
                     }
@@ -212,14 +225,14 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Bytes fed to the engine per pass at most: then the pass writes, and the rest waits one pass.</summary>
         private const int MaxReadPerPass = 2 * TransportReader.RingBytes;
 
-        private void ReadInput(long now)
+        private bool ReadInput(long now)
         {
             ClientCore core = this.core;
             int fed = 0;
             while (reader != null && fed < MaxReadPerPass)
             {
                 int n = reader.Feed(core.Engine, now, out Exception failure);
-                if (n == 0) return;
+                if (n == 0) return fed > 0;
                 if (n > 0)
                 {
                     fed += n;
@@ -229,6 +242,7 @@ namespace IotHubAmqp.Device.IotHub
                 reader = null;
                 core.TransportEnded(new AmqpException(ErrorCode.ConnectionLost, failure == null ? "the peer closed the connection" : ClientCore.Named(failure)), now);
             }
+            return fed > 0;
         }
 
         private bool DoTransportActions(long now)

@@ -58,24 +58,24 @@ namespace IotHubAmqp.Device.IotHub
 
         private void Run()
         {
-            bool ran = false;
+            int linger = 0;
             while (true)
             {
                 object n = Next(out bool stop);
                 if (n == null)
                 {
                     if (stop) return;
-                    if (ran)
+                    if (linger > 0)
                     {
-                        // More outcomes of the same window are usually on their way: one yield lets them come.
-                        ran = false;
+                        // More outcomes of the same window are usually on their way: a few yields let them come.
+                        linger--;
                         Thread.Sleep(0);
                         continue;
                     }
                     posted.WaitOne();
                     continue;
                 }
-                ran = true;
+                linger = ClientDriver.LingerPasses;
                 try
                 {
                     client.RunNotice(n);

@@ -116,6 +116,27 @@ namespace IotHubAmqp.Device.InteropTests.IotHub
             client.Close();
         }
 
+        [Fact]
+        public void AfterAWindowOfSends_TheDriverLingersBrieflyThenSleeps()
+        {
+            using var f = new HubFixture();
+            string cs = HubFixture.WithGateway(f.AddDevice("dev1"));
+            var client = new DeviceClient(cs, f.Transports, DeviceConnector.Platform, new DeviceClientOptions { Port = f.Hub.Port });
+            client.Open();
+            var driver = (ClientDriver)typeof(DeviceClient).GetField("driver", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(client)!;
+            using var done = new SemaphoreSlim(0);
+            var message = new Message(new byte[64]);
+            for (int i = 0; i < 32; i++) client.BeginSendTelemetry(message, (s, m, r) => done.Release());
+            for (int i = 0; i < 32; i++) Assert.True(done.Wait(10000), "outcome " + i);
+            Thread.Sleep(300);
+            int before = driver.Passes;
+            Thread.Sleep(1000);
+            int idle = driver.Passes - before;
+            // Busy, the driver yields LingerPasses times before it sleeps; idle, it wakes only for its timers.
+            Assert.True(idle <= ClientDriver.LingerPasses + 4, idle + " passes in 1 s with nothing to do");
+            client.Close();
+        }
+
         /// <summary>Desktop transports whose writes can be made to hang (until the transport is closed) or cut.</summary>
         private sealed class StallingFactory : ITransportFactory
         {
