@@ -22,5 +22,13 @@ namespace IotHubAmqp.Device.Tests.Framing
             Assert.AreSame(Accepted.Instance, Wire.Read(b, 0));
             Wire.Consumed(b);
         }
+
+        [TestMethod]
+        public void Decode_ListSizeBeyondItsFields_IsDecodeErrorNamingTheList()
+        {
+            // The list says 2 bytes (the count and one more) but holds no field: the extra byte is not skipped silently.
+            var e = Expect.AmqpError(ErrorCode.DecodeError, () => Wire.Read(Wire.Of("00 53 24 c0 02 00 40"), 0));
+            Assert.AreEqual("accepted list size does not match its fields", e.Description);
+        }
     }
 }

@@ -75,8 +75,9 @@ namespace IotHubAmqp.Device.Tests.Framing
         public void Decode_ReusedInstance_ResetsPreviousFields()
         {
             var d = new Attach();
-            d.Decode(Wire.Body("00 53 12 c0 16 0a a1 01 6c 43 42 50 00 40 40 00 53 29 c0 04 01 a1 01 74 40 40 43", Descriptor.Attach));
+            d.Decode(Wire.Body("00 53 12 c0 17 0a a1 01 6c 43 42 50 00 40 40 00 53 29 c0 04 01 a1 01 74 40 40 52 09", Descriptor.Attach));
             Assert.IsTrue(d.HasInitialDeliveryCount);
+            Assert.AreEqual(9u, d.InitialDeliveryCount);
             Assert.AreEqual(SenderSettleMode.Unsettled, d.SndSettleMode);
             Assert.IsNotNull(d.Target);
 
@@ -85,6 +86,7 @@ namespace IotHubAmqp.Device.Tests.Framing
             Assert.AreEqual(2u, d.Handle);
             Assert.AreEqual(Role.Receiver, d.Role);
             Assert.IsFalse(d.HasInitialDeliveryCount);
+            Assert.AreEqual(0u, d.InitialDeliveryCount); // the engine reads it as 0 when absent
             Assert.AreEqual(SenderSettleMode.Mixed, d.SndSettleMode);
             Assert.AreEqual(ReceiverSettleMode.First, d.RcvSettleMode);
             Assert.IsNull(d.Target);

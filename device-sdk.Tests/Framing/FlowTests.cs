@@ -85,6 +85,22 @@ namespace IotHubAmqp.Device.Tests.Framing
         }
 
         [TestMethod]
+        public void Decode_ReusedInstance_AbsentFieldsReadAsZero()
+        {
+            // The engine decodes every flow into one instance and uses these values whether or not they were sent.
+            var d = new Flow();
+            d.Decode(Wire.Body("00 53 13 c0 0e 07 52 05 52 64 43 52 64 52 02 52 07 52 0a", Descriptor.Flow));
+            Assert.AreEqual(5u, d.NextIncomingId);
+            Assert.AreEqual(2u, d.Handle);
+            Assert.AreEqual(7u, d.DeliveryCount);
+            d.Decode(Wire.Body("00 53 13 c0 07 04 40 52 64 43 52 64", Descriptor.Flow));
+            Assert.AreEqual(0u, d.NextIncomingId);
+            Assert.AreEqual(0u, d.Handle);
+            Assert.AreEqual(0u, d.DeliveryCount);
+            Assert.AreEqual(0u, d.LinkCredit);
+        }
+
+        [TestMethod]
         public void Decode_MissingMandatoryField_IsDecodeErrorNamingIt()
         {
             var e = Expect.AmqpError(ErrorCode.DecodeError, () => new Flow().Decode(Wire.Body("00 53 13 c0 02 01 43", Descriptor.Flow)));

@@ -13,7 +13,8 @@ namespace IotHubAmqp.Device.Types
     /// The device build (IotHubAmqp.Device.nfproj) therefore compiles Platform/Nano/NanoUtf8.cs, which implements
     /// the two partial methods below with nanoFramework's native UTF-8 conversion; elsewhere the compiler drops
     /// the calls and the managed code runs (exact on desktop .NET, where strings are UTF-16). Encoding calls the
-    /// native conversion only for a string with a surrogate, so BMP text is written in place with no allocation.
+    /// native conversion only for a string with a surrogate or longer than <see cref="InPlaceChars"/> (nanoCLR's
+    /// indexer walks the string from its start), so short BMP text is written in place with no allocation.
     /// On the device a string cannot hold a lone surrogate (nanoCLR made it U+FFFD) or U+0000 (it ends the
     /// string), so encoding never fails there, and decoding bytes that hold U+0000 is a decode error rather than a
     /// cut-off string.
@@ -36,8 +37,16 @@ namespace IotHubAmqp.Device.Types
         {
             // Declared first, so the most used locals get IL's one-byte forms.
             int cp, n, k, i;
-            int start = at;
-            for (i = 0; i < s.Length; i++)
+            int start = at, length = s.Length; // nanoCLR counts a string's characters on every Length
+            if (length > InPlaceChars)
+            {
+                // nanoCLR finds s[i] by walking its UTF-8 from the start: in place, a long string costs O(n^2) there,
+                // its own conversion O(n) and one allocation. On desktop the call is compiled out.
+                byte[] whole = null;
+                NativeGetBytes(s, ref whole);
+                if (whole != null) return CopyNative(whole, dest, start);
+            }
+            for (i = 0; i < length; i++)
             {
                 cp = s[i];
                 // cp >> 11 == 0x1B: D800-DFFF, a surrogate; cp >> 10 is 0x36 for a high half, 0x37 for a low half.
@@ -47,13 +56,9 @@ namespace IotHubAmqp.Device.Types
                     // allocates, so BMP text, the usual case, never comes here). On desktop the call is compiled out.
                     byte[] native = null;
                     NativeGetBytes(s, ref native);
-                    if (native != null)
-                    {
-                        if (dest != null) System.Array.Copy(native, 0, dest, start, native.Length);
-                        return native.Length;
-                    }
+                    if (native != null) return CopyNative(native, dest, start);
                     // Only a high half followed by a low half is a character (U+10000 and up); a lone half has no UTF-8 form.
-                    if (cp >> 10 != 0x36 || i + 1 >= s.Length || s[i + 1] >> 10 != 0x37)
+                    if (cp >> 10 != 0x36 || i + 1 >= length || s[i + 1] >> 10 != 0x37)
                         throw new AmqpException(ErrorCode.InvalidField, "string has an unpaired surrogate at index " + i);
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (s[++i] - 0xDC00);
                 }
@@ -67,6 +72,15 @@ namespace IotHubAmqp.Device.Types
                 at += n + 1;
             }
             return at - start;
+        }
+
+        /// <summary>Longest string written in place on the device; a longer one goes to nanoCLR's own conversion.</summary>
+        internal const int InPlaceChars = 64;
+
+        private static int CopyNative(byte[] native, byte[] dest, int at)
+        {
+            if (dest != null) System.Array.Copy(native, 0, dest, at, native.Length);
+            return native.Length;
         }
 
         /// <summary>Decodes <paramref name="count"/> bytes; throws <c>amqp:decode-error</c> on invalid UTF-8.</summary>
