@@ -320,18 +320,6 @@ namespace IotHubAmqp.Device.IotHub
             sends.Clear();
         }
 
-        /// <summary>Fails the waiting sends on <paramref name="owner"/>'s link (the hub detached it); the connection stays.</summary>
-        internal void FailSends(ClientFeature owner, Exception e)
-        {
-            for (int i = sends.Count - 1; i >= 0; i--)
-            {
-                var r = (ClientRequest)sends[i];
-                if (r.Feature != owner) continue;
-                sends.RemoveAt(i);
-                Fail(r, e);
-            }
-        }
-
         // True when the send was still waiting for credit (it never went out).
         private static bool CancelSlot(ClientRequest r) => r.Slot != null && r.SlotLink.Cancel(r.Slot);
 
