@@ -63,6 +63,16 @@ namespace IotHubAmqp.Device.Tests.Twin
 
         public DeviceClientOptions Options => options;
 
+        /// <summary>While true the peer records transfers but sends no disposition (sends stay waiting).</summary>
+        public bool HoldOutcomes;
+
+        /// <summary>The hub detaches <paramref name="l"/> (closed) with <paramref name="error"/>.</summary>
+        public void HubDetaches(PeerLink l, Error error)
+        {
+            peer.SendDetach(l.PeerHandle, true, error);
+            Pump();
+        }
+
         /// <summary>Notices the core queued that the test has not run yet.</summary>
         public int PendingNotices
         {
@@ -285,7 +295,7 @@ namespace IotHubAmqp.Device.Tests.Twin
         {
             PeerLink l = ByClientHandle(t.Handle);
             Message m = MessageCodec.Decode(new ByteBuffer(payload, 0, payload.Length));
-            if (!t.Settled) peer.SendDisposition(t.DeliveryId, t.DeliveryId, Accepted.Instance);
+            if (!t.Settled && !HoldOutcomes) peer.SendDisposition(t.DeliveryId, t.DeliveryId, Accepted.Instance);
             if (l.Address == IotHubAddress.Cbs)
             {
                 CbsRequests.Add(m);

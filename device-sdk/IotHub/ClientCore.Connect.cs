@@ -23,7 +23,6 @@ namespace IotHubAmqp.Device.IotHub
         private ReceiverLink c2d;
         private SenderLink cbsOut;
         private ReceiverLink cbsIn;
-        private SenderLink feedback;
         private int linkSerial;
 
         private int attempt;
@@ -195,15 +194,8 @@ namespace IotHubAmqp.Device.IotHub
             c2d = session.AttachReceiver(NextLinkName("c2d"), IotHubAddress.CloudToDevice(deviceId, moduleId), Options.C2dPrefetch, ReceiverSettleMode.First, Options.C2dMaxMessageBytes, LinkProperties());
         }
 
-        private SenderLink EnsureFeedback()
-        {
-            SenderLink link = feedback;
-            if (link == null || link.IsEnded)
-                feedback = link = session.AttachSender(NextLinkName("feedback"), IotHubAddress.Feedback, SenderSettleMode.Unsettled, LinkProperties());
-            return link;
-        }
-
-        private AmqpMap LinkProperties()
+        /// <summary>The client-version and api-version properties every IoT Hub link carries.</summary>
+        internal AmqpMap LinkProperties()
         {
             var p = new AmqpMap();
             p[new Symbol("com.microsoft:client-version")] = DeviceClient.ClientVersion;
@@ -268,7 +260,6 @@ namespace IotHubAmqp.Device.IotHub
                 engine.Abort(new AmqpException(ErrorCode.ConnectionLost, "the connection was replaced"));
                 // Outcomes that came in with the last read count; the rest go back in line.
                 OnOutcomes(telemetry);
-                OnOutcomes(feedback);
                 for (int i = 0; i < sends.Count; i++)
                 {
                     var r = (ClientRequest)sends[i];
@@ -286,7 +277,6 @@ namespace IotHubAmqp.Device.IotHub
         {
             session = null;
             telemetry = null;
-            feedback = null;
             cbsOut = null;
             cbsIn = null;
             c2d = null;

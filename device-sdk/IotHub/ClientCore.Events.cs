@@ -118,20 +118,6 @@ namespace IotHubAmqp.Device.IotHub
         private void OnLinkEnded(Link link, long now)
         {
             if (link.ClosedByUs) return;
-            if (link == feedback)
-            {
-                // Feedback is optional: its sends fail with the reason, the connection stays.
-                OnOutcomes(feedback);
-                for (int i = sends.Count - 1; i >= 0; i--)
-                {
-                    var r = (ClientRequest)sends[i];
-                    if (r.Kind != RequestKind.Feedback) continue;
-                    sends.RemoveAt(i);
-                    Fail(r, link.Error ?? new AmqpException(ErrorCode.DetachForced, "the feedback link was detached"));
-                }
-                feedback = null;
-                return;
-            }
             if (link != telemetry && link != c2d && link != cbsOut && link != cbsIn) return;
             // A link attached right behind the put-token may be refused because the hub checked it first: attach again
             // once the token is in place (pipelining saves a round trip when the hub handles frames in order).

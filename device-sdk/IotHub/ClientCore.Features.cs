@@ -30,6 +30,18 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Completes a feature's request with an error for its caller.</summary>
         internal void FailRequest(ClientRequest r, Exception e) => Fail(r, e);
 
+        /// <summary>Fails the waiting sends on <paramref name="owner"/>'s link (the hub detached it); the connection stays.</summary>
+        internal void FailSends(ClientFeature owner, Exception e)
+        {
+            for (int i = sends.Count - 1; i >= 0; i--)
+            {
+                var r = (ClientRequest)sends[i];
+                if (r.Feature != owner) continue;
+                sends.RemoveAt(i);
+                Fail(r, e);
+            }
+        }
+
         private void OnFeatureRequest(ClientRequest r, long now)
         {
             ClientFeature f = r.Feature;

@@ -105,7 +105,7 @@ namespace IotHubAmqp.Device.IotHub
                 case RequestKind.Open: OnOpenRequest(r, now); break;
                 case RequestKind.Close: OnCloseRequest(r, now); break;
                 case RequestKind.Send:
-                case RequestKind.Feedback: OnSendRequest(r, now); break;
+                case RequestKind.FeatureSend: OnSendRequest(r, now); break;
                 case RequestKind.Settle: OnSettle(r); break;
                 case RequestKind.TakeC2d: OnTakeC2d(r); break;
                 case RequestKind.AddFeature:
@@ -213,7 +213,8 @@ namespace IotHubAmqp.Device.IotHub
         {
             string refused = Phase == ClientPhase.Idle ? "call Open first"
                 : Phase >= ClientPhase.Closing ? "the client is closed"
-                : r.Kind == RequestKind.Feedback && Phase != ClientPhase.Connected ? "the client is not connected" : null;
+                // A feature's sends (feedback) are refused while not connected.
+                : r.Kind == RequestKind.FeatureSend && Phase != ClientPhase.Connected ? "the client is not connected" : null;
             if (refused != null)
             {
                 Refuse(r, refused);
@@ -236,7 +237,7 @@ namespace IotHubAmqp.Device.IotHub
             {
                 var r = (ClientRequest)sends[i];
                 if (r.Slot != null) continue;
-                SenderLink link = r.Kind == RequestKind.Feedback ? EnsureFeedback() : telemetry;
+                SenderLink link = r.Kind == RequestKind.FeatureSend ? r.Feature.SenderFor(session) : telemetry;
                 if (!Up(link)) continue;
                 OutgoingDelivery d = link.Send(r.Message, r);
                 if (d == null) continue;
@@ -275,7 +276,7 @@ namespace IotHubAmqp.Device.IotHub
         }
 
         // A sender's deliveries are done: results to their requests, or back in line after a lost link.
-        private void OnOutcomes(SenderLink link)
+        internal void OnOutcomes(SenderLink link)
         {
             if (link == null) return;
             OutgoingDelivery d;

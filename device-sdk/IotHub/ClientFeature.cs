@@ -27,6 +27,12 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>A request its facade submitted (<see cref="RequestKind.Feature"/>).</summary>
         internal abstract void Submit(ClientRequest r, long now);
 
+        /// <summary>
+        /// The sender link for this feature's sends (<see cref="RequestKind.FeatureSend"/>) on <paramref name="session"/>,
+        /// attached on demand; the core's send machinery does the rest (deadlines, outcomes, results).
+        /// </summary>
+        internal virtual SenderLink SenderFor(Session session) => null;
+
         /// <summary>The earliest time <see cref="Tick"/> has work (request deadlines).</summary>
         internal virtual long NextDeadline => long.MaxValue;
 

@@ -15,7 +15,7 @@ namespace IotHubAmqp.Device.IotHub
         Open,
         Close,
         Send,
-        Feedback,
+        FeatureSend,
         Settle,
         TakeC2d,
         C2dReturned,
@@ -34,7 +34,7 @@ namespace IotHubAmqp.Device.IotHub
         public RequestKind Kind;
         public long Deadline;
 
-        // Send, Feedback
+        // Send, FeatureSend (on the sender link its Feature supplies)
         public Message Message;
         public string MessageId;
         public SendCompletedHandler Callback;
@@ -81,6 +81,7 @@ namespace IotHubAmqp.Device.IotHub
             SlotLink = null;
             LastFault = null;
             Error = null;
+            Feature = null;
             state = 0;
             Done.Reset();
         }

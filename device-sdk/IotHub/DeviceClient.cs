@@ -174,11 +174,17 @@ namespace IotHubAmqp.Device.IotHub
             driver.Submit(r);
         }
 
-        /// <summary>
-        /// Sends a message on the device's <c>/messages/serviceBound/feedback</c> sender link (the seed's device table),
-        /// attaching that link on first use.
-        /// </summary>
-        public SendResult SendFeedback(Message message) => Send(message, RequestKind.Feedback, false);
+        /// <summary>The feature an optional assembly's extension method sends through (the feedback sender), made on first use.</summary>
+        internal ClientFeature SendFeature;
+
+        // Sends on the sender link <paramref name="feature"/> supplies (ClientFeature.SenderFor) and waits for the
+        // outcome; no message-id is added, and it is refused while the client is not connected.
+        internal SendResult SendVia(ClientFeature feature, Message message)
+        {
+            ClientRequest r = PrepareSend(message, RequestKind.FeatureSend, false);
+            r.Feature = feature;
+            return WaitSend(r);
+        }
 
         private SendResult Send(Message message, RequestKind kind, bool addMessageId)
         {

@@ -14,9 +14,6 @@ namespace IotHubAmqp.Device.IotHub
         /// <summary>Where the device's CBS receiver takes its replies (the reply-to of a put-token).</summary>
         public const string CbsReplyTo = "cbs";
 
-        /// <summary>The device sender link to feedback that the seed's device table lists.</summary>
-        public const string Feedback = "/messages/serviceBound/feedback";
-
         /// <summary><c>/devices/{id}/messages/events</c>, or the module form.</summary>
         public static string Telemetry(string deviceId, string moduleId) => Entity(deviceId, moduleId) + "/messages/events";
 

@@ -21,3 +21,6 @@ using System.Runtime.CompilerServices;
 
 // The optional batched-telemetry assembly sends through DeviceClient's telemetry link.
 [assembly: InternalsVisibleTo("IotHubAmqp.Device.Batching")]
+
+// The optional feedback assembly sends on its own link through the core's send machinery (IotHub/ClientFeature).
+[assembly: InternalsVisibleTo("IotHubAmqp.Device.Feedback")]

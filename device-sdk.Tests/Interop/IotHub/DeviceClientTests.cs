@@ -1,5 +1,6 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System.Collections.Concurrent;
+using IotHubAmqp.Device.Feedback;
 using IotHubAmqp.Device.InteropTests.TestSupport;
 using IotHubAmqp.Device.IotHub;
 using IotHubAmqp.Device.Messaging;
