@@ -251,8 +251,8 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine();
             md.AppendLine($"nanoFramework deploys whole assemblies, so a telemetry + C2D app needs all of `IotHubAmqp.Device.dll`: {F(il.Ours)} B of IL");
             md.AppendLine($"against Lite's {F(il.Lite)} B. What such an app does not use lives in optional assemblies it does not deploy (methods and");
-            md.AppendLine("twin, DPS, batching, WebSockets: their IL is in the table above). The core keeps the engine, SAS/CBS/PLAIN, renewal,");
-            md.AppendLine("reconnect and redirects, telemetry, C2D, feedback, the X.509 path and the hook the optional assemblies ride; values of");
+            md.AppendLine("twin, DPS, batching, feedback, WebSockets: their IL is in the table above). The core keeps the engine, SAS/CBS/PLAIN,");
+            md.AppendLine("renewal, reconnect and redirects, telemetry, C2D, the X.509 path and the hook the optional assemblies ride; values of");
             md.AppendLine("types a device only carries (decimals, arrays, described values) stay as their bytes. The `.pe` the metadata");
             md.AppendLine("processor makes cannot be built here (docs/platform.md).");
             var layers = m.Rows.Where(r => r.Measure.StartsWith("IL of IotHubAmqp.Device.dll, layer ", StringComparison.Ordinal)).ToList();
