@@ -116,7 +116,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
                     Fail("reported patch " + r.Payload + " was given $version " + v + " but the hub stored '" + hub.ReportedPatchAt(v) + "' there");
                 return;
             }
-            Twin.Twin twin = Twin.Twin.FromJson(hub.DeviceId, (string)r.Reply);
+            Twin.Twin twin = Twin.Twin.FromJson(hub.DeviceId, (byte[])r.Reply);
             if (twin.Properties.Desired.Version < asked)
                 Fail("GET returned desired $version " + twin.Properties.Desired.Version + ", older than the " + asked + " the twin had when it was asked");
         }

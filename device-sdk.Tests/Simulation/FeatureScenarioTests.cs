@@ -113,7 +113,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
             ClientRequest again = rig.Call(twin.TwinPart, TwinChannel.OpGet, null, 3000);
             rig.RunUntil(3000);
             Assert.IsNull(again.Error);
-            Assert.IsTrue(((string)again.Reply).IndexOf("\"$version\":1") > 0, (string)again.Reply);
+            string doc = IotHubAmqp.Device.Types.Utf8.Decode((byte[])again.Reply, 0, ((byte[])again.Reply).Length); // a GET's reply is UTF-8
+            Assert.IsTrue(doc.IndexOf("\"$version\":1") > 0, doc);
         }
 
         [TestMethod]

@@ -109,7 +109,7 @@ namespace IotHubAmqp.Device.Twin
         {
             ClientRequest r = Request(TwinChannel.OpGet, timeoutMs);
             Client.CallFeature(r, timeoutMs, "GetTwin");
-            return Twin.FromJson(Client.DeviceId, (string)r.Reply);
+            return Twin.FromJson(Client.DeviceId, (byte[])r.Reply);
         }
 
         /// <summary>Sends a reported-properties patch and returns the new reported <c>$version</c> (-1 when the hub gives none).</summary>
@@ -126,7 +126,7 @@ namespace IotHubAmqp.Device.Twin
             return Patch(json, timeoutMs);
         }
 
-        /// <summary>The largest JSON document read or written (characters).</summary>
+        /// <summary>The largest JSON document read or written, in UTF-8 bytes as IoT Hub counts (the name is older).</summary>
         public const int MaxDocumentChars = Json.MaxDocumentChars;
 
         private long Patch(string json, int timeoutMs)

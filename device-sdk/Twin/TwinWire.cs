@@ -43,12 +43,14 @@ namespace IotHubAmqp.Device.Twin
         /// <summary>The request id (a uuid on the wire), echoed unchanged in the response; null when absent.</summary>
         public static object Correlation(Message m) => m.Properties == null ? null : m.Properties.CorrelationId;
 
+        /// <summary>The bytes of a data body (empty when there is none).</summary>
+        public static byte[] Body(Message m) => m.GetBytes() ?? new byte[0];
+
         /// <summary>The JSON text of a data body (empty when there is none).</summary>
         public static string BodyText(Message m)
         {
-            byte[] body = m.GetBytes();
-            if (body == null || body.Length == 0) return "";
-            return Utf8.Decode(body, 0, body.Length);
+            byte[] body = Body(m);
+            return body.Length == 0 ? "" : Utf8.Decode(body, 0, body.Length);
         }
 
         /// <summary>A response: the request's correlation-id, <c>IoThub-status</c> as int, the JSON in one data section.</summary>
