@@ -60,7 +60,7 @@ namespace IotHubAmqp.Device.Tests.Twin
             r.Reset(RequestKind.Feature, h.Now + 5000);
             r.Feature = c.TwinPart;
             r.Operation = op;
-            r.Payload = payload;
+            r.Payload = payload == null ? null : TwinWire.Utf8Bytes(payload); // a patch is sent as its UTF-8
             h.CallFeature(r, 0, null);
             return r;
         }

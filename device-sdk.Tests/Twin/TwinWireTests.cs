@@ -47,7 +47,7 @@ namespace IotHubAmqp.Device.Tests.Twin
                 ResourceKey + "A114" + "2F70726F706572746965732F7265706F72746564" +
                 "005373" + "C00E" + "06" + "4040404040" + "A106" + "7477696E2D32" +
                 "005375" + "A008" + "7B2274223A32317D";
-            Expect.Bytes(Expect.FromHex(expected), Encode(TwinWire.PatchReported("twin-2", "{\"t\":21}")));
+            Expect.Bytes(Expect.FromHex(expected), Encode(TwinWire.PatchReported("twin-2", TwinWire.Utf8Bytes("{\"t\":21}"))));
         }
 
         [TestMethod]

@@ -116,20 +116,21 @@ namespace IotHubAmqp.Device.Twin
         public long UpdateReportedProperties(TwinCollection reported, int timeoutMs)
         {
             if (reported == null) throw new ArgumentNullException(nameof(reported));
-            return Patch(reported.ToJson(), timeoutMs);
+            return Patch(TwinWire.Utf8Bytes(reported.ToJson()), timeoutMs);
         }
 
         /// <summary>Sends a reported-properties patch given as JSON object text (checked before it is sent).</summary>
         public long UpdateReportedProperties(string json, int timeoutMs)
         {
-            Json.ParseObject(json);
-            return Patch(json, timeoutMs);
+            byte[] doc = Json.Bytes(json); // converted once: checked, then sent
+            Json.ParseObject(doc);
+            return Patch(doc, timeoutMs);
         }
 
         /// <summary>The largest JSON document read or written, in UTF-8 bytes as IoT Hub counts (the name is older).</summary>
         public const int MaxDocumentChars = Json.MaxDocumentChars;
 
-        private long Patch(string json, int timeoutMs)
+        private long Patch(byte[] json, int timeoutMs)
         {
             ClientRequest r = Request(TwinChannel.OpPatch, timeoutMs);
             r.Payload = json;

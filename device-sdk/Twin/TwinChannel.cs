@@ -202,7 +202,7 @@ namespace IotHubAmqp.Device.Twin
             {
                 var r = (ClientRequest)waiting[0];
                 string cid = "twin-" + (++serial).ToString();
-                Message m = r.Operation == OpPatch ? TwinWire.PatchReported(cid, (string)r.Payload)
+                Message m = r.Operation == OpPatch ? TwinWire.PatchReported(cid, (byte[])r.Payload)
                     : r.Operation == OpSubscribe ? TwinWire.SubscribeDesired(cid)
                     : TwinWire.Get(cid);
                 OutgoingDelivery d = sender.Send(m, r);

@@ -67,17 +67,17 @@ namespace IotHubAmqp.Device.Twin
         // ---- twin (2.2-2.4)
 
         /// <summary>GET the whole twin: <c>operation=GET</c>, a one-space data body as C and Node send.</summary>
-        public static Message Get(string correlationId) => TwinRequest("GET", null, correlationId, " ");
+        public static Message Get(string correlationId) => TwinRequest("GET", null, correlationId, Utf8Bytes(" "));
 
-        /// <summary>PATCH the reported properties with <paramref name="json"/>.</summary>
-        public static Message PatchReported(string correlationId, string json) => TwinRequest("PATCH", ReportedResource, correlationId, json);
+        /// <summary>PATCH the reported properties with <paramref name="json"/> (its UTF-8).</summary>
+        public static Message PatchReported(string correlationId, byte[] json) => TwinRequest("PATCH", ReportedResource, correlationId, json);
 
         /// <summary>PUT: subscribe this channel to desired-property notifications.</summary>
-        public static Message SubscribeDesired(string correlationId) => TwinRequest("PUT", DesiredNotificationsResource, correlationId, " ");
+        public static Message SubscribeDesired(string correlationId) => TwinRequest("PUT", DesiredNotificationsResource, correlationId, Utf8Bytes(" "));
 
-        private static Message TwinRequest(string operation, string resource, string correlationId, string body)
+        private static Message TwinRequest(string operation, string resource, string correlationId, byte[] body)
         {
-            var m = new Message(Utf8Bytes(body));
+            var m = new Message(body);
             m.Properties = new MessageProperties();
             m.Properties.CorrelationId = correlationId;
             m.MessageAnnotations = new AmqpMap();
