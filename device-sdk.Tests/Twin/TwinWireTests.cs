@@ -71,7 +71,7 @@ namespace IotHubAmqp.Device.Tests.Twin
                 // application-properties: map8 {"IoThub-status": int 200}
                 "005374" + "C115" + "02" + "A10D" + "496F546875622D737461747573" + "71000000C8" +
                 "005375" + "A00B" + "7B226F6B223A747275657D";
-            Expect.Bytes(Expect.FromHex(expected), Encode(TwinWire.MethodResponse(id, 200, "{\"ok\":true}")));
+            Expect.Bytes(Expect.FromHex(expected), Encode(TwinWire.MethodResponse(id, 200, TwinWire.Utf8Bytes("{\"ok\":true}"))));
         }
 
         [TestMethod]

@@ -169,11 +169,22 @@ namespace IotHubAmqp.Device.Twin
             {
                 return Error(500, "method '" + name + "' failed: " + e.GetType().Name);
             }
-            if (answer == null) return new MethodResponse(200, "null");
+            if (answer == null) return Answer(200, "null");
             string json = answer.Json ?? "null";
-            if (!Json.IsValid(json)) return Error(500, "method '" + name + "' returned a payload that is not JSON");
-            return new MethodResponse(answer.Status, json);
+            byte[] doc;
+            try
+            {
+                doc = Json.Bytes(json); // converted once: checked, then sent
+                Json.Parse(doc);
+            }
+            catch (ArgumentException)
+            {
+                return Error(500, "method '" + name + "' returned a payload that is not JSON");
+            }
+            return new MethodResponse(answer.Status, json) { Utf8 = doc };
         }
+
+        private static MethodResponse Answer(int status, string json) => new MethodResponse(status, json) { Utf8 = TwinWire.Utf8Bytes(json) };
 
         internal void RaiseTwinUpdated(TwinCollection desired)
         {
@@ -185,7 +196,7 @@ namespace IotHubAmqp.Device.Twin
         {
             var o = new TwinCollection();
             o["message"] = message;
-            return new MethodResponse(status, o.ToJson());
+            return Answer(status, o.ToJson());
         }
     }
 }

@@ -53,10 +53,10 @@ namespace IotHubAmqp.Device.Twin
             return body.Length == 0 ? "" : Utf8.Decode(body, 0, body.Length);
         }
 
-        /// <summary>A response: the request's correlation-id, <c>IoThub-status</c> as int, the JSON in one data section.</summary>
-        public static Message MethodResponse(object correlationId, int status, string json)
+        /// <summary>A response: the request's correlation-id, <c>IoThub-status</c> as int, the JSON's UTF-8 in one data section.</summary>
+        public static Message MethodResponse(object correlationId, int status, byte[] json)
         {
-            var m = new Message(Utf8Bytes(json));
+            var m = new Message(json);
             m.Properties = new MessageProperties();
             m.Properties.CorrelationId = correlationId;
             m.ApplicationProperties = new AmqpMap();
