@@ -107,17 +107,18 @@ namespace IotHubAmqp.Device.Fuzz
 
         private static readonly MethodInfo Utf8Decode = Device.GetType("IotHubAmqp.Device.Types.Utf8", true).GetMethod("Decode", new[] { typeof(byte[]), typeof(int), typeof(int) });
         private static readonly Assembly TwinAssembly = typeof(IotHubAmqp.Device.Twin.TwinCollection).Assembly;
-        private static readonly MethodInfo JsonParse = TwinAssembly.GetType("IotHubAmqp.Device.Twin.Json", true).GetMethod("Parse");
+        private static readonly MethodInfo JsonParse = TwinAssembly.GetType("IotHubAmqp.Device.Twin.Json", true).GetMethod("Parse", new[] { typeof(byte[]) });
         private static readonly MethodInfo TwinFromJson = typeof(IotHubAmqp.Device.Twin.Twin).GetMethod("FromJson", BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static);
         private static readonly Type DpsJson = typeof(IotHubAmqp.Device.Provisioning.ProvisioningException).Assembly.GetType("IotHubAmqp.Device.Provisioning.DpsJson", true);
 
-        // The JSON the hub and DPS send, as the device reads it: the body's UTF-8 decoded, then the twin's reader
-        // (a document, a desired patch, a path lookup) and DPS's member reader. An ArgumentException is a refusal.
+        // The JSON the hub and DPS send, as the device reads it: the twin's reader on the body's bytes (a document,
+        // a desired patch, a path lookup), then the body's UTF-8 decoded for DPS's member reader and the text
+        // constructor. An ArgumentException is a refusal.
         private static void JsonText(byte[] input)
         {
+            Refusing(() => JsonParse.Invoke(null, new object[] { input }));
+            Refusing(() => ((IotHubAmqp.Device.Twin.Twin)TwinFromJson.Invoke(null, new object[] { "d", input })).Properties.Desired.GetByPath("a.b"));
             string text = (string)Utf8Decode.Invoke(null, new object[] { input, 0, input.Length });
-            Refusing(() => JsonParse.Invoke(null, new object[] { text }));
-            Refusing(() => ((IotHubAmqp.Device.Twin.Twin)TwinFromJson.Invoke(null, new object[] { "d", text })).Properties.Desired.GetByPath("a.b"));
             Refusing(() => new IotHubAmqp.Device.Twin.TwinCollection(text).ToJson());
             foreach (string member in new[] { "status", "operationId", "registrationState" })
                 Refusing(() => DpsJson.GetMethod("StringMember").Invoke(null, new object[] { text, member }));

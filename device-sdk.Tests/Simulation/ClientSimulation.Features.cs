@@ -90,7 +90,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             var r = NewRequest(RequestKind.Feature, options.OperationTimeoutMs);
             r.Feature = twinClient.TwinPart;
             r.Operation = op;
-            if (op == TwinChannel.OpPatch) r.Payload = "{\"patch\":" + (++patchSerial) + "}";
+            if (op == TwinChannel.OpPatch) r.Payload = TwinWire.Utf8Bytes("{\"patch\":" + (++patchSerial) + "}"); // a patch is sent as its UTF-8
             twinOps.Add(r);
             twinOpsAsked.Add(hub.DesiredVersion);
             Submit(r);
@@ -112,11 +112,13 @@ namespace IotHubAmqp.Device.Tests.Simulation
             if (r.Operation == TwinChannel.OpPatch)
             {
                 long v = (long)r.Reply;
-                if (hub.ReportedPatchAt(v) != (string)r.Payload)
-                    Fail("reported patch " + r.Payload + " was given $version " + v + " but the hub stored '" + hub.ReportedPatchAt(v) + "' there");
+                var sent = (byte[])r.Payload;
+                string patch = IotHubAmqp.Device.Types.Utf8.Decode(sent, 0, sent.Length);
+                if (hub.ReportedPatchAt(v) != patch)
+                    Fail("reported patch " + patch + " was given $version " + v + " but the hub stored '" + hub.ReportedPatchAt(v) + "' there");
                 return;
             }
-            Twin.Twin twin = Twin.Twin.FromJson(hub.DeviceId, (string)r.Reply);
+            Twin.Twin twin = Twin.Twin.FromJson(hub.DeviceId, (byte[])r.Reply);
             if (twin.Properties.Desired.Version < asked)
                 Fail("GET returned desired $version " + twin.Properties.Desired.Version + ", older than the " + asked + " the twin had when it was asked");
         }

@@ -113,7 +113,8 @@ namespace IotHubAmqp.Device.Tests.Simulation
             ClientRequest again = rig.Call(twin.TwinPart, TwinChannel.OpGet, null, 3000);
             rig.RunUntil(3000);
             Assert.IsNull(again.Error);
-            Assert.IsTrue(((string)again.Reply).IndexOf("\"$version\":1") > 0, (string)again.Reply);
+            string doc = IotHubAmqp.Device.Types.Utf8.Decode((byte[])again.Reply, 0, ((byte[])again.Reply).Length); // a GET's reply is UTF-8
+            Assert.IsTrue(doc.IndexOf("\"$version\":1") > 0, doc);
         }
 
         [TestMethod]
@@ -127,7 +128,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             rig.Cut();
             rig.RunUntil(3000);
             Assert.AreEqual(ClientStatus.Connected, rig.Core.Status, rig.StatusText());
-            ClientRequest patch = rig.Call(twin.TwinPart, TwinChannel.OpPatch, "{\"late\":true}", 1000);
+            ClientRequest patch = rig.Call(twin.TwinPart, TwinChannel.OpPatch, TwinWire.Utf8Bytes("{\"late\":true}"), 1000);
             rig.RunUntil(4500);
             Assert.IsTrue(patch.IsCompleted && patch.Error != null, "the patch timed out");
             rig.Hub.FeedCredit(rig.Now);
@@ -145,7 +146,7 @@ namespace IotHubAmqp.Device.Tests.Simulation
             // The hub knows only module addresses: a device-level address would be refused as not found.
             Connected(rig, out DeviceTwinClient twin, out int[] raised);
             SimMethodCall call = rig.Hub.CallMethod("echo", "{}", rig.Now);
-            ClientRequest patch = rig.Call(twin.TwinPart, TwinChannel.OpPatch, "{\"m\":1}", 3000);
+            ClientRequest patch = rig.Call(twin.TwinPart, TwinChannel.OpPatch, TwinWire.Utf8Bytes("{\"m\":1}"), 3000);
             rig.RunUntil(2000);
             Assert.AreEqual(0, rig.Hub.AttachesRefused, rig.Hub.TraceText());
             Assert.AreEqual(SimMethodCall.Answered, call.State, rig.Hub.TraceText());

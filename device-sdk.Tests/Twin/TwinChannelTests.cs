@@ -60,10 +60,13 @@ namespace IotHubAmqp.Device.Tests.Twin
             r.Reset(RequestKind.Feature, h.Now + 5000);
             r.Feature = c.TwinPart;
             r.Operation = op;
-            r.Payload = payload;
+            r.Payload = payload == null ? null : TwinWire.Utf8Bytes(payload); // a patch is sent as its UTF-8
             h.CallFeature(r, 0, null);
             return r;
         }
+
+        // A GET's reply is the document's UTF-8.
+        private static string Text(object reply) => IotHubAmqp.Device.Types.Utf8.Decode((byte[])reply, 0, ((byte[])reply).Length);
 
         private static string Twin(long desiredVersion) => "{\"desired\":{\"interval\":10,\"$version\":" + desiredVersion + "},\"reported\":{\"$version\":3}}";
 
@@ -93,7 +96,7 @@ namespace IotHubAmqp.Device.Tests.Twin
             h.SendToClient(Address, Reply(get.Properties.CorrelationId, 200, Twin(4)));
             Assert.IsTrue(r.IsCompleted);
             Assert.IsNull(r.Error);
-            Assert.AreEqual(Twin(4), r.Reply);
+            Assert.AreEqual(Twin(4), Text(r.Reply));
         }
 
         [TestMethod]
@@ -146,7 +149,7 @@ namespace IotHubAmqp.Device.Tests.Twin
             Message again = Sent(h, "GET", 3);
             h.SendToClient(Address, Reply(again.Properties.CorrelationId, 200, Twin(1)));
             Assert.IsTrue(r.IsCompleted);
-            Assert.AreEqual(Twin(1), r.Reply);
+            Assert.AreEqual(Twin(1), Text(r.Reply));
         }
 
         [TestMethod]

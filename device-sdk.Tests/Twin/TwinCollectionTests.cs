@@ -59,7 +59,7 @@ namespace IotHubAmqp.Device.Tests.Twin
         [TestMethod]
         public void Twin_FromJson_SplitsDesiredAndReported()
         {
-            IotHubAmqp.Device.Twin.Twin t = IotHubAmqp.Device.Twin.Twin.FromJson("dev1", "{\"desired\":{\"x\":1,\"$version\":3},\"reported\":{\"y\":\"z\",\"$version\":7}}");
+            IotHubAmqp.Device.Twin.Twin t = IotHubAmqp.Device.Twin.Twin.FromJson("dev1", TwinWire.Utf8Bytes("{\"desired\":{\"x\":1,\"$version\":3},\"reported\":{\"y\":\"z\",\"$version\":7}}"));
             Assert.AreEqual("dev1", t.DeviceId);
             Assert.AreEqual(3L, t.Properties.Desired.Version);
             Assert.AreEqual(1L, t.Properties.Desired["x"]);
@@ -70,7 +70,7 @@ namespace IotHubAmqp.Device.Tests.Twin
         [TestMethod]
         public void Twin_FromJson_MissingHalves_Empty()
         {
-            IotHubAmqp.Device.Twin.Twin t = IotHubAmqp.Device.Twin.Twin.FromJson("dev1", "{}");
+            IotHubAmqp.Device.Twin.Twin t = IotHubAmqp.Device.Twin.Twin.FromJson("dev1", TwinWire.Utf8Bytes("{}"));
             Assert.AreEqual(0, t.Properties.Desired.Count);
             Assert.AreEqual(0, t.Properties.Reported.Count);
         }

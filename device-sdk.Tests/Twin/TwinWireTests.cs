@@ -47,7 +47,7 @@ namespace IotHubAmqp.Device.Tests.Twin
                 ResourceKey + "A114" + "2F70726F706572746965732F7265706F72746564" +
                 "005373" + "C00E" + "06" + "4040404040" + "A106" + "7477696E2D32" +
                 "005375" + "A008" + "7B2274223A32317D";
-            Expect.Bytes(Expect.FromHex(expected), Encode(TwinWire.PatchReported("twin-2", "{\"t\":21}")));
+            Expect.Bytes(Expect.FromHex(expected), Encode(TwinWire.PatchReported("twin-2", TwinWire.Utf8Bytes("{\"t\":21}"))));
         }
 
         [TestMethod]
@@ -71,7 +71,7 @@ namespace IotHubAmqp.Device.Tests.Twin
                 // application-properties: map8 {"IoThub-status": int 200}
                 "005374" + "C115" + "02" + "A10D" + "496F546875622D737461747573" + "71000000C8" +
                 "005375" + "A00B" + "7B226F6B223A747275657D";
-            Expect.Bytes(Expect.FromHex(expected), Encode(TwinWire.MethodResponse(id, 200, "{\"ok\":true}")));
+            Expect.Bytes(Expect.FromHex(expected), Encode(TwinWire.MethodResponse(id, 200, TwinWire.Utf8Bytes("{\"ok\":true}"))));
         }
 
         [TestMethod]

@@ -109,27 +109,28 @@ namespace IotHubAmqp.Device.Twin
         {
             ClientRequest r = Request(TwinChannel.OpGet, timeoutMs);
             Client.CallFeature(r, timeoutMs, "GetTwin");
-            return Twin.FromJson(Client.DeviceId, (string)r.Reply);
+            return Twin.FromJson(Client.DeviceId, (byte[])r.Reply);
         }
 
         /// <summary>Sends a reported-properties patch and returns the new reported <c>$version</c> (-1 when the hub gives none).</summary>
         public long UpdateReportedProperties(TwinCollection reported, int timeoutMs)
         {
             if (reported == null) throw new ArgumentNullException(nameof(reported));
-            return Patch(reported.ToJson(), timeoutMs);
+            return Patch(TwinWire.Utf8Bytes(reported.ToJson()), timeoutMs);
         }
 
         /// <summary>Sends a reported-properties patch given as JSON object text (checked before it is sent).</summary>
         public long UpdateReportedProperties(string json, int timeoutMs)
         {
-            Json.ParseObject(json);
-            return Patch(json, timeoutMs);
+            byte[] doc = Json.Bytes(json); // converted once: checked, then sent
+            Json.ParseObject(doc);
+            return Patch(doc, timeoutMs);
         }
 
-        /// <summary>The largest JSON document read or written (characters).</summary>
+        /// <summary>The largest JSON document read or written, in UTF-8 bytes as IoT Hub counts (the name is older).</summary>
         public const int MaxDocumentChars = Json.MaxDocumentChars;
 
-        private long Patch(string json, int timeoutMs)
+        private long Patch(byte[] json, int timeoutMs)
         {
             ClientRequest r = Request(TwinChannel.OpPatch, timeoutMs);
             r.Payload = json;
@@ -168,11 +169,22 @@ namespace IotHubAmqp.Device.Twin
             {
                 return Error(500, "method '" + name + "' failed: " + e.GetType().Name);
             }
-            if (answer == null) return new MethodResponse(200, "null");
+            if (answer == null) return Answer(200, "null");
             string json = answer.Json ?? "null";
-            if (!Json.IsValid(json)) return Error(500, "method '" + name + "' returned a payload that is not JSON");
-            return new MethodResponse(answer.Status, json);
+            byte[] doc;
+            try
+            {
+                doc = Json.Bytes(json); // converted once: checked, then sent
+                Json.Parse(doc);
+            }
+            catch (ArgumentException)
+            {
+                return Error(500, "method '" + name + "' returned a payload that is not JSON");
+            }
+            return new MethodResponse(answer.Status, json) { Utf8 = doc };
         }
+
+        private static MethodResponse Answer(int status, string json) => new MethodResponse(status, json) { Utf8 = TwinWire.Utf8Bytes(json) };
 
         internal void RaiseTwinUpdated(TwinCollection desired)
         {
@@ -184,7 +196,7 @@ namespace IotHubAmqp.Device.Twin
         {
             var o = new TwinCollection();
             o["message"] = message;
-            return new MethodResponse(status, o.ToJson());
+            return Answer(status, o.ToJson());
         }
     }
 }

@@ -1,37 +1,46 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
 using System.Collections;
+using IotHubAmqp.Device.Types;
 
 namespace IotHubAmqp.Device.Twin
 {
     /// <summary>
     /// The small JSON reader the twin needs (RFC 8259): objects become <see cref="TwinCollection"/>, arrays
     /// <see cref="ArrayList"/>, numbers <see cref="long"/> (or <see cref="double"/> with a fraction or exponent),
-    /// strings, booleans and null. Bounded: a document over <see cref="MaxDocumentChars"/> or nested deeper than
-    /// <see cref="MaxDepth"/> is refused; malformed input gets an <see cref="ArgumentException"/> naming the offset.
+    /// strings, booleans and null. Bounded: a document over <see cref="MaxDocumentChars"/> UTF-8 bytes or nested
+    /// deeper than <see cref="MaxDepth"/> is refused; malformed input gets an <see cref="ArgumentException"/> naming
+    /// the offset (a byte offset into the UTF-8).
     /// </summary>
+    /// <remarks>
+    /// It reads the document's UTF-8 bytes, as they come off the wire: nanoCLR keeps strings as UTF-8, so its
+    /// <c>s.Length</c> and <c>s[i]</c> walk the string from its start and a reader indexing a string is quadratic
+    /// there. Bytes index in constant time; each string value is decoded once from its byte range (strict UTF-8).
+    /// </remarks>
     internal sealed class Json
     {
-        /// <summary>Largest document read or written (IoT Hub caps desired and reported at 32 KB each).</summary>
+        /// <summary>Largest document read or written, in UTF-8 bytes (IoT Hub caps desired and reported at 32 KB each).</summary>
         public const int MaxDocumentChars = 32768;
 
         /// <summary>Deepest nesting accepted (IoT Hub allows 10 levels of properties; the twin wraps them in 2).</summary>
         public const int MaxDepth = 16;
 
-        private readonly string text;
+        private readonly byte[] doc;
         private int at;
 
-        private Json(string text)
+        private Json(byte[] doc)
         {
-            this.text = text;
+            this.doc = doc;
         }
 
         /// <summary>Reads one JSON value that fills <paramref name="json"/> (whitespace around it allowed).</summary>
-        public static object Parse(string json)
+        public static object Parse(string json) => Parse(Bytes(json));
+
+        /// <summary>Reads one JSON value from its UTF-8 bytes (whitespace around it allowed).</summary>
+        public static object Parse(byte[] json)
         {
             if (json == null) throw new ArgumentNullException(nameof(json));
-            if (json.Length > MaxDocumentChars)
-                throw new ArgumentException("JSON document is " + json.Length + " characters; at most " + MaxDocumentChars + " are accepted");
+            if (json.Length > MaxDocumentChars) throw TooLarge(json.Length + " bytes");
             var p = new Json(json);
             p.SkipSpace();
             object v = p.Value(0);
@@ -41,7 +50,10 @@ namespace IotHubAmqp.Device.Twin
         }
 
         /// <summary>Reads a JSON object (a twin document or patch).</summary>
-        public static TwinCollection ParseObject(string json)
+        public static TwinCollection ParseObject(string json) => ParseObject(Bytes(json));
+
+        /// <summary>Reads a JSON object from its UTF-8 bytes.</summary>
+        public static TwinCollection ParseObject(byte[] json)
         {
             var o = Parse(json) as TwinCollection;
             if (o == null) throw new ArgumentException("JSON document is not an object");
@@ -62,10 +74,22 @@ namespace IotHubAmqp.Device.Twin
             }
         }
 
+        /// <summary>The UTF-8 of JSON text given as a string (converted once; the size checked first).</summary>
+        internal static byte[] Bytes(string json)
+        {
+            if (json == null) throw new ArgumentNullException(nameof(json));
+            // Never fewer bytes than characters: a string over the limit is refused before it is converted.
+            if (json.Length > MaxDocumentChars) throw TooLarge(json.Length + " characters");
+            return TwinWire.Utf8Bytes(json);
+        }
+
+        private static ArgumentException TooLarge(string size) =>
+            new ArgumentException("JSON document is " + size + "; at most " + MaxDocumentChars + " bytes are accepted");
+
         private object Value(int depth)
         {
-            if (at >= text.Length) throw Bad("a value is missing");
-            char c = text[at];
+            if (at >= doc.Length) throw Bad("a value is missing");
+            int c = doc[at];
             switch (c)
             {
                 case '{': return ObjectValue(depth + 1);
@@ -76,7 +100,7 @@ namespace IotHubAmqp.Device.Twin
                 case 'n': Word("null"); return null;
                 default:
                     if (c == '-' || (c >= '0' && c <= '9')) return NumberValue();
-                    throw Bad("unexpected character '" + c + "'");
+                    throw Bad(c < 0x80 ? "unexpected character '" + (char)c + "'" : "unexpected byte 0x" + c.ToString("X2"));
             }
         }
 
@@ -102,7 +126,7 @@ namespace IotHubAmqp.Device.Twin
                 SkipSpace();
                 o.Set(name, Value(depth));
                 SkipSpace();
-                char c = Peek();
+                int c = Peek();
                 at++;
                 if (c == '}') return o;
                 if (c != ',') throw Bad("',' or '}' expected");
@@ -125,7 +149,7 @@ namespace IotHubAmqp.Device.Twin
                 SkipSpace();
                 a.Add(Value(depth));
                 SkipSpace();
-                char c = Peek();
+                int c = Peek();
                 at++;
                 if (c == ']') return a;
                 if (c != ',') throw Bad("',' or ']' expected");
@@ -134,51 +158,77 @@ namespace IotHubAmqp.Device.Twin
 
         private string StringValue()
         {
-            at++;
-            int start = at;
-            // Fast path: no escapes, one substring.
-            while (at < text.Length && text[at] != '"' && text[at] != '\\' && text[at] >= ' ') at++;
-            if (at < text.Length && text[at] == '"')
-                return text.Substring(start, (at++) - start);
-            var w = new JsonWriter();
-            w.AppendRaw(text.Substring(start, at - start));
+            int start = ++at, c, n;
+            // Fast path: no escapes, the bytes decoded at once.
+            while (at < doc.Length && (c = doc[at]) != '"' && c != '\\' && c >= ' ') at++;
+            if (at < doc.Length && doc[at] == '"') return Text(doc, start, at++ - start, start);
+            // Unescaped, a string is never longer than its JSON: a buffer up to the closing quote holds it.
+            for (n = at; n < doc.Length && doc[n] != '"'; n += doc[n] == '\\' ? 2 : 1) { }
+            var buf = new byte[(n < doc.Length ? n : doc.Length) - start];
+            n = at - start;
+            Array.Copy(doc, start, buf, 0, n);
             while (true)
             {
-                if (at >= text.Length) throw Bad("unterminated string");
-                char c = text[at++];
-                if (c == '"') return w.ToString();
+                if (at >= doc.Length) throw Bad("unterminated string");
+                c = doc[at++];
+                if (c == '"') return Text(buf, 0, n, start);
                 if (c < ' ') throw Bad("control character in a string");
                 if (c != '\\')
                 {
-                    w.AppendChar(c);
+                    buf[n++] = (byte)c; // any byte of a UTF-8 sequence: checked when the string is decoded
                     continue;
                 }
-                if (at >= text.Length) throw Bad("unterminated escape");
-                char e = text[at++];
-                switch (e)
-                {
-                    case '"': w.AppendChar('"'); break;
-                    case '\\': w.AppendChar('\\'); break;
-                    case '/': w.AppendChar('/'); break;
-                    case 'b': w.AppendChar('\b'); break;
-                    case 'f': w.AppendChar('\f'); break;
-                    case 'n': w.AppendChar('\n'); break;
-                    case 'r': w.AppendChar('\r'); break;
-                    case 't': w.AppendChar('\t'); break;
-                    case 'u': w.AppendChar((char)Hex4()); break;
-                    default: throw Bad("invalid escape '\\" + e + "'");
-                }
+                if (at >= doc.Length) throw Bad("unterminated escape");
+                c = doc[at++];
+                int k = "\"\\/bfnrtu".IndexOf((char)c);
+                if (k < 0) throw Bad("invalid escape '\\" + (char)c + "'");
+                c = k < 8 ? "\"\\/\b\f\n\r\t"[k] : Unicode();
+                // The character's UTF-8 (RFC 3629): a lead byte of extra + 1 high ones, then 6 bits a byte.
+                int extra = c < 0x80 ? 0 : c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+                buf[n++] = (byte)(extra == 0 ? c : (0xFF80 >> extra) | (c >> (6 * extra)));
+                for (k = extra - 1; k >= 0; k--) buf[n++] = (byte)(0x80 | ((c >> (6 * k)) & 0x3F));
             }
+        }
+
+        // The text of a string's bytes; invalid UTF-8 is malformed JSON at the string's opening quote.
+        private string Text(byte[] bytes, int from, int count, int start)
+        {
+            try
+            {
+                return Utf8.Decode(bytes, from, count);
+            }
+            catch (AmqpException e)
+            {
+                at = start - 1;
+                string why = e.Description;
+                throw Bad("invalid text in the string that starts here: " + why.Substring(why.IndexOf(':') + 2));
+            }
+        }
+
+        // \uXXXX: an escaped high surrogate followed by an escaped low one is one character past the BMP (RFC 8259 7);
+        // a lone half has no UTF-8 form and reads as U+FFFD (as a nanoFramework string holds it).
+        private int Unicode()
+        {
+            int v = Hex4();
+            if (v >> 10 == 0x36 && at + 1 < doc.Length && doc[at] == '\\' && doc[at + 1] == 'u')
+            {
+                int back = at;
+                at += 2;
+                int low = Hex4();
+                if (low >> 10 == 0x37) return 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00);
+                at = back;
+            }
+            return v >> 11 == 0x1B ? 0xFFFD : v;
         }
 
         private int Hex4()
         {
-            if (at + 4 > text.Length) throw Bad("truncated \\u escape");
+            if (at + 4 > doc.Length) throw Bad("truncated \\u escape");
             int v = 0;
             for (int i = 0; i < 4; i++)
             {
-                char c = text[at++];
-                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+                int c = doc[at++];
+                int d = "0123456789abcdef".IndexOf((char)(c >= 'A' ? c | 0x20 : c)); // A-F as a-f
                 if (d < 0) throw Bad("invalid \\u escape");
                 v = v * 16 + d;
             }
@@ -191,37 +241,33 @@ namespace IotHubAmqp.Device.Twin
             bool negative = Peek() == '-';
             if (negative) at++;
             int digitsStart = at;
-            while (at < text.Length && text[at] >= '0' && text[at] <= '9') at++;
+            Digits();
             int digits = at - digitsStart;
             if (digits == 0) throw Bad("digits expected");
-            if (digits > 1 && text[digitsStart] == '0') throw Bad("leading zero in a number");
+            if (digits > 1 && doc[digitsStart] == '0') throw Bad("leading zero in a number");
             bool integer = true;
             if (Peek() == '.')
             {
                 integer = false;
                 at++;
-                int f = at;
-                while (at < text.Length && text[at] >= '0' && text[at] <= '9') at++;
-                if (at == f) throw Bad("digits expected after '.'");
+                if (Digits() == 0) throw Bad("digits expected after '.'");
             }
             if (Peek() == 'e' || Peek() == 'E')
             {
                 integer = false;
                 at++;
                 if (Peek() == '+' || Peek() == '-') at++;
-                int x = at;
-                while (at < text.Length && text[at] >= '0' && text[at] <= '9') at++;
-                if (at == x) throw Bad("digits expected in the exponent");
+                if (Digits() == 0) throw Bad("digits expected in the exponent");
             }
             if (integer && digits <= 18)
             {
                 long v = 0;
-                for (int i = digitsStart; i < at; i++) v = v * 10 + (text[i] - '0');
+                for (int i = digitsStart; i < at; i++) v = v * 10 + (doc[i] - '0');
                 return negative ? -v : v;
             }
             try
             {
-                return double.Parse(text.Substring(start, at - start));
+                return double.Parse(Utf8.Decode(doc, start, at - start)); // ASCII: it decodes
             }
             catch (Exception)
             {
@@ -229,19 +275,30 @@ namespace IotHubAmqp.Device.Twin
             }
         }
 
-        private void Word(string word)
+        // Skips decimal digits; returns how many.
+        private int Digits()
         {
-            if (at + word.Length > text.Length || text.Substring(at, word.Length) != word) throw Bad("unexpected word");
-            at += word.Length;
+            int from = at;
+            while (at < doc.Length && doc[at] >= '0' && doc[at] <= '9') at++;
+            return at - from;
         }
 
-        private char Peek() => at < text.Length ? text[at] : '\0';
+        private void Word(string word)
+        {
+            int n = word.Length;
+            if (at + n > doc.Length) throw Bad("unexpected word");
+            for (int i = 0; i < n; i++)
+                if (doc[at + i] != word[i]) throw Bad("unexpected word");
+            at += n;
+        }
+
+        private int Peek() => at < doc.Length ? doc[at] : 0;
 
         private void SkipSpace()
         {
-            while (at < text.Length)
+            while (at < doc.Length)
             {
-                char c = text[at];
+                int c = doc[at];
                 if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
                 at++;
             }

@@ -1,6 +1,7 @@
 // Copyright (c) IotHubAmqp.Device contributors. Licensed under the MIT license.
 using System;
 using System.Collections;
+using IotHubAmqp.Device.Types;
 
 namespace IotHubAmqp.Device.Twin
 {
@@ -23,10 +24,12 @@ namespace IotHubAmqp.Device.Twin
             buffer[length++] = c;
         }
 
+        // Short text only (literals, numbers): nanoCLR walks a string for each s[i] and each s.Length.
         public void AppendRaw(string s)
         {
-            if (length + s.Length > buffer.Length) Grow(s.Length);
-            for (int i = 0; i < s.Length; i++) buffer[length++] = s[i];
+            int n = s.Length;
+            if (length + n > buffer.Length) Grow(n);
+            for (int i = 0; i < n; i++) buffer[length++] = s[i];
         }
 
         /// <summary>Writes <paramref name="value"/>: a string, bool, null, integer or floating number, an
@@ -67,9 +70,13 @@ namespace IotHubAmqp.Device.Twin
         public void AppendString(string s)
         {
             AppendChar('"');
-            for (int i = 0; i < s.Length; i++)
+            // nanoCLR counts a string on each s.Length and walks it from the start for each s[i]: a long one is
+            // read once as chars (one native, linear copy), a short one in place with no allocation.
+            int n = s.Length;
+            char[] chars = n > Utf8.InPlaceChars ? s.ToCharArray() : null;
+            for (int i = 0; i < n; i++)
             {
-                char c = s[i];
+                char c = chars == null ? s[i] : chars[i];
                 switch (c)
                 {
                     case '"': AppendRaw("\\\""); break;

@@ -27,6 +27,9 @@ namespace IotHubAmqp.Device.Twin
 
         /// <summary>The payload as JSON text.</summary>
         public string Json { get; }
+
+        // Its UTF-8, as checked and sent (set by DeviceTwinClient.Invoke).
+        internal byte[] Utf8;
     }
 
     /// <summary>IoT Hub answered a twin operation with an error status (for example 400 bad request, 429 throttled).</summary>

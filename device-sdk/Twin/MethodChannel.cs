@@ -163,7 +163,7 @@ namespace IotHubAmqp.Device.Twin
             r.Reset(RequestKind.Feature, owner.Client.NowMs + owner.Client.Options.OperationTimeoutMs);
             r.Feature = channel;
             r.Operation = generation;
-            r.Message = TwinWire.MethodResponse(correlation, answer.Status, answer.Json);
+            r.Message = TwinWire.MethodResponse(correlation, answer.Status, answer.Utf8);
             // The driver's queue may be full for a moment (48 calls): this thread may wait, the answer must not be lost
             // (it also frees the call's in-flight place).
             for (int attempt = 0; ; attempt++)

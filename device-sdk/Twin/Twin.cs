@@ -17,8 +17,8 @@ namespace IotHubAmqp.Device.Twin
         /// <summary>Desired and reported properties.</summary>
         public TwinProperties Properties { get; }
 
-        // {"desired":{...},"reported":{...}} (iothub-amqp-wire-2.md 2.3); a part the hub left out reads as empty.
-        internal static Twin FromJson(string deviceId, string json)
+        // {"desired":{...},"reported":{...}} (iothub-amqp-wire-2.md 2.3) as UTF-8; a part the hub left out reads as empty.
+        internal static Twin FromJson(string deviceId, byte[] json)
         {
             TwinCollection doc = Json.ParseObject(json);
             var desired = doc["desired"] as TwinCollection ?? new TwinCollection();

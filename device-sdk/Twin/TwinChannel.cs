@@ -202,7 +202,7 @@ namespace IotHubAmqp.Device.Twin
             {
                 var r = (ClientRequest)waiting[0];
                 string cid = "twin-" + (++serial).ToString();
-                Message m = r.Operation == OpPatch ? TwinWire.PatchReported(cid, (string)r.Payload)
+                Message m = r.Operation == OpPatch ? TwinWire.PatchReported(cid, (byte[])r.Payload)
                     : r.Operation == OpSubscribe ? TwinWire.SubscribeDesired(cid)
                     : TwinWire.Get(cid);
                 OutgoingDelivery d = sender.Send(m, r);
@@ -262,7 +262,7 @@ namespace IotHubAmqp.Device.Twin
                 if (!d.Settled) receiver.Accept(d);
                 Message m = d.Message;
                 object correlation = TwinWire.Correlation(m);
-                if (correlation == null) OnDesiredPatch(TwinWire.BodyText(m));
+                if (correlation == null) OnDesiredPatch(TwinWire.Body(m));
                 else OnReply(correlation.ToString(), m, now);
             }
         }
@@ -279,7 +279,7 @@ namespace IotHubAmqp.Device.Twin
             }
             if (r == null) return;
             int status = TwinWire.Status(m);
-            string body = TwinWire.BodyText(m);
+            byte[] body = TwinWire.Body(m); // the GET reply is read from its bytes
             if (r.Operation >= OpSubscribe)
             {
                 if (!TwinWire.IsSuccess(status)) RetryLater(r.Operation, now);
@@ -292,7 +292,7 @@ namespace IotHubAmqp.Device.Twin
             }
             if (!TwinWire.IsSuccess(status))
             {
-                Core.FailRequest(r, new IotHubStatusException(status, "twin " + (r.Operation == OpGet ? "GET" : "PATCH") + " refused with status " + status + (body.Length == 0 ? "" : ": " + body)));
+                Core.FailRequest(r, new IotHubStatusException(status, "twin " + (r.Operation == OpGet ? "GET" : "PATCH") + " refused with status " + status + (body.Length == 0 ? "" : ": " + TwinWire.BodyText(m))));
                 return;
             }
             if (r.Operation == OpGet) r.Reply = body;
@@ -301,7 +301,7 @@ namespace IotHubAmqp.Device.Twin
         }
 
         // A notification: the desired patch with its $version; stale or repeated ones are dropped.
-        private void OnDesiredPatch(string body)
+        private void OnDesiredPatch(byte[] body)
         {
             TwinCollection patch;
             try
@@ -319,7 +319,7 @@ namespace IotHubAmqp.Device.Twin
         }
 
         // The twin read after (re)connecting: news only if its desired $version passed what we saw.
-        private void OnResync(string body)
+        private void OnResync(byte[] body)
         {
             TwinCollection desired;
             try

@@ -43,18 +43,20 @@ namespace IotHubAmqp.Device.Twin
         /// <summary>The request id (a uuid on the wire), echoed unchanged in the response; null when absent.</summary>
         public static object Correlation(Message m) => m.Properties == null ? null : m.Properties.CorrelationId;
 
+        /// <summary>The bytes of a data body (empty when there is none).</summary>
+        public static byte[] Body(Message m) => m.GetBytes() ?? new byte[0];
+
         /// <summary>The JSON text of a data body (empty when there is none).</summary>
         public static string BodyText(Message m)
         {
-            byte[] body = m.GetBytes();
-            if (body == null || body.Length == 0) return "";
-            return Utf8.Decode(body, 0, body.Length);
+            byte[] body = Body(m);
+            return body.Length == 0 ? "" : Utf8.Decode(body, 0, body.Length);
         }
 
-        /// <summary>A response: the request's correlation-id, <c>IoThub-status</c> as int, the JSON in one data section.</summary>
-        public static Message MethodResponse(object correlationId, int status, string json)
+        /// <summary>A response: the request's correlation-id, <c>IoThub-status</c> as int, the JSON's UTF-8 in one data section.</summary>
+        public static Message MethodResponse(object correlationId, int status, byte[] json)
         {
-            var m = new Message(Utf8Bytes(json));
+            var m = new Message(json);
             m.Properties = new MessageProperties();
             m.Properties.CorrelationId = correlationId;
             m.ApplicationProperties = new AmqpMap();
@@ -65,17 +67,17 @@ namespace IotHubAmqp.Device.Twin
         // ---- twin (2.2-2.4)
 
         /// <summary>GET the whole twin: <c>operation=GET</c>, a one-space data body as C and Node send.</summary>
-        public static Message Get(string correlationId) => TwinRequest("GET", null, correlationId, " ");
+        public static Message Get(string correlationId) => TwinRequest("GET", null, correlationId, Utf8Bytes(" "));
 
-        /// <summary>PATCH the reported properties with <paramref name="json"/>.</summary>
-        public static Message PatchReported(string correlationId, string json) => TwinRequest("PATCH", ReportedResource, correlationId, json);
+        /// <summary>PATCH the reported properties with <paramref name="json"/> (its UTF-8).</summary>
+        public static Message PatchReported(string correlationId, byte[] json) => TwinRequest("PATCH", ReportedResource, correlationId, json);
 
         /// <summary>PUT: subscribe this channel to desired-property notifications.</summary>
-        public static Message SubscribeDesired(string correlationId) => TwinRequest("PUT", DesiredNotificationsResource, correlationId, " ");
+        public static Message SubscribeDesired(string correlationId) => TwinRequest("PUT", DesiredNotificationsResource, correlationId, Utf8Bytes(" "));
 
-        private static Message TwinRequest(string operation, string resource, string correlationId, string body)
+        private static Message TwinRequest(string operation, string resource, string correlationId, byte[] body)
         {
-            var m = new Message(Utf8Bytes(body));
+            var m = new Message(body);
             m.Properties = new MessageProperties();
             m.Properties.CorrelationId = correlationId;
             m.MessageAnnotations = new AmqpMap();
