@@ -23,6 +23,7 @@ namespace IotHubAmqp.Benchmarks
     {
         public int ThroughputMs => Quick ? 300 : 3000;
         public int Rounds => Quick ? 1 : 3;
+        public int TargetRounds => Quick ? 1 : 7; // the public window-16 rows issue 10 judges
         public int HeapSends => Quick ? 200 : 3000;
         public int DelayMs => Quick ? 10 : 50;
         public int RoundTripRepeats => Quick ? 1 : 3;
@@ -229,13 +230,14 @@ namespace IotHubAmqp.Benchmarks
             {
                 var ours = new List<double>();
                 var lite = new List<double>();
-                for (int round = 0; round < scale.Rounds; round++)
+                // The rows the issue-10 target judges: more rounds, since two cores shared with the peer make them vary.
+                for (int round = 0; round < scale.TargetRounds; round++)
                 {
                     ours.Add(Rate(true, tls, 16, payload, publicClient: true));
                     lite.Add(Rate(false, tls, 16, payload));
                 }
                 string label = (tls ? "TLS" : "no TLS") + ", window 16, public DeviceClient.BeginSendTelemetry";
-                Rows.Add(new Row("throughput", "1 KB telemetry, " + label, "msg/s", Median(ours), Median(lite), "median of " + scale.Rounds + "; ours with CBS, one reused message") { Key = "tpPublic " + (tls ? "TLS" : "no TLS") });
+                Rows.Add(new Row("throughput", "1 KB telemetry, " + label, "msg/s", Median(ours), Median(lite), "median of " + scale.TargetRounds + "; ours with CBS, one reused message") { Key = "tpPublic " + (tls ? "TLS" : "no TLS") });
                 log($"throughput {label}: ours {Median(ours):F0}/s, Lite {Median(lite):F0}/s");
             }
             // Diagnostics: the engine over a socket left in blocking mode (not the SDK's desktop transport).

@@ -244,7 +244,7 @@ namespace IotHubAmqp.Benchmarks
             md.AppendLine("32 passes gave 1.13, 1.18, 1.24 and 1.21 without TLS and 1.10, 1.14, 1.15 and 1.12 with TLS; 1,000 passes, close");
             md.AppendLine("to a busy wait, 1.31 and 1.15. Under TLS the rest is CPU: per message, client and peer together use about 0.85 of");
             md.AppendLine("Lite's CPU, and holding TLS records of 4 or 8 KB instead of 16 KB gave 1.01 and 1.10, so fewer, larger records");
-            md.AppendLine("are already the cheaper side. Runs vary by about ±0.07 between identical builds.");
+            md.AppendLine("are already the cheaper side. Full runs of one build vary by about ±0.1: the run before this one gave 1.11 and 1.26.");
             md.AppendLine();
 
             md.AppendLine($"### Flash proxy: at most 40 KB of IL for a telemetry + C2D device (issue 6): {Met(il.Ours <= 40 * 1024)}; at most 30 KB (issue 10): {Met(il.Ours <= 30 * 1024)}");
