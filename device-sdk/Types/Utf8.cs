@@ -14,7 +14,8 @@ namespace IotHubAmqp.Device.Types
     /// the two partial methods below with nanoFramework's native UTF-8 conversion; elsewhere the compiler drops
     /// the calls and the managed code runs (exact on desktop .NET, where strings are UTF-16). Encoding calls the
     /// native conversion only for a string with a surrogate or longer than <see cref="InPlaceChars"/> (nanoCLR's
-    /// indexer walks the string from its start), so short BMP text is written in place with no allocation.
+    /// indexer walks the string from its start), so short BMP text is written in place with no allocation. Decoding
+    /// on the device validates the bytes and takes the native conversion's string, building no char[].
     /// On the device a string cannot hold a lone surrogate (nanoCLR made it U+FFFD) or U+0000 (it ends the
     /// string), so encoding never fails there, and decoding bytes that hold U+0000 is a decode error rather than a
     /// cut-off string.
@@ -74,6 +75,16 @@ namespace IotHubAmqp.Device.Types
             return at - start;
         }
 
+        // True where the partial methods have a body (the device build): probed once by converting "A".
+        private static readonly bool HasNative = ProbeNative();
+
+        private static bool ProbeNative()
+        {
+            string s = null;
+            NativeGetString(new byte[] { 0x41 }, 0, 1, ref s);
+            return s != null;
+        }
+
         /// <summary>Longest string written in place on the device; a longer one goes to nanoCLR's own conversion.</summary>
         internal const int InPlaceChars = 64;
 
@@ -88,8 +99,9 @@ namespace IotHubAmqp.Device.Types
         {
             // Declared first, so the most used locals get IL's one-byte forms.
             int cp, len, k, n = 0;
-            // Never more UTF-16 units than bytes.
-            char[] chars = new char[count];
+            // Never more UTF-16 units than bytes. On the device the string comes from nanoCLR's own conversion: the
+            // loop only validates there, and builds no char[] (for a large body, twice its size in garbage).
+            char[] chars = HasNative ? null : new char[count];
             int start = at, end = at + count, firstNul = -1;
             while (at < end)
             {
@@ -111,6 +123,8 @@ namespace IotHubAmqp.Device.Types
                 if (cp > 0x10FFFF) throw Invalid(at, "code point above U+10FFFF");
                 if (cp >> 11 == 0x1B) throw Invalid(at, "encoded surrogate"); // D800-DFFF
                 if (cp == 0 && firstNul < 0) firstNul = at;
+                at += len;
+                if (chars == null) continue;
                 if (cp >= 0x10000)
                 {
                     cp -= 0x10000;
@@ -118,11 +132,10 @@ namespace IotHubAmqp.Device.Types
                     cp = 0xDC00 + (cp & 0x3FF);
                 }
                 chars[n++] = (char)cp;
-                at += len;
             }
+            if (chars != null) return new string(chars, 0, n);
             string native = null;
             NativeGetString(src, start, count, ref native);
-            if (native == null) return new string(chars, 0, n);
             if (firstNul >= 0) throw Invalid(firstNul, "U+0000, which a nanoFramework string cannot hold (it ends the string)");
             return native;
         }
